@@ -1,0 +1,30 @@
+/** `dmsc bench <name>`: benchmarks that print their figures (never timed assertions in tests). */
+import { Command, InvalidArgumentError } from 'commander';
+import { benchNrf } from '../../bench/nrf-bench.ts';
+
+function positiveInt(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a positive whole number');
+  return parsed;
+}
+
+export function benchCommand(): Command {
+  const bench = new Command('bench').description('measure the emulator; figures as JSON with --json');
+  bench
+    .command('nrf')
+    .description('NFRegister rate, discovery throughput and latency with many profiles, against a bare node:http ceiling')
+    .option('--profiles <n>', 'profiles registered before discovery load', positiveInt, 10_000)
+    .option('--duration <seconds>', 'seconds of load for discovery and for the ceiling', positiveInt, 10)
+    .option('--connections <n>', 'concurrent connections of the load generator', positiveInt, 10)
+    .option('--json', 'print one JSON object and nothing else on stdout')
+    .action(async (options: { profiles: number; duration: number; connections: number; json?: boolean }) => {
+      const result = await benchNrf({
+        profiles: options.profiles,
+        durationSeconds: options.duration,
+        connections: options.connections,
+        progress: (message) => process.stderr.write(`bench nrf: ${message}\n`),
+      });
+      process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
+    });
+  return bench;
+}

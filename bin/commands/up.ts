@@ -1,0 +1,41 @@
+/** `dmsc up`: every NF in one process on its default port, and a table of where each one is. */
+import { Command } from 'commander';
+import { ConfigError, parseRuntimeConfig } from '../../nfs/shared/config.ts';
+import { nfCatalog } from '../../nfs/catalog.ts';
+import { runNfs, stopOnSignals, type RunningCore } from '../../nfs/shared/nf-runner.ts';
+import { withRuntimeOptions, type RuntimeOptions } from './runtime-options.ts';
+
+export function upCommand(): Command {
+  return withRuntimeOptions(new Command('up'))
+    .description('start every NF in one process on fixed default ports (NRF on 127.0.0.1:29510) until Ctrl-C')
+    .option('--only <names>', `comma-separated NFs to start, of: ${nfCatalog.map((nf) => nf.name).join(', ')}`)
+    .action(async (options: RuntimeOptions & { only?: string }) => {
+      const selected = selectNfs(options.only);
+      const config = parseRuntimeConfig(
+        { host: options.host, advertiseHost: options.advertiseHost, nrfUri: options.nrf, dataDir: options.dataDir, mongodbUri: options.mongodbUri, logLevel: options.logLevel, oauth: options.oauth },
+        {},
+        { logLevel: 'warn' },
+      );
+      const core = await runNfs(selected, config);
+      printTable(core, config.dataDir ? `embedded, files in ${config.dataDir}` : config.mongodbUri ? 'MongoDB' : 'embedded, in memory');
+      stopOnSignals(core);
+    });
+}
+
+function selectNfs(only: string | undefined) {
+  if (!only) return nfCatalog;
+  const names = only.split(',').map((name) => name.trim()).filter(Boolean);
+  const unknown = names.filter((name) => !nfCatalog.some((nf) => nf.name === name));
+  if (unknown.length || !names.length) {
+    throw new ConfigError(`--only: unknown NF ${unknown.join(', ') || '(none given)'}; known: ${nfCatalog.map((nf) => nf.name).join(', ')}`);
+  }
+  return nfCatalog.filter((nf) => names.includes(nf.name));
+}
+
+function printTable(core: RunningCore, storeDescription: string): void {
+  const rows = core.nfs.map((nf) => [nf.handle.name, nf.handle.nfType, nf.apiRoot, nf.handle.nfInstanceId]);
+  const header = ['NF', 'type', 'URL', 'nfInstanceId'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ');
+  process.stdout.write(`dmsc-core is up (store: ${storeDescription})\n\n${line(header)}\n${rows.map(line).join('\n')}\n\nCtrl-C stops every NF.\n`);
+}

@@ -1,0 +1,31 @@
+/** `dmsc`: run, inspect and measure the emulated core. Every sub-command explains itself with --help. */
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../nfs/shared/config.ts';
+import { upCommand } from './commands/up.ts';
+import { nfCommand } from './commands/nf.ts';
+import { benchCommand } from './commands/bench.ts';
+
+const program = new Command()
+  .name('dmsc')
+  .description(
+    'dmsc-core: an emulator of an agent-enabled 6G mobile core. 3GPP-style network functions ' +
+      '(NRF, ...) that talk over HTTP service-based interfaces described in openapi/.',
+  )
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+program.addCommand(upCommand());
+program.addCommand(nfCommand());
+program.addCommand(benchCommand());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  if (error instanceof ConfigError) {
+    process.stderr.write(`dmsc: ${error.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`dmsc: ${(error as Error).message}\n`);
+  process.exit(1);
+}

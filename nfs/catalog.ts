@@ -1,0 +1,9 @@
+/** Every NF the emulator has, in start order: the NRF first, since the others register with it. */
+import type { NfDescriptor } from './shared/nf-host.ts';
+import { nrfDescriptor } from './nrf/app.ts';
+
+export const nfCatalog: readonly NfDescriptor[] = Object.freeze([nrfDescriptor]);
+
+export function findNf(name: string): NfDescriptor | undefined {
+  return nfCatalog.find((nf) => nf.name === name);
+}

@@ -1,0 +1,77 @@
+/**
+ * Delivers NFStatusNotify requests (TS 29.510 clause 5.2.2.6) in the background: each POST has a
+ * timeout and is retried with exponential backoff; the queue is bounded so a dead subscriber
+ * cannot grow memory without limit. Nothing here blocks the procedure that caused the event.
+ * Each callback URI gets its notifications in the order they happened (one queue per URI), so a
+ * consumer never sees NF_DEREGISTERED before the NF_REGISTERED it follows.
+ */
+import axios, { type AxiosInstance } from 'axios';
+import pRetry from 'p-retry';
+import { correlationHeader, currentCorrelationId } from '../shared/correlation.ts';
+import type { Logger } from '../shared/logger.ts';
+import type { StatusNotifier } from './subscriptions.ts';
+import type { NotificationData } from './types.ts';
+
+export interface StatusNotifierOptions {
+  logger: Logger;
+  timeoutMs?: number;
+  retries?: number;
+  minRetryDelayMs?: number;
+  maxPending?: number;
+  http?: AxiosInstance;
+}
+
+export function createStatusNotifier(options: StatusNotifierOptions): StatusNotifier & { drain(): Promise<void>; stop(): void } {
+  const { logger, timeoutMs = 2000, retries = 4, minRetryDelayMs = 200, maxPending = 10_000 } = options;
+  const http = options.http ?? axios.create({ timeout: timeoutMs, validateStatus: (status) => status >= 200 && status < 300 });
+  const pending = new Set<Promise<void>>();
+  const queueTail = new Map<string, Promise<void>>();
+  const abort = new AbortController();
+
+  async function deliver(uri: string, data: NotificationData, correlationId?: string): Promise<void> {
+    try {
+      await pRetry(
+        () => http.post(uri, data, { headers: correlationId ? { [correlationHeader]: correlationId } : {}, signal: abort.signal }),
+        {
+          retries,
+          minTimeout: minRetryDelayMs,
+          factor: 2,
+          signal: abort.signal,
+          onFailedAttempt: (error) => {
+            logger.debug('notification attempt failed', { uri, event: data.event, attempt: error.attemptNumber, error: error.message });
+          },
+        },
+      );
+      logger.debug('notification delivered', { uri, event: data.event, nfInstanceUri: data.nfInstanceUri });
+    } catch (error) {
+      if (!abort.signal.aborted) {
+        logger.warn('notification abandoned after retries', { uri, event: data.event, error: (error as Error).message });
+      }
+    }
+  }
+
+  return {
+    send(uri, data) {
+      if (abort.signal.aborted) return;
+      if (pending.size >= maxPending) {
+        logger.warn('notification dropped: too many undelivered notifications', { uri, event: data.event });
+        return;
+      }
+      const correlationId = currentCorrelationId();
+      const previous = queueTail.get(uri) ?? Promise.resolve();
+      const delivery: Promise<void> = previous.then(() => deliver(uri, data, correlationId)).finally(() => {
+        pending.delete(delivery);
+        if (queueTail.get(uri) === delivery) queueTail.delete(uri);
+      });
+      queueTail.set(uri, delivery);
+      pending.add(delivery);
+    },
+    /** Waits until every queued notification is delivered or abandoned (tests, shutdown). */
+    async drain() {
+      while (pending.size) await Promise.allSettled([...pending]);
+    },
+    stop() {
+      abort.abort();
+    },
+  };
+}

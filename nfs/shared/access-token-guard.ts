@@ -1,0 +1,64 @@
+/**
+ * OAuth 2.0 protection of an NF's SBI (TS 33.501 clause 13.4.1, TS 29.510 clause 5.4): the
+ * consumer presents a bearer token from the NRF; the producer checks the NRF's signature, that
+ * the audience is its NF type or instance, and that the scope holds the requested service.
+ */
+import type { RequestHandler } from 'express';
+import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { ProblemError } from './problem.ts';
+
+export interface AccessTokenClaims {
+  iss: string;
+  sub: string;
+  aud: string | string[];
+  scope: string;
+  exp: number;
+}
+
+export type AccessTokenVerifier = (token: string) => Promise<AccessTokenClaims>;
+
+/** Verifies NRF-issued ES256 tokens against the NRF's published key set (GET /oauth2/jwks). */
+export function createAccessTokenVerifier(options: {
+  nrfUri: string;
+  audience: string[];
+  keySet?: JWTVerifyGetKey;
+}): AccessTokenVerifier {
+  const keySet = options.keySet ?? createRemoteJWKSet(new URL('/oauth2/jwks', options.nrfUri));
+  return async (token) => {
+    const { payload } = await jwtVerify(token, keySet, { algorithms: ['ES256'], audience: options.audience });
+    if (typeof payload.scope !== 'string' || typeof payload.sub !== 'string') {
+      throw new Error('token lacks scope or sub');
+    }
+    return payload as unknown as AccessTokenClaims;
+  };
+}
+
+/**
+ * Demands a valid bearer token on every request to one of the protected services; the service
+ * name is the first path segment (`/nnrf-disc/v1/...` -> `nnrf-disc`), as in 3GPP resource URIs.
+ */
+export function requireAccessToken(options: { verify: AccessTokenVerifier; protectedServices: string[] }): RequestHandler {
+  const protectedServices = new Set(options.protectedServices);
+  return (req, res, next) => {
+    const serviceName = req.path.split('/')[1] ?? '';
+    if (!protectedServices.has(serviceName)) return next();
+    const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(req.get('authorization') ?? '');
+    if (!match) {
+      res.set('WWW-Authenticate', 'Bearer error="invalid_request"');
+      return next(new ProblemError(401, `a bearer access token is required for ${serviceName}`, { cause: 'UNAUTHORIZED' }));
+    }
+    options.verify(match[1]).then(
+      (claims) => {
+        if (!claims.scope.split(' ').includes(serviceName)) {
+          res.set('WWW-Authenticate', 'Bearer error="insufficient_scope"');
+          return next(new ProblemError(403, `the access token's scope does not include ${serviceName}`, { cause: 'INSUFFICIENT_SCOPE' }));
+        }
+        next();
+      },
+      (error: Error) => {
+        res.set('WWW-Authenticate', 'Bearer error="invalid_token"');
+        next(new ProblemError(401, `invalid access token: ${error.message}`, { cause: 'INVALID_TOKEN' }));
+      },
+    );
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * What every NF looks like to whoever runs it (`dmsc up`, `dmsc nf`, main.ts, tests): an express
+ * app plus start/stop of its background work. Listening is done once, here.
+ */
+import type { Express } from 'express';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface NfHandle {
+  /** Short lower-case name used on the command line, e.g. `nrf`. */
+  readonly name: string;
+  /** TS 29.510 NF type, e.g. `NRF`. */
+  readonly nfType: string;
+  readonly nfInstanceId: string;
+  readonly app: Express;
+  /**
+   * An optional handler that sees each request before express and answers the few hot requests
+   * it fully validates itself; it calls next() for everything else.
+   */
+  readonly fastPath?: FastPath;
+  /** Starts background work (NRF registration, timers) once the NF listens at apiRoot. */
+  start(apiRoot: string): Promise<void>;
+  /** Stops background work and deregisters; whoever opened the store closes it. */
+  stop(): Promise<void>;
+}
+
+export type FastPath = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+export interface ListeningNf {
+  readonly handle: NfHandle;
+  readonly apiRoot: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export interface ListenOptions {
+  host: string;
+  port: number;
+  /** The address peers use to reach this NF, when it differs from the bind address (0.0.0.0). */
+  advertiseHost?: string;
+}
+
+/** Listens (port 0 picks a free port), then starts the NF's background work. */
+export async function listenNf(handle: NfHandle, options: ListenOptions): Promise<ListeningNf> {
+  const fastPath = handle.fastPath;
+  const listener = fastPath ? (req: IncomingMessage, res: ServerResponse) => fastPath(req, res, () => handle.app(req, res)) : handle.app;
+  const server = await listen(listener, options.host, options.port);
+  const port = (server.address() as AddressInfo).port;
+  const advertised = options.advertiseHost ?? (options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host);
+  const apiRoot = `http://${advertised.includes(':') ? `[${advertised}]` : advertised}:${port}`;
+  try {
+    await handle.start(apiRoot);
+  } catch (error) {
+    await closeServer(server);
+    throw error;
+  }
+  return {
+    handle,
+    apiRoot,
+    port,
+    async close() {
+      await handle.stop();
+      await closeServer(server);
+    },
+  };
+}
+
+function listen(listener: (req: IncomingMessage, res: ServerResponse) => void, host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer(listener);
+    server.listen(port, host);
+    server.keepAliveTimeout = 65_000;
+    server.once('listening', () => resolve(server));
+    server.once('error', reject);
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/** What the runner needs to know of an NF to start it (nfs/catalog.ts lists them). */
+export interface NfDescriptor {
+  name: string;
+  nfType: string;
+  defaultPort: number;
+  summary: string;
+  create(context: NfContext): Promise<NfHandle>;
+}
+
+export interface NfContext {
+  store: import('./store/collection.ts').Store;
+  logger: import('./logger.ts').Logger;
+  nrfUri: string;
+  oauth: boolean;
+}

@@ -1,0 +1,55 @@
+/**
+ * Runs a set of NFs in this process on one store: `dmsc up` (all of them), `dmsc nf <name>` and
+ * each NF's main.ts (one). Stops them in reverse order on SIGINT/SIGTERM, deregistering each.
+ */
+import { createLogger } from './logger.ts';
+import { listenNf, type ListeningNf, type NfDescriptor } from './nf-host.ts';
+import type { RuntimeConfig } from './config.ts';
+import { openStore } from './store/open-store.ts';
+import type { Store } from './store/collection.ts';
+
+export interface RunningCore {
+  readonly nfs: readonly ListeningNf[];
+  readonly store: Store;
+  stop(): Promise<void>;
+}
+
+export async function runNfs(descriptors: readonly NfDescriptor[], config: RuntimeConfig): Promise<RunningCore> {
+  const storeLogger = createLogger({ nf: 'STORE', level: config.logLevel });
+  const store = await openStore({ dataDir: config.dataDir, mongodbUri: config.mongodbUri, log: (message) => storeLogger.warn(message) });
+  const running: ListeningNf[] = [];
+  const stop = async () => {
+    for (const nf of [...running].reverse()) await nf.close();
+    running.length = 0;
+    await store.close();
+  };
+  try {
+    for (const descriptor of descriptors) {
+      const logger = createLogger({ nf: descriptor.nfType, level: config.logLevel });
+      const handle = await descriptor.create({ store, logger, nrfUri: config.nrfUri, oauth: config.oauth });
+      running.push(
+        await listenNf(handle, { host: config.host, port: config.ports[descriptor.name] ?? descriptor.defaultPort, advertiseHost: config.advertiseHost }),
+      );
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { nfs: running, store, stop };
+}
+
+/** Stops the core cleanly on the first SIGINT or SIGTERM; a second signal exits at once. */
+export function stopOnSignals(core: RunningCore, onStopped: () => void = () => process.exit(0)): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    process.stderr.write(`\n${signal}: stopping, deregistering from the NRF...\n`);
+    core.stop().then(onStopped, (error: Error) => {
+      process.stderr.write(`stop failed: ${error.message}\n`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}

@@ -1,0 +1,70 @@
+/**
+ * Validates a value against one schema of our OpenAPI files outside the HTTP layer, e.g. an
+ * NFProfile after a JSON Patch (TS 29.510 clause 5.2.2.3.1): the result must be as valid as a
+ * registration would have to be, or nothing is stored.
+ */
+import $RefParser from '@apidevtools/json-schema-ref-parser';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import { join } from 'node:path';
+import { openapiDir } from './openapi-types.ts';
+import type { InvalidParam } from './problem.ts';
+
+export type SchemaCheck = (value: unknown) => InvalidParam[];
+
+/** Compiles components.schemas[schemaName] of openapi/<specFile> into a check returning the problems found. */
+export async function compileSchemaCheck(specFile: string, schemaName: string): Promise<SchemaCheck> {
+  const spec = (await $RefParser.dereference(join(openapiDir, specFile))) as {
+    components: { schemas: Record<string, object> };
+  };
+  const schema = spec.components.schemas[schemaName];
+  if (!schema) throw new Error(`${specFile} has no schema ${schemaName}`);
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  (addFormats as unknown as (ajv: Ajv) => void)(ajv);
+  const validate: ValidateFunction = ajv.compile(schema);
+  return (value) =>
+    validate(value)
+      ? []
+      : (validate.errors ?? []).map((error) => ({
+          param: error.instancePath || '/',
+          reason: error.message ?? 'invalid',
+        }));
+}
+
+export type QueryCheck = (query: Record<string, unknown>) => boolean;
+
+/**
+ * Compiles the query parameters of one operation (in: query) into a check that coerces the
+ * values in place (strings to integers, `a,b` to arrays for style: form, explode: false) and
+ * rejects unknown parameters, the same rules express-openapi-validator applies from the same file.
+ */
+export async function compileQueryCheck(specFile: string, path: string, method: string): Promise<QueryCheck> {
+  const spec = (await $RefParser.dereference(join(openapiDir, specFile))) as {
+    paths: Record<string, Record<string, { parameters?: QueryParameter[] }>>;
+  };
+  const parameters = (spec.paths[path]?.[method]?.parameters ?? []).filter((parameter) => parameter.in === 'query');
+  if (!parameters.length) throw new Error(`${specFile} has no query parameters for ${method.toUpperCase()} ${path}`);
+  const arrayNames = parameters.filter((parameter) => parameter.schema.type === 'array' && parameter.explode === false).map((parameter) => parameter.name);
+  const ajv = new Ajv({ strict: false, coerceTypes: true });
+  (addFormats as unknown as (ajv: Ajv) => void)(ajv);
+  const validate = ajv.compile({
+    type: 'object',
+    properties: Object.fromEntries(parameters.map((parameter) => [parameter.name, parameter.schema])),
+    required: parameters.filter((parameter) => parameter.required).map((parameter) => parameter.name),
+    additionalProperties: false,
+  });
+  return (query) => {
+    for (const name of arrayNames) {
+      if (typeof query[name] === 'string') query[name] = (query[name] as string).split(',');
+    }
+    return validate(query);
+  };
+}
+
+interface QueryParameter {
+  name: string;
+  in: string;
+  required?: boolean;
+  explode?: boolean;
+  schema: { type?: string };
+}

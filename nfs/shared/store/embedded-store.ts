@@ -1,0 +1,203 @@
+/**
+ * The embedded engine: @seald-io/nedb, one Datastore per collection, in memory or one append-only
+ * file per collection under dataDir. nedb speaks MongoDB's query language; where it differs from
+ * MongoDB this file bends it towards MongoDB (see the notes at each place).
+ */
+import path from 'node:path';
+import nedb from '@seald-io/nedb';
+import { DuplicateKeyError } from './collection.ts';
+import type { Collection, FindOptions, IndexSpec, Store, StoredDocument, Update } from './collection.ts';
+
+// nedb is CommonJS (`module.exports = Datastore`) while its typings say `export default`; under
+// NodeNext the default import is module.exports, which TypeScript types as the module namespace.
+const Datastore = ((nedb as { default?: unknown }).default ?? nedb) as typeof nedb.default;
+type Datastore = InstanceType<typeof Datastore>;
+
+/** nedb internals read by createIndex; stable since nedb 1.x but not in its typings. */
+interface NedbIndexState {
+  indexes: Record<string, { unique: boolean } | undefined>;
+  ttlIndexes: Record<string, number | undefined>;
+}
+
+export interface EmbeddedStoreOptions {
+  /** Directory for one `<name>.db` file per collection; in memory when absent. */
+  dataDir?: string;
+}
+
+// Collection names become file names: no separators, no leading dot, nothing MongoDB would refuse.
+const COLLECTION_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
+
+export function createEmbeddedStore({ dataDir }: EmbeddedStoreOptions = {}): Store {
+  const opened = new Map<string, { ready: Promise<Datastore>; collection: Collection<StoredDocument> }>();
+  let closed = false;
+
+  const assertOpen = (): void => {
+    if (closed) throw new Error('embedded store is closed');
+  };
+
+  const open = (name: string): Promise<Datastore> => {
+    const db = dataDir
+      ? new Datastore({ filename: path.join(dataDir, `${name}.db`) })
+      : new Datastore({ inMemoryOnly: true });
+    // loadDatabaseAsync creates the directory, replays the file and compacts it.
+    return db.loadDatabaseAsync().then(() => db);
+  };
+
+  return {
+    engine: 'embedded',
+
+    collection<T extends StoredDocument>(name: string): Collection<T> {
+      assertOpen();
+      if (!COLLECTION_NAME.test(name)) throw new Error(`invalid collection name: ${JSON.stringify(name)}`);
+      let entry = opened.get(name);
+      if (!entry) {
+        const ready = open(name);
+        // Marks a failed load as handled so it cannot crash the process; every operation still awaits
+        // `ready` and gets the error.
+        ready.catch(() => undefined);
+        const withDb = async <R>(op: (db: Datastore) => Promise<R>): Promise<R> => {
+          assertOpen();
+          return translateErrors(name, op(await ready));
+        };
+        entry = { ready, collection: embeddedCollection(name, withDb) };
+        opened.set(name, entry);
+      }
+      return entry.collection as unknown as Collection<T>;
+    },
+
+    async dropAll(): Promise<void> {
+      assertOpen();
+      for (const { ready } of opened.values()) await (await ready).removeAsync({}, { multi: true });
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      for (const { ready } of opened.values()) {
+        const db = await ready.catch(() => null);
+        // The compaction is queued behind every write already handed to nedb, so awaiting it means
+        // each of them is on disk; it also rewrites the append-only file to one line per document.
+        if (db && dataDir) await db.compactDatafileAsync();
+      }
+      opened.clear();
+    },
+  };
+}
+
+type WithDb = <R>(op: (db: Datastore) => Promise<R>) => Promise<R>;
+
+function embeddedCollection(name: string, withDb: WithDb): Collection<StoredDocument> {
+  return {
+    insertOne: (doc) => withDb(async (db) => {
+      await db.insertAsync(withoutUndefined(doc));
+    }),
+
+    findOne: (filter) => withDb(async (db) => (await db.findOneAsync(filter)) as StoredDocument | null),
+
+    find: (filter, options: FindOptions = {}) => withDb(async (db) => {
+      let cursor = db.findAsync(filter);
+      // Sorting costs a pass over every match; only pay it when order is asked for or paging needs it.
+      if (options.sort || options.skip) cursor = cursor.sort(withIdTiebreak(options.sort));
+      if (options.skip) cursor = cursor.skip(options.skip);
+      if (options.limit) cursor = cursor.limit(options.limit);
+      return (await cursor) as unknown as StoredDocument[];
+    }),
+
+    countDocuments: (filter) => withDb(async (db) => Number(await db.countAsync(filter))),
+
+    replaceOne: (filter, doc, options = {}) => withDb(async (db) => {
+      const upsert = options.upsert === true;
+      const result = await db.updateAsync(filter, withoutUndefined(doc), { upsert });
+      return { matched: result.upsert ? 0 : result.numAffected, upserted: result.upsert };
+    }),
+
+    findOneAndUpdate: (filter, update) => withDb(async (db) => {
+      const result = await db.updateAsync(filter, modifiers(update), { returnUpdatedDocs: true });
+      return result.numAffected > 0 ? (result.affectedDocuments as StoredDocument) : null;
+    }),
+
+    updateMany: (filter, update) => withDb(async (db) => {
+      // numAffected counts matched documents, like MongoDB's matchedCount.
+      return (await db.updateAsync(filter, modifiers(update), { multi: true })).numAffected;
+    }),
+
+    findOneAndDelete: (filter) => withDb(async (db) => {
+      // nedb has no find-and-remove; each call below is serialised by nedb's executor. Removing by
+      // _id AND the filter means a document changed or taken by a concurrent call in between is not
+      // returned; we then look again, so a document is handed to exactly one caller.
+      for (;;) {
+        const doc = (await db.findOneAsync(filter)) as StoredDocument | null;
+        if (!doc) return null;
+        if ((await db.removeAsync({ $and: [filter, { _id: doc._id }] }, {})) === 1) return doc;
+      }
+    }),
+
+    deleteMany: (filter) => withDb((db) => db.removeAsync(filter, { multi: true })),
+
+    createIndex: (spec) => withDb((db) => createIndex(name, db, spec)),
+  };
+}
+
+async function createIndex(name: string, db: Datastore, spec: IndexSpec): Promise<void> {
+  if (spec.field === '_id') return; // always indexed and unique, in both engines
+  // nedb checks TTL with doc[field], so a dotted TTL field would silently never expire.
+  if (spec.expireAfterSeconds !== undefined && spec.field.includes('.')) {
+    throw new Error(`embedded engine: TTL index on nested field ${spec.field} in ${name} is not supported`);
+  }
+  const state = db as unknown as NedbIndexState;
+  const existing = state.indexes[spec.field];
+  if (!existing) {
+    await db.ensureIndexAsync({ fieldName: spec.field, unique: spec.unique === true, expireAfterSeconds: spec.expireAfterSeconds });
+    return;
+  }
+  // MongoDB refuses an index whose options differ from the existing one; so do we, to fail in
+  // development rather than at the first deployment on MongoDB.
+  const ttl = state.ttlIndexes[spec.field];
+  if (existing.unique !== (spec.unique === true) || (ttl !== undefined && ttl !== spec.expireAfterSeconds)) {
+    throw new Error(`index on ${name}.${spec.field} exists with other options`);
+  }
+  // nedb does not persist expireAfterSeconds: after a reload the index exists without its TTL and
+  // ensureIndexAsync returns early for an existing field. Restore it here.
+  if (spec.expireAfterSeconds !== undefined) state.ttlIndexes[spec.field] = spec.expireAfterSeconds;
+}
+
+async function translateErrors<R>(collection: string, op: Promise<R>): Promise<R> {
+  try {
+    return await op;
+  } catch (err) {
+    if ((err as { errorType?: unknown } | null)?.errorType === 'uniqueViolated') {
+      throw new DuplicateKeyError(collection, (err as Error).message);
+    }
+    throw err;
+  }
+}
+
+/** nedb treats an update without $-operators as a replacement; MongoDB refuses it, so do we. */
+function modifiers(update: Update): Update {
+  const clean = withoutUndefined(update);
+  const keys = Object.keys(clean);
+  if (keys.length === 0 || !keys.every((k) => k.startsWith('$'))) {
+    throw new Error('update document requires $-operators');
+  }
+  return clean;
+}
+
+/** Sorting by _id last makes pages stable and gives both engines the same order for ties. */
+function withIdTiebreak(sort: FindOptions['sort'] = {}): Record<string, 1 | -1> {
+  return '_id' in sort ? sort : { ...sort, _id: 1 };
+}
+
+/**
+ * Copies plain objects and arrays, dropping object fields whose value is undefined: that is what
+ * MongoDB stores and what nedb's own file format keeps after a reload, so every engine agrees.
+ */
+function withoutUndefined<V>(value: V): V {
+  if (Array.isArray(value)) return value.map((item) => withoutUndefined(item)) as V;
+  if (value === null || typeof value !== 'object') return value;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value; // Date and friends: copied by the engine
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) if (item !== undefined) copy[key] = withoutUndefined(item);
+  return copy as V;
+}
+
