@@ -25,6 +25,9 @@ export interface NrfBenchResult {
   discoveryP50Ms: number;
   discoveryP99Ms: number;
   discoveryErrors: number;
+  /** The same query with a preferred-locality no profile has, new on every request: no cache hit. */
+  discoveryUncachedPerSec: number;
+  discoveryUncachedP99Ms: number;
   ceilingPerSec: number;
   ceilingP99Ms: number;
   ratio: number;
@@ -51,6 +54,8 @@ export async function benchNrf(options: NrfBenchOptions): Promise<NrfBenchResult
 
     options.progress(`discovery load for ${options.durationSeconds} s`);
     const discovery = await load(nrf.url + query, options);
+    options.progress(`uncached discovery load for ${options.durationSeconds} s`);
+    const uncached = await loadUncached(nrf.url, options);
     await nrf.stop();
 
     options.progress('ceiling: the same load on a bare node:http server');
@@ -70,7 +75,9 @@ export async function benchNrf(options: NrfBenchOptions): Promise<NrfBenchResult
       discoveryPerSec: round(discovery.requests.average),
       discoveryP50Ms: discovery.latency.p50,
       discoveryP99Ms: discovery.latency.p99,
-      discoveryErrors: discovery.errors + discovery.non2xx,
+      discoveryErrors: discovery.errors + discovery.non2xx + uncached.errors + uncached.non2xx,
+      discoveryUncachedPerSec: round(uncached.requests.average),
+      discoveryUncachedP99Ms: uncached.latency.p99,
       ceilingPerSec: round(ceiling.requests.average),
       ceilingP99Ms: ceiling.latency.p99,
       ratio: Math.round((discovery.requests.average / ceiling.requests.average) * 1000) / 1000,
@@ -106,6 +113,15 @@ async function registerProfiles(nrfUrl: string, options: NrfBenchOptions): Promi
 
 async function load(url: string, options: NrfBenchOptions) {
   return await autocannon({ url, connections: options.connections, duration: options.durationSeconds });
+}
+
+async function loadUncached(nrfUrl: string, options: NrfBenchOptions) {
+  return await autocannon({
+    url: nrfUrl,
+    connections: options.connections,
+    duration: options.durationSeconds,
+    requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: query.replace('site-3', `nowhere-${randomUUID()}`) }) }],
+  });
 }
 
 /** A TS 29.510-shaped profile; types, services and localities spread over the registry. */

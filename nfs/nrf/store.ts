@@ -34,6 +34,8 @@ export async function openNrfStore(store: Store) {
   await Promise.all([
     profiles.createIndex({ field: 'nfType' }),
     profiles.createIndex({ field: 'heartbeatDeadline' }),
+    // Discovery with preferred-locality looks up the local profiles first (discovery.ts).
+    profiles.createIndex({ field: 'profile.locality' }),
     subscriptions.createIndex({ field: 'expiresAt', expireAfterSeconds: 0 }),
   ]);
   return { profiles, subscriptions, signingKeys };

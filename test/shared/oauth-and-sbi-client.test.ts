@@ -149,6 +149,25 @@ describe('OAuth 2.0 on the SBI and the SBI client (TS 29.510 clause 5.4, TS 33.5
     expect(await client.serviceUri('ECHO', 'necho-test')).to.equal(`${echo.nf.apiRoot}/necho-test/v1`);
   });
 
+  it('moves on to another instance when the preferred one is unreachable', async () => {
+    // A higher-priority instance that is registered but dead (nothing listens on port 9).
+    await createNrfClient({ nrfUri: nrf.url }).register(
+      buildNfProfile({ nfInstanceId: randomUUID(), nfType: 'ECHO', apiRoot: 'http://127.0.0.1:9', serviceNames: ['necho-test'], extra: { priority: 0 } }),
+    );
+    await createNrfClient({ nrfUri: nrf.url }).register(
+      buildNfProfile({ nfInstanceId: echo.nfInstanceId, nfType: 'ECHO', apiRoot: echo.nf.apiRoot, serviceNames: ['necho-test'], extra: { priority: 5 } }),
+    );
+    const client = createSbiClient({
+      nrf: createNrfClient({ nrfUri: nrf.url }),
+      self: { nfInstanceId: consumerId, nfType: 'AMF' },
+      tokens: createTokenProvider({ nrfUri: nrf.url, nfInstanceId: consumerId, nfType: 'AMF' }),
+    });
+    expect(await client.serviceUri('ECHO', 'necho-test')).to.equal('http://127.0.0.1:9/necho-test/v1');
+    const res = await client.call<{ correlationId: string }>({ targetNfType: 'ECHO', serviceName: 'necho-test', method: 'GET', path: '/echo' });
+    expect(res.status).to.equal(200);
+    expect(await client.serviceUri('ECHO', 'necho-test')).to.equal(`${echo.nf.apiRoot}/necho-test/v1`);
+  });
+
   it('reports a 503 ProblemError when no peer offers the service', async () => {
     const client = createSbiClient({
       nrf: createNrfClient({ nrfUri: nrf.url }),
