@@ -14,14 +14,19 @@ const program = new Command()
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 
-program.addCommand(upCommand());
-program.addCommand(nfCommand());
-program.addCommand(benchCommand());
+// addCommand does not pass the program's settings on: give them to every command and sub-command.
+const withProgramSettings = (command: Command): Command => {
+  command.showHelpAfterError('(run with --help for usage)').exitOverride();
+  command.commands.forEach(withProgramSettings);
+  return command;
+};
+for (const command of [upCommand(), nfCommand(), benchCommand()]) program.addCommand(withProgramSettings(command));
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  if (error instanceof CommanderError) process.exit(error.exitCode);
+  // Help and version exit 0; a usage error exits 2, as a configuration error does.
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
   if (error instanceof ConfigError) {
     process.stderr.write(`dmsc: ${error.message}\n`);
     process.exit(2);

@@ -4,7 +4,7 @@
  * profiles in the preferred locality first.
  */
 import type { Filter } from '../shared/store/collection.ts';
-import type { NrfStore, ProfileRecord } from './store.ts';
+import { profileOf, type NrfStore, type ProfileRecord } from './store.ts';
 import type { NrfSettings } from './settings.ts';
 import type { DiscoveryQuery, SearchResult } from './types.ts';
 
@@ -17,7 +17,7 @@ export function createDiscovery(deps: { store: NrfStore; settings: NrfSettings }
         nfType: query.targetNfType,
         nfStatus: 'REGISTERED',
         // clause 6.1.6.2.2: a profile listing allowedNfTypes is discoverable only by those types.
-        $or: [{ 'profile.allowedNfTypes': { $exists: false } }, { 'profile.allowedNfTypes': query.requesterNfType }],
+        $or: [{ allowedNfTypes: { $exists: false } }, { allowedNfTypes: query.requesterNfType }],
       };
       if (query.targetNfInstanceId) filter._id = query.targetNfInstanceId;
       if (query.serviceNames?.length) filter.serviceNames = { $in: query.serviceNames };
@@ -27,7 +27,7 @@ export function createDiscovery(deps: { store: NrfStore; settings: NrfSettings }
         : await store.profiles.find(filter, { limit: query.limit });
       return {
         validityPeriod: settings.discoveryValidityPeriod,
-        nfInstances: records.map((record) => record.profile),
+        nfInstances: records.map(profileOf),
         numNfInstComplete: records.length,
       };
     },
@@ -35,10 +35,10 @@ export function createDiscovery(deps: { store: NrfStore; settings: NrfSettings }
 
   /** Profiles in the preferred locality first, then the others, within the limit. */
   async function preferLocality(filter: Filter, locality: string, limit?: number): Promise<ProfileRecord[]> {
-    const local = await store.profiles.find({ ...filter, 'profile.locality': locality }, { limit });
+    const local = await store.profiles.find({ ...filter, locality }, { limit });
     if (limit !== undefined && local.length >= limit) return local;
     const others = await store.profiles.find(
-      { ...filter, 'profile.locality': { $ne: locality } },
+      { ...filter, locality: { $ne: locality } },
       { limit: limit === undefined ? undefined : limit - local.length },
     );
     return [...local, ...others];

@@ -6,7 +6,7 @@
 import fastJsonPatch from 'fast-json-patch';
 import { badRequest, notFound } from '../shared/problem.ts';
 import type { SchemaCheck } from '../shared/schema-validator.ts';
-import { toProfileRecord, type NrfStore } from './store.ts';
+import { profileOf, toProfileRecord, type NrfStore } from './store.ts';
 import type { NrfSettings } from './settings.ts';
 import type { NFProfile, NotificationEventType, PatchItem } from './types.ts';
 
@@ -49,7 +49,8 @@ export function createNfManagement(deps: NfManagementDeps) {
     async updateNFInstance(nfInstanceId: string, patch: PatchItem[]): Promise<{ heartbeat: boolean; profile: NFProfile }> {
       const record = await store.profiles.findOne({ _id: nfInstanceId });
       if (!record) throw notFound(`NF instance ${nfInstanceId} is not registered`);
-      const updated = applyJsonPatch(record.profile, patch);
+      const stored = profileOf(record);
+      const updated = applyJsonPatch(stored, patch);
       if (updated.nfInstanceId !== nfInstanceId) {
         throw badRequest('a patch may not change nfInstanceId', [{ param: '/nfInstanceId', reason: 'read-only' }]);
       }
@@ -58,7 +59,7 @@ export function createNfManagement(deps: NfManagementDeps) {
       if (problems.length) throw badRequest('the patched profile is not a valid NFProfile', problems);
       await store.profiles.replaceOne({ _id: nfInstanceId }, toProfileRecord(updated, deadlineFor(updated)));
       const heartbeat = patch.every((op) => heartbeatPaths.has(op.path));
-      const statusChanged = record.profile.nfStatus !== updated.nfStatus;
+      const statusChanged = stored.nfStatus !== updated.nfStatus;
       if (!heartbeat || statusChanged) await deps.onStatusEvent('NF_PROFILE_CHANGED', nfInstanceId, updated);
       return { heartbeat, profile: updated };
     },
@@ -67,14 +68,14 @@ export function createNfManagement(deps: NfManagementDeps) {
     async deregisterNFInstance(nfInstanceId: string): Promise<void> {
       const removed = await store.profiles.findOneAndDelete({ _id: nfInstanceId });
       if (!removed) throw notFound(`NF instance ${nfInstanceId} is not registered`);
-      await deps.onStatusEvent('NF_DEREGISTERED', nfInstanceId, removed.profile);
+      await deps.onStatusEvent('NF_DEREGISTERED', nfInstanceId, profileOf(removed));
     },
 
     /** NFProfileRetrieval (clause 5.2.2.7). */
     async getNFInstance(nfInstanceId: string): Promise<NFProfile> {
       const record = await store.profiles.findOne({ _id: nfInstanceId });
       if (!record) throw notFound(`NF instance ${nfInstanceId} is not registered`);
-      return record.profile;
+      return profileOf(record);
     },
 
     /** NFListRetrieval (clause 5.2.2.6): the ids of registered instances, optionally of one type. */
@@ -95,14 +96,15 @@ export function createNfManagement(deps: NfManagementDeps) {
       const overdue = await store.profiles.find({ nfStatus: 'REGISTERED', heartbeatDeadline: { $lt: now() } });
       const suspended: string[] = [];
       for (const record of overdue) {
-        // Guarded by the same condition, so a heartbeat that lands meanwhile wins.
+        const profile: NFProfile = { ...profileOf(record), nfStatus: 'SUSPENDED' };
+        // Guarded by the same condition, so a heartbeat or update that lands meanwhile wins.
         const updated = await store.profiles.findOneAndUpdate(
           { _id: record._id, nfStatus: 'REGISTERED', heartbeatDeadline: { $lt: now() } },
-          { $set: { nfStatus: 'SUSPENDED', 'profile.nfStatus': 'SUSPENDED' } },
+          { $set: { nfStatus: 'SUSPENDED', profileJson: JSON.stringify(profile) } },
         );
         if (!updated) continue;
         suspended.push(record._id);
-        await deps.onStatusEvent('NF_PROFILE_CHANGED', record._id, updated.profile);
+        await deps.onStatusEvent('NF_PROFILE_CHANGED', record._id, profile);
       }
       return suspended;
     },
@@ -119,17 +121,25 @@ function requireAddress(profile: NFProfile): void {
   ]);
 }
 
-/** RFC 6902 on a copy; a failing operation is a 400 naming the operation's index. */
+/**
+ * RFC 6902 on a copy. Every failure of the patch is the client's: an operation that cannot be
+ * applied (400 naming its index), a path into __proto__ (refused by fast-json-patch), or a patch
+ * that leaves something other than an object.
+ */
 function applyJsonPatch(profile: NFProfile, patch: PatchItem[]): NFProfile {
+  let result: unknown;
   try {
-    return applyPatch(structuredClone(profile), patch as fastJsonPatch.Operation[], true, false).newDocument;
+    result = applyPatch(structuredClone(profile), patch as fastJsonPatch.Operation[], true, false).newDocument;
   } catch (error) {
-    if (error instanceof JsonPatchError) {
-      const index = error.index ?? 0;
-      throw badRequest(`JSON Patch operation ${index} cannot be applied: ${error.name}`, [
-        { param: `/${index}`, reason: error.message.split('\n')[0] },
-      ]);
-    }
-    throw error;
+    const index = error instanceof JsonPatchError ? (error.index ?? 0) : undefined;
+    const reason = (error as Error).message.split('\n')[0];
+    throw badRequest(
+      index === undefined ? `the JSON Patch cannot be applied: ${reason}` : `JSON Patch operation ${index} cannot be applied: ${reason}`,
+      [{ param: index === undefined ? '/' : `/${index}`, reason }],
+    );
   }
+  if (typeof result !== 'object' || result === null || Array.isArray(result)) {
+    throw badRequest('the JSON Patch must leave an NFProfile object', [{ param: '/', reason: 'the patched document is not an object' }]);
+  }
+  return result as NFProfile;
 }

@@ -2,13 +2,19 @@
 import type { Store } from '../shared/store/collection.ts';
 import type { NFProfile, SubscriptionData } from './types.ts';
 
-/** One registered NF instance. Fields beside the profile exist so discovery can use indexes. */
+/**
+ * One registered NF instance. The profile is kept as JSON text: it holds whatever members an NF
+ * sends (TS 29.510 lets it add its own), and member names such as "a.b" or "$x" that a document
+ * store refuses must round-trip too. The fields discovery filters on are copied beside it.
+ */
 export interface ProfileRecord {
   _id: string;
-  profile: NFProfile;
+  profileJson: string;
   nfType: string;
   nfStatus: string;
   serviceNames: string[];
+  locality?: string;
+  allowedNfTypes?: string[];
   /** Epoch ms after which the NF is overdue for a heartbeat (timer plus grace). */
   heartbeatDeadline: number;
 }
@@ -35,7 +41,7 @@ export async function openNrfStore(store: Store) {
     profiles.createIndex({ field: 'nfType' }),
     profiles.createIndex({ field: 'heartbeatDeadline' }),
     // Discovery with preferred-locality looks up the local profiles first (discovery.ts).
-    profiles.createIndex({ field: 'profile.locality' }),
+    profiles.createIndex({ field: 'locality' }),
     subscriptions.createIndex({ field: 'expiresAt', expireAfterSeconds: 0 }),
   ]);
   return { profiles, subscriptions, signingKeys };
@@ -52,10 +58,16 @@ export function serviceNamesOf(profile: NFProfile): string[] {
 export function toProfileRecord(profile: NFProfile, heartbeatDeadline: number): ProfileRecord {
   return {
     _id: profile.nfInstanceId,
-    profile,
+    profileJson: JSON.stringify(profile),
     nfType: profile.nfType,
     nfStatus: profile.nfStatus,
     serviceNames: serviceNamesOf(profile),
+    ...(profile.locality !== undefined ? { locality: profile.locality } : {}),
+    ...(profile.allowedNfTypes ? { allowedNfTypes: profile.allowedNfTypes } : {}),
     heartbeatDeadline,
   };
+}
+
+export function profileOf(record: ProfileRecord): NFProfile {
+  return JSON.parse(record.profileJson) as NFProfile;
 }

@@ -34,6 +34,10 @@ export function createSubscriptions(deps: SubscriptionsDeps) {
     async createSubscription(sent: SubscriptionData): Promise<SubscriptionData> {
       const maxExpiry = now() + settings.subscriptionValiditySeconds * 1000;
       const asked = sent.validityTime ? Date.parse(sent.validityTime) : maxExpiry;
+      if (Number.isNaN(asked)) {
+        // RFC 3339 allows a leap second (":60") that the schema accepts but Date cannot hold.
+        throw badRequest('validityTime is not a time this NRF can represent', [{ param: '/validityTime', reason: 'not a representable date-time' }]);
+      }
       if (asked <= now()) {
         throw badRequest('validityTime is in the past', [{ param: '/validityTime', reason: 'must be in the future' }]);
       }

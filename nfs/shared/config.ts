@@ -57,7 +57,7 @@ export function parseRuntimeConfig(raw: RawConfig, env: Record<string, string | 
 
   const ports: Record<string, number> = {};
   for (const [name, value] of Object.entries(raw.ports ?? {})) {
-    const port = Number(value);
+    const port = /^\d{1,5}$/.test(String(value).trim()) ? Number(value) : NaN;
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`port "${value}" for ${name} is not a port number (0-65535)`);
     ports[name] = port;
   }

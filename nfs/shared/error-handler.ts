@@ -65,6 +65,7 @@ export function toProblemDetails(err: unknown, instance?: string): ProblemDetail
 function clientDetail(err: HttpLikeError, invalidParams: InvalidParam[]): string {
   if (err.type === 'entity.parse.failed') return 'the request body is not valid JSON';
   if (err.type === 'entity.too.large') return 'the request body is too large';
+  if (err.status === 415 && /media type undefined/.test(err.message ?? '')) return 'the request has a body but no Content-Type header';
   if (invalidParams.length) return invalidParams.map((p) => `${p.param}: ${p.reason}`).join('; ');
   return err.message ?? 'bad request';
 }

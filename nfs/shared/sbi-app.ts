@@ -9,6 +9,7 @@ import { isAbsolute, join } from 'node:path';
 import { correlationHeader, currentCorrelationId, withCorrelationId } from './correlation.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { requireAccessToken, type AccessTokenVerifier } from './access-token-guard.ts';
+import { documentedPaths, limitBodyDepth, rejectUndocumentedMethods } from './request-guards.ts';
 import type { Logger } from './logger.ts';
 import { openapiDir } from './openapi-types.ts';
 
@@ -44,14 +45,17 @@ export function createSbiApp(options: SbiAppOptions): Express {
     res.json({ status: 'UP', nf: options.nf });
   });
 
+  const specFiles = options.specs.map((spec) => (isAbsolute(spec) ? spec : join(openapiDir, spec)));
+  app.use(rejectUndocumentedMethods(documentedPaths(specFiles)));
   app.use(express.json({ type: ['application/json', 'application/*+json'], limit: options.bodyLimit ?? '1mb' }));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
+  app.use(limitBodyDepth());
   if (options.oauth) app.use(requireAccessToken(options.oauth));
 
-  for (const spec of options.specs) {
+  for (const apiSpec of specFiles) {
     app.use(
       OpenApiValidator.middleware({
-        apiSpec: isAbsolute(spec) ? spec : join(openapiDir, spec),
+        apiSpec,
         validateRequests: { allowUnknownQueryParameters: false, coerceTypes: true },
         validateResponses: options.validateResponses === false ? false : { removeAdditional: false },
         validateFormats: true,

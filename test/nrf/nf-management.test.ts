@@ -130,3 +130,22 @@ describe('NRF Nnrf_NFManagement over HTTP (TS 29.510 clause 5.2.2)', () => {
     expect(limited.body.totalItemCount).to.equal(4);
   });
 });
+
+describe('NRF storing profiles as sent', () => {
+  let nrf: TestNrf;
+  before(async () => {
+    nrf = await startTestNrf();
+  });
+  after(async () => {
+    await nrf.close();
+  });
+
+  it('round-trips member names a document store refuses, such as "a.b" and "$x"', async () => {
+    const id = randomUUID();
+    const profile = amfProfile(id, { customInfo: { 'a.b': 1, $x: { 'c.d': [true] } } });
+    expect((await request('PUT', `${nrf.url}${nfm}/${id}`, profile)).status).to.equal(201);
+    expect((await request('GET', `${nrf.url}${nfm}/${id}`)).body).to.deep.equal(profile);
+    const patched = await request('PATCH', `${nrf.url}${nfm}/${id}`, [{ op: 'add', path: '/customInfo/e.f', value: 2 }]);
+    expect(patched.body.customInfo).to.deep.equal({ 'a.b': 1, $x: { 'c.d': [true] }, 'e.f': 2 });
+  });
+});

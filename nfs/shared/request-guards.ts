@@ -1,0 +1,58 @@
+/**
+ * Checks every SBI request meets before validation: bodies of bounded depth (deep nesting would
+ * exhaust the stack of whatever walks the body later), and methods the API documents
+ * (TS 29.500 clause 5.2.7.2: 405 with an Allow header, not 404).
+ */
+import type { RequestHandler } from 'express';
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { badRequest, ProblemError } from './problem.ts';
+
+/** Refuses a JSON body nesting deeper than maxDepth; walks iteratively so the check itself cannot overflow. */
+export function limitBodyDepth(maxDepth = 32): RequestHandler {
+  return (req, _res, next) => {
+    if (req.body === undefined || typeof req.body !== 'object' || req.body === null) return next();
+    const stack: Array<[unknown, number]> = [[req.body, 1]];
+    while (stack.length) {
+      const [value, depth] = stack.pop()!;
+      if (depth > maxDepth) return next(badRequest(`the request body nests deeper than ${maxDepth} levels`, [{ param: '/', reason: `deeper than ${maxDepth} levels` }]));
+      for (const child of Object.values(value as object)) {
+        if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+      }
+    }
+    next();
+  };
+}
+
+interface DocumentedPath {
+  pattern: RegExp;
+  methods: string[];
+}
+
+/** Reads the paths and methods of the given OpenAPI files (base path from their first server URL). */
+export function documentedPaths(specFiles: string[]): DocumentedPath[] {
+  return specFiles.flatMap((file) => {
+    const spec = parseYaml(readFileSync(file, 'utf8')) as { servers?: Array<{ url: string }>; paths?: Record<string, Record<string, unknown>> };
+    const base = (spec.servers?.[0]?.url ?? '').replace(/\/$/, '');
+    return Object.entries(spec.paths ?? {}).map(([path, item]) => ({
+      pattern: new RegExp(`^${escape(base + path).replace(/\\\{[^}]+\\\}/g, '[^/]+')}/?$`),
+      methods: Object.keys(item)
+        .filter((key) => ['get', 'put', 'post', 'patch', 'delete', 'options', 'head'].includes(key))
+        .map((method) => method.toUpperCase()),
+    }));
+  });
+}
+
+/** A documented path asked with an undocumented method: 405 and the methods it has. */
+export function rejectUndocumentedMethods(paths: DocumentedPath[]): RequestHandler {
+  return (req, res, next) => {
+    const match = paths.find((candidate) => candidate.pattern.test(req.path));
+    if (!match || match.methods.includes(req.method)) return next();
+    res.set('Allow', match.methods.join(', '));
+    next(new ProblemError(405, `${req.method} is not allowed on ${req.path}; allowed: ${match.methods.join(', ')}`, { cause: 'METHOD_NOT_ALLOWED' }));
+  };
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
