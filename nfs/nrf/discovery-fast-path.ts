@@ -17,7 +17,13 @@ import { discoveryQueryFrom } from './discovery.ts';
 import type { DiscoveryQuery, SearchResult } from './types.ts';
 
 const discoveryPath = '/nnrf-disc/v1/nf-instances';
-const maxEntries = 10_000;
+const maxEntries = 20_000;
+
+interface CacheEntry {
+  version: number;
+  createdAt: number;
+  body: string;
+}
 
 export interface DiscoveryFastPathDeps {
   search: (query: DiscoveryQuery) => Promise<SearchResult>;
@@ -36,23 +42,37 @@ export interface DiscoveryFastPathDeps {
 
 export function createDiscoveryFastPath(deps: DiscoveryFastPathDeps): FastPath {
   const { maxAgeMs = 1000, now = Date.now } = deps;
-  const cache = new Map<string, { version: number; createdAt: number; body: string }>();
+  // Keyed both by the exact URL and by the normalized query.
+  const cache = new Map<string, CacheEntry>();
+
+  const fresh = (entry: CacheEntry | undefined, version: number): entry is CacheEntry =>
+    entry !== undefined && entry.version === version && now() - entry.createdAt < maxAgeMs;
+  const remember = (key: string, entry: CacheEntry) => {
+    if (cache.size >= maxEntries) cache.clear();
+    cache.set(key, entry);
+  };
 
   return (req, res, next) => {
     const url = req.url ?? '';
     if (req.method !== 'GET' || !url.startsWith(`${discoveryPath}?`)) return next();
+    const version = deps.registryVersion();
+    // The exact URL was accepted before: the same text validates the same way, skip the parsing.
+    const byUrl = cache.get(url);
+    if (fresh(byUrl, version)) return send(req, res, byUrl.body);
+
     const query = parseQuery(url.slice(discoveryPath.length + 1));
     if (!query || !deps.checkQuery(query)) return next();
-
     // requester-nf-instance-id does not change the answer, so requesters share entries.
     const key = JSON.stringify(
       Object.entries(query)
         .filter(([name]) => name !== 'requester-nf-instance-id')
         .sort(([a], [b]) => (a < b ? -1 : 1)),
     );
-    const version = deps.registryVersion();
-    const cached = cache.get(key);
-    if (cached && cached.version === version && now() - cached.createdAt < maxAgeMs) return send(req, res, cached.body);
+    const byQuery = cache.get(key);
+    if (fresh(byQuery, version)) {
+      remember(url, byQuery);
+      return send(req, res, byQuery.body);
+    }
 
     deps.search(discoveryQueryFrom(query)).then(
       (result) => {
@@ -61,10 +81,10 @@ export function createDiscoveryFastPath(deps: DiscoveryFastPathDeps): FastPath {
           deps.logger.error('SearchResult breaks nnrf-disc.yaml', { problems });
           return next();
         }
-        const body = JSON.stringify(result);
-        if (cache.size >= maxEntries) cache.clear();
-        cache.set(key, { version, createdAt: now(), body });
-        send(req, res, body);
+        const entry = { version, createdAt: now(), body: JSON.stringify(result) };
+        remember(key, entry);
+        remember(url, entry);
+        send(req, res, entry.body);
       },
       (error: Error) => {
         deps.logger.warn('discovery fast path failed; express answers', { error: error.message });
