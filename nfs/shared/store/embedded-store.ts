@@ -7,6 +7,7 @@ import path from 'node:path';
 import nedb from '@seald-io/nedb';
 import { DuplicateKeyError } from './collection.ts';
 import type { Collection, FindOptions, IndexSpec, Store, StoredDocument, Update } from './collection.ts';
+import { withIdTiebreak, withoutUndefined } from './document-shape.ts';
 
 // nedb is CommonJS (`module.exports = Datastore`) while its typings say `export default`; under
 // NodeNext the default import is module.exports, which TypeScript types as the module namespace.
@@ -181,23 +182,3 @@ function modifiers(update: Update): Update {
   }
   return clean;
 }
-
-/** Sorting by _id last makes pages stable and gives both engines the same order for ties. */
-function withIdTiebreak(sort: FindOptions['sort'] = {}): Record<string, 1 | -1> {
-  return '_id' in sort ? sort : { ...sort, _id: 1 };
-}
-
-/**
- * Copies plain objects and arrays, dropping object fields whose value is undefined: that is what
- * MongoDB stores and what nedb's own file format keeps after a reload, so every engine agrees.
- */
-function withoutUndefined<V>(value: V): V {
-  if (Array.isArray(value)) return value.map((item) => withoutUndefined(item)) as V;
-  if (value === null || typeof value !== 'object') return value;
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return value; // Date and friends: copied by the engine
-  const copy: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) if (item !== undefined) copy[key] = withoutUndefined(item);
-  return copy as V;
-}
-

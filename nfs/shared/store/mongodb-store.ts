@@ -7,6 +7,7 @@ import { MongoClient } from 'mongodb';
 import type { Document, Collection as MongoCollection, Filter as MongoFilter, UpdateFilter } from 'mongodb';
 import { DuplicateKeyError } from './collection.ts';
 import type { Collection, FindOptions, Store, StoredDocument, Update } from './collection.ts';
+import { withIdTiebreak, withoutUndefined } from './document-shape.ts';
 
 export interface MongoStoreOptions {
   uri: string;
@@ -175,27 +176,4 @@ function redact(uri: string): string {
 
 function updateDoc(update: Update): UpdateFilter<Document> {
   return withoutUndefined(update) as UpdateFilter<Document>;
-}
-
-// The two helpers below are the same as in embedded-store.ts, so that both engines store the same
-// documents and return ties in the same order.
-
-/** Sorting by _id last makes pages stable and gives both engines the same order for ties. */
-function withIdTiebreak(sort: FindOptions['sort'] = {}): Record<string, 1 | -1> {
-  return '_id' in sort ? sort : { ...sort, _id: 1 };
-}
-
-/**
- * Copies plain objects and arrays, dropping object fields whose value is undefined. The driver
- * would store them as null; nedb drops them, so both engines drop them. Filters are left alone:
- * with the driver's ignoreUndefined a filter `{ id: undefined }` would match every document.
- */
-function withoutUndefined<V>(value: V): V {
-  if (Array.isArray(value)) return value.map((item) => withoutUndefined(item)) as V;
-  if (value === null || typeof value !== 'object') return value;
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return value;
-  const copy: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) if (item !== undefined) copy[key] = withoutUndefined(item);
-  return copy as V;
 }
