@@ -11,7 +11,8 @@ import type { Store } from '../shared/store/collection.ts';
 import { nrfRoutes } from './routes.ts';
 import { createNrfService, type NrfService } from './service.ts';
 import { defaultNrfSettings, type NrfSettings } from './settings.ts';
-import { createStatusNotifier, type StatusNotifierOptions } from './status-notifier.ts';
+import { createNotifier, type NotifierOptions } from '../shared/notifier.ts';
+import type { NotificationData } from './types.ts';
 import { openNrfStore } from './store.ts';
 
 export interface NrfDeps {
@@ -20,7 +21,7 @@ export interface NrfDeps {
   settings?: Partial<NrfSettings>;
   /** When true, Nnrf_NFDiscovery demands an access token (TS 29.510 clause 13.3). */
   oauth?: boolean;
-  notifier?: Omit<StatusNotifierOptions, 'logger'>;
+  notifier?: Omit<NotifierOptions, 'logger'>;
   validateResponses?: boolean;
   now?: () => number;
 }
@@ -30,7 +31,7 @@ export type NrfHandle = NfHandle & { service: NrfService; drainNotifications(): 
 export async function createNrf(deps: NrfDeps): Promise<NrfHandle> {
   const settings: NrfSettings = Object.freeze({ ...defaultNrfSettings, nrfInstanceId: randomUUID(), ...deps.settings });
   let apiRoot = '';
-  const notifier = createStatusNotifier({ logger: deps.logger, ...deps.notifier });
+  const notifier = createNotifier<NotificationData>({ logger: deps.logger, ...deps.notifier });
   const service = await createNrfService({
     store: await openNrfStore(deps.store),
     settings,

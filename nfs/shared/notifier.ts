@@ -1,18 +1,29 @@
 /**
- * Delivers NFStatusNotify requests (TS 29.510 clause 5.2.2.6) in the background: each POST has a
- * timeout and is retried with exponential backoff; the queue is bounded so a dead subscriber
- * cannot grow memory without limit. Nothing here blocks the procedure that caused the event.
- * Each callback URI gets its notifications in the order they happened (one queue per URI), so a
- * consumer never sees NF_DEREGISTERED before the NF_REGISTERED it follows.
+ * Delivers notifications (NRF NFStatusNotify, TS 29.510 clause 5.2.2.6; AMC credential events)
+ * in the background: each POST has a timeout and is retried with exponential backoff; the queue
+ * is bounded so a dead subscriber cannot grow memory without limit. Nothing here blocks the
+ * procedure that caused the event. Each callback URI gets its notifications in the order they
+ * happened (one queue per URI), so a consumer never sees NF_DEREGISTERED before NF_REGISTERED.
  */
 import axios, { type AxiosInstance } from 'axios';
 import pRetry from 'p-retry';
-import { correlationHeader, currentCorrelationId } from '../shared/correlation.ts';
-import type { Logger } from '../shared/logger.ts';
-import type { StatusNotifier } from './subscriptions.ts';
-import type { NotificationData } from './types.ts';
+import { correlationHeader, currentCorrelationId } from './correlation.ts';
+import type { Logger } from './logger.ts';
 
-export interface StatusNotifierOptions {
+/** What a notification body needs for logs: an event name. */
+export interface NotificationBody {
+  event: string;
+}
+
+export interface Notifier<T extends NotificationBody> {
+  /** Queues one notification; never waits for the subscriber. */
+  send(uri: string, data: T): void;
+  /** Waits until every queued notification is delivered or abandoned (tests, shutdown). */
+  drain(): Promise<void>;
+  stop(): void;
+}
+
+export interface NotifierOptions {
   logger: Logger;
   timeoutMs?: number;
   retries?: number;
@@ -21,14 +32,14 @@ export interface StatusNotifierOptions {
   http?: AxiosInstance;
 }
 
-export function createStatusNotifier(options: StatusNotifierOptions): StatusNotifier & { drain(): Promise<void>; stop(): void } {
+export function createNotifier<T extends NotificationBody>(options: NotifierOptions): Notifier<T> {
   const { logger, timeoutMs = 2000, retries = 4, minRetryDelayMs = 200, maxPending = 10_000 } = options;
   const http = options.http ?? axios.create({ timeout: timeoutMs, validateStatus: (status) => status >= 200 && status < 300 });
   const pending = new Set<Promise<void>>();
   const queueTail = new Map<string, Promise<void>>();
   const abort = new AbortController();
 
-  async function deliver(uri: string, data: NotificationData, correlationId?: string): Promise<void> {
+  async function deliver(uri: string, data: T, correlationId?: string): Promise<void> {
     try {
       await pRetry(
         () => http.post(uri, data, { headers: correlationId ? { [correlationHeader]: correlationId } : {}, signal: abort.signal }),
@@ -42,7 +53,7 @@ export function createStatusNotifier(options: StatusNotifierOptions): StatusNoti
           },
         },
       );
-      logger.debug('notification delivered', { uri, event: data.event, nfInstanceUri: data.nfInstanceUri });
+      logger.debug('notification delivered', { uri, event: data.event });
     } catch (error) {
       if (!abort.signal.aborted) {
         logger.warn('notification abandoned after retries', { uri, event: data.event, error: (error as Error).message });
@@ -66,7 +77,6 @@ export function createStatusNotifier(options: StatusNotifierOptions): StatusNoti
       queueTail.set(uri, delivery);
       pending.add(delivery);
     },
-    /** Waits until every queued notification is delivered or abandoned (tests, shutdown). */
     async drain() {
       while (pending.size) await Promise.allSettled([...pending]);
     },

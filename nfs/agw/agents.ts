@@ -1,0 +1,155 @@
+/**
+ * What follows registration (MACP section 4.1; Agent Name Service section 2.2.1): update of
+ * capabilities, endpoints and version (re-authorized by AAAP, a new ACS version), deregistration
+ * (the credential is revoked), liveness heartbeats, the UE's connection state reported by the
+ * AMF, and credential status changes pushed by the AMC.
+ */
+import { parseAic } from '../shared/aic.ts';
+import { badRequest, conflict, forbidden, notFound, ProblemError } from '../shared/problem.ts';
+import type { Registration, RegistrationDeps } from './registration.ts';
+import type { AgentDocument } from './store.ts';
+import type { AgentRecord, CmState, CredentialEvent, RegistrationUpdate } from './types.ts';
+
+export function createAgents(deps: RegistrationDeps & { registration: Registration }) {
+  const { store, settings, events, now } = deps;
+
+  /** A malformed or mistyped AIC is refused before any lookup (ACPs-spec-AIC v02.02 section 4.2). */
+  function canonicalAic(text: string, param = '{aic}'): string {
+    const parsed = parseAic(text, { saltHex: settings.aicScheme.saltHex });
+    if (!parsed.ok) throw badRequest(`the AIC is refused: ${parsed.reason}`, [{ param, reason: parsed.reason }], parsed.cause);
+    return parsed.aic.text;
+  }
+
+  async function find(aicText: string): Promise<AgentDocument> {
+    const aic = canonicalAic(aicText);
+    const agent = await store.agents.findOne({ _id: aic });
+    if (!agent) throw notFound(`no agent ${aic} is registered here`, 'AGENT_NOT_FOUND');
+    return agent;
+  }
+
+  function stateOf(agent: AgentDocument): AgentRecord['state'] {
+    if (agent.credentialStatus !== 'GOOD') return agent.credentialStatus;
+    if (agent.cmState === 'CM-IDLE') return 'UE_IDLE';
+    return agent.liveUntil > now() ? 'ACTIVE' : 'STALE';
+  }
+
+  function toRecord(agent: AgentDocument): AgentRecord {
+    return {
+      aic: agent._id,
+      state: stateOf(agent),
+      capabilities: agent.capabilityIds,
+      a2aUrl: agent.a2aUrl,
+      certificatePem: agent.certificatePem,
+      load: agent.load,
+      lastHeartbeat: agent.lastHeartbeat,
+      ...(agent.cmState ? { cmState: agent.cmState } : {}),
+      acs: agent.acs,
+    };
+  }
+
+  const requireGood = (agent: AgentDocument) => {
+    if (agent.credentialStatus !== 'GOOD') throw forbidden(`agent ${agent._id}'s credential is ${agent.credentialStatus}`, `CREDENTIAL_${agent.credentialStatus}`);
+  };
+
+  return {
+    canonicalAic,
+    stateOf,
+
+    async listRegistrations(limit = 1000): Promise<AgentRecord[]> {
+      return (await store.agents.find({}, { sort: { _id: 1 }, limit })).map(toRecord);
+    },
+
+    async getRegistration(aic: string): Promise<AgentRecord> {
+      return toRecord(await find(aic));
+    },
+
+    /** Update re-runs AAAP with the provider's credentials: a wider scope needs the AMC's grant. */
+    async updateRegistration(aicText: string, update: RegistrationUpdate): Promise<AgentRecord> {
+      const agent = await find(aicText);
+      try {
+        requireGood(agent);
+        if (update.provider.providerId !== agent.providerId) throw forbidden(`agent ${agent._id} belongs to another provider`, 'NOT_OWNER');
+        const capabilityIds = update.requestedCapabilities ? deps.taxonomy.resolveRequested(update.requestedCapabilities).capabilityIds : agent.capabilityIds;
+        const decision = await deps.amc.authorize({
+          gateway: { nfInstanceId: deps.gatewayId, domain: settings.domain },
+          provider: update.provider,
+          agent: { name: agent.name, version: update.version ?? agent.version, kind: agent.kind },
+          requestedCapabilities: capabilityIds,
+          publicKeySha256: agent.publicKeySha256,
+        });
+        const denied = decision.decision !== 'GRANT' ? capabilityIds : (decision.deniedCapabilities ?? []);
+        if (denied.length) {
+          throw forbidden(`the AMC does not grant ${denied.join(', ')}${decision.detail ? ` (${decision.detail})` : ''}`, decision.cause ?? 'SCOPE_NOT_PERMITTED');
+        }
+        const endpoints = update.endpoints ?? agent.acs.endpoints;
+        const acs = deps.registration.buildAcs({
+          request: { agent: { name: agent.name, version: update.version ?? agent.version, kind: agent.kind, description: agent.acs.description, domain: agent.domain, securityAttributes: agent.acs.securityAttributes }, provider: update.provider, endpoints, onBehalfOf: undefined },
+          aic: agent._id,
+          ontologyAic: agent.acs.ontologyAic,
+          granted: capabilityIds,
+          credential: { serialNumber: agent.credentialSerial, notAfter: agent.acs.security.credentialNotAfter },
+          acsVersion: agent.acs.acsVersion + 1,
+        });
+        if (agent.acs.onBehalfOf) acs.onBehalfOf = agent.acs.onBehalfOf;
+        const updated = await store.agents.findOneAndUpdate(
+          { _id: agent._id },
+          { $set: { acs, capabilityIds, version: acs.version, a2aUrl: endpoints.a2aUrl, invokeUrl: endpoints.invokeUrl ?? endpoints.a2aUrl } },
+        );
+        await events.recordEvent({ type: 'agent.updated', outcome: 'success', aic: agent._id, detail: { acsVersion: acs.acsVersion, capabilities: capabilityIds } });
+        return toRecord(updated!);
+      } catch (error) {
+        if (error instanceof ProblemError && error.status < 500) {
+          await events.recordEvent({ type: 'agent.updated', outcome: 'refused', aic: agent._id, cause: error.cause, detail: { reason: error.message } });
+        }
+        throw error;
+      }
+    },
+
+    async deregisterAgent(aicText: string): Promise<void> {
+      const agent = await find(aicText);
+      await store.agents.findOneAndDelete({ _id: agent._id });
+      if (agent.credentialStatus !== 'REVOKED') await deps.amc.revokeCredential(agent.credentialSerial, 'cessationOfOperation');
+      await events.recordEvent({ type: 'agent.deregistered', outcome: 'success', aic: agent._id });
+    },
+
+    async heartbeat(aicText: string, load?: number): Promise<void> {
+      const agent = await find(aicText);
+      if (agent.credentialStatus !== 'GOOD') {
+        await events.recordEvent({ type: 'agent.heartbeat', outcome: 'refused', aic: agent._id, cause: `CREDENTIAL_${agent.credentialStatus}` });
+        requireGood(agent);
+      }
+      await store.agents.findOneAndUpdate(
+        { _id: agent._id },
+        { $set: { liveUntil: deps.registration.liveUntil(), lastHeartbeat: new Date(now()).toISOString(), ...(load !== undefined ? { load } : {}) } },
+      );
+    },
+
+    /** A UE's agent is discoverable only while its UE is CM-CONNECTED (MACP section 8). */
+    async reportUeState(aicText: string, cmState: CmState): Promise<void> {
+      const agent = await find(aicText);
+      if (agent.kind !== 'ue-agent') throw conflict(`agent ${agent._id} is not a UE's agent`, 'NOT_A_UE_AGENT');
+      await store.agents.findOneAndUpdate({ _id: agent._id }, { $set: { cmState, discoverable: cmState === 'CM-CONNECTED' && agent.credentialStatus === 'GOOD' } });
+      await events.recordEvent({ type: 'agent.ue_state', outcome: 'success', aic: agent._id, detail: { cmState } });
+    },
+
+    /** The AMC's credential events: suspended and revoked agents leave discovery, a renewal brings the new certificate. */
+    async applyCredentialEvent(event: CredentialEvent): Promise<void> {
+      const agent = await store.agents.findOne({ _id: event.aic });
+      if (!agent) return;
+      if (event.event === 'CREDENTIAL_ISSUED') {
+        if (event.serialNumber === agent.credentialSerial || !event.certificatePem) return;
+        await store.agents.findOneAndUpdate({ _id: agent._id }, { $set: { credentialSerial: event.serialNumber, certificatePem: event.certificatePem, credentialStatus: 'GOOD', discoverable: agent.cmState !== 'CM-IDLE', 'acs.security.credentialSerialNumber': event.serialNumber } });
+        return;
+      }
+      if (event.serialNumber !== agent.credentialSerial) return;
+      const credentialStatus = event.status === 'GOOD' ? 'GOOD' : event.status === 'SUSPENDED' ? 'SUSPENDED' : 'REVOKED';
+      await store.agents.findOneAndUpdate(
+        { _id: agent._id },
+        { $set: { credentialStatus, discoverable: credentialStatus === 'GOOD' && agent.cmState !== 'CM-IDLE' } },
+      );
+      await events.recordEvent({ type: 'agent.credential', outcome: 'success', aic: agent._id, detail: { event: event.event, reason: event.reason } });
+    },
+  };
+}
+
+export type Agents = ReturnType<typeof createAgents>;

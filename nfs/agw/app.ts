@@ -1,0 +1,89 @@
+/** createAgw(deps): the Agent Gateway wired from its parts; used by main.ts, `dmsc up` and tests. */
+import { randomUUID } from 'node:crypto';
+import pRetry from 'p-retry';
+import { defaultAicScheme, type AicScheme } from '../shared/aic.ts';
+import type { Logger } from '../shared/logger.ts';
+import { createNfLifecycle } from '../shared/nf-lifecycle.ts';
+import type { NfDescriptor, NfHandle } from '../shared/nf-host.ts';
+import { createSbiApp } from '../shared/sbi-app.ts';
+import { createSbiClient } from '../shared/sbi-client.ts';
+import type { Store } from '../shared/store/collection.ts';
+import { createAnswerSigner } from './answer-signer.ts';
+import type { TaxonomyEntry } from './capability-matcher.ts';
+import { createAgentInvoker, createAmcConsumer, type AgentInvoker } from './consumer.ts';
+import { defaultTaxonomy } from './default-taxonomy.ts';
+import { agwRoutes } from './routes.ts';
+import { createAgwService, type AgwService } from './service.ts';
+import { defaultAgwSettings, type AgwSettings } from './settings.ts';
+import { openAgwStore } from './store.ts';
+
+export interface AgwDeps {
+  store: Store;
+  logger: Logger;
+  nrfUri: string;
+  settings?: Partial<AgwSettings>;
+  aicScheme?: AicScheme;
+  taxonomy?: readonly TaxonomyEntry[];
+  invoker?: AgentInvoker;
+  nfInstanceId?: string;
+  now?: () => number;
+}
+
+export type AgwHandle = NfHandle & { service: AgwService };
+
+export const agwServiceNames = ['nagw-tax', 'nagw-reg', 'nagw-disc', 'nagw-route', 'nagw-pol', 'nagw-evts'];
+
+export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
+  const settings: AgwSettings = Object.freeze({ ...defaultAgwSettings, aicScheme: deps.aicScheme ?? defaultAicScheme, ...deps.settings });
+  const nfInstanceId = deps.nfInstanceId ?? randomUUID();
+  const store = await openAgwStore(deps.store, settings.eventRetentionSeconds);
+  const lifecycle = createNfLifecycle({ nrfUri: deps.nrfUri, nfType: 'AGW', nfInstanceId, serviceNames: agwServiceNames, logger: deps.logger });
+  const sbi = createSbiClient({ nrf: lifecycle.nrf, self: { nfInstanceId, nfType: 'AGW' } });
+  const amc = createAmcConsumer(sbi);
+  const service = await createAgwService({
+    store,
+    settings,
+    logger: deps.logger,
+    amc,
+    invoker: deps.invoker ?? createAgentInvoker(),
+    signer: await createAnswerSigner(store),
+    taxonomySeed: deps.taxonomy ?? defaultTaxonomy,
+    gatewayId: nfInstanceId,
+    now: deps.now,
+  });
+  let apiRoot = '';
+  const abort = new AbortController();
+  return {
+    name: 'agw',
+    nfType: 'AGW',
+    nfInstanceId,
+    app: createSbiApp({ nf: 'AGW', logger: deps.logger, specs: agwServiceNames.map((name) => `${name}.yaml`), routes: agwRoutes(service, () => apiRoot) }),
+    service,
+    async start(root) {
+      apiRoot = root;
+      await lifecycle.start(root);
+      // Credential events keep the directory in step with the AMC; the AMC may start after us.
+      void pRetry(() => amc.subscribeCredentialEvents(`${root}/nagw-reg/v1/credential-events`), {
+        retries: 20,
+        minTimeout: 250,
+        maxTimeout: 5000,
+        signal: abort.signal,
+        onFailedAttempt: (error) => {
+          deps.logger.warn('subscribing to AMC credential events failed, retrying', { attempt: error.attemptNumber, error: error.message });
+        },
+      }).catch((error: Error) => abort.signal.aborted || deps.logger.error('no AMC credential events: subscription abandoned', { error: error.message }));
+    },
+    async stop() {
+      abort.abort();
+      await lifecycle.stop();
+    },
+  };
+}
+
+export const agwDescriptor: NfDescriptor = {
+  name: 'agw',
+  nfType: 'AGW',
+  defaultPort: 29600,
+  summary: 'Agent Gateway: AIC allocation, agent registration, taxonomy, discovery, semantic routing, policy, events',
+  create: (context) => createAgw({ store: context.store, logger: context.logger, nrfUri: context.nrfUri }),
+};

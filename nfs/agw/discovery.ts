@@ -1,0 +1,132 @@
+/**
+ * Discovery of agents by what they can do (DMSC architecture draft, "Discovery"; Agent Name
+ * Service section 2.2.2): structured (capability id, AIC, provider, domain, security attributes)
+ * and natural language (ranked by the offline matcher over the taxonomy). Only discoverable,
+ * live agents that policy lets the requester see are answered, and every answer is signed.
+ */
+import { badRequest, forbidden } from '../shared/problem.ts';
+import { screenText } from '../shared/text-screen.ts';
+import type { AnswerSigner } from './answer-signer.ts';
+import type { Agents } from './agents.ts';
+import type { Events } from './events.ts';
+import type { Policy, Requester } from './policy.ts';
+import type { AgentDocument, AgwStore } from './store.ts';
+import type { Taxonomy } from './taxonomy.ts';
+import type { DiscoveredAgent, DiscoveryAnswer } from './types.ts';
+
+export interface StructuredQuery {
+  capabilityId?: string;
+  aic?: string;
+  providerId?: string;
+  domain?: string;
+  securityAttributes?: string[];
+  requesterAic?: string;
+  limit?: number;
+}
+
+export interface DiscoveryDeps {
+  store: AgwStore;
+  taxonomy: Taxonomy;
+  agents: Agents;
+  policy: Policy;
+  events: Events;
+  signer: AnswerSigner;
+  gatewayId: string;
+  now: () => number;
+}
+
+export function createDiscovery(deps: DiscoveryDeps) {
+  const { store, policy, events, now } = deps;
+
+  /** Who asks: their AIC (checked), and their provider and domain when they are registered here. */
+  async function requesterOf(aicText?: string, param = 'query requester-aic'): Promise<Requester> {
+    if (!aicText) return {};
+    const aic = deps.agents.canonicalAic(aicText, param);
+    const registered = await store.agents.findOne({ _id: aic });
+    return registered ? { aic, providerId: registered.providerId, domain: registered.domain } : { aic };
+  }
+
+  const liveFilter = () => ({ discoverable: true, liveUntil: { $gt: now() } });
+
+  async function visible(agents: AgentDocument[], requester: Requester, capabilityOf: (agent: AgentDocument) => string[]) {
+    const kept: AgentDocument[] = [];
+    for (const agent of agents) {
+      const decisions = await Promise.all(capabilityOf(agent).map((capabilityId) => policy.decide(requester, capabilityId, 'discover')));
+      if (decisions.some((decision) => decision.allowed)) kept.push(agent);
+    }
+    return kept;
+  }
+
+  async function signed(answer: Omit<DiscoveryAnswer, 'signature' | 'gatewayId'>): Promise<DiscoveryAnswer> {
+    const unsigned = { gatewayId: deps.gatewayId, ...answer };
+    return { ...unsigned, signature: await deps.signer.sign(unsigned) };
+  }
+
+  const toDiscovered = (agent: AgentDocument, score: number, matchedCapability?: string): DiscoveredAgent => ({
+    aic: agent._id,
+    score,
+    ...(matchedCapability ? { matchedCapability } : {}),
+    capabilities: agent.capabilityIds,
+    a2aUrl: agent.a2aUrl,
+    load: agent.load,
+    acs: agent.acs,
+  });
+
+  return {
+    requesterOf,
+
+    async discoverAgents(query: StructuredQuery): Promise<DiscoveryAnswer> {
+      const requester = await requesterOf(query.requesterAic);
+      if (query.capabilityId) {
+        const decision = await policy.decide(requester, query.capabilityId, 'discover');
+        if (!decision.allowed) {
+          await events.recordEvent({ type: 'policy.denied', outcome: 'refused', aic: requester.aic, capabilityId: query.capabilityId, cause: 'POLICY_DENIED', detail: { ruleId: decision.ruleId, action: 'discover' } });
+          throw forbidden(`policy rule ${decision.ruleId} denies discovery of ${query.capabilityId} to this requester`, 'POLICY_DENIED');
+        }
+      }
+      const filter: Record<string, unknown> = liveFilter();
+      if (query.aic) filter._id = deps.agents.canonicalAic(query.aic, 'query aic');
+      if (query.providerId) filter.providerId = query.providerId;
+      if (query.domain) filter.domain = query.domain;
+      if (query.securityAttributes?.includes('gdpr')) filter.gdpr = true;
+      // Last, so the embedded engine picks the capability index for its candidates.
+      if (query.capabilityId) filter.capabilityIds = query.capabilityId;
+      const limit = query.limit ?? 10;
+      const found = await store.agents.find(filter, { limit: query.capabilityId ? limit : limit * 4 });
+      const kept = query.capabilityId ? found : (await visible(found, requester, (agent) => agent.capabilityIds)).slice(0, limit);
+      const ranked = kept.sort((a, b) => a.load - b.load).map((agent) => toDiscovered(agent, 1, query.capabilityId));
+      await events.recordEvent({ type: 'discovery.structured', outcome: 'success', aic: requester.aic, capabilityId: query.capabilityId, detail: { results: ranked.length } });
+      return signed({ agents: ranked });
+    },
+
+    /** The text is screened, matched onto capabilities, and each capability's agents ranked by score then load. */
+    async resolveNaturalLanguage(request: { query: string; requesterAic?: string; limit?: number }): Promise<DiscoveryAnswer> {
+      const requester = await requesterOf(request.requesterAic, '/requesterAic');
+      const screened = screenText(request.query);
+      if (screened.verdict === 'BLOCK') {
+        await events.recordEvent({ type: 'security.prompt_injection', outcome: 'refused', aic: requester.aic, cause: 'CONTENT_REJECTED', detail: { rules: screened.rules } });
+        throw badRequest(`the query is refused: ${screened.reason ?? screened.rules.join(', ')}`, [{ param: '/query', reason: 'looks like an instruction to an AI system' }], 'CONTENT_REJECTED');
+      }
+      const limit = request.limit ?? 10;
+      const matches = deps.taxonomy.match(screened.text, 5);
+      const agents: DiscoveredAgent[] = [];
+      for (const match of matches) {
+        if (agents.length >= limit) break;
+        if (!(await policy.decide(requester, match.capabilityId, 'discover')).allowed) continue;
+        const found = await store.agents.find({ ...liveFilter(), capabilityIds: match.capabilityId }, { limit: limit - agents.length });
+        for (const agent of found.sort((a, b) => a.load - b.load)) {
+          if (!agents.some((known) => known.aic === agent._id)) agents.push(toDiscovered(agent, Math.round(match.score * 1000) / 1000, match.capabilityId));
+        }
+      }
+      await events.recordEvent({ type: 'discovery.natural_language', outcome: 'success', aic: requester.aic, detail: { capabilities: matches.map((match) => match.capabilityId), results: agents.length } });
+      return signed({
+        query: screened.text,
+        capabilityMatches: matches,
+        ...(matches.length ? {} : { clarification: 'No network capability matches this request. Could you say what you would like the network to do, for example "improve my video quality" or "fix my home broadband"?' }),
+        agents,
+      });
+    },
+  };
+}
+
+export type Discovery = ReturnType<typeof createDiscovery>;

@@ -1,0 +1,64 @@
+/**
+ * Policy (DMSC architecture draft, "Policy Manager"): rules saying which requesters may discover
+ * or invoke which capabilities. The matching rule of highest priority decides (a DENY wins a
+ * tie); with none, the request is allowed. A denial names the rule.
+ */
+import { notFound } from '../shared/problem.ts';
+import type { AgwStore, PolicyDocument } from './store.ts';
+import type { PolicyRule, PolicyRuleDefinition } from './types.ts';
+
+export interface Requester {
+  aic?: string;
+  providerId?: string;
+  domain?: string;
+}
+
+export type PolicyDecision = { allowed: true } | { allowed: false; ruleId: string };
+
+export function createPolicy(deps: { store: AgwStore }) {
+  // Rules are few and read on every discovery; they are cached and reloaded after any change.
+  let cached: PolicyDocument[] | undefined;
+  const rules = async () => (cached ??= await deps.store.policies.find({}, { sort: { priority: -1 } }));
+
+  return {
+    async listPolicyRules(): Promise<PolicyRule[]> {
+      return (await rules()).map(toRule);
+    },
+
+    async putPolicyRule(ruleId: string, definition: PolicyRuleDefinition): Promise<PolicyRule> {
+      const document = { _id: ruleId, ...definition, priority: definition.priority ?? 100 } as PolicyDocument;
+      await deps.store.policies.replaceOne({ _id: ruleId }, document, { upsert: true });
+      cached = undefined;
+      return toRule(document);
+    },
+
+    async deletePolicyRule(ruleId: string): Promise<void> {
+      if (!(await deps.store.policies.findOneAndDelete({ _id: ruleId }))) throw notFound(`policy rule ${ruleId} does not exist`);
+      cached = undefined;
+    },
+
+    async decide(requester: Requester, capabilityId: string, action: 'discover' | 'invoke'): Promise<PolicyDecision> {
+      const matching = (await rules()).filter((rule) => rule.actions.includes(action) && (rule.capabilityId === '*' || rule.capabilityId === capabilityId) && subjectMatches(rule, requester));
+      if (!matching.length) return { allowed: true };
+      const top = matching[0].priority;
+      const decisive = matching.filter((rule) => rule.priority === top);
+      const deny = decisive.find((rule) => rule.effect === 'DENY');
+      return deny ? { allowed: false, ruleId: deny._id } : { allowed: true };
+    },
+  };
+}
+
+export type Policy = ReturnType<typeof createPolicy>;
+
+function subjectMatches(rule: PolicyDocument, requester: Requester): boolean {
+  const subject = rule.subject ?? {};
+  if (subject.anonymous !== undefined && subject.anonymous !== !requester.aic) return false;
+  if (subject.aic !== undefined && subject.aic !== requester.aic) return false;
+  if (subject.providerId !== undefined && subject.providerId !== requester.providerId) return false;
+  if (subject.domain !== undefined && subject.domain !== requester.domain) return false;
+  return true;
+}
+
+function toRule({ _id, ...rest }: PolicyDocument): PolicyRule {
+  return { ruleId: _id, ...rest } as PolicyRule;
+}

@@ -1,0 +1,180 @@
+/**
+ * ARP, the Agent Registration Process (MACP section 5.1): validate the agent's attributes,
+ * capabilities and CSR; ask the AMC (AAAP); only on a grant allocate the AIC, have the AMC issue
+ * the credential, and keep the gateway-generated ACS with the authorized capabilities alone
+ * (section 5.2). Every outcome, refusals included, is an event; a refusal stores nothing.
+ */
+import { spkiSha256 } from '../shared/agent-credentials.ts';
+import { badRequest, conflict, ProblemError } from '../shared/problem.ts';
+import { DuplicateKeyError } from '../shared/store/collection.ts';
+import { screenText } from '../shared/text-screen.ts';
+import { allocateAic } from './aic-allocation.ts';
+import type { AmcConsumer } from './consumer.ts';
+import type { Events } from './events.ts';
+import type { AgwSettings } from './settings.ts';
+import type { AgentDocument, AgwStore } from './store.ts';
+import type { Taxonomy } from './taxonomy.ts';
+import type { Acs, RegistrationRequest, RegistrationResult } from './types.ts';
+
+export interface RegistrationDeps {
+  store: AgwStore;
+  settings: AgwSettings;
+  taxonomy: Taxonomy;
+  amc: AmcConsumer;
+  events: Events;
+  gatewayId: string;
+  now: () => number;
+}
+
+export function createRegistration(deps: RegistrationDeps) {
+  const { store, settings, events, now } = deps;
+
+  /** Refusals are recorded as events and thrown; nothing else happens. */
+  const refuse = async (error: ProblemError, fields: { aic?: string; detail?: Record<string, unknown> } = {}): Promise<never> => {
+    await events.recordEvent({ type: 'agent.registration', outcome: 'refused', cause: error.cause, ...fields, detail: { reason: error.message, ...fields.detail } });
+    throw error;
+  };
+
+  async function register(request: RegistrationRequest): Promise<RegistrationResult> {
+    screenAttributes(request);
+    if ((request.agent.kind === 'ue-agent') !== (request.onBehalfOf !== undefined)) {
+      throw badRequest('onBehalfOf is required for a ue-agent and only for one', [{ param: '/onBehalfOf', reason: 'goes with kind ue-agent' }]);
+    }
+    const resolved = deps.taxonomy.resolveRequested(request.requestedCapabilities);
+    const publicKeySha256 = await fingerprintOf(request.csrPem);
+    if (await store.agents.findOne({ publicKeySha256 })) {
+      throw conflict('an agent with this key is registered already; a new registration needs a new key', 'KEY_ALREADY_REGISTERED');
+    }
+    try {
+      await store.nonces.insertOne({ _id: request.nonce, seenAt: new Date(now()) });
+    } catch (error) {
+      if (error instanceof DuplicateKeyError) throw conflict(`nonce ${request.nonce} was used before: a replayed registration`, 'REPLAYED_REGISTRATION');
+      throw error;
+    }
+    try {
+      return await authorizeAndBind(request, resolved.capabilityIds, resolved.matches, publicKeySha256);
+    } catch (error) {
+      // The nonce is only spent by a registration that succeeded.
+      await store.nonces.findOneAndDelete({ _id: request.nonce });
+      throw error;
+    }
+  }
+
+  async function authorizeAndBind(request: RegistrationRequest, capabilityIds: string[], matches: RegistrationResult['capabilityMatches'], publicKeySha256: string) {
+    const decision = await deps.amc.authorize({
+      gateway: { nfInstanceId: deps.gatewayId, domain: settings.domain },
+      provider: request.provider,
+      agent: { name: request.agent.name, version: request.agent.version, kind: request.agent.kind },
+      requestedCapabilities: capabilityIds,
+      publicKeySha256,
+    });
+    if (decision.decision !== 'GRANT') {
+      const status = decision.cause === 'INVALID_PROVIDER_CREDENTIAL' || decision.cause === 'PROVIDER_UNKNOWN' ? 401 : 403;
+      throw new ProblemError(status, `the AMC denied the registration: ${decision.detail ?? decision.cause}`, { cause: decision.cause });
+    }
+    const { aic, ontologyAic } = await allocateAic({ store, scheme: settings.aicScheme }, { providerIndex: decision.providerIndex!, name: request.agent.name, version: request.agent.version });
+    const credential = await deps.amc.issueCredential({ grantId: decision.grantId!, aic, csrPem: request.csrPem });
+    const granted = decision.grantedCapabilities ?? [];
+    const acs = buildAcs({ request, aic, ontologyAic, granted, credential, acsVersion: 1 });
+    const document: AgentDocument = {
+      _id: aic,
+      providerId: request.provider.providerId,
+      providerIndex: decision.providerIndex!,
+      name: request.agent.name,
+      version: request.agent.version,
+      kind: request.agent.kind,
+      domain: acs.domain,
+      capabilityIds: granted,
+      gdpr: request.agent.securityAttributes?.gdpr === true,
+      a2aUrl: request.endpoints.a2aUrl,
+      invokeUrl: request.endpoints.invokeUrl ?? request.endpoints.a2aUrl,
+      acs,
+      certificatePem: credential.certificatePem,
+      credentialSerial: credential.serialNumber,
+      credentialStatus: 'GOOD',
+      publicKeySha256,
+      liveUntil: liveUntil(),
+      load: 0,
+      lastHeartbeat: new Date(now()).toISOString(),
+      ...(request.onBehalfOf ? { supi: request.onBehalfOf.supi, cmState: request.onBehalfOf.cmState } : {}),
+      discoverable: !request.onBehalfOf || request.onBehalfOf.cmState === 'CM-CONNECTED',
+    };
+    await store.agents.insertOne(document);
+    await events.recordEvent({ type: 'agent.registered', outcome: 'success', aic, detail: { capabilities: granted, providerId: request.provider.providerId, kind: request.agent.kind } });
+    return {
+      aic,
+      ontologyAic,
+      capabilityIds: granted,
+      ...(matches?.length ? { capabilityMatches: matches } : {}),
+      ...(decision.deniedCapabilities?.length ? { deniedCapabilities: decision.deniedCapabilities } : {}),
+      certificatePem: credential.certificatePem,
+      caCertificatePem: credential.caCertificatePem,
+      acs,
+      heartbeatIntervalSeconds: settings.heartbeatIntervalSeconds,
+    };
+  }
+
+  const liveUntil = () => now() + (settings.heartbeatIntervalSeconds + settings.heartbeatGraceSeconds) * 1000;
+
+  function buildAcs(input: {
+    request: Pick<RegistrationRequest, 'agent' | 'provider' | 'endpoints' | 'onBehalfOf'>;
+    aic: string;
+    ontologyAic?: string;
+    granted: string[];
+    credential: { serialNumber: string; notAfter: string };
+    acsVersion: number;
+  }): Acs {
+    const { agent } = input.request;
+    return {
+      aic: input.aic,
+      ...(input.ontologyAic ? { ontologyAic: input.ontologyAic } : {}),
+      name: agent.name,
+      ...(agent.description ? { description: agent.description } : {}),
+      version: agent.version,
+      kind: agent.kind,
+      providerId: input.request.provider.providerId,
+      domain: agent.domain ?? settings.domain,
+      capabilities: input.granted.map((capabilityId) => ({ capabilityId, taxonomyVersion: deps.taxonomy.versionOf(capabilityId) })),
+      endpoints: input.request.endpoints,
+      ...(agent.securityAttributes ? { securityAttributes: agent.securityAttributes } : {}),
+      security: { credentialSerialNumber: input.credential.serialNumber, credentialNotAfter: input.credential.notAfter, authentication: ['x509'] },
+      ...(input.request.onBehalfOf ? { onBehalfOf: { supi: input.request.onBehalfOf.supi } } : {}),
+      acsVersion: input.acsVersion,
+      lastModified: new Date(now()).toISOString(),
+    };
+  }
+
+  return {
+    async registerAgent(request: RegistrationRequest): Promise<RegistrationResult> {
+      try {
+        return await register(request);
+      } catch (error) {
+        if (error instanceof ProblemError && error.status < 500) return refuse(error, { detail: { name: request.agent.name, providerId: request.provider.providerId } });
+        throw error;
+      }
+    },
+    buildAcs,
+    liveUntil,
+  };
+}
+
+export type Registration = ReturnType<typeof createRegistration>;
+
+/** Free text an agent declares becomes part of what others read: it is screened as a query is. */
+function screenAttributes(request: RegistrationRequest): void {
+  for (const [param, text] of [['/agent/name', request.agent.name], ['/agent/description', request.agent.description ?? '']] as const) {
+    const screened = screenText(text);
+    if (screened.verdict === 'BLOCK') {
+      throw badRequest(`${param} is refused: ${screened.reason ?? screened.rules.join(', ')}`, [{ param, reason: 'looks like an instruction to an AI system' }], 'CONTENT_REJECTED');
+    }
+  }
+}
+
+async function fingerprintOf(csrPem: string): Promise<string> {
+  try {
+    return await spkiSha256(csrPem);
+  } catch (error) {
+    throw badRequest(`the CSR cannot be read: ${(error as Error).message}`, [{ param: '/csrPem', reason: 'not a PKCS#10 CSR in PEM' }], 'INVALID_CSR');
+  }
+}
+

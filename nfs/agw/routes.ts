@@ -1,0 +1,107 @@
+/** HTTP bindings of the AGW's services: typed input -> service call -> status and body. */
+import type { Router } from 'express';
+import { ProblemError } from '../shared/problem.ts';
+import type { AgwService } from './service.ts';
+import type { CredentialEvent, RegistrationRequest } from './types.ts';
+
+const reg = '/nagw-reg/v1';
+
+export function agwRoutes(service: AgwService, apiRoot: () => string) {
+  return (router: Router) => {
+    router.get('/nagw-tax/v1/capabilities', async (_req, res) => {
+      res.json(await service.getTaxonomy());
+    });
+    router.get('/nagw-tax/v1/capabilities/:name', async (req, res) => {
+      res.json(await service.getCapability(req.params.name as string));
+    });
+    router.put('/nagw-tax/v1/capabilities/:name', async (req, res) => {
+      const { created, capability } = await service.putCapability(req.params.name as string, req.body);
+      res.status(created ? 201 : 200).json(capability);
+    });
+    router.delete('/nagw-tax/v1/capabilities/:name', async (req, res) => {
+      await service.deleteCapability(req.params.name as string);
+      res.status(204).end();
+    });
+
+    router.post(`${reg}/registrations`, async (req, res) => {
+      const result = await service.registerAgent(req.body as RegistrationRequest);
+      res.status(201).location(`${apiRoot()}${reg}/registrations/${result.aic}`).json(result);
+    });
+    router.get(`${reg}/registrations`, async (req, res) => {
+      res.json(await service.listRegistrations(req.query.limit as number | undefined));
+    });
+    router.get(`${reg}/aic-scheme`, (_req, res) => {
+      res.json(service.aicScheme());
+    });
+    router.get(`${reg}/registrations/:aic`, async (req, res) => {
+      res.json(await service.getRegistration(req.params.aic as string));
+    });
+    router.patch(`${reg}/registrations/:aic`, async (req, res) => {
+      res.json(await service.updateRegistration(req.params.aic as string, req.body));
+    });
+    router.delete(`${reg}/registrations/:aic`, async (req, res) => {
+      await service.deregisterAgent(req.params.aic as string);
+      res.status(204).end();
+    });
+    router.put(`${reg}/registrations/:aic/heartbeat`, async (req, res) => {
+      await service.heartbeat(req.params.aic as string, req.body.load);
+      res.status(204).end();
+    });
+    router.put(`${reg}/registrations/:aic/ue-state`, async (req, res) => {
+      await service.reportUeState(req.params.aic as string, req.body.cmState);
+      res.status(204).end();
+    });
+    router.post(`${reg}/credential-events`, async (req, res) => {
+      await service.applyCredentialEvent(req.body as CredentialEvent);
+      res.status(204).end();
+    });
+
+    router.get('/nagw-disc/v1/agents', async (req, res) => {
+      const q = req.query as Record<string, unknown>;
+      res.json(
+        await service.discoverAgents({
+          capabilityId: q['capability-id'] as string | undefined,
+          aic: q.aic as string | undefined,
+          providerId: q['provider-id'] as string | undefined,
+          domain: q.domain as string | undefined,
+          securityAttributes: q['security-attribute'] as string[] | undefined,
+          requesterAic: q['requester-aic'] as string | undefined,
+          limit: q.limit as number | undefined,
+        }),
+      );
+    });
+    router.post('/nagw-disc/v1/resolutions', async (req, res) => {
+      res.json(await service.resolveNaturalLanguage(req.body));
+    });
+    router.get('/nagw-disc/v1/jwks', (_req, res) => {
+      res.json(service.jwks());
+    });
+
+    router.post('/nagw-route/v1/capability/:name', async (req, res) => {
+      const answer = await service.routeToCapability(req.params.name as string, req.body, req.query['requester-aic'] as string | undefined);
+      res.set('x-served-by-aic', answer.servedBy);
+      if (answer.status >= 400) {
+        // The agent refused the request: its refusal, told as a problem of the request.
+        const detail = (answer.body as { detail?: string } | undefined)?.detail;
+        throw new ProblemError([400, 403, 404].includes(answer.status) ? answer.status : 400, `agent ${answer.servedBy} refused the request${detail ? `: ${detail}` : ''}`, { cause: 'AGENT_REFUSED' });
+      }
+      res.status(200).json(typeof answer.body === 'object' && answer.body !== null ? answer.body : { result: answer.body });
+    });
+
+    router.get('/nagw-pol/v1/rules', async (_req, res) => {
+      res.json(await service.listPolicyRules());
+    });
+    router.put('/nagw-pol/v1/rules/:ruleId', async (req, res) => {
+      res.json(await service.putPolicyRule(req.params.ruleId as string, req.body));
+    });
+    router.delete('/nagw-pol/v1/rules/:ruleId', async (req, res) => {
+      await service.deletePolicyRule(req.params.ruleId as string);
+      res.status(204).end();
+    });
+
+    router.get('/nagw-evts/v1/events', async (req, res) => {
+      const q = req.query as Record<string, unknown>;
+      res.json(await service.listEvents({ type: q.type as string | undefined, aic: q.aic as string | undefined, since: q.since as string | undefined, limit: q.limit as number | undefined }));
+    });
+  };
+}

@@ -1,0 +1,51 @@
+/** The AGW's procedures, composed from one file per service; no express or store engine here. */
+import { createAgents } from './agents.ts';
+import type { AnswerSigner } from './answer-signer.ts';
+import type { AgentInvoker, AmcConsumer } from './consumer.ts';
+import { createDiscovery } from './discovery.ts';
+import { createEvents } from './events.ts';
+import type { Logger } from '../shared/logger.ts';
+import { createPolicy } from './policy.ts';
+import { createRegistration } from './registration.ts';
+import { createRouting } from './routing.ts';
+import type { AgwSettings } from './settings.ts';
+import type { AgwStore } from './store.ts';
+import { createTaxonomy } from './taxonomy.ts';
+import type { TaxonomyEntry } from './capability-matcher.ts';
+
+export interface AgwServiceDeps {
+  store: AgwStore;
+  settings: AgwSettings;
+  logger: Logger;
+  amc: AmcConsumer;
+  invoker: AgentInvoker;
+  signer: AnswerSigner;
+  taxonomySeed: readonly TaxonomyEntry[];
+  gatewayId: string;
+  now?: () => number;
+}
+
+export async function createAgwService(deps: AgwServiceDeps) {
+  const now = deps.now ?? Date.now;
+  const taxonomy = await createTaxonomy({ store: deps.store, seed: deps.taxonomySeed, minMatchScore: deps.settings.minMatchScore });
+  const events = createEvents({ store: deps.store, logger: deps.logger, now });
+  const policy = createPolicy({ store: deps.store });
+  const base = { ...deps, taxonomy, events, now };
+  const registration = createRegistration(base);
+  const agents = createAgents({ ...base, registration });
+  const discovery = createDiscovery({ ...base, agents, policy });
+  const routing = createRouting({ ...base, discovery, policy });
+  return {
+    ...taxonomy,
+    ...events,
+    ...policy,
+    registerAgent: registration.registerAgent,
+    ...agents,
+    ...discovery,
+    ...routing,
+    aicScheme: () => deps.settings.aicScheme,
+    jwks: () => deps.signer.jwks(),
+  };
+}
+
+export type AgwService = Awaited<ReturnType<typeof createAgwService>>;

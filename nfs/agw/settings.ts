@@ -1,0 +1,32 @@
+/** The AGW's tunables; defaults suit a laptop run, tests shorten the timers. */
+import type { AicScheme } from '../shared/aic.ts';
+
+export interface AgwSettings {
+  /** The operator domain this gateway serves. */
+  domain: string;
+  aicScheme: AicScheme;
+  /** Agents heartbeat this often; one missed interval plus this grace makes them STALE. */
+  heartbeatIntervalSeconds: number;
+  heartbeatGraceSeconds: number;
+  /** Time one routed attempt may take before the gateway fails over, ms. */
+  routingTimeoutMs: number;
+  /** Instances tried for one routed request. */
+  routingMaxAttempts: number;
+  /** Events older than this are dropped, seconds. */
+  eventRetentionSeconds: number;
+  /** Least matcher score for free text to count as a capability (0..1). */
+  minMatchScore: number;
+  /** Seconds a requester may keep a discovery answer. */
+  discoveryValidityPeriod: number;
+}
+
+export const defaultAgwSettings: Omit<AgwSettings, 'aicScheme'> = Object.freeze({
+  domain: 'operator.example',
+  heartbeatIntervalSeconds: 30,
+  heartbeatGraceSeconds: 30,
+  routingTimeoutMs: 2000,
+  routingMaxAttempts: 3,
+  eventRetentionSeconds: 3600,
+  minMatchScore: 0.15,
+  discoveryValidityPeriod: 30,
+});

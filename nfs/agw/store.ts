@@ -1,0 +1,103 @@
+/** The AGW's data, by domain name, on the shared collection interface. */
+import type { Store } from '../shared/store/collection.ts';
+import type { CounterDocument } from '../shared/counters.ts';
+import type { Acs, AgentKind, CmState } from './types.ts';
+
+/** One registered agent; the fields discovery filters on are kept beside the ACS. */
+export interface AgentDocument {
+  _id: string;
+  providerId: string;
+  providerIndex: string;
+  name: string;
+  version: string;
+  kind: AgentKind;
+  domain: string;
+  capabilityIds: string[];
+  gdpr: boolean;
+  a2aUrl: string;
+  invokeUrl: string;
+  acs: Acs;
+  certificatePem: string;
+  credentialSerial: string;
+  credentialStatus: 'GOOD' | 'SUSPENDED' | 'REVOKED';
+  publicKeySha256: string;
+  /** Epoch ms until which the agent counts as alive without another heartbeat. */
+  liveUntil: number;
+  load: number;
+  lastHeartbeat: string;
+  supi?: string;
+  cmState?: CmState;
+  /** Credential GOOD and, for a UE's agent, its UE CM-CONNECTED (MACP section 8). */
+  discoverable: boolean;
+}
+
+export interface TaxonomyDocument {
+  _id: string;
+  name: string;
+  description: string;
+  synonyms: string[];
+  parameters?: Array<{ name: string; type: string; description?: string; required?: boolean }>;
+  version: number;
+}
+
+export interface OntologyDocument {
+  _id: string;
+  ontologySerial: string;
+}
+
+export interface NonceDocument {
+  _id: string;
+  /** TTL: a nonce is remembered for a day, longer than any registration takes. */
+  seenAt: Date;
+}
+
+export interface PolicyDocument {
+  _id: string;
+  effect: 'ALLOW' | 'DENY';
+  priority: number;
+  subject?: { aic?: string; providerId?: string; domain?: string; anonymous?: boolean };
+  capabilityId: string;
+  actions: Array<'discover' | 'invoke'>;
+}
+
+export interface EventDocument {
+  _id: string;
+  time: Date;
+  type: string;
+  outcome: 'success' | 'refused' | 'failure';
+  aic?: string;
+  capabilityId?: string;
+  cause?: string;
+  detail?: Record<string, unknown>;
+  correlationId?: string;
+}
+
+export interface KeyDocument {
+  _id: string;
+  privateJwk: Record<string, unknown>;
+  publicJwk: Record<string, unknown>;
+}
+
+export async function openAgwStore(store: Store, eventRetentionSeconds: number) {
+  const collections = {
+    agents: store.collection<AgentDocument>('agw.agents'),
+    taxonomy: store.collection<TaxonomyDocument>('agw.taxonomy'),
+    ontologies: store.collection<OntologyDocument>('agw.ontologies'),
+    counters: store.collection<CounterDocument>('agw.counters'),
+    nonces: store.collection<NonceDocument>('agw.nonces'),
+    policies: store.collection<PolicyDocument>('agw.policies'),
+    events: store.collection<EventDocument>('agw.events'),
+    keys: store.collection<KeyDocument>('agw.keys'),
+  };
+  await Promise.all([
+    collections.agents.createIndex({ field: 'capabilityIds' }),
+    collections.agents.createIndex({ field: 'publicKeySha256', unique: true }),
+    collections.agents.createIndex({ field: 'credentialSerial' }),
+    collections.nonces.createIndex({ field: 'seenAt', expireAfterSeconds: 86_400 }),
+    collections.events.createIndex({ field: 'time', expireAfterSeconds: eventRetentionSeconds }),
+    collections.events.createIndex({ field: 'type' }),
+  ]);
+  return collections;
+}
+
+export type AgwStore = Awaited<ReturnType<typeof openAgwStore>>;

@@ -1,0 +1,110 @@
+/**
+ * The capability taxonomy of the management plane: versioned capability identifiers with
+ * description, synonyms and parameters. Requested capabilities are resolved against it (free
+ * text through the matcher), and natural-language discovery ranks against it.
+ */
+import { nextCounterValue } from '../shared/counters.ts';
+import { badRequest, conflict, notFound } from '../shared/problem.ts';
+import { createCapabilityMatcher, type TaxonomyEntry } from './capability-matcher.ts';
+import type { AgwStore, TaxonomyDocument } from './store.ts';
+import type { Capability, CapabilityDefinition } from './types.ts';
+
+export interface CapabilityResolution {
+  capabilityIds: string[];
+  matches: Array<{ requested: string; capabilityId: string; score: number }>;
+}
+
+const capabilityIdPattern = /^\/capability\/[a-z0-9][a-z0-9-]{0,62}$/;
+
+export async function createTaxonomy(deps: { store: AgwStore; seed: readonly TaxonomyEntry[]; minMatchScore: number }) {
+  const { store } = deps;
+  if ((await store.taxonomy.countDocuments({})) === 0) {
+    const version = await nextCounterValue(store.counters, 'taxonomyVersion');
+    for (const entry of deps.seed) {
+      await store.taxonomy.replaceOne({ _id: entry.capabilityId }, { ...toDocument(entry), version }, { upsert: true });
+    }
+  }
+  let documents = await store.taxonomy.find({}, { sort: { _id: 1 } });
+  const matcher = createCapabilityMatcher(documents.map(toEntry));
+  const reload = async () => {
+    documents = await store.taxonomy.find({}, { sort: { _id: 1 } });
+    matcher.update(documents.map(toEntry));
+  };
+
+  return {
+    async getTaxonomy(): Promise<{ version: number; capabilities: Capability[] }> {
+      const version = (await store.counters.findOne({ _id: 'taxonomyVersion' }))?.value ?? 0;
+      return { version, capabilities: documents.map(toCapability) };
+    },
+
+    async getCapability(name: string): Promise<Capability> {
+      const document = documents.find((candidate) => candidate._id === `/capability/${name}`);
+      if (!document) throw notFound(`/capability/${name} is not in the taxonomy`, 'UNKNOWN_CAPABILITY');
+      return toCapability(document);
+    },
+
+    async putCapability(name: string, definition: CapabilityDefinition): Promise<{ created: boolean; capability: Capability }> {
+      const version = await nextCounterValue(store.counters, 'taxonomyVersion');
+      const document: TaxonomyDocument = { _id: `/capability/${name}`, synonyms: [], ...definition, version };
+      const { upserted } = await store.taxonomy.replaceOne({ _id: document._id }, document, { upsert: true });
+      await reload();
+      return { created: upserted, capability: toCapability(document) };
+    },
+
+    async deleteCapability(name: string): Promise<void> {
+      const capabilityId = `/capability/${name}`;
+      const holders = await store.agents.countDocuments({ capabilityIds: capabilityId });
+      if (holders) throw conflict(`${capabilityId} is held by ${holders} registered agents`, 'CAPABILITY_IN_USE');
+      if (!(await store.taxonomy.findOneAndDelete({ _id: capabilityId }))) throw notFound(`${capabilityId} is not in the taxonomy`, 'UNKNOWN_CAPABILITY');
+      await nextCounterValue(store.counters, 'taxonomyVersion');
+      await reload();
+    },
+
+    /** The taxonomy version a capability entry last changed in (for the ACS). */
+    versionOf(capabilityId: string): number {
+      return documents.find((document) => document._id === capabilityId)?.version ?? 0;
+    },
+
+    has(capabilityId: string): boolean {
+      return documents.some((document) => document._id === capabilityId);
+    },
+
+    /** Taxonomy ids are taken as they are; free text is mapped onto the best match, or refused naming the text. */
+    resolveRequested(requested: string[]): CapabilityResolution {
+      const ids = new Set<string>();
+      const matches: CapabilityResolution['matches'] = [];
+      requested.forEach((text, index) => {
+        if (capabilityIdPattern.test(text)) {
+          if (!documents.some((document) => document._id === text)) {
+            throw badRequest(`${text} is not in the taxonomy`, [{ param: `/requestedCapabilities/${index}`, reason: 'unknown capability id' }], 'UNKNOWN_CAPABILITY');
+          }
+          ids.add(text);
+          return;
+        }
+        const [best] = matcher.match(text, { limit: 1, minScore: deps.minMatchScore });
+        if (!best) {
+          throw badRequest(`"${text}" matches no capability of the taxonomy`, [{ param: `/requestedCapabilities/${index}`, reason: 'matches no capability' }], 'UNKNOWN_CAPABILITY');
+        }
+        ids.add(best.capabilityId);
+        matches.push({ requested: text, capabilityId: best.capabilityId, score: best.score });
+      });
+      return { capabilityIds: [...ids], matches };
+    },
+
+    match: (text: string, limit: number) => matcher.match(text, { limit, minScore: deps.minMatchScore }),
+  };
+}
+
+export type Taxonomy = Awaited<ReturnType<typeof createTaxonomy>>;
+
+function toDocument(entry: TaxonomyEntry): Omit<TaxonomyDocument, 'version'> {
+  return { _id: entry.capabilityId, name: entry.name, description: entry.description, synonyms: entry.synonyms };
+}
+
+function toEntry(document: TaxonomyDocument): TaxonomyEntry {
+  return { capabilityId: document._id, name: document.name, description: document.description, synonyms: document.synonyms, version: document.version };
+}
+
+function toCapability({ _id, ...rest }: TaxonomyDocument): Capability {
+  return { capabilityId: _id, ...rest } as Capability;
+}

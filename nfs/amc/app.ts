@@ -1,0 +1,83 @@
+/** createAmc(deps): the Agent Management Center wired from its parts; used by main.ts, `dmsc up` and tests. */
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { defaultAicScheme } from '../shared/aic.ts';
+import type { Logger } from '../shared/logger.ts';
+import { createNfLifecycle } from '../shared/nf-lifecycle.ts';
+import type { NfDescriptor, NfHandle } from '../shared/nf-host.ts';
+import { createNotifier, type NotifierOptions } from '../shared/notifier.ts';
+import { createSbiApp } from '../shared/sbi-app.ts';
+import type { Store } from '../shared/store/collection.ts';
+import { createCaMaterial, loadCertificateAuthority } from './certificate-authority.ts';
+import type { CredentialEvent } from './credentials.ts';
+import { amcRoutes } from './routes.ts';
+import { createAmcService, type AmcService } from './service.ts';
+import { defaultAmcSettings, type AmcSettings } from './settings.ts';
+import { openAmcStore, type AmcStore } from './store.ts';
+
+export interface AmcDeps {
+  store: Store;
+  logger: Logger;
+  nrfUri: string;
+  settings?: Partial<AmcSettings>;
+  aicSaltHex?: string;
+  notifier?: Omit<NotifierOptions, 'logger'>;
+  nfInstanceId?: string;
+  now?: () => number;
+}
+
+export type AmcHandle = NfHandle & { service: AmcService; drainNotifications(): Promise<void> };
+
+export const amcServiceNames = ['namc-prov', 'namc-auth', 'namc-cred'];
+
+export async function createAmc(deps: AmcDeps): Promise<AmcHandle> {
+  const settings: AmcSettings = Object.freeze({ ...defaultAmcSettings, ...deps.settings });
+  const nfInstanceId = deps.nfInstanceId ?? randomUUID();
+  const store = await openAmcStore(deps.store);
+  const ca = await loadCertificateAuthority(await loadOrCreateCa(store, settings), {});
+  const notifier = createNotifier<CredentialEvent>({ logger: deps.logger, ...deps.notifier });
+  const service = await createAmcService({
+    store,
+    settings,
+    ca,
+    aicSaltHex: deps.aicSaltHex ?? defaultAicScheme.saltHex,
+    notifier,
+    now: deps.now ?? Date.now,
+  });
+  const lifecycle = createNfLifecycle({ nrfUri: deps.nrfUri, nfType: 'AMC', nfInstanceId, serviceNames: amcServiceNames, logger: deps.logger });
+  return {
+    name: 'amc',
+    nfType: 'AMC',
+    nfInstanceId,
+    app: createSbiApp({ nf: 'AMC', logger: deps.logger, specs: amcServiceNames.map((name) => `${name}.yaml`), routes: amcRoutes(service) }),
+    service,
+    drainNotifications: () => notifier.drain(),
+    start: (apiRoot) => lifecycle.start(apiRoot),
+    async stop() {
+      notifier.stop();
+      await lifecycle.stop();
+    },
+  };
+}
+
+/** The CA is made on first start and kept in the store, so a restart keeps it and all it issued. */
+async function loadOrCreateCa(store: AmcStore, settings: AmcSettings) {
+  const existing = await store.ca.findOne({ _id: 'ca' });
+  if (existing) return existing;
+  const material = await createCaMaterial({ commonName: settings.caCommonName, validityDays: settings.caValidityDays });
+  try {
+    await store.ca.insertOne({ _id: 'ca', ...material, createdAt: new Date().toISOString() });
+    return material;
+  } catch {
+    // Another replica made one first: everyone uses that one.
+    return (await store.ca.findOne({ _id: 'ca' }))!;
+  }
+}
+
+export const amcDescriptor: NfDescriptor = {
+  name: 'amc',
+  nfType: 'AMC',
+  defaultPort: 29601,
+  summary: 'Agent Management Center: CA, agent providers, AAAP authorization, X.509 agent credentials',
+  create: (context) => createAmc({ store: context.store, logger: context.logger, nrfUri: context.nrfUri }),
+};

@@ -1,0 +1,69 @@
+/**
+ * AAAP (MACP section 5.1): the gateway conveys agent identity, gateway identity and requested
+ * scope; the AMC grants the permitted capabilities (least privilege: requested ∩ allowed) or
+ * denies with a reason. A grant is single-use, bound to the agent's key and short-lived.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Providers } from './providers.ts';
+import type { AmcSettings } from './settings.ts';
+import type { AmcStore } from './store.ts';
+
+export interface AuthorizationRequest {
+  gateway: { nfInstanceId: string; domain: string };
+  provider: { providerId: string; clientSecret: string };
+  agent: { name: string; version: string; kind: string };
+  requestedCapabilities: string[];
+  publicKeySha256: string;
+}
+
+export interface AuthorizationDecision {
+  decision: 'GRANT' | 'DENY';
+  grantId?: string;
+  providerIndex?: string;
+  grantedCapabilities?: string[];
+  deniedCapabilities?: string[];
+  expiresAt?: string;
+  cause?: 'PROVIDER_UNKNOWN' | 'PROVIDER_SUSPENDED' | 'INVALID_PROVIDER_CREDENTIAL' | 'SCOPE_NOT_PERMITTED';
+  detail?: string;
+}
+
+export function createAuthorization(deps: { store: AmcStore; settings: AmcSettings; providers: Providers; now: () => number }) {
+  return {
+    async authorize(request: AuthorizationRequest): Promise<AuthorizationDecision> {
+      const check = await deps.providers.checkProviderCredentials(request.provider.providerId, request.provider.clientSecret);
+      if (!check.ok) return { decision: 'DENY', cause: check.cause, detail: check.detail };
+      const allowed = check.provider.allowedCapabilities;
+      const granted = request.requestedCapabilities.filter((id) => allowed.includes('*') || allowed.includes(id));
+      const denied = request.requestedCapabilities.filter((id) => !granted.includes(id));
+      if (!granted.length) {
+        return {
+          decision: 'DENY',
+          cause: 'SCOPE_NOT_PERMITTED',
+          deniedCapabilities: denied,
+          detail: `provider ${check.provider.providerId} may not offer ${denied.join(', ')}`,
+        };
+      }
+      const expiresAt = new Date(deps.now() + deps.settings.grantLifetimeSeconds * 1000);
+      const grantId = randomUUID();
+      await deps.store.grants.insertOne({
+        _id: grantId,
+        providerId: check.provider.providerId,
+        providerIndex: check.provider.providerIndex,
+        grantedCapabilities: granted,
+        publicKeySha256: request.publicKeySha256,
+        used: false,
+        expiresAt,
+      });
+      return {
+        decision: 'GRANT',
+        grantId,
+        providerIndex: check.provider.providerIndex,
+        grantedCapabilities: granted,
+        ...(denied.length ? { deniedCapabilities: denied } : {}),
+        expiresAt: expiresAt.toISOString(),
+      };
+    },
+  };
+}
+
+export type Authorization = ReturnType<typeof createAuthorization>;

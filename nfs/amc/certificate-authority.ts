@@ -1,0 +1,327 @@
+/**
+ * The AMC's certificate authority (003 §4.2 "issuing … revoking, and publishing status of Agent
+ * Credentials"; 004 §2.2.1 CSR → certificate). Profile: brief §2.3 on top of RFC 5280.
+ * Also the relying-party helpers aicOfCertificate and verifyChain.
+ */
+import 'reflect-metadata'; // @peculiar/x509 2.x resolves its services through tsyringe
+import { createHash, createPublicKey, randomBytes, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import {
+  AuthorityKeyIdentifierExtension,
+  BasicConstraintsExtension,
+  CRLDistributionPointsExtension,
+  ExtendedKeyUsage,
+  ExtendedKeyUsageExtension,
+  Extension,
+  KeyUsageFlags,
+  KeyUsagesExtension,
+  PemConverter,
+  Pkcs10CertificateRequest,
+  SubjectAlternativeNameExtension,
+  SubjectKeyIdentifierExtension,
+  X509Certificate,
+  X509CertificateGenerator,
+  X509ChainBuilder,
+  X509CrlGenerator,
+  X509CrlReason,
+} from '@peculiar/x509';
+import { ProblemError } from '../shared/problem.ts';
+import { importPrivateKeyPem } from '../shared/agent-credentials.ts';
+
+const CA_KEY: EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
+const CA_SIGNING: EcdsaParams = { name: 'ECDSA', hash: 'SHA-256' };
+const OID = {
+  basicConstraints: '2.5.29.19', keyUsage: '2.5.29.15', subjectAltName: '2.5.29.17',
+  extKeyUsage: '2.5.29.37', subjectKeyId: '2.5.29.14', crlNumber: '2.5.29.20',
+};
+/** Extensions a relying party here understands; any other critical one fails the path (§4.2, §6.1.3). */
+const UNDERSTOOD_CRITICAL = new Set([OID.basicConstraints, OID.keyUsage, OID.subjectAltName, OID.extKeyUsage]);
+const MAX_CSR_PEM_LENGTH = 16_384; // bounds parse work; a P-384 or RSA-4096 CSR is well under 4 KiB
+const AIC_PATTERN = /^[0-9A-Z]+(\.[0-9A-Z]+)+$/i; // characters of ACPs-spec-AIC §3; the AIC module checks the rest
+
+export type CsrErrorCause = 'INVALID_CSR' | 'CSR_SIGNATURE_INVALID' | 'WEAK_KEY';
+
+/** A refused CSR: a 400 problem whose cause names the check that failed. */
+export class CsrError extends ProblemError {
+  declare readonly cause: CsrErrorCause;
+  readonly reason: string;
+  constructor(cause: CsrErrorCause, reason: string) {
+    super(400, reason, { cause });
+    this.name = 'CsrError';
+    this.reason = reason;
+  }
+}
+
+export interface CaMaterial { certificatePem: string; privateKeyPkcs8Pem: string }
+export interface VerifiedCsr { publicKeySpkiSha256: string; publicKeyAlgorithm: string }
+export type RevocationReason = 'unspecified' | 'keyCompromise' | 'affiliationChanged' | 'superseded'
+  | 'cessationOfOperation' | 'certificateHold' | 'privilegeWithdrawn';
+export interface IssueRequest { csrPem: string; aic: string; serialNumberHex: string; notBefore: Date; notAfter: Date }
+export interface CrlRequest {
+  revoked: Array<{ serialNumberHex: string; revokedAt: Date; reason: RevocationReason }>;
+  crlNumber: number;
+  thisUpdate: Date;
+  nextUpdate: Date;
+}
+export interface CertificateAuthority {
+  readonly certificatePem: string;
+  readonly certificateDer: Uint8Array<ArrayBuffer>;
+  verifyCsr(csrPem: string): Promise<VerifiedCsr>;
+  issue(request: IssueRequest): Promise<{ certificatePem: string } & VerifiedCsr>;
+  buildCrl(request: CrlRequest): Promise<Uint8Array<ArrayBuffer>>;
+}
+
+/** A self-signed P-256 root (RFC 5280 §4.2.1.9 CA:true critical; §4.2.1.3 keyCertSign+cRLSign critical). */
+export async function createCaMaterial(options: { commonName: string; validityDays?: number; now?: Date }): Promise<CaMaterial> {
+  const now = options.now ?? new Date();
+  const keys = (await crypto.subtle.generateKey(CA_KEY, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const serial = randomBytes(16);
+  serial[0] = (serial[0] & 0x7f) | 0x40; // positive, no leading zero octet: 16 octets (§4.1.2.2)
+  const certificate = await X509CertificateGenerator.createSelfSigned({
+    serialNumber: serial.toString('hex'),
+    name: [{ CN: [options.commonName] }],
+    notBefore: now,
+    notAfter: new Date(now.getTime() + (options.validityDays ?? 3650) * 86_400_000),
+    keys,
+    signingAlgorithm: CA_SIGNING,
+    extensions: [
+      new BasicConstraintsExtension(true, undefined, true),
+      new KeyUsagesExtension(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign, true),
+      await SubjectKeyIdentifierExtension.create(keys.publicKey),
+    ],
+  });
+  return {
+    certificatePem: certificate.toString('pem'),
+    privateKeyPkcs8Pem: PemConverter.encode(await crypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY'),
+  };
+}
+
+/** Rebuilds the CA from stored material, so a restarted AMC keeps its trust anchor. */
+export async function loadCertificateAuthority(material: CaMaterial, options: { crlUri?: string } = {}): Promise<CertificateAuthority> {
+  const caCert = new X509Certificate(material.certificatePem);
+  const signingKey = await importPrivateKeyPem(material.privateKeyPkcs8Pem);
+  if (!(await caCert.isSelfSigned()) || caCert.getExtension(BasicConstraintsExtension)?.ca !== true) {
+    throw new Error('CA material: certificate is not a self-signed CA certificate');
+  }
+  if (!(await keysMatch(signingKey, caCert))) throw new Error('CA material: private key does not match the certificate');
+  const ski = caCert.getExtension(SubjectKeyIdentifierExtension);
+  if (!ski) throw new Error('CA material: certificate has no subject key identifier');
+  // §4.2.1.1 / §5.2.1: AKI keyIdentifier = the issuer's SKI; built once, shared by every certificate and CRL.
+  const aki = new AuthorityKeyIdentifierExtension(ski.keyId);
+  const crlDp = options.crlUri ? new CRLDistributionPointsExtension([options.crlUri]) : undefined; // §4.2.1.13
+  const certificateDer = new Uint8Array(caCert.rawData);
+
+  return {
+    certificatePem: caCert.toString('pem'),
+    certificateDer,
+    async verifyCsr(csrPem) {
+      const { publicKeySpkiSha256, publicKeyAlgorithm } = verifyCsrPem(csrPem);
+      return { publicKeySpkiSha256, publicKeyAlgorithm };
+    },
+    async issue(request) {
+      checkIssueRequest(request, caCert);
+      const { csr, publicKeySpkiSha256, publicKeyAlgorithm } = verifyCsrPem(request.csrPem);
+      const rsa = publicKeyAlgorithm.startsWith('RSA');
+      const certificate = await X509CertificateGenerator.create({
+        serialNumber: request.serialNumberHex,
+        subject: [{ CN: [request.aic] }], // ATR §3.2: "CN MUST use the AIC"
+        issuer: caCert.subjectName,
+        notBefore: request.notBefore,
+        notAfter: request.notAfter,
+        publicKey: csr.publicKey,
+        signingKey,
+        signingAlgorithm: CA_SIGNING,
+        extensions: [
+          new BasicConstraintsExtension(false, undefined, true), // §4.2.1.9
+          // §4.2.1.3; keyEncipherment only where the key can do RSA key transport (brief §2.3)
+          new KeyUsagesExtension(KeyUsageFlags.digitalSignature | (rsa ? KeyUsageFlags.keyEncipherment : 0), true),
+          // §4.2.1.12; one certificate for both TLS roles (brief §9 #10, a documented deviation from ACPs)
+          new ExtendedKeyUsageExtension([ExtendedKeyUsage.clientAuth, ExtendedKeyUsage.serverAuth], false),
+          // §4.2.1.6: the subject is not empty, so the SAN is non-critical
+          new SubjectAlternativeNameExtension([{ type: 'url', value: `acps://${request.aic}` }], false),
+          // §4.2.1.2 allows other methods: RFC 7093 §2 (4), SHA-256 of the SPKI DER, which is also the
+          // value a registration grant binds to, and costs nothing more here
+          new SubjectKeyIdentifierExtension(publicKeySpkiSha256),
+          aki,
+          ...(crlDp ? [crlDp] : []),
+        ],
+      });
+      return { certificatePem: certificate.toString('pem'), publicKeySpkiSha256, publicKeyAlgorithm };
+    },
+    async buildCrl(request) {
+      if (!Number.isSafeInteger(request.crlNumber) || request.crlNumber < 0) throw new RangeError('crlNumber must be a non-negative integer');
+      if (request.nextUpdate <= request.thisUpdate) throw new RangeError('nextUpdate must be after thisUpdate');
+      const crl = await X509CrlGenerator.create({
+        issuer: caCert.subjectName,
+        thisUpdate: request.thisUpdate,
+        nextUpdate: request.nextUpdate, // §5.1.2.5: conforming issuers MUST include nextUpdate
+        signingKey,
+        signingAlgorithm: CA_SIGNING,
+        // §5.2.1 AKI and §5.2.3 CRL number: both MUST be present, both non-critical
+        extensions: [aki, new Extension(OID.crlNumber, false, derInteger(request.crlNumber))],
+        entries: request.revoked.map((entry) => ({
+          serialNumber: checkSerial(entry.serialNumberHex),
+          revocationDate: entry.revokedAt,
+          // §5.3.1: the library omits the reasonCode for unspecified(0), as the RFC recommends
+          reason: X509CrlReason[entry.reason],
+        })),
+      });
+      return new Uint8Array(crl.rawData);
+    },
+  };
+}
+
+/**
+ * Parses a PEM CSR and checks the key policy and the proof of possession (RFC 2986 §3: the request
+ * is signed with the private key of the key it certifies). The signature is checked with node:crypto
+ * directly: it is several times faster than the library's WebCrypto round trip.
+ */
+function verifyCsrPem(csrPem: string): { csr: Pkcs10CertificateRequest } & VerifiedCsr {
+  if (typeof csrPem !== 'string' || csrPem.length > MAX_CSR_PEM_LENGTH) {
+    throw new CsrError('INVALID_CSR', `CSR must be a PEM string of at most ${MAX_CSR_PEM_LENGTH} characters`);
+  }
+  // Only PEM: the library would otherwise also read hex or base64, so garbage could parse as something.
+  if (!/^\s*-----BEGIN (NEW )?CERTIFICATE REQUEST-----[\s\S]+-----END (NEW )?CERTIFICATE REQUEST-----\s*$/.test(csrPem)) {
+    throw new CsrError('INVALID_CSR', 'not a PEM "CERTIFICATE REQUEST" block (RFC 7468 §7)');
+  }
+  let csr: Pkcs10CertificateRequest;
+  let key: KeyObject;
+  let signature: { name: string; hash?: { name: string } };
+  try {
+    csr = new Pkcs10CertificateRequest(csrPem);
+    signature = csr.signatureAlgorithm as typeof signature;
+    key = createPublicKey({ key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki' });
+  } catch (error) {
+    throw new CsrError('INVALID_CSR', `not a PKCS#10 certification request (RFC 2986): ${(error as Error).message}`);
+  }
+  const publicKeyAlgorithm = acceptedKey(key);
+  if (signature.hash && !['SHA-256', 'SHA-384', 'SHA-512'].includes(signature.hash.name)) {
+    throw new CsrError('WEAK_KEY', `signature hash ${signature.hash.name} is not accepted; use SHA-256 or stronger`);
+  }
+  if (!(signature.name in SIGNATURE_KEY_TYPES)) throw new CsrError('INVALID_CSR', `unsupported signature algorithm ${signature.name}`);
+  let proven = false;
+  if (SIGNATURE_KEY_TYPES[signature.name] === key.asymmetricKeyType) {
+    const der = new Uint8Array(csr.rawData);
+    const hash = signature.hash ? signature.hash.name.replace('SHA-', 'sha') : null; // Ed25519 hashes internally
+    try { proven = nodeVerify(hash, certificationRequestInfo(der), key, new Uint8Array(csr.signature)); } catch { /* malformed signature */ }
+  }
+  if (!proven) throw new CsrError('CSR_SIGNATURE_INVALID', 'CSR signature does not verify with its public key (no proof of possession)');
+  const publicKeySpkiSha256 = createHash('sha256').update(new Uint8Array(csr.publicKey.rawData)).digest('hex');
+  return { csr, publicKeyAlgorithm, publicKeySpkiSha256 };
+}
+
+/** Which key type may make which signature (a mismatch can never be a proof of possession). */
+const SIGNATURE_KEY_TYPES: Record<string, string> = { ECDSA: 'ec', Ed25519: 'ed25519', 'RSASSA-PKCS1-v1_5': 'rsa' };
+
+/** Key policy of brief §2.3: ECDSA P-256/P-384, Ed25519, RSA ≥ 2048. */
+function acceptedKey(key: KeyObject): string {
+  const type = key.asymmetricKeyType;
+  const { namedCurve, modulusLength } = key.asymmetricKeyDetails ?? {};
+  if (type === 'ec' && namedCurve === 'prime256v1') return 'ECDSA P-256';
+  if (type === 'ec' && namedCurve === 'secp384r1') return 'ECDSA P-384';
+  if (type === 'ed25519') return 'Ed25519';
+  if (type === 'rsa') {
+    if ((modulusLength ?? 0) < 2048) throw new CsrError('WEAK_KEY', `RSA key of ${modulusLength} bits; at least 2048 are required`);
+    return `RSA ${modulusLength}`;
+  }
+  throw new CsrError('WEAK_KEY', `unsupported public key ${type}${namedCurve ? ` ${namedCurve}` : ''}; accepted: ECDSA P-256/P-384, Ed25519, RSA >= 2048`);
+}
+
+/**
+ * The signed bytes of a CSR: the DER CertificationRequestInfo, first element of the outer SEQUENCE
+ * (RFC 2986 §4.2). Only TLV headers are read (X.690 §8.1.3); the library has already parsed the rest.
+ */
+function certificationRequestInfo(der: Uint8Array): Uint8Array {
+  const contentOf = (at: number): [number, number] => {
+    const first = der[at + 1];
+    if (first < 0x80) return [at + 2, at + 2 + first];
+    const octets = first & 0x7f;
+    let length = 0;
+    for (let i = 0; i < octets; i++) length = length * 256 + der[at + 2 + i];
+    return [at + 2 + octets, at + 2 + octets + length];
+  };
+  const [infoAt] = contentOf(0);
+  return der.subarray(infoAt, contentOf(infoAt)[1]);
+}
+
+function checkIssueRequest(request: IssueRequest, caCert: X509Certificate): void {
+  if (!AIC_PATTERN.test(request.aic)) throw new RangeError(`not an AIC: ${request.aic}`);
+  checkSerial(request.serialNumberHex);
+  if (!(request.notBefore < request.notAfter)) throw new RangeError('notBefore must be before notAfter');
+  if (request.notAfter > caCert.notAfter) throw new RangeError('notAfter is beyond the CA certificate validity');
+}
+
+/** §4.1.2.2: positive, non-zero, at most 20 octets (after the 0x00 the library adds when the top bit is set). */
+function checkSerial(hex: string): string {
+  const digits = /^[0-9a-f]+$/i.test(hex) && hex.length % 2 === 0 ? hex.replace(/^(00)+/, '') : '';
+  const octets = digits.length / 2 + (parseInt(digits.slice(0, 1) || '0', 16) >= 8 ? 1 : 0);
+  if (!digits || octets > 20) throw new RangeError(`serial number must be 1..20 octets of even-length hex, non-zero: ${hex}`);
+  return hex.toLowerCase();
+}
+
+/** DER INTEGER (X.690 §8.3) of a non-negative safe integer: the CRLNumber value (§5.2.3). */
+function derInteger(value: number): Uint8Array<ArrayBuffer> {
+  let hex = value.toString(16);
+  if (hex.length % 2) hex = `0${hex}`;
+  if (parseInt(hex[0], 16) >= 8) hex = `00${hex}`; // keep it positive
+  const content = Buffer.from(hex, 'hex');
+  return new Uint8Array([0x02, content.length, ...content]);
+}
+
+async function keysMatch(privateKey: CryptoKey, certificate: X509Certificate): Promise<boolean> {
+  const probe = new TextEncoder().encode('dmsc-core CA key check');
+  const signature = await crypto.subtle.sign(CA_SIGNING, privateKey, probe);
+  const publicKey = await certificate.publicKey.export({ ...CA_KEY, ...CA_SIGNING }, ['verify']);
+  return crypto.subtle.verify(CA_SIGNING, publicKey, signature, probe);
+}
+
+/**
+ * The AIC a certificate is bound to: its single acps:// URI SAN, provided the subject CN says the
+ * same (ATR §3.2: "if CN ≠ SAN AIC the verifier MUST determine that the certificate identity is
+ * invalid"). AICs are case-insensitive (ACPs-spec-AIC §3). Undefined when absent or inconsistent.
+ */
+export function aicOfCertificate(certificatePem: string): string | undefined {
+  let certificate: X509Certificate;
+  try { certificate = new X509Certificate(certificatePem); } catch { return undefined; }
+  const uris = (certificate.getExtension(SubjectAlternativeNameExtension)?.names.items ?? [])
+    .filter((name) => name.type === 'url' && name.value.toLowerCase().startsWith('acps://'))
+    .map((name) => name.value.slice('acps://'.length));
+  const commonNames = certificate.subjectName.getField('CN');
+  if (uris.length !== 1 || commonNames.length !== 1) return undefined;
+  return uris[0].toUpperCase() === commonNames[0].toUpperCase() && AIC_PATTERN.test(uris[0]) ? uris[0] : undefined;
+}
+
+/**
+ * Relying-party path check (a subset of RFC 5280 §6.1): the library's chain builder links the leaf
+ * to one of the trust anchors, then each link's signature, validity period (§4.1.2.5, inclusive),
+ * issuer CA flag (§4.2.1.9, with pathLenConstraint), keyCertSign (§4.2.1.3) and critical extensions
+ * are checked. Revocation is not checked here: consult the AMC's CRL or status endpoint.
+ */
+export async function verifyChain(leafPem: string, trustAnchorsPem: string[], options: { at?: Date } = {}): Promise<boolean> {
+  const time = (options.at ?? new Date()).getTime();
+  try {
+    const leaf = new X509Certificate(leafPem);
+    const anchors = trustAnchorsPem.map((pem) => new X509Certificate(pem));
+    const chain = await new X509ChainBuilder({ certificates: anchors }).build(leaf);
+    const root = chain[chain.length - 1];
+    if (chain.length < 2 || !anchors.some((anchor) => sameDer(anchor, root))) return false;
+    for (let i = 0; i < chain.length; i++) {
+      const certificate = chain[i];
+      if (time < certificate.notBefore.getTime() || time > certificate.notAfter.getTime()) return false;
+      if (certificate.extensions.some((ext) => ext.critical && !UNDERSTOOD_CRITICAL.has(ext.type))) return false;
+      const issuer = chain[i + 1] ?? certificate; // the anchor signs itself
+      if (!(await certificate.verify({ publicKey: issuer.publicKey, signatureOnly: true }))) return false;
+      if (i === 0) continue;
+      const constraints = certificate.getExtension(BasicConstraintsExtension);
+      if (!constraints?.ca || (constraints.pathLength !== undefined && i - 1 > constraints.pathLength)) return false;
+      const usage = certificate.getExtension(KeyUsagesExtension);
+      if (usage && !(usage.usages & KeyUsageFlags.keyCertSign)) return false;
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function sameDer(a: X509Certificate, b: X509Certificate): boolean {
+  return Buffer.from(a.rawData).equals(Buffer.from(b.rawData));
+}

@@ -1,0 +1,225 @@
+/**
+ * Agent credentials (MACP section 4.2): X.509 certificates issued from a CSR against an unused
+ * AAAP grant for the same key, then renewed, suspended, resumed or revoked, with their status
+ * as JSON and in a DER CRL (RFC 5280 section 5), and every change notified to subscribers.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { parseAic } from '../shared/aic.ts';
+import { nextCounterValue } from '../shared/counters.ts';
+import type { Notifier } from '../shared/notifier.ts';
+import { badRequest, conflict, forbidden, notFound } from '../shared/problem.ts';
+import { CsrError, type CertificateAuthority } from './certificate-authority.ts';
+import type { AmcSettings } from './settings.ts';
+import type { Update } from '../shared/store/collection.ts';
+import type { AmcStore, CredentialRecord } from './store.ts';
+
+export type RevocationReason = 'unspecified' | 'keyCompromise' | 'affiliationChanged' | 'superseded' | 'cessationOfOperation' | 'certificateHold' | 'privilegeWithdrawn';
+
+export interface CredentialStatus {
+  serialNumber: string;
+  aic: string;
+  status: 'GOOD' | 'SUSPENDED' | 'REVOKED' | 'EXPIRED';
+  notBefore: string;
+  notAfter: string;
+  revokedAt?: string;
+  reason?: RevocationReason;
+  supersededBy?: string;
+}
+
+export interface CredentialEvent {
+  event: 'CREDENTIAL_ISSUED' | 'CREDENTIAL_SUSPENDED' | 'CREDENTIAL_RESUMED' | 'CREDENTIAL_REVOKED';
+  serialNumber: string;
+  aic: string;
+  status: CredentialStatus['status'];
+  reason?: RevocationReason;
+  certificatePem?: string;
+}
+
+export interface CredentialsDeps {
+  store: AmcStore;
+  settings: AmcSettings;
+  ca: CertificateAuthority;
+  aicSaltHex: string;
+  notifier: Notifier<CredentialEvent>;
+  now: () => number;
+}
+
+export function createCredentials(deps: CredentialsDeps) {
+  const { store, ca, now } = deps;
+  let crlCache: { der: Uint8Array; until: number } | undefined;
+
+  const statusOf = (record: CredentialRecord): CredentialStatus => ({
+    serialNumber: record._id,
+    aic: record.aic,
+    status: record.status === 'GOOD' && Date.parse(record.notAfter) <= now() ? 'EXPIRED' : record.status,
+    notBefore: record.notBefore,
+    notAfter: record.notAfter,
+    ...(record.revokedAt ? { revokedAt: record.revokedAt } : {}),
+    ...(record.reason ? { reason: record.reason as RevocationReason } : {}),
+    ...(record.supersededBy ? { supersededBy: record.supersededBy } : {}),
+  });
+
+  async function notifyAll(event: CredentialEvent): Promise<void> {
+    crlCache = undefined;
+    for (const subscriber of await store.subscribers.find({})) deps.notifier.send(subscriber.notificationUri, event);
+  }
+
+  async function verifiedCsr(csrPem: string) {
+    try {
+      return await ca.verifyCsr(csrPem);
+    } catch (error) {
+      if (error instanceof CsrError) throw badRequest(`the CSR is refused: ${error.reason}`, [{ param: '/csrPem', reason: error.reason }], error.cause);
+      throw error;
+    }
+  }
+
+  async function sign(aic: string, csrPem: string, publicKeySha256: string): Promise<CredentialRecord> {
+    const serialNumber = positiveSerial();
+    const notBefore = new Date(now() - 60_000); // a minute of allowance for relying parties' clocks
+    const notAfter = new Date(now() + deps.settings.credentialValidityDays * 86_400_000);
+    const { certificatePem } = await ca.issue({ csrPem, aic, serialNumberHex: serialNumber, notBefore, notAfter });
+    const record: CredentialRecord = {
+      _id: serialNumber,
+      aic,
+      status: 'GOOD',
+      notBefore: notBefore.toISOString(),
+      notAfter: notAfter.toISOString(),
+      certificatePem,
+      publicKeySha256,
+    };
+    await store.credentials.insertOne(record);
+    return record;
+  }
+
+  async function changeStatus(serialNumber: string, from: CredentialRecord['status'][], update: Update, event: CredentialEvent['event']) {
+    const record = await store.credentials.findOne({ _id: serialNumber });
+    if (!record) throw notFound(`credential ${serialNumber} does not exist`);
+    const updated = await store.credentials.findOneAndUpdate({ _id: serialNumber, status: { $in: from } }, update);
+    if (!updated) throw conflict(`credential ${serialNumber} is ${record.status}; this change needs ${from.join(' or ')}`, 'CREDENTIAL_STATE_CONFLICT');
+    await notifyAll({ event, serialNumber, aic: updated.aic, status: updated.status, ...(updated.reason ? { reason: updated.reason as RevocationReason } : {}) });
+    return statusOf(updated);
+  }
+
+  return {
+    /** Issue from a CSR (proof of possession) against a single-use grant for the same key and provider. */
+    async issueCredential(request: { grantId: string; aic: string; csrPem: string }) {
+      const aic = parseAic(request.aic, { saltHex: deps.aicSaltHex });
+      if (!aic.ok) throw badRequest(`the AIC is refused: ${aic.reason}`, [{ param: '/aic', reason: aic.reason }], aic.cause);
+      const csr = await verifiedCsr(request.csrPem);
+      const grant = await store.grants.findOneAndUpdate(
+        { _id: request.grantId, used: false, expiresAt: { $gt: new Date(now()) } },
+        { $set: { used: true } },
+      );
+      if (!grant) throw forbidden(`grant ${request.grantId} is unknown, used or lapsed`, 'GRANT_INVALID');
+      if (grant.publicKeySha256 !== csr.publicKeySpkiSha256) {
+        throw forbidden("the CSR's key is not the key the grant was made for", 'KEY_MISMATCH');
+      }
+      if (grant.providerIndex !== aic.aic.providerIndex) {
+        throw forbidden(`the AIC's provider index ${aic.aic.providerIndex} is not the grant's ${grant.providerIndex}`, 'AIC_PROVIDER_MISMATCH');
+      }
+      const record = await sign(aic.aic.text, request.csrPem, csr.publicKeySpkiSha256);
+      await notifyAll({ event: 'CREDENTIAL_ISSUED', serialNumber: record._id, aic: record.aic, status: 'GOOD', certificatePem: record.certificatePem });
+      return { ...statusOf(record), certificatePem: record.certificatePem, caCertificatePem: ca.certificatePem };
+    },
+
+    /**
+     * Renewal keeps the AIC and the key: the CSR must carry the current certificate's key, so only
+     * its holder can renew. A new key means a new registration. The old certificate is revoked as
+     * superseded once the new one exists, so there is no gap.
+     */
+    async renewCredential(serialNumber: string, csrPem: string) {
+      const current = await store.credentials.findOne({ _id: serialNumber });
+      if (!current) throw notFound(`credential ${serialNumber} does not exist`);
+      if (statusOf(current).status !== 'GOOD') throw conflict(`credential ${serialNumber} is ${statusOf(current).status}; only a GOOD one is renewed`, 'CREDENTIAL_STATE_CONFLICT');
+      const csr = await verifiedCsr(csrPem);
+      if (csr.publicKeySpkiSha256 !== current.publicKeySha256) {
+        throw forbidden("a renewal CSR must carry the current certificate's key", 'KEY_MISMATCH');
+      }
+      const renewed = await sign(current.aic, csrPem, csr.publicKeySpkiSha256);
+      await store.credentials.findOneAndUpdate(
+        { _id: serialNumber },
+        { $set: { status: 'REVOKED', reason: 'superseded', revokedAt: new Date(now()).toISOString(), supersededBy: renewed._id } },
+      );
+      await notifyAll({ event: 'CREDENTIAL_REVOKED', serialNumber, aic: current.aic, status: 'REVOKED', reason: 'superseded' });
+      await notifyAll({ event: 'CREDENTIAL_ISSUED', serialNumber: renewed._id, aic: renewed.aic, status: 'GOOD', certificatePem: renewed.certificatePem });
+      return { ...statusOf(renewed), certificatePem: renewed.certificatePem, caCertificatePem: ca.certificatePem };
+    },
+
+    suspendCredential: (serialNumber: string) =>
+      changeStatus(serialNumber, ['GOOD'], { $set: { status: 'SUSPENDED', reason: 'certificateHold', revokedAt: new Date(now()).toISOString() } }, 'CREDENTIAL_SUSPENDED'),
+
+    resumeCredential: (serialNumber: string) =>
+      // RFC 5280 section 5.3.1: a resumed certificate simply leaves the next CRL.
+      changeStatus(serialNumber, ['SUSPENDED'], { $set: { status: 'GOOD' }, $unset: { reason: '', revokedAt: '' } }, 'CREDENTIAL_RESUMED'),
+
+    revokeCredential: (serialNumber: string, reason: RevocationReason = 'unspecified') => {
+      if (reason === 'certificateHold') throw badRequest('certificateHold is a suspension; use suspend', [{ param: '/reason', reason: 'not a revocation reason' }]);
+      return changeStatus(serialNumber, ['GOOD', 'SUSPENDED'], { $set: { status: 'REVOKED', reason, revokedAt: new Date(now()).toISOString() } }, 'CREDENTIAL_REVOKED');
+    },
+
+    async getCredentialStatus(serialNumber: string): Promise<CredentialStatus> {
+      const record = await store.credentials.findOne({ _id: serialNumber });
+      if (!record) throw notFound(`credential ${serialNumber} does not exist`);
+      return statusOf(record);
+    },
+
+    async listCredentials(aicText?: string): Promise<CredentialStatus[]> {
+      let filter = {};
+      if (aicText) {
+        const aic = parseAic(aicText, { saltHex: deps.aicSaltHex });
+        if (!aic.ok) throw badRequest(`the AIC is refused: ${aic.reason}`, [{ param: 'query aic', reason: aic.reason }], aic.cause);
+        filter = { aic: aic.aic.text };
+      }
+      return (await store.credentials.find(filter, { sort: { notBefore: 1 }, limit: 10_000 })).map(statusOf);
+    },
+
+    /** The CRL lists revoked and suspended (certificateHold) credentials; made again after any change. */
+    async crl(): Promise<Uint8Array> {
+      if (crlCache && crlCache.until > now()) return crlCache.der;
+      const listed = await store.credentials.find({ status: { $in: ['REVOKED', 'SUSPENDED'] } });
+      const thisUpdate = new Date(now());
+      const nextUpdate = new Date(now() + deps.settings.crlValiditySeconds * 1000);
+      const der = await ca.buildCrl({
+        revoked: listed.map((record) => ({
+          serialNumberHex: record._id,
+          revokedAt: new Date(record.revokedAt ?? record.notBefore),
+          reason: (record.reason ?? 'unspecified') as RevocationReason,
+        })),
+        crlNumber: await nextCounterValue(store.counters, 'crlNumber'),
+        thisUpdate,
+        nextUpdate,
+      });
+      // Kept until a change or until half the validity has passed, so relying parties see fresh CRLs.
+      crlCache = { der, until: now() + (deps.settings.crlValiditySeconds * 1000) / 2 };
+      return der;
+    },
+
+    caCertificatePem: () => ca.certificatePem,
+
+    trustAnchors: () => [{ domain: deps.settings.domain, certificatePem: ca.certificatePem }, ...deps.settings.peerTrustAnchors],
+
+    async subscribe(notificationUri: string): Promise<{ subscriptionId: string }> {
+      const existing = await store.subscribers.findOne({ notificationUri });
+      if (existing) return { subscriptionId: existing._id };
+      const subscriptionId = randomUUID();
+      try {
+        await store.subscribers.insertOne({ _id: subscriptionId, notificationUri });
+      } catch (error) {
+        const raced = await store.subscribers.findOne({ notificationUri });
+        if (raced) return { subscriptionId: raced._id };
+        throw error;
+      }
+      return { subscriptionId };
+    },
+  };
+}
+
+export type Credentials = ReturnType<typeof createCredentials>;
+
+/** 16 random bytes with the top bit clear: a positive INTEGER of at most 20 octets (RFC 5280 section 4.1.2.2). */
+function positiveSerial(): string {
+  const bytes = randomBytes(16);
+  bytes[0] = (bytes[0] & 0x7f) | 0x01;
+  return bytes.toString('hex');
+}
+

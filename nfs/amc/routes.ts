@@ -1,0 +1,62 @@
+/** HTTP bindings of the AMC's services: typed input -> service call -> status and body. */
+import type { Router } from 'express';
+import type { AuthorizationRequest } from './authorization.ts';
+import type { RevocationReason } from './credentials.ts';
+import type { AmcService } from './service.ts';
+
+const cred = '/namc-cred/v1';
+
+export function amcRoutes(service: AmcService) {
+  return (router: Router) => {
+    router.get('/namc-prov/v1/providers', async (_req, res) => {
+      res.json(await service.listProviders());
+    });
+    router.post('/namc-prov/v1/providers', async (req, res) => {
+      res.status(201).json(await service.createProvider(req.body));
+    });
+    router.get('/namc-prov/v1/providers/:providerId', async (req, res) => {
+      res.json(await service.getProvider(req.params.providerId as string));
+    });
+    router.patch('/namc-prov/v1/providers/:providerId', async (req, res) => {
+      res.json(await service.updateProvider(req.params.providerId as string, req.body));
+    });
+
+    router.post('/namc-auth/v1/authorizations', async (req, res) => {
+      res.json(await service.authorize(req.body as AuthorizationRequest));
+    });
+
+    router.post(`${cred}/credentials`, async (req, res) => {
+      res.status(201).json(await service.issueCredential(req.body));
+    });
+    router.get(`${cred}/credentials`, async (req, res) => {
+      res.json(await service.listCredentials(req.query.aic as string | undefined));
+    });
+    router.get(`${cred}/credentials/:serialNumber`, async (req, res) => {
+      res.json(await service.getCredentialStatus(req.params.serialNumber as string));
+    });
+    router.post(`${cred}/credentials/:serialNumber/renew`, async (req, res) => {
+      res.status(201).json(await service.renewCredential(req.params.serialNumber as string, req.body.csrPem));
+    });
+    router.post(`${cred}/credentials/:serialNumber/suspend`, async (req, res) => {
+      res.json(await service.suspendCredential(req.params.serialNumber as string));
+    });
+    router.post(`${cred}/credentials/:serialNumber/resume`, async (req, res) => {
+      res.json(await service.resumeCredential(req.params.serialNumber as string));
+    });
+    router.post(`${cred}/credentials/:serialNumber/revoke`, async (req, res) => {
+      res.json(await service.revokeCredential(req.params.serialNumber as string, req.body?.reason as RevocationReason | undefined));
+    });
+    router.get(`${cred}/crl`, async (_req, res) => {
+      res.type('application/pkix-crl').send(Buffer.from(await service.crl()));
+    });
+    router.get(`${cred}/ca`, (_req, res) => {
+      res.type('application/x-pem-file').send(service.caCertificatePem());
+    });
+    router.get(`${cred}/trust-anchors`, (_req, res) => {
+      res.json(service.trustAnchors());
+    });
+    router.post(`${cred}/subscriptions`, async (req, res) => {
+      res.status(201).json(await service.subscribe(req.body.notificationUri));
+    });
+  };
+}

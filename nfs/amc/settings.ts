@@ -1,0 +1,45 @@
+/** The AMC's tunables and the accounts and peers it starts with. */
+export interface ProviderSeed {
+  providerId: string;
+  name: string;
+  clientSecret: string;
+  allowedCapabilities: string[];
+}
+
+export interface AmcSettings {
+  /** The operator domain this AMC serves (the AIC's registration service provider). */
+  domain: string;
+  caCommonName: string;
+  caValidityDays: number;
+  credentialValidityDays: number;
+  /** A grant not used for issuance within this time lapses, seconds. */
+  grantLifetimeSeconds: number;
+  /** nextUpdate of each CRL, seconds after it is made (RFC 5280 section 5.1.2.5). */
+  crlValiditySeconds: number;
+  /** Accounts created at first start when they do not exist yet. */
+  providers: ProviderSeed[];
+  /** CAs of peer domains, published with ours as trust anchors. */
+  peerTrustAnchors: Array<{ domain: string; certificatePem: string }>;
+}
+
+/**
+ * The emulator's demonstration accounts: the operator's own NF agents, the AMF registering UE
+ * agents, and a third party limited to two capabilities. Their secrets are public by design;
+ * a testbed configures its own.
+ */
+export const demoProviders: readonly ProviderSeed[] = Object.freeze([
+  { providerId: 'operator-core', name: 'Operator core network agents', clientSecret: 'operator-core-demo-secret', allowedCapabilities: ['*'] },
+  { providerId: 'operator-amf', name: 'AMF, on behalf of UE agents', clientSecret: 'operator-amf-demo-secret', allowedCapabilities: ['/capability/ue-measurement', '/capability/personal-assistant'] },
+  { providerId: 'acme-agents', name: 'ACME third-party agents', clientSecret: 'acme-agents-demo-secret', allowedCapabilities: ['/capability/billing-plan', '/capability/knowledge-qa'] },
+]);
+
+export const defaultAmcSettings: AmcSettings = Object.freeze({
+  domain: 'operator.example',
+  caCommonName: 'dmsc-core AMC CA operator.example',
+  caValidityDays: 3650,
+  credentialValidityDays: 30,
+  grantLifetimeSeconds: 300,
+  crlValiditySeconds: 3600,
+  providers: [...demoProviders],
+  peerTrustAnchors: [],
+});

@@ -1,0 +1,77 @@
+/** The AMC's data, by domain name, on the shared collection interface. */
+import type { Store } from '../shared/store/collection.ts';
+
+export interface CaRecord {
+  _id: 'ca';
+  certificatePem: string;
+  privateKeyPkcs8Pem: string;
+  createdAt: string;
+}
+
+export interface ProviderRecord {
+  _id: string;
+  providerIndex: string;
+  name: string;
+  status: 'ACTIVE' | 'SUSPENDED';
+  allowedCapabilities: string[];
+  /** HMAC-SHA-256 of the secret under secretSalt: secrets are random and long, so a fast hash is enough. */
+  secretHash: string;
+  secretSalt: string;
+}
+
+export interface GrantRecord {
+  _id: string;
+  providerId: string;
+  providerIndex: string;
+  grantedCapabilities: string[];
+  publicKeySha256: string;
+  used: boolean;
+  /** TTL: a lapsed grant disappears. */
+  expiresAt: Date;
+}
+
+export type CredentialState = 'GOOD' | 'SUSPENDED' | 'REVOKED';
+
+export interface CredentialRecord {
+  _id: string;
+  aic: string;
+  status: CredentialState;
+  notBefore: string;
+  notAfter: string;
+  certificatePem: string;
+  publicKeySha256: string;
+  revokedAt?: string;
+  reason?: string;
+  supersededBy?: string;
+}
+
+export interface CounterRecord {
+  _id: string;
+  value: number;
+}
+
+export interface SubscriberRecord {
+  _id: string;
+  notificationUri: string;
+}
+
+export async function openAmcStore(store: Store) {
+  const collections = {
+    ca: store.collection<CaRecord>('amc.ca'),
+    providers: store.collection<ProviderRecord>('amc.providers'),
+    grants: store.collection<GrantRecord>('amc.grants'),
+    credentials: store.collection<CredentialRecord>('amc.credentials'),
+    counters: store.collection<CounterRecord>('amc.counters'),
+    subscribers: store.collection<SubscriberRecord>('amc.subscribers'),
+  };
+  await Promise.all([
+    collections.providers.createIndex({ field: 'providerIndex', unique: true }),
+    collections.grants.createIndex({ field: 'expiresAt', expireAfterSeconds: 0 }),
+    collections.credentials.createIndex({ field: 'aic' }),
+    collections.credentials.createIndex({ field: 'status' }),
+    collections.subscribers.createIndex({ field: 'notificationUri', unique: true }),
+  ]);
+  return collections;
+}
+
+export type AmcStore = Awaited<ReturnType<typeof openAmcStore>>;
