@@ -4,7 +4,7 @@
  * Also the relying-party helpers aicOfCertificate and verifyChain.
  */
 import 'reflect-metadata'; // @peculiar/x509 2.x resolves its services through tsyringe
-import { createHash, createPublicKey, randomBytes, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, randomBytes, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import {
   AuthorityKeyIdentifierExtension,
   BasicConstraintsExtension,
@@ -29,13 +29,12 @@ import { importPrivateKeyPem } from '../shared/agent-credentials.ts';
 
 const CA_KEY: EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
 const CA_SIGNING: EcdsaParams = { name: 'ECDSA', hash: 'SHA-256' };
-const OID = {
-  basicConstraints: '2.5.29.19', keyUsage: '2.5.29.15', subjectAltName: '2.5.29.17',
-  extKeyUsage: '2.5.29.37', subjectKeyId: '2.5.29.14', crlNumber: '2.5.29.20',
-};
-/** Extensions a relying party here understands; any other critical one fails the path (§4.2, §6.1.3). */
-const UNDERSTOOD_CRITICAL = new Set([OID.basicConstraints, OID.keyUsage, OID.subjectAltName, OID.extKeyUsage]);
+const CRL_NUMBER_OID = '2.5.29.20';
+/** basicConstraints, keyUsage, subjectAltName, extKeyUsage: any other critical extension fails a path (§4.2, §6.1.3). */
+const UNDERSTOOD_CRITICAL = new Set(['2.5.29.19', '2.5.29.15', '2.5.29.17', '2.5.29.37']);
 const MAX_CSR_PEM_LENGTH = 16_384; // bounds parse work; a P-384 or RSA-4096 CSR is well under 4 KiB
+/** Which key type may make which signature (a mismatch can never be a proof of possession). */
+const SIGNATURE_KEY_TYPES: Record<string, string> = { ECDSA: 'ec', Ed25519: 'ed25519', 'RSASSA-PKCS1-v1_5': 'rsa' };
 const AIC_PATTERN = /^[0-9A-Z]+(\.[0-9A-Z]+)+$/i; // characters of ACPs-spec-AIC §3; the AIC module checks the rest
 
 export type CsrErrorCause = 'INVALID_CSR' | 'CSR_SIGNATURE_INVALID' | 'WEAK_KEY';
@@ -56,12 +55,8 @@ export interface VerifiedCsr { publicKeySpkiSha256: string; publicKeyAlgorithm: 
 export type RevocationReason = 'unspecified' | 'keyCompromise' | 'affiliationChanged' | 'superseded'
   | 'cessationOfOperation' | 'certificateHold' | 'privilegeWithdrawn';
 export interface IssueRequest { csrPem: string; aic: string; serialNumberHex: string; notBefore: Date; notAfter: Date }
-export interface CrlRequest {
-  revoked: Array<{ serialNumberHex: string; revokedAt: Date; reason: RevocationReason }>;
-  crlNumber: number;
-  thisUpdate: Date;
-  nextUpdate: Date;
-}
+export interface RevokedEntry { serialNumberHex: string; revokedAt: Date; reason: RevocationReason }
+export interface CrlRequest { revoked: RevokedEntry[]; crlNumber: number; thisUpdate: Date; nextUpdate: Date }
 export interface CertificateAuthority {
   readonly certificatePem: string;
   readonly certificateDer: Uint8Array<ArrayBuffer>;
@@ -102,7 +97,8 @@ export async function loadCertificateAuthority(material: CaMaterial, options: { 
   if (!(await caCert.isSelfSigned()) || caCert.getExtension(BasicConstraintsExtension)?.ca !== true) {
     throw new Error('CA material: certificate is not a self-signed CA certificate');
   }
-  if (!(await keysMatch(signingKey, caCert))) throw new Error('CA material: private key does not match the certificate');
+  const derivedSpki = createPublicKey(createPrivateKey(material.privateKeyPkcs8Pem)).export({ type: 'spki', format: 'der' });
+  if (!derivedSpki.equals(Buffer.from(caCert.publicKey.rawData))) throw new Error('CA material: private key does not match the certificate');
   const ski = caCert.getExtension(SubjectKeyIdentifierExtension);
   if (!ski) throw new Error('CA material: certificate has no subject key identifier');
   // §4.2.1.1 / §5.2.1: AKI keyIdentifier = the issuer's SKI; built once, shared by every certificate and CRL.
@@ -119,6 +115,7 @@ export async function loadCertificateAuthority(material: CaMaterial, options: { 
     },
     async issue(request) {
       checkIssueRequest(request, caCert);
+      // Requested extensions and attributes in the CSR are ignored: the profile and the grant decide.
       const { csr, publicKeySpkiSha256, publicKeyAlgorithm } = verifyCsrPem(request.csrPem);
       const rsa = publicKeyAlgorithm.startsWith('RSA');
       const certificate = await X509CertificateGenerator.create({
@@ -157,7 +154,7 @@ export async function loadCertificateAuthority(material: CaMaterial, options: { 
         signingKey,
         signingAlgorithm: CA_SIGNING,
         // §5.2.1 AKI and §5.2.3 CRL number: both MUST be present, both non-critical
-        extensions: [aki, new Extension(OID.crlNumber, false, derInteger(request.crlNumber))],
+        extensions: [aki, new Extension(CRL_NUMBER_OID, false, derInteger(request.crlNumber))],
         entries: request.revoked.map((entry) => ({
           serialNumber: checkSerial(entry.serialNumberHex),
           revocationDate: entry.revokedAt,
@@ -197,20 +194,17 @@ function verifyCsrPem(csrPem: string): { csr: Pkcs10CertificateRequest } & Verif
   if (signature.hash && !['SHA-256', 'SHA-384', 'SHA-512'].includes(signature.hash.name)) {
     throw new CsrError('WEAK_KEY', `signature hash ${signature.hash.name} is not accepted; use SHA-256 or stronger`);
   }
-  if (!(signature.name in SIGNATURE_KEY_TYPES)) throw new CsrError('INVALID_CSR', `unsupported signature algorithm ${signature.name}`);
+  if (!Object.hasOwn(SIGNATURE_KEY_TYPES, signature.name)) throw new CsrError('INVALID_CSR', `unsupported signature algorithm ${signature.name}`);
   let proven = false;
   if (SIGNATURE_KEY_TYPES[signature.name] === key.asymmetricKeyType) {
-    const der = new Uint8Array(csr.rawData);
     const hash = signature.hash ? signature.hash.name.replace('SHA-', 'sha') : null; // Ed25519 hashes internally
-    try { proven = nodeVerify(hash, certificationRequestInfo(der), key, new Uint8Array(csr.signature)); } catch { /* malformed signature */ }
+    const signed = certificationRequestInfo(new Uint8Array(csr.rawData));
+    try { proven = nodeVerify(hash, signed, key, new Uint8Array(csr.signature)); } catch { /* malformed signature */ }
   }
   if (!proven) throw new CsrError('CSR_SIGNATURE_INVALID', 'CSR signature does not verify with its public key (no proof of possession)');
   const publicKeySpkiSha256 = createHash('sha256').update(new Uint8Array(csr.publicKey.rawData)).digest('hex');
   return { csr, publicKeyAlgorithm, publicKeySpkiSha256 };
 }
-
-/** Which key type may make which signature (a mismatch can never be a proof of possession). */
-const SIGNATURE_KEY_TYPES: Record<string, string> = { ECDSA: 'ec', Ed25519: 'ed25519', 'RSASSA-PKCS1-v1_5': 'rsa' };
 
 /** Key policy of brief §2.3: ECDSA P-256/P-384, Ed25519, RSA ≥ 2048. */
 function acceptedKey(key: KeyObject): string {
@@ -267,13 +261,6 @@ function derInteger(value: number): Uint8Array<ArrayBuffer> {
   return new Uint8Array([0x02, content.length, ...content]);
 }
 
-async function keysMatch(privateKey: CryptoKey, certificate: X509Certificate): Promise<boolean> {
-  const probe = new TextEncoder().encode('dmsc-core CA key check');
-  const signature = await crypto.subtle.sign(CA_SIGNING, privateKey, probe);
-  const publicKey = await certificate.publicKey.export({ ...CA_KEY, ...CA_SIGNING }, ['verify']);
-  return crypto.subtle.verify(CA_SIGNING, publicKey, signature, probe);
-}
-
 /**
  * The AIC a certificate is bound to: its single acps:// URI SAN, provided the subject CN says the
  * same (ATR §3.2: "if CN ≠ SAN AIC the verifier MUST determine that the certificate identity is
@@ -303,7 +290,8 @@ export async function verifyChain(leafPem: string, trustAnchorsPem: string[], op
     const anchors = trustAnchorsPem.map((pem) => new X509Certificate(pem));
     const chain = await new X509ChainBuilder({ certificates: anchors }).build(leaf);
     const root = chain[chain.length - 1];
-    if (chain.length < 2 || !anchors.some((anchor) => sameDer(anchor, root))) return false;
+    const rootDer = Buffer.from(root.rawData);
+    if (chain.length < 2 || !anchors.some((anchor) => rootDer.equals(Buffer.from(anchor.rawData)))) return false;
     for (let i = 0; i < chain.length; i++) {
       const certificate = chain[i];
       if (time < certificate.notBefore.getTime() || time > certificate.notAfter.getTime()) return false;
@@ -320,8 +308,4 @@ export async function verifyChain(leafPem: string, trustAnchorsPem: string[], op
   } catch {
     return false;
   }
-}
-
-function sameDer(a: X509Certificate, b: X509Certificate): boolean {
-  return Buffer.from(a.rawData).equals(Buffer.from(b.rawData));
 }

@@ -1,0 +1,134 @@
+import 'reflect-metadata';
+import { expect } from 'chai';
+import { X509Crl, X509CrlReason, X509Certificate } from '@peculiar/x509';
+import { acme, operatorCore, registerAgent, startTestCore, type TestCore } from '../support/core-harness.ts';
+import { request } from '../support/nrf-harness.ts';
+
+const until = async (condition: () => Promise<boolean>, what: string, timeoutMs = 5000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`${what} did not happen in time`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+};
+
+describe('Registered agents: update, credential status at the AMC and relying parties, deregistration', () => {
+  let core: TestCore;
+  before(async () => {
+    core = await startTestCore();
+  });
+  after(async () => {
+    await core.close();
+  });
+
+  const registration = (aic: string) => request('GET', `${core.agwUrl}/nagw-reg/v1/registrations/${aic}`);
+  const discoverable = async (aic: string) =>
+    (await request('GET', `${core.agwUrl}/nagw-disc/v1/agents?aic=${aic}`)).body.agents.some((agent: { aic: string }) => agent.aic === aic);
+  const credential = (serial: string, action: string, body?: unknown) => request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${serial}/${action}`, body ?? {});
+  const crl = async () => {
+    const res = await fetch(`${core.amcUrl}/namc-cred/v1/crl`);
+    expect(res.headers.get('content-type')).to.match(/application\/pkix-crl/);
+    return new X509Crl(new Uint8Array(await res.arrayBuffer()));
+  };
+  const serialOf = (pem: string) => new X509Certificate(pem).serialNumber.toLowerCase();
+
+  it('updates capabilities within the grant and raises the ACS version', async () => {
+    const { body } = await registerAgent(core.agwUrl, { name: 'updatable' });
+    const res = await request('PATCH', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`, {
+      provider: operatorCore,
+      requestedCapabilities: ['/capability/qos-optimisation', '/capability/location'],
+      endpoints: { a2aUrl: 'http://127.0.0.1:10/a2a' },
+    }, { 'content-type': 'application/json' });
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect(res.body.capabilities).to.deep.equal(['/capability/qos-optimisation', '/capability/location']);
+    expect(res.body.acs.acsVersion).to.equal(2);
+    expect(res.body.a2aUrl).to.equal('http://127.0.0.1:10/a2a');
+  });
+
+  it('refuses an update that widens the scope beyond what the AMC grants (403)', async () => {
+    const { body } = await registerAgent(core.agwUrl, { provider: acme, name: 'narrow', capabilities: ['/capability/billing-plan'] });
+    const res = await request('PATCH', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`, { provider: acme, requestedCapabilities: ['/capability/billing-plan', '/capability/location'] }, { 'content-type': 'application/json' });
+    expect(res.status).to.equal(403);
+    expect((await registration(body.aic)).body.capabilities).to.deep.equal(['/capability/billing-plan']);
+  });
+
+  it('takes a revoked agent out of discovery, lists it in the CRL, and refuses its heartbeats', async () => {
+    const { body } = await registerAgent(core.agwUrl, { name: 'to-revoke' });
+    const serial = serialOf(body.certificatePem);
+    expect(await discoverable(body.aic)).to.equal(true);
+
+    const revoked = await credential(serial, 'revoke', { reason: 'keyCompromise' });
+    expect(revoked.status).to.equal(200);
+    expect(revoked.body).to.include({ status: 'REVOKED', reason: 'keyCompromise' });
+
+    // Relying parties: the status service and the CRL both say so.
+    expect((await request('GET', `${core.amcUrl}/namc-cred/v1/credentials/${serial}`)).body.status).to.equal('REVOKED');
+    const list = await crl();
+    const ca = new X509Certificate((await request('GET', `${core.amcUrl}/namc-cred/v1/ca`)).body);
+    expect(await list.verify({ publicKey: ca.publicKey })).to.equal(true);
+    const entry = list.findRevoked(new X509Certificate(body.certificatePem));
+    expect(entry?.reason).to.equal(X509CrlReason.keyCompromise);
+
+    // The gateway hears of it from the AMC.
+    await until(async () => (await registration(body.aic)).body.state === 'REVOKED', 'the AGW marking the agent REVOKED');
+    expect(await discoverable(body.aic)).to.equal(false);
+    const beat = await request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}/heartbeat`, { load: 1 });
+    expect(beat.status).to.equal(403);
+    expect(beat.body.cause).to.equal('CREDENTIAL_REVOKED');
+    expect((await credential(serial, 'resume')).status).to.equal(409);
+  });
+
+  it('suspends and resumes: certificateHold in the CRL, out of and back into discovery', async () => {
+    const { body } = await registerAgent(core.agwUrl, { name: 'to-suspend' });
+    const serial = serialOf(body.certificatePem);
+    expect((await credential(serial, 'suspend')).body.status).to.equal('SUSPENDED');
+    expect((await crl()).findRevoked(new X509Certificate(body.certificatePem))?.reason).to.equal(X509CrlReason.certificateHold);
+    await until(async () => !(await discoverable(body.aic)), 'the suspended agent leaving discovery');
+    expect((await registration(body.aic)).body.state).to.equal('SUSPENDED');
+
+    expect((await credential(serial, 'resume')).body.status).to.equal('GOOD');
+    expect((await crl()).findRevoked(new X509Certificate(body.certificatePem))).to.equal(null);
+    await until(async () => discoverable(body.aic), 'the resumed agent returning to discovery');
+  });
+
+  it('deregisters: the agent leaves the directory and its credential is revoked as cessationOfOperation', async () => {
+    const { body } = await registerAgent(core.agwUrl, { name: 'leaving' });
+    const serial = serialOf(body.certificatePem);
+    expect((await request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`)).status).to.equal(204);
+    expect((await registration(body.aic)).status).to.equal(404);
+    expect((await request('GET', `${core.amcUrl}/namc-cred/v1/credentials/${serial}`)).body).to.include({ status: 'REVOKED', reason: 'cessationOfOperation' });
+  });
+
+  it('refuses a malformed AIC (AIC_SYNTAX) and a mistyped one (AIC_CHECKSUM) before any lookup', async () => {
+    const { body } = await registerAgent(core.agwUrl, { name: 'typo-target' });
+    const malformed = await registration('1.2.156.3088.1.2.1.1.1.ABCDE');
+    expect(malformed.status).to.equal(400);
+    expect(malformed.body.cause).to.equal('AIC_SYNTAX');
+    const checksum = body.aic.slice(-4);
+    const mistyped = `${body.aic.slice(0, -4)}${checksum[0] === '0' ? '1' : '0'}${checksum.slice(1)}`;
+    const res = await registration(mistyped);
+    expect(res.status).to.equal(400);
+    expect(res.body.cause).to.equal('AIC_CHECKSUM');
+    expect(res.body.detail).to.contain('mistyped or forged');
+  });
+
+  it('renews with the same key: a new serial for the same AIC, the old one superseded, and the gateway follows', async () => {
+    const { body, key } = await registerAgent(core.agwUrl, { name: 'renewing' });
+    const serial = serialOf(body.certificatePem);
+    const renewed = await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${serial}/renew`, { csrPem: key.csrPem });
+    expect(renewed.status).to.equal(201);
+    expect(renewed.body.aic).to.equal(body.aic);
+    expect(renewed.body.serialNumber).to.not.equal(serial);
+    expect((await request('GET', `${core.amcUrl}/namc-cred/v1/credentials/${serial}`)).body).to.include({ status: 'REVOKED', reason: 'superseded', supersededBy: renewed.body.serialNumber });
+    await until(async () => (await registration(body.aic)).body.acs.security.credentialSerialNumber === renewed.body.serialNumber, 'the AGW taking the renewed certificate');
+    expect((await registration(body.aic)).body.state).to.equal('ACTIVE');
+  });
+
+  it('refuses a renewal whose CSR carries another key (403 KEY_MISMATCH)', async () => {
+    const { body } = await registerAgent(core.agwUrl, { name: 'renew-thief' });
+    const other = await registerAgent(core.agwUrl, { name: 'someone-else' });
+    const res = await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${serialOf(body.certificatePem)}/renew`, { csrPem: other.sent.csrPem });
+    expect(res.status).to.equal(403);
+    expect(res.body.cause).to.equal('KEY_MISMATCH');
+  });
+});
