@@ -4,6 +4,8 @@ import { createInterface } from 'node:readline';
 
 export interface ChildServer {
   url: string;
+  /** The whole first line the child printed. */
+  info: Record<string, unknown>;
   child: ChildProcess;
   stop(): Promise<void>;
 }
@@ -19,9 +21,10 @@ export function startChildServer(command: string, args: string[], env: Record<st
     createInterface({ input: child.stdout! }).once('line', (line) => {
       clearTimeout(timer);
       try {
-        const { url } = JSON.parse(line) as { url: string };
+        const info = JSON.parse(line) as Record<string, unknown>;
         resolve({
-          url,
+          url: info.url as string,
+          info,
           child,
           stop: () =>
             new Promise((done) => {

@@ -4,6 +4,9 @@ import { ConfigError } from '../nfs/shared/config.ts';
 import { upCommand } from './commands/up.ts';
 import { nfCommand } from './commands/nf.ts';
 import { benchCommand } from './commands/bench.ts';
+import { agentsCommand } from './commands/agents.ts';
+import { caCommand } from './commands/ca.ts';
+import { discoverCommand } from './commands/discover.ts';
 
 const program = new Command()
   .name('dmsc')
@@ -20,7 +23,7 @@ const withProgramSettings = (command: Command): Command => {
   command.commands.forEach(withProgramSettings);
   return command;
 };
-for (const command of [upCommand(), nfCommand(), benchCommand()]) program.addCommand(withProgramSettings(command));
+for (const command of [upCommand(), nfCommand(), benchCommand(), agentsCommand(), caCommand(), discoverCommand()]) program.addCommand(withProgramSettings(command));
 
 try {
   await program.parseAsync(process.argv);

@@ -1,5 +1,6 @@
 /** `dmsc bench <name>`: benchmarks that print their figures (never timed assertions in tests). */
 import { Command, InvalidArgumentError } from 'commander';
+import { benchAgw } from '../../bench/agw-bench.ts';
 import { benchNrf } from '../../bench/nrf-bench.ts';
 
 function positiveInt(value: string): number {
@@ -23,6 +24,24 @@ export function benchCommand(): Command {
         durationSeconds: options.duration,
         connections: options.connections,
         progress: (message) => process.stderr.write(`bench nrf: ${message}\n`),
+      });
+      process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
+    });
+  bench
+    .command('agw')
+    .description('agent registrations per second (AAAP + X.509 issuance), discovery latency with many agents, memory per agent')
+    .option('--registrations <n>', 'agents registered through ARP', positiveInt, 2000)
+    .option('--agents <n>', 'agents in the directory for the discovery load', positiveInt, 100_000)
+    .option('--duration <seconds>', 'seconds of load for each kind of discovery', positiveInt, 10)
+    .option('--connections <n>', 'concurrent connections of the load generator', positiveInt, 8)
+    .option('--json', 'print one JSON object and nothing else on stdout')
+    .action(async (options: { registrations: number; agents: number; duration: number; connections: number; json?: boolean }) => {
+      const result = await benchAgw({
+        registrations: options.registrations,
+        agents: Math.max(options.agents, options.registrations),
+        durationSeconds: options.duration,
+        connections: options.connections,
+        progress: (message) => process.stderr.write(`bench agw: ${message}\n`),
       });
       process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
     });

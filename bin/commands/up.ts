@@ -9,17 +9,41 @@ export function upCommand(): Command {
   return withRuntimeOptions(new Command('up'))
     .description('start every NF in one process on fixed default ports (NRF on 127.0.0.1:29510) until Ctrl-C')
     .option('--only <names>', `comma-separated NFs to start, of: ${nfCatalog.map((nf) => nf.name).join(', ')}`)
-    .action(async (options: RuntimeOptions & { only?: string }) => {
+    .option('--ports <list>', 'port overrides such as nrf=0,amc=0,agw=0 (0 picks a free port)')
+    .option('--json', 'print one JSON line {store, nfs: [{nf, nfType, url, nfInstanceId}]} once every NF listens')
+    .action(async (options: RuntimeOptions & { only?: string; ports?: string; json?: boolean }) => {
       const selected = selectNfs(options.only);
       const config = parseRuntimeConfig(
-        { host: options.host, advertiseHost: options.advertiseHost, nrfUri: options.nrf, dataDir: options.dataDir, mongodbUri: options.mongodbUri, logLevel: options.logLevel, oauth: options.oauth },
+        {
+          host: options.host, advertiseHost: options.advertiseHost, nrfUri: options.nrf, dataDir: options.dataDir,
+          mongodbUri: options.mongodbUri, logLevel: options.logLevel, oauth: options.oauth, ports: parsePorts(options.ports),
+        },
         {},
         { logLevel: 'warn' },
       );
       const core = await runNfs(selected, config);
-      printTable(core, config.dataDir ? `embedded, files in ${config.dataDir}` : config.mongodbUri ? 'MongoDB' : 'embedded, in memory');
+      const store = config.dataDir ? `embedded, files in ${config.dataDir}` : config.mongodbUri ? 'MongoDB' : 'embedded, in memory';
+      if (options.json) {
+        const nfs = core.nfs.map((nf) => ({ nf: nf.handle.name, nfType: nf.handle.nfType, url: nf.apiRoot, nfInstanceId: nf.handle.nfInstanceId }));
+        process.stdout.write(`${JSON.stringify({ store, nfs })}\n`);
+      } else {
+        printTable(core, store);
+      }
       stopOnSignals(core);
     });
+}
+
+function parsePorts(list: string | undefined): Record<string, string> {
+  if (!list) return {};
+  return Object.fromEntries(
+    list.split(',').map((item) => {
+      const [name, port] = item.split('=').map((part) => part.trim());
+      if (!name || port === undefined || !nfCatalog.some((nf) => nf.name === name)) {
+        throw new ConfigError(`--ports: "${item}" is not <nf>=<port> with an NF of: ${nfCatalog.map((nf) => nf.name).join(', ')}`);
+      }
+      return [name, port];
+    }),
+  );
 }
 
 function selectNfs(only: string | undefined) {

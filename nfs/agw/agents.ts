@@ -112,7 +112,8 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
       await events.recordEvent({ type: 'agent.deregistered', outcome: 'success', aic: agent._id });
     },
 
-    async heartbeat(aicText: string, load?: number): Promise<void> {
+    /** Returns true when the agent was STALE, i.e. the heartbeat brings it back into discovery. */
+    async heartbeat(aicText: string, load?: number): Promise<boolean> {
       const agent = await find(aicText);
       if (agent.credentialStatus !== 'GOOD') {
         await events.recordEvent({ type: 'agent.heartbeat', outcome: 'refused', aic: agent._id, cause: `CREDENTIAL_${agent.credentialStatus}` });
@@ -122,6 +123,7 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
         { _id: agent._id },
         { $set: { liveUntil: deps.registration.liveUntil(), lastHeartbeat: new Date(now()).toISOString(), ...(load !== undefined ? { load } : {}) } },
       );
+      return agent.liveUntil <= now();
     },
 
     /** A UE's agent is discoverable only while its UE is CM-CONNECTED (MACP section 8). */

@@ -12,7 +12,9 @@ import { createAnswerSigner } from './answer-signer.ts';
 import type { TaxonomyEntry } from './capability-matcher.ts';
 import { createAgentInvoker, createAmcConsumer, type AgentInvoker } from './consumer.ts';
 import { defaultTaxonomy } from './default-taxonomy.ts';
-import { agwRoutes } from './routes.ts';
+import { agwRoutes, structuredQueryFrom } from './routes.ts';
+import { createCachedQueryFastPath } from '../shared/cached-query-fast-path.ts';
+import { compileQueryCheck } from '../shared/schema-validator.ts';
 import { createAgwService, type AgwService } from './service.ts';
 import { defaultAgwSettings, type AgwSettings } from './settings.ts';
 import { openAgwStore } from './store.ts';
@@ -58,6 +60,14 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
     nfType: 'AGW',
     nfInstanceId,
     app: createSbiApp({ nf: 'AGW', logger: deps.logger, specs: agwServiceNames.map((name) => `${name}.yaml`), routes: agwRoutes(service, () => apiRoot) }),
+    fastPath: createCachedQueryFastPath({
+      path: '/nagw-disc/v1/agents',
+      checkQuery: await compileQueryCheck('nagw-disc.yaml', '/agents', 'get'),
+      version: service.directoryVersion,
+      logger: deps.logger,
+      answer: async (query) => JSON.stringify(await service.discoverAgents(structuredQueryFrom(query))),
+      onCacheHit: (_query, url) => void service.recordEvent({ type: 'discovery.structured', outcome: 'success', detail: { cached: true, url } }),
+    }),
     service,
     async start(root) {
       apiRoot = root;
@@ -75,6 +85,7 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
     },
     async stop() {
       abort.abort();
+      await service.flushEvents();
       await lifecycle.stop();
     },
   };

@@ -1,7 +1,9 @@
 /**
  * Observability (DMSC architecture draft, "Observability"): registrations, discoveries, routing
  * decisions and outcomes, policy denials and refused input, each a JSON log line and a stored
- * event that GET /nagw-evts/v1/events returns until it expires.
+ * event that GET /nagw-evts/v1/events returns until it expires. Events are written to the store
+ * in batches (every flushIntervalMs, or sooner when many wait) so that recording one costs a
+ * discovery no write of its own; a query writes what waits first, so it sees every event.
  */
 import { randomUUID } from 'node:crypto';
 import { currentCorrelationId } from '../shared/correlation.ts';
@@ -11,16 +13,37 @@ import type { GatewayEvent } from './types.ts';
 
 export type EventInput = Omit<EventDocument, '_id' | 'time' | 'correlationId'>;
 
-export function createEvents(deps: { store: AgwStore; logger: Logger; now: () => number }) {
+export function createEvents(deps: { store: AgwStore; logger: Logger; now: () => number; flushIntervalMs?: number; maxBatch?: number }) {
+  const { flushIntervalMs = 200, maxBatch = 500 } = deps;
+  let waiting: EventDocument[] = [];
+  let timer: NodeJS.Timeout | undefined;
+
+  async function flush(): Promise<void> {
+    clearTimeout(timer);
+    timer = undefined;
+    if (!waiting.length) return;
+    const batch = waiting;
+    waiting = [];
+    await deps.store.events.insertMany(batch).catch((error: Error) => deps.logger.warn('events not stored', { count: batch.length, error: error.message }));
+  }
+
   return {
-    /** Never fails the procedure that records it: an event that cannot be stored is still logged. */
+    /** Never fails or delays the procedure that records it. */
     async recordEvent(input: EventInput): Promise<void> {
       const event: EventDocument = { _id: randomUUID(), time: new Date(deps.now()), correlationId: currentCorrelationId(), ...input };
       deps.logger.info('event', { ...input, eventId: event._id });
-      await deps.store.events.insertOne(event).catch((error: Error) => deps.logger.warn('event not stored', { error: error.message }));
+      waiting.push(event);
+      if (waiting.length >= maxBatch) void flush();
+      else if (!timer) {
+        timer = setTimeout(() => void flush(), flushIntervalMs);
+        timer.unref();
+      }
     },
 
+    flushEvents: flush,
+
     async listEvents(query: { type?: string; aic?: string; since?: string; limit?: number }): Promise<GatewayEvent[]> {
+      await flush();
       const filter: Record<string, unknown> = {};
       if (query.type) filter.type = query.type;
       if (query.aic) filter.aic = query.aic;

@@ -1,10 +1,24 @@
 /** HTTP bindings of the AGW's services: typed input -> service call -> status and body. */
 import type { Router } from 'express';
 import { ProblemError } from '../shared/problem.ts';
+import type { StructuredQuery } from './discovery.ts';
 import type { AgwService } from './service.ts';
 import type { CredentialEvent, RegistrationRequest } from './types.ts';
 
 const reg = '/nagw-reg/v1';
+
+/** The query of GET /nagw-disc/v1/agents, once validated and coerced against nagw-disc.yaml. */
+export function structuredQueryFrom(q: Record<string, unknown>): StructuredQuery {
+  return {
+    capabilityId: q['capability-id'] as string | undefined,
+    aic: q.aic as string | undefined,
+    providerId: q['provider-id'] as string | undefined,
+    domain: q.domain as string | undefined,
+    securityAttributes: q['security-attribute'] as string[] | undefined,
+    requesterAic: q['requester-aic'] as string | undefined,
+    limit: q.limit as number | undefined,
+  };
+}
 
 export function agwRoutes(service: AgwService, apiRoot: () => string) {
   return (router: Router) => {
@@ -57,18 +71,7 @@ export function agwRoutes(service: AgwService, apiRoot: () => string) {
     });
 
     router.get('/nagw-disc/v1/agents', async (req, res) => {
-      const q = req.query as Record<string, unknown>;
-      res.json(
-        await service.discoverAgents({
-          capabilityId: q['capability-id'] as string | undefined,
-          aic: q.aic as string | undefined,
-          providerId: q['provider-id'] as string | undefined,
-          domain: q.domain as string | undefined,
-          securityAttributes: q['security-attribute'] as string[] | undefined,
-          requesterAic: q['requester-aic'] as string | undefined,
-          limit: q.limit as number | undefined,
-        }),
-      );
+      res.json(await service.discoverAgents(structuredQueryFrom(req.query as Record<string, unknown>)));
     });
     router.post('/nagw-disc/v1/resolutions', async (req, res) => {
       res.json(await service.resolveNaturalLanguage(req.body));

@@ -35,14 +35,36 @@ export async function createAgwService(deps: AgwServiceDeps) {
   const agents = createAgents({ ...base, registration });
   const discovery = createDiscovery({ ...base, agents, policy });
   const routing = createRouting({ ...base, discovery, policy });
+  // Changes whenever anything a discovery answer depends on changes, except liveness and load,
+  // which answers may lag by their cache's maxAgeMs (cached-query-fast-path.ts).
+  let directoryVersion = 0;
+  const bumping = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    try {
+      return await fn(...args);
+    } finally {
+      directoryVersion += 1;
+    }
+  };
   return {
     ...taxonomy,
+    putCapability: bumping(taxonomy.putCapability),
+    deleteCapability: bumping(taxonomy.deleteCapability),
     ...events,
     ...policy,
-    registerAgent: registration.registerAgent,
+    putPolicyRule: bumping(policy.putPolicyRule),
+    deletePolicyRule: bumping(policy.deletePolicyRule),
+    registerAgent: bumping(registration.registerAgent),
     ...agents,
+    updateRegistration: bumping(agents.updateRegistration),
+    deregisterAgent: bumping(agents.deregisterAgent),
+    reportUeState: bumping(agents.reportUeState),
+    applyCredentialEvent: bumping(agents.applyCredentialEvent),
+    heartbeat: async (aic: string, load?: number) => {
+      if (await agents.heartbeat(aic, load)) directoryVersion += 1;
+    },
     ...discovery,
     ...routing,
+    directoryVersion: () => directoryVersion,
     aicScheme: () => deps.settings.aicScheme,
     jwks: () => deps.signer.jwks(),
   };

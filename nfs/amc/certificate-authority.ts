@@ -104,11 +104,21 @@ export async function loadCertificateAuthority(material: CaMaterial, options: { 
   // §4.2.1.1 / §5.2.1: AKI keyIdentifier = the issuer's SKI; built once, shared by every certificate and CRL.
   const aki = new AuthorityKeyIdentifierExtension(ski.keyId);
   const crlDp = options.crlUri ? new CRLDistributionPointsExtension([options.crlUri]) : undefined; // §4.2.1.13
-  const certificateDer = new Uint8Array(caCert.rawData);
+  // The extensions every leaf shares are encoded once: the library's ASN.1 encoding dominates issue time.
+  const leafExtensions = (rsa: boolean) => [
+    new BasicConstraintsExtension(false, undefined, true), // §4.2.1.9
+    // §4.2.1.3; keyEncipherment only where the key can do RSA key transport (brief §2.3)
+    new KeyUsagesExtension(KeyUsageFlags.digitalSignature | (rsa ? KeyUsageFlags.keyEncipherment : 0), true),
+    // §4.2.1.12; one certificate for both TLS roles (brief §9 #10, a documented deviation from ACPs)
+    new ExtendedKeyUsageExtension([ExtendedKeyUsage.clientAuth, ExtendedKeyUsage.serverAuth], false),
+    aki,
+    ...(crlDp ? [crlDp] : []),
+  ];
+  const sharedExtensions = { rsa: leafExtensions(true), other: leafExtensions(false) };
 
   return {
     certificatePem: caCert.toString('pem'),
-    certificateDer,
+    get certificateDer() { return new Uint8Array(caCert.rawData.slice(0)); }, // a copy: callers cannot alter the CA
     async verifyCsr(csrPem) {
       const { publicKeySpkiSha256, publicKeyAlgorithm } = verifyCsrPem(csrPem);
       return { publicKeySpkiSha256, publicKeyAlgorithm };
@@ -117,7 +127,6 @@ export async function loadCertificateAuthority(material: CaMaterial, options: { 
       checkIssueRequest(request, caCert);
       // Requested extensions and attributes in the CSR are ignored: the profile and the grant decide.
       const { csr, publicKeySpkiSha256, publicKeyAlgorithm } = verifyCsrPem(request.csrPem);
-      const rsa = publicKeyAlgorithm.startsWith('RSA');
       const certificate = await X509CertificateGenerator.create({
         serialNumber: request.serialNumberHex,
         subject: [{ CN: [request.aic] }], // ATR §3.2: "CN MUST use the AIC"
@@ -128,18 +137,12 @@ export async function loadCertificateAuthority(material: CaMaterial, options: { 
         signingKey,
         signingAlgorithm: CA_SIGNING,
         extensions: [
-          new BasicConstraintsExtension(false, undefined, true), // §4.2.1.9
-          // §4.2.1.3; keyEncipherment only where the key can do RSA key transport (brief §2.3)
-          new KeyUsagesExtension(KeyUsageFlags.digitalSignature | (rsa ? KeyUsageFlags.keyEncipherment : 0), true),
-          // §4.2.1.12; one certificate for both TLS roles (brief §9 #10, a documented deviation from ACPs)
-          new ExtendedKeyUsageExtension([ExtendedKeyUsage.clientAuth, ExtendedKeyUsage.serverAuth], false),
+          ...sharedExtensions[publicKeyAlgorithm.startsWith('RSA') ? 'rsa' : 'other'],
           // §4.2.1.6: the subject is not empty, so the SAN is non-critical
           new SubjectAlternativeNameExtension([{ type: 'url', value: `acps://${request.aic}` }], false),
           // §4.2.1.2 allows other methods: RFC 7093 §2 (4), SHA-256 of the SPKI DER, which is also the
           // value a registration grant binds to, and costs nothing more here
           new SubjectKeyIdentifierExtension(publicKeySpkiSha256),
-          aki,
-          ...(crlDp ? [crlDp] : []),
         ],
       });
       return { certificatePem: certificate.toString('pem'), publicKeySpkiSha256, publicKeyAlgorithm };
@@ -180,9 +183,7 @@ function verifyCsrPem(csrPem: string): { csr: Pkcs10CertificateRequest } & Verif
   if (!/^\s*-----BEGIN (NEW )?CERTIFICATE REQUEST-----[\s\S]+-----END (NEW )?CERTIFICATE REQUEST-----\s*$/.test(csrPem)) {
     throw new CsrError('INVALID_CSR', 'not a PEM "CERTIFICATE REQUEST" block (RFC 7468 §7)');
   }
-  let csr: Pkcs10CertificateRequest;
-  let key: KeyObject;
-  let signature: { name: string; hash?: { name: string } };
+  let csr: Pkcs10CertificateRequest, key: KeyObject, signature: { name: string; hash?: { name: string } };
   try {
     csr = new Pkcs10CertificateRequest(csrPem);
     signature = csr.signatureAlgorithm as typeof signature;

@@ -73,6 +73,7 @@ export function createCredentials(deps: CredentialsDeps) {
     }
   }
 
+  /** Signs a CSR already verified by verifiedCsr. */
   async function sign(aic: string, csrPem: string, publicKeySha256: string): Promise<CredentialRecord> {
     const serialNumber = positiveSerial();
     const notBefore = new Date(now() - 60_000); // a minute of allowance for relying parties' clocks

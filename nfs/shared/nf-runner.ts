@@ -23,13 +23,15 @@ export async function runNfs(descriptors: readonly NfDescriptor[], config: Runti
     running.length = 0;
     await store.close();
   };
+  // When the NRF runs here, the others use the address it actually got (it may be on port 0).
+  let nrfUri = config.nrfUri;
   try {
     for (const descriptor of descriptors) {
       const logger = createLogger({ nf: descriptor.nfType, level: config.logLevel });
-      const handle = await descriptor.create({ store, logger, nrfUri: config.nrfUri, oauth: config.oauth });
-      running.push(
-        await listenNf(handle, { host: config.host, port: config.ports[descriptor.name] ?? descriptor.defaultPort, advertiseHost: config.advertiseHost }),
-      );
+      const handle = await descriptor.create({ store, logger, nrfUri, oauth: config.oauth });
+      const listening = await listenNf(handle, { host: config.host, port: config.ports[descriptor.name] ?? descriptor.defaultPort, advertiseHost: config.advertiseHost });
+      running.push(listening);
+      if (descriptor.nfType === 'NRF') nrfUri = listening.apiRoot;
     }
   } catch (error) {
     await stop();

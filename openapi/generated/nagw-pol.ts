@@ -57,8 +57,20 @@ export interface components {
             capabilityId: components["schemas"]["CapabilityId"] | "*";
             actions: ("discover" | "invoke")[];
         };
-        PolicyRule: components["schemas"]["PolicyRuleDefinition"] & {
+        /** @description A stored rule (PolicyRuleDefinition with its ruleId and priority). */
+        PolicyRule: {
             ruleId: string;
+            /** @enum {string} */
+            effect: "ALLOW" | "DENY";
+            priority: number;
+            subject?: {
+                aic?: string;
+                providerId?: string;
+                domain?: string;
+                anonymous?: boolean;
+            };
+            capabilityId: string;
+            actions: ("discover" | "invoke")[];
         };
         Uri: string;
         /** @description TS 29.571 clause 5.2.4.2; param is a JSON pointer for a body attribute, "query <name>" for a query parameter, "header <name>" for a header and "{name}" for a path variable. */

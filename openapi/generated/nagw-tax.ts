@@ -55,10 +55,15 @@ export interface components {
             synonyms?: string[];
             parameters?: components["schemas"]["CapabilityParameter"][];
         };
-        Capability: components["schemas"]["CapabilityDefinition"] & {
+        /** @description A taxonomy entry (CapabilityDefinition with its id and version). */
+        Capability: {
             capabilityId: components["schemas"]["CapabilityId"];
             /** @description The taxonomy version in which this entry last changed. */
             version: number;
+            name: string;
+            description: string;
+            synonyms?: string[];
+            parameters?: components["schemas"]["CapabilityParameter"][];
         };
         Taxonomy: {
             version: number;

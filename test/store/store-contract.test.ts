@@ -66,6 +66,12 @@ function describeStoreContract(name: string, makeStore: () => Promise<Store>, en
     };
     const findIds = async (filter: Record<string, unknown>): Promise<string[]> => ids(await profiles.find(filter, { sort: { _id: 1 } }));
 
+    it('inserts a batch with insertMany and finds every document of it', async () => {
+      await profiles.insertMany(seed.map((doc) => ({ ...doc, _id: `batch-${doc._id}` })));
+      expect(await profiles.countDocuments({ _id: { $in: seed.map((doc) => `batch-${doc._id}`) } })).to.equal(seed.length);
+      await profiles.insertMany([]);
+    });
+
     it('returns an inserted document from findOne as it was given, Dates included', async () => {
       const doc: Profile = { _id: 'nrf-1', nfType: 'NRF', plmn: { mcc: '001', mnc: '01' }, tags: ['x'], expiresAt: new Date('2030-01-02T03:04:05Z') };
       await profiles.insertOne(doc);

@@ -45,6 +45,11 @@ export interface IndexSpec {
 export interface Collection<T extends StoredDocument> {
   /** Throws DuplicateKeyError when _id or a unique index is already taken. */
   insertOne(doc: T): Promise<void>;
+  /**
+   * Inserts several documents in one write (for batches such as events). Not atomic across
+   * engines: on a DuplicateKeyError some documents may have been stored.
+   */
+  insertMany(docs: T[]): Promise<void>;
   findOne(filter: Filter): Promise<T | null>;
   find(filter: Filter, options?: FindOptions): Promise<T[]>;
   countDocuments(filter: Filter): Promise<number>;

@@ -93,6 +93,10 @@ function embeddedCollection(name: string, withDb: WithDb): Collection<StoredDocu
       await db.insertAsync(withoutUndefined(doc));
     }),
 
+    insertMany: (docs) => withDb(async (db) => {
+      if (docs.length) await db.insertAsync(docs.map((doc) => withoutUndefined(doc)));
+    }),
+
     findOne: (filter) => withDb(async (db) => (await db.findOneAsync(filter)) as StoredDocument | null),
 
     find: (filter, options: FindOptions = {}) => withDb(async (db) => {

@@ -84,6 +84,10 @@ function mongoCollection(raw: MongoCollection<Document>, run: Run): Collection<S
       await raw.insertOne(withoutUndefined(doc) as Document);
     }),
 
+    insertMany: (docs) => run(async () => {
+      if (docs.length) await raw.insertMany(docs.map((doc) => withoutUndefined(doc) as Document), { ordered: false });
+    }),
+
     findOne: (filter) => run(async () => asDoc(await raw.findOne(q(filter)))),
 
     find: (filter, options: FindOptions = {}) => run(async () => {

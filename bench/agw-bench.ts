@@ -1,0 +1,147 @@
+/**
+ * `dmsc bench agw`: the NRF, AMC and AGW in one child process (as `dmsc up` runs them), load
+ * from this process with autocannon on loopback.
+ * 1. registrationsPerSec: full ARP registrations (AAAP at the AMC, AIC allocation, X.509
+ *    issuance from a CSR) of agents whose keys and CSRs are made beforehand.
+ * 2. With `agents` registered agents (default 100,000): the directory is filled through the
+ *    store with copies of a registered agent's record (fresh AIC, key fingerprint and serial,
+ *    capabilities spread over the taxonomy), the core restarts on that data, and structured and
+ *    natural-language discovery are loaded for `duration` seconds each.
+ * 3. memoryPerAgentBytes: heap taken by the directory's records when a store loads them.
+ */
+import autocannon from 'autocannon';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultAicScheme, formatAic, toBase36 } from '../nfs/shared/aic.ts';
+import { createAgentKeyAndCsr } from '../nfs/shared/agent-credentials.ts';
+import { createEmbeddedStore } from '../nfs/shared/store/embedded-store.ts';
+import { defaultTaxonomy } from '../nfs/agw/default-taxonomy.ts';
+import type { AgentDocument } from '../nfs/agw/store.ts';
+import { startChildServer, type ChildServer } from './child-process.ts';
+
+export interface AgwBenchOptions {
+  registrations: number;
+  agents: number;
+  durationSeconds: number;
+  connections: number;
+  progress: (message: string) => void;
+}
+
+const dmsc = fileURLToPath(new URL('../bin/dmsc.js', import.meta.url));
+const capabilityIds = defaultTaxonomy.map((entry) => entry.capabilityId);
+const nlQueries = ['find an agent that can fix my home broadband', 'my video stutters, give me more bandwidth', 'how busy is my cell', 'where am I', 'Poor mobile signal and unstable broadband at home', 'how much does my plan cost'];
+
+async function startCore(dataDir: string): Promise<ChildServer & { agwUrl: string }> {
+  const child = await startChildServer(process.execPath, [dmsc, 'up', '--only', 'nrf,amc,agw', '--ports', 'nrf=0,amc=0,agw=0', '--data-dir', dataDir, '--json', '--log-level', 'error'], {}, 120_000);
+  const nfs = child.info.nfs as Array<{ nf: string; url: string }>;
+  return { ...child, agwUrl: nfs.find((nf) => nf.nf === 'agw')!.url };
+}
+
+export async function benchAgw(options: AgwBenchOptions) {
+  const dataDir = await mkdtemp(join(tmpdir(), 'dmsc-bench-agw-'));
+  try {
+    options.progress(`making ${options.registrations} agent keys and CSRs`);
+    const bodies = await registrationBodies(options.registrations);
+    let core = await startCore(dataDir);
+    options.progress(`registering ${options.registrations} agents (ARP + AAAP + X.509)`);
+    const started = process.hrtime.bigint();
+    let next = 0;
+    const registration = await autocannon({
+      url: core.agwUrl,
+      connections: options.connections,
+      amount: bodies.length,
+      requests: [{ method: 'POST', path: '/nagw-reg/v1/registrations', headers: { 'content-type': 'application/json' }, setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }) }],
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    if (registration.non2xx || registration.errors) throw new Error(`registrations: ${registration.non2xx} non-2xx, ${registration.errors} errors`);
+    await core.stop();
+
+    options.progress(`filling the directory to ${options.agents} agents`);
+    const memoryPerAgentBytes = await fillDirectory(dataDir, options.agents);
+    options.progress('restarting the core on that directory');
+    core = await startCore(dataDir);
+    try {
+      options.progress(`structured discovery load for ${options.durationSeconds} s`);
+      const structured = await autocannon({ url: `${core.agwUrl}/nagw-disc/v1/agents?capability-id=/capability/qos-optimisation&limit=10`, connections: options.connections, duration: options.durationSeconds });
+      options.progress(`natural-language discovery load for ${options.durationSeconds} s`);
+      let query = 0;
+      const natural = await autocannon({
+        url: core.agwUrl,
+        connections: options.connections,
+        duration: options.durationSeconds,
+        requests: [{ method: 'POST', path: '/nagw-disc/v1/resolutions', headers: { 'content-type': 'application/json' }, setupRequest: (request) => ({ ...request, body: JSON.stringify({ query: nlQueries[query++ % nlQueries.length], limit: 10 }) }) }],
+      });
+      return {
+        registrations: options.registrations,
+        registrationsPerSec: Math.round((registration['2xx'] / seconds) * 10) / 10,
+        registrationP99Ms: registration.latency.p99,
+        agents: options.agents,
+        connections: options.connections,
+        structuredDiscoveryPerSec: structured.requests.average,
+        structuredDiscoveryP50Ms: structured.latency.p50,
+        structuredDiscoveryP99Ms: structured.latency.p99,
+        naturalLanguageDiscoveryPerSec: natural.requests.average,
+        naturalLanguageDiscoveryP50Ms: natural.latency.p50,
+        naturalLanguageDiscoveryP99Ms: natural.latency.p99,
+        discoveryErrors: structured.errors + structured.non2xx + natural.errors + natural.non2xx,
+        memoryPerAgentBytes,
+      };
+    } finally {
+      await core.stop();
+    }
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function registrationBodies(count: number): Promise<string[]> {
+  const bodies: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const { csrPem } = await createAgentKeyAndCsr();
+    bodies.push(
+      JSON.stringify({
+        provider: { providerId: 'operator-core', clientSecret: 'operator-core-demo-secret' },
+        agent: { name: `bench-agent-${i % 20}`, version: '1.0.0', kind: 'capability-agent', description: 'A benchmark agent' },
+        requestedCapabilities: [capabilityIds[i % capabilityIds.length]],
+        endpoints: { a2aUrl: `http://127.0.0.1:${20000 + (i % 1000)}/a2a` },
+        csrPem,
+        nonce: randomBytes(16).toString('base64url'),
+      }),
+    );
+  }
+  return bodies;
+}
+
+/** Copies of a registered agent's record until the directory holds `total`; returns heap bytes per record. */
+async function fillDirectory(dataDir: string, total: number): Promise<number> {
+  const store = createEmbeddedStore({ dataDir });
+  const agents = store.collection<AgentDocument>('agw.agents');
+  const [model] = await agents.find({}, { limit: 1 });
+  const existing = await agents.countDocuments({});
+  const liveUntil = Date.now() + 86_400_000;
+  for (let i = existing; i < total; i += 1) {
+    const aic = formatAic(defaultAicScheme, { providerIndex: model.providerIndex, ontologySerial: 'ZZZ', entitySerial: toBase36(i + 1) });
+    const capabilityId = capabilityIds[i % capabilityIds.length];
+    await agents.insertOne({
+      ...model,
+      _id: aic,
+      capabilityIds: [capabilityId],
+      publicKeySha256: randomBytes(32).toString('hex'),
+      credentialSerial: randomBytes(16).toString('hex'),
+      liveUntil,
+      load: i % 100,
+      acs: { ...model.acs, aic, capabilities: [{ capabilityId, taxonomyVersion: 1 }] },
+    });
+  }
+  await store.close();
+  // Loading the records into a fresh store shows what the directory costs in memory.
+  const before = process.memoryUsage().heapUsed;
+  const reopened = createEmbeddedStore({ dataDir });
+  const count = await reopened.collection('agw.agents').countDocuments({});
+  const perAgent = Math.round((process.memoryUsage().heapUsed - before) / count);
+  await reopened.close();
+  return perAgent;
+}

@@ -1,0 +1,38 @@
+/** `dmsc ca`: the AMC's CA certificate, the trust anchor of agent credentials, found through the NRF. */
+import 'reflect-metadata'; // @peculiar/x509 2.x resolves its services through tsyringe
+import { X509Certificate } from '@peculiar/x509';
+import { Command } from 'commander';
+import { callNf, findService, nrfOption } from './agents.ts';
+
+export function caCommand(): Command {
+  return new Command('ca')
+    .description("show the AMC's CA certificate: subject, validity and SHA-256 fingerprint, or the PEM with --pem")
+    .addOption(nrfOption())
+    .option('--pem', 'print the certificate in PEM and nothing else')
+    .action(async (options: { nrf: string; pem?: boolean }) => {
+      const root = await findService(options.nrf, 'AMC', 'namc-cred');
+      const url = `${root}/ca`;
+      const pem = (await callNf('AMC', 'GET', url)).text.trim();
+      if (options.pem) {
+        process.stdout.write(`${pem}\n`);
+        return;
+      }
+      let certificate: X509Certificate;
+      try {
+        certificate = new X509Certificate(pem);
+      } catch (error) {
+        throw new Error(`the AMC at ${url} sent no readable certificate: ${(error as Error).message}`);
+      }
+      const fingerprint = Buffer.from(await certificate.getThumbprint('SHA-256')).toString('hex').toUpperCase().match(/../g)!.join(':');
+      const lines = [
+        ['subject', certificate.subject],
+        ['issuer', certificate.issuer === certificate.subject ? `${certificate.issuer} (self-signed)` : certificate.issuer],
+        ['serial', certificate.serialNumber],
+        ['valid from', certificate.notBefore.toISOString()],
+        ['valid until', certificate.notAfter.toISOString()],
+        ['SHA-256', fingerprint],
+        ['from', url],
+      ];
+      process.stdout.write(lines.map(([name, value]) => `${`${name}:`.padEnd(13)}${value}`).join('\n') + '\n');
+    });
+}

@@ -1,0 +1,116 @@
+/**
+ * A GET served before express from a cache of serialized answers. For the hot, repeated queries
+ * of discovery services (NRF NFDiscover, AGW agent discovery), express's per-request overhead
+ * alone would cap throughput at a fraction of what the machine can do. The query is checked
+ * against the service's OpenAPI file (compiled with the validator's rules); an entry is used only
+ * while the owner's version is unchanged and it is younger than maxAgeMs (a bound for changes
+ * this process does not see, such as writes through another replica). Anything the path does not
+ * fully accept (a bad query, an error, a refusal) goes on to express, which answers it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { correlationHeader, withCorrelationId } from './correlation.ts';
+import type { Logger } from './logger.ts';
+import type { FastPath } from './nf-host.ts';
+import type { QueryCheck } from './schema-validator.ts';
+
+const maxEntries = 20_000;
+
+interface CacheEntry {
+  version: number;
+  createdAt: number;
+  body: string;
+}
+
+export interface CachedQueryFastPathOptions {
+  /** The resource path, e.g. /nnrf-disc/v1/nf-instances. */
+  path: string;
+  checkQuery: QueryCheck;
+  /** Query parameters that do not change the answer, so those requesters share entries. */
+  ignoredInKey?: string[];
+  /** The answer's JSON text, or undefined to leave the request to express. */
+  answer: (query: Record<string, unknown>) => Promise<string | undefined>;
+  /** Called for an answer served from the cache (e.g. to record an event). */
+  onCacheHit?: (query: Record<string, unknown> | undefined, url: string) => void;
+  /** Changes whenever anything the answers depend on changes. */
+  version: () => number;
+  logger: Logger;
+  maxAgeMs?: number;
+  now?: () => number;
+}
+
+export function createCachedQueryFastPath(options: CachedQueryFastPathOptions): FastPath {
+  const { maxAgeMs = 1000, now = Date.now, ignoredInKey = [] } = options;
+  // Keyed both by the exact URL and by the normalized query.
+  const cache = new Map<string, CacheEntry>();
+  const fresh = (entry: CacheEntry | undefined, version: number): entry is CacheEntry =>
+    entry !== undefined && entry.version === version && now() - entry.createdAt < maxAgeMs;
+  const remember = (key: string, entry: CacheEntry) => {
+    if (cache.size >= maxEntries) cache.clear();
+    cache.set(key, entry);
+  };
+
+  return (req, res, next) => {
+    const url = req.url ?? '';
+    if (req.method !== 'GET' || !url.startsWith(`${options.path}?`)) return next();
+    const version = options.version();
+    // The exact URL was accepted before: the same text validates the same way, skip the parsing.
+    const byUrl = cache.get(url);
+    if (fresh(byUrl, version)) {
+      options.onCacheHit?.(undefined, url);
+      return send(req, res, byUrl.body);
+    }
+    const query = parseQuery(url.slice(options.path.length + 1));
+    if (!query || !options.checkQuery(query)) return next();
+    const key = JSON.stringify(
+      Object.entries(query)
+        .filter(([name]) => !ignoredInKey.includes(name))
+        .sort(([a], [b]) => (a < b ? -1 : 1)),
+    );
+    const byQuery = cache.get(key);
+    if (fresh(byQuery, version)) {
+      remember(url, byQuery);
+      options.onCacheHit?.(query, url);
+      return send(req, res, byQuery.body);
+    }
+    withCorrelationId(requestCorrelationId(req), () => options.answer(query)).then(
+      (body) => {
+        if (body === undefined) return next();
+        const entry = { version, createdAt: now(), body };
+        remember(key, entry);
+        remember(url, entry);
+        send(req, res, body);
+      },
+      (error: Error & { status?: number }) => {
+        // A refusal is express's to answer with its ProblemDetails; only failures are news.
+        if (!(error.status && error.status < 500)) options.logger.warn('fast path failed; express answers', { path: options.path, error: error.message });
+        next();
+      },
+    );
+  };
+}
+
+/** One value per name; a repeated name is left to express to judge. */
+function parseQuery(queryString: string): Record<string, unknown> | undefined {
+  const query: Record<string, unknown> = {};
+  for (const [name, value] of new URLSearchParams(queryString)) {
+    if (name in query) return undefined;
+    query[name] = value;
+  }
+  return query;
+}
+
+function requestCorrelationId(req: IncomingMessage): string | undefined {
+  const header = req.headers[correlationHeader];
+  return typeof header === 'string' ? header : undefined;
+}
+
+function send(req: IncomingMessage, res: ServerResponse, body: string): void {
+  const correlationId = requestCorrelationId(req);
+  res.writeHead(200, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    [correlationHeader]: correlationId && /^[A-Za-z0-9._:-]{1,128}$/.test(correlationId) ? correlationId : randomUUID(),
+  });
+  res.end(body);
+}

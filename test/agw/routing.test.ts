@@ -1,0 +1,220 @@
+/**
+ * AGW semantic routing (nagw-route) over HTTP to real agent servers on 127.0.0.1: instance choice
+ * by load, fail-over within one request (instance killed mid-request, 500, timeout), no instance,
+ * policy and the agent's own refusals. Each test routes to a capability no other test uses.
+ */
+import { expect } from 'chai';
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { acme, registerAgent, startTestCore, type TestCore } from '../support/core-harness.ts';
+import { request } from '../support/nrf-harness.ts';
+
+type Behaviour = 'ok' | 'die' | 'fail' | 'slow' | 'not-found' | 'unprocessable';
+
+interface AgentServer {
+  name: string;
+  url: string;
+  /** Requests received in full (the body read). */
+  requests: number;
+  close(): Promise<void>;
+}
+
+const servers: AgentServer[] = [];
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+/** A small agent answering POSTs as told; 'die' kills the server with the accepted request in flight. */
+async function startAgentServer(name: string, behaviour: Behaviour): Promise<AgentServer> {
+  const timers = new Set<NodeJS.Timeout>();
+  const server = createServer((req, res) => {
+    let text = '';
+    req.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+    req.on('end', () => {
+      agent.requests += 1;
+      if (behaviour === 'ok') reply(res, 200, { servedBy: name, received: JSON.parse(text || 'null') });
+      if (behaviour === 'fail') reply(res, 500, { detail: `${name} crashed` });
+      if (behaviour === 'not-found') reply(res, 404, { detail: 'no UE with this SUPI here' });
+      if (behaviour === 'unprocessable') reply(res, 422, { detail: 'parameter ueId is missing' });
+      if (behaviour === 'slow') timers.add(setTimeout(() => reply(res, 200, { servedBy: name }), 3000));
+      if (behaviour === 'die') {
+        server.close();
+        server.closeAllConnections();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const agent: AgentServer = {
+    name,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests: 0,
+    close: () =>
+      new Promise<void>((resolve) => {
+        timers.forEach(clearTimeout);
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+  servers.push(agent);
+  return agent;
+}
+
+describe('AGW semantic routing (nagw-route)', function () {
+  this.timeout(30_000);
+  let core: TestCore;
+  let capabilityCount = 0;
+
+  before(async () => {
+    core = await startTestCore({ agw: { settings: { routingTimeoutMs: 300 } } });
+  });
+
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+
+  after(async () => core?.close());
+
+  /** A capability of the seed taxonomy no other test's agents hold (billing-plan is the requester's). */
+  const unused = ['qos-optimisation', 'network-diagnosis', 'location', 'cell-load-analytics', 'root-cause-analysis', 'fault-handling', 'e2e-testing', 'data-preprocessing', 'knowledge-qa'];
+  function freshCapability(): string {
+    const name = unused[capabilityCount++];
+    expect(name, 'an unused capability is left').to.be.a('string');
+    return name;
+  }
+
+  /** Starts one agent server per spec, registers it for the capability and reports its load. */
+  async function instances(capability: string, specs: Array<{ behaviour: Behaviour; load: number }>) {
+    return Promise.all(
+      specs.map(async ({ behaviour, load }, index) => {
+        const server = await startAgentServer(`${capability}-${index}`, behaviour);
+        const res = await registerAgent(core.agwUrl, { name: `${capability}-${index}`, capabilities: [`/capability/${capability}`], a2aUrl: `${server.url}/a2a`, invokeUrl: `${server.url}/invoke` });
+        expect(res.status, JSON.stringify(res.body)).to.equal(201);
+        const aic = res.body.aic as string;
+        expect((await heartbeat(aic, load)).status).to.equal(204);
+        return { server, aic };
+      }),
+    );
+  }
+
+  const heartbeat = (aic: string, load: number) => request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${aic}/heartbeat`, { load });
+  const route = (capability: string, body: unknown = { ueId: 'imsi-001010000000001' }, query = '') => request('POST', `${core.agwUrl}/nagw-route/v1/capability/${capability}${query}`, body);
+
+  async function lastRoutingEvent(aic: string) {
+    const res = await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=routing.decided&aic=${aic}`);
+    expect(res.status).to.equal(200);
+    expect(res.body, `a routing.decided event for ${aic}`).to.have.length.greaterThan(0);
+    return res.body[0];
+  }
+
+  it('forwards to the instance reporting the lower load and names it in x-served-by-aic', async () => {
+    const capability = freshCapability();
+    const [busy, idle] = await instances(capability, [{ behaviour: 'ok', load: 60 }, { behaviour: 'ok', load: 10 }]);
+    const res = await route(capability, { ask: 'boost' });
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect(res.headers.get('x-served-by-aic')).to.equal(idle.aic);
+    expect(res.body).to.deep.equal({ servedBy: idle.server.name, received: { ask: 'boost' } });
+    expect(busy.server.requests).to.equal(0);
+
+    // The loads reported change, and so does the choice.
+    expect((await heartbeat(busy.aic, 0)).status).to.equal(204);
+    const again = await route(capability);
+    expect(again.headers.get('x-served-by-aic')).to.equal(busy.aic);
+    const event = await lastRoutingEvent(busy.aic);
+    expect(event).to.include({ outcome: 'success', capabilityId: `/capability/${capability}` });
+    expect(event.detail).to.include({ failover: false, attempts: 1 });
+  });
+
+  it('answers 200 from the other instance when the preferred one is killed with the request in flight', async () => {
+    const capability = freshCapability();
+    const [dying, healthy] = await instances(capability, [{ behaviour: 'die', load: 0 }, { behaviour: 'ok', load: 50 }]);
+    const res = await route(capability);
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect(dying.server.requests, 'the preferred instance accepted the request').to.equal(1);
+    expect(res.headers.get('x-served-by-aic')).to.equal(healthy.aic);
+    expect(res.body.servedBy).to.equal(healthy.server.name);
+    const event = await lastRoutingEvent(healthy.aic);
+    expect(event.detail).to.include({ failover: true, attempts: 2 });
+    expect(event.detail.failed.map((failure: { aic: string }) => failure.aic)).to.deep.equal([dying.aic]);
+  });
+
+  it('skips an instance answering 500 and answers from the next one within the same request', async () => {
+    const capability = freshCapability();
+    const [failing, healthy] = await instances(capability, [{ behaviour: 'fail', load: 0 }, { behaviour: 'ok', load: 50 }]);
+    const res = await route(capability);
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect(failing.server.requests).to.equal(1);
+    expect(res.headers.get('x-served-by-aic')).to.equal(healthy.aic);
+    const event = await lastRoutingEvent(healthy.aic);
+    expect(event.detail.failover).to.equal(true);
+    expect(event.detail.failed).to.deep.equal([{ aic: failing.aic, failure: 'answered 500' }]);
+  });
+
+  it('fails over from an instance slower than routingTimeoutMs (300 ms)', async () => {
+    const capability = freshCapability();
+    const [slow, healthy] = await instances(capability, [{ behaviour: 'slow', load: 0 }, { behaviour: 'ok', load: 50 }]);
+    const res = await route(capability);
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect(slow.server.requests).to.equal(1);
+    expect(res.headers.get('x-served-by-aic')).to.equal(healthy.aic);
+    expect((await lastRoutingEvent(healthy.aic)).detail).to.include({ failover: true, attempts: 2 });
+  });
+
+  it('answers 503 NO_AVAILABLE_INSTANCE when every instance is down', async () => {
+    const capability = freshCapability();
+    const registered = await instances(capability, [{ behaviour: 'ok', load: 0 }, { behaviour: 'ok', load: 10 }]);
+    await Promise.all(registered.map(({ server }) => server.close()));
+    const res = await route(capability);
+    expect(res.status).to.equal(503);
+    expect(res.headers.get('content-type')).to.match(/^application\/problem\+json/);
+    expect(res.body.cause).to.equal('NO_AVAILABLE_INSTANCE');
+    for (const { aic } of registered) expect(res.body.detail).to.contain(aic);
+  });
+
+  it('answers 404 for a capability that is not in the taxonomy', async () => {
+    const res = await route('teleportation');
+    expect(res.status).to.equal(404);
+    expect(res.body.cause).to.equal('UNKNOWN_CAPABILITY');
+  });
+
+  it('answers 403 naming the rule when policy denies invoking the capability to the requester, and forwards nothing', async () => {
+    const capability = freshCapability();
+    const [only] = await instances(capability, [{ behaviour: 'ok', load: 0 }]);
+    const requester = await registerAgent(core.agwUrl, { provider: acme, name: 'acme-caller', capabilities: ['/capability/billing-plan'] });
+    expect(requester.status).to.equal(201);
+    const ruleUrl = `${core.agwUrl}/nagw-pol/v1/rules/deny-acme-invoke`;
+    const put = await request('PUT', ruleUrl, { effect: 'DENY', subject: { providerId: 'acme-agents' }, capabilityId: `/capability/${capability}`, actions: ['invoke'] });
+    expect(put.status, JSON.stringify(put.body)).to.equal(200);
+    try {
+      const denied = await route(capability, {}, `?requester-aic=${requester.body.aic}`);
+      expect(denied.status).to.equal(403);
+      expect(denied.body.cause).to.equal('POLICY_DENIED');
+      expect(denied.body.detail).to.contain('deny-acme-invoke');
+      expect(only.server.requests).to.equal(0);
+      expect((await route(capability)).status, 'a requester the rule is not about').to.equal(200);
+    } finally {
+      await request('DELETE', ruleUrl);
+    }
+  });
+
+  it("answers the agent's own 4xx as a problem+json with cause AGENT_REFUSED, without failing over", async () => {
+    const capability = freshCapability();
+    const [refusing, other] = await instances(capability, [{ behaviour: 'not-found', load: 0 }, { behaviour: 'ok', load: 50 }]);
+    const res = await route(capability);
+    expect(res.status).to.equal(404);
+    expect(res.headers.get('content-type')).to.match(/^application\/problem\+json/);
+    expect(res.body.cause).to.equal('AGENT_REFUSED');
+    expect(res.body.detail).to.contain(refusing.aic).and.contain('no UE with this SUPI here');
+    expect(res.headers.get('x-served-by-aic')).to.equal(refusing.aic);
+    expect(other.server.requests).to.equal(0);
+  });
+
+  it('answers an agent 4xx the gateway does not relay as such (422) as 400 AGENT_REFUSED', async () => {
+    const capability = freshCapability();
+    await instances(capability, [{ behaviour: 'unprocessable', load: 0 }]);
+    const res = await route(capability);
+    expect(res.status).to.equal(400);
+    expect(res.body.cause).to.equal('AGENT_REFUSED');
+    expect(res.body.detail).to.contain('parameter ueId is missing');
+  });
+});

@@ -1,0 +1,180 @@
+/**
+ * The client commands `dmsc agents`, `dmsc ca` and `dmsc discover` as a user runs them: real
+ * processes through bin/dmsc.js against a core in this process, found through its NRF. Every
+ * run is bounded and killed when it overruns.
+ */
+import 'reflect-metadata'; // @peculiar/x509 2.x resolves its services through tsyringe
+import { X509Certificate } from '@peculiar/x509';
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { buildNfProfile } from '../../nfs/shared/nf-profile.ts';
+import { registerAgent, startTestCore, type TestCore } from '../support/core-harness.ts';
+import { request, startTestNrf } from '../support/nrf-harness.ts';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const dmscJs = fileURLToPath(new URL('../../bin/dmsc.js', import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `dmsc <args>` to its end (SIGKILL after ms), without the environment's NRF_URI. */
+function dmsc(args: string[], ms = 20_000): Promise<Run> {
+  const env = { ...process.env };
+  delete env.NRF_URI;
+  return new Promise((resolve) => {
+    execFile(process.execPath, [dmscJs, ...args], { cwd: repoRoot, env, timeout: ms, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const shown = (run: Run) => `exit ${run.code}\n--- stdout ---\n${run.stdout}\n--- stderr ---\n${run.stderr}`;
+
+/** A port nothing listens on (taken, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('dmsc agents, ca and discover (command line)', function () {
+  this.timeout(60_000);
+  let core: TestCore;
+  const agents: Record<'qos' | 'broadband', { aic: string; certificatePem: string; a2aUrl: string; capabilities: string[] }> = {} as never;
+
+  before(async () => {
+    core = await startTestCore();
+    for (const [key, input] of [
+      ['qos', { name: 'qos-agent', capabilities: ['/capability/qos-optimisation'], a2aUrl: 'http://127.0.0.1:9/qos/a2a' }],
+      ['broadband', { name: 'broadband-agent', description: 'Fixes home broadband', capabilities: ['/capability/broadband-troubleshooting'], a2aUrl: 'http://127.0.0.1:9/bb/a2a' }],
+    ] as const) {
+      const res = await registerAgent(core.agwUrl, { ...input, capabilities: [...input.capabilities] });
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+      agents[key] = { aic: res.body.aic, certificatePem: res.body.certificatePem, a2aUrl: input.a2aUrl, capabilities: [...input.capabilities] };
+    }
+  });
+
+  after(async () => core?.close());
+
+  it('dmsc --help lists the agents, ca and discover commands', async () => {
+    const run = await dmsc(['--help']);
+    expect(run.code, shown(run)).to.equal(0);
+    for (const command of ['agents', 'ca', 'discover']) expect(run.stdout).to.match(new RegExp(`^\\s+${command}\\b`, 'm'));
+  });
+
+  it('dmsc agents --json lists each registered agent with AIC, capabilities, A2A URL, certificate PEM and state', async () => {
+    const run = await dmsc(['agents', '--json', '--nrf', core.nrfUrl]);
+    expect(run.code, shown(run)).to.equal(0);
+    const listed = JSON.parse(run.stdout) as Array<Record<string, unknown>>;
+    for (const agent of Object.values(agents)) {
+      const record = listed.find((candidate) => candidate.aic === agent.aic);
+      expect(record, `${agent.aic} is listed`).to.not.equal(undefined);
+      expect(record).to.deep.include({ capabilities: agent.capabilities, a2aUrl: agent.a2aUrl, certificatePem: agent.certificatePem, state: 'ACTIVE' });
+      expect(record!.certificatePem).to.match(/^-----BEGIN CERTIFICATE-----\n/);
+    }
+  });
+
+  it('dmsc agents prints a table with one row per agent showing its certificate serial, not its PEM', async () => {
+    const run = await dmsc(['agents', '--nrf', core.nrfUrl]);
+    expect(run.code, shown(run)).to.equal(0);
+    expect(run.stdout).to.match(/^AIC\s+STATE\s+LOAD\s+CAPABILITIES\s+A2A URL\s+CERTIFICATE SERIAL$/m);
+    expect(run.stdout).to.not.contain('BEGIN CERTIFICATE');
+    for (const agent of Object.values(agents)) {
+      const row = run.stdout.split('\n').find((line) => line.startsWith(agent.aic));
+      expect(row, `a row for ${agent.aic}`).to.be.a('string');
+      expect(row!.split(/\s+/)).to.include.members(['ACTIVE', agent.capabilities[0], agent.a2aUrl, new X509Certificate(agent.certificatePem).serialNumber]);
+    }
+  });
+
+  it("dmsc ca --pem prints the AMC's CA certificate, the one GET /namc-cred/v1/ca serves", async () => {
+    const run = await dmsc(['ca', '--pem', '--nrf', core.nrfUrl]);
+    expect(run.code, shown(run)).to.equal(0);
+    const served = await request('GET', `${core.amcUrl}/namc-cred/v1/ca`);
+    expect(served.status).to.equal(200);
+    const printed = new X509Certificate(run.stdout);
+    const expected = new X509Certificate(served.body as string);
+    expect(Buffer.from(printed.rawData).equals(Buffer.from(expected.rawData)), 'same DER').to.equal(true);
+    expect(Buffer.from(await printed.getThumbprint('SHA-256')).toString('hex')).to.equal(Buffer.from(await expected.getThumbprint('SHA-256')).toString('hex'));
+  });
+
+  it("dmsc ca summarises the CA certificate: subject, validity and SHA-256 fingerprint", async () => {
+    const run = await dmsc(['ca', '--nrf', core.nrfUrl]);
+    expect(run.code, shown(run)).to.equal(0);
+    const ca = new X509Certificate((await request('GET', `${core.amcUrl}/namc-cred/v1/ca`)).body as string);
+    const fingerprint = Buffer.from(await ca.getThumbprint('SHA-256')).toString('hex').toUpperCase().match(/../g)!.join(':');
+    expect(run.stdout).to.contain(ca.subject).and.contain(fingerprint).and.contain(ca.notAfter.toISOString());
+    expect(run.stdout).to.not.contain('BEGIN CERTIFICATE');
+  });
+
+  it('dmsc discover /capability/qos-optimisation --json answers the qos agent alone, by structured discovery', async () => {
+    const run = await dmsc(['discover', '/capability/qos-optimisation', '--json', '--nrf', core.nrfUrl]);
+    expect(run.code, shown(run)).to.equal(0);
+    const answer = JSON.parse(run.stdout);
+    expect(answer.agents.map((agent: { aic: string }) => agent.aic)).to.deep.equal([agents.qos.aic]);
+    expect(answer.agents[0]).to.include({ score: 1, matchedCapability: '/capability/qos-optimisation' });
+    expect(answer.signature).to.be.a('string');
+    expect(answer).to.not.have.property('query');
+  });
+
+  it('dmsc discover "fix my home broadband" --json answers the broadband agent first, by natural language', async () => {
+    const run = await dmsc(['discover', 'fix my home broadband', '--json', '--nrf', core.nrfUrl]);
+    expect(run.code, shown(run)).to.equal(0);
+    const answer = JSON.parse(run.stdout);
+    expect(answer.query).to.equal('fix my home broadband');
+    expect(answer.agents[0]).to.include({ aic: agents.broadband.aic, matchedCapability: '/capability/broadband-troubleshooting' });
+    expect(answer.agents.map((agent: { aic: string }) => agent.aic)).to.not.include(agents.qos.aic);
+  });
+
+  it('dmsc discover prints ranked agents with their scores in a table', async () => {
+    const run = await dmsc(['discover', 'fix my home broadband', '--limit', '1', '--nrf', core.nrfUrl]);
+    expect(run.code, shown(run)).to.equal(0);
+    expect(run.stdout).to.match(/^RANK\s+SCORE\s+AIC\s+CAPABILITY/m);
+    expect(run.stdout).to.match(new RegExp(`^1\\s+(0\\.\\d{3}|1\\.000)\\s+${agents.broadband.aic.replaceAll('.', '\\.')}\\s`, 'm'));
+    expect(run.stdout).to.contain('signature verified');
+  });
+
+  it('exits 2 naming the URI when nothing answers at --nrf', async () => {
+    const nrf = `http://127.0.0.1:${await closedPort()}`;
+    const commands = [['agents'], ['ca', '--pem'], ['discover', '/capability/qos-optimisation']];
+    for (const run of await Promise.all(commands.map((command) => dmsc([...command, '--nrf', nrf])))) {
+      expect(run.code, shown(run)).to.equal(2);
+      expect(run.stderr).to.contain(nrf).and.contain('cannot reach the NRF');
+      expect(run.stdout).to.equal('');
+    }
+  });
+
+  it('exits 2 naming the NRF when no AGW is registered with it, and naming the AGW when it does not answer', async () => {
+    const nrf = await startTestNrf();
+    try {
+      const none = await dmsc(['agents', '--nrf', nrf.url]);
+      expect(none.code, shown(none)).to.equal(2);
+      expect(none.stderr).to.contain('no AGW').and.contain(nrf.url);
+
+      const deadRoot = `http://127.0.0.1:${await closedPort()}`;
+      const id = randomUUID();
+      const profile = buildNfProfile({ nfInstanceId: id, nfType: 'AGW', apiRoot: deadRoot, serviceNames: ['nagw-reg', 'nagw-disc'] });
+      expect((await request('PUT', `${nrf.url}/nnrf-nfm/v1/nf-instances/${id}`, profile)).status).to.equal(201);
+      const dead = await dmsc(['agents', '--nrf', nrf.url]);
+      expect(dead.code, shown(dead)).to.equal(2);
+      expect(dead.stderr).to.contain(`cannot reach the AGW at ${deadRoot}/nagw-reg/v1/registrations`);
+    } finally {
+      await nrf.close();
+    }
+  });
+
+  it('refuses --limit 0 with exit 2 before contacting anything', async () => {
+    const run = await dmsc(['discover', 'fix my home broadband', '--limit', '0', '--nrf', 'http://127.0.0.1:1']);
+    expect(run.code, shown(run)).to.equal(2);
+    expect(run.stderr).to.contain('--limit').and.contain('1 to 100');
+    expect(run.stderr).to.not.contain('cannot reach');
+  });
+});
