@@ -5,8 +5,10 @@
  *    issuance from a CSR) of agents whose keys and CSRs are made beforehand.
  * 2. With `agents` registered agents (default 100,000): the directory is filled through the
  *    store with copies of a registered agent's record (fresh AIC, key fingerprint and serial,
- *    capabilities spread over the taxonomy), the core restarts on that data, and structured and
- *    natural-language discovery are loaded for `duration` seconds each.
+ *    capabilities spread over the taxonomy), the core restarts on that data, and discovery is
+ *    loaded for `duration` seconds each: one structured query repeated (served from the cache),
+ *    the same query from requesters drawn from 20,000 AICs (nearly every one a cache miss), and
+ *    natural-language queries.
  * 3. memoryPerAgentBytes: heap taken by the directory's records when a store loads them.
  */
 import autocannon from 'autocannon';
@@ -60,12 +62,19 @@ export async function benchAgw(options: AgwBenchOptions) {
     await core.stop();
 
     options.progress(`filling the directory to ${options.agents} agents`);
-    const memoryPerAgentBytes = await fillDirectory(dataDir, options.agents);
+    const { memoryPerAgentBytes, sampleAics } = await fillDirectory(dataDir, options.agents);
     options.progress('restarting the core on that directory');
     core = await startCore(dataDir);
     try {
       options.progress(`structured discovery load for ${options.durationSeconds} s`);
       const structured = await autocannon({ url: `${core.agwUrl}/nagw-disc/v1/agents?capability-id=/capability/qos-optimisation&limit=10`, connections: options.connections, duration: options.durationSeconds });
+      options.progress(`structured discovery by many requesters (uncached) for ${options.durationSeconds} s`);
+      const byRequester = await autocannon({
+        url: core.agwUrl,
+        connections: options.connections,
+        duration: options.durationSeconds,
+        requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: `/nagw-disc/v1/agents?capability-id=/capability/qos-optimisation&limit=10&requester-aic=${sampleAics[Math.floor(Math.random() * sampleAics.length)]}` }) }],
+      });
       options.progress(`natural-language discovery load for ${options.durationSeconds} s`);
       let query = 0;
       const natural = await autocannon({
@@ -83,10 +92,13 @@ export async function benchAgw(options: AgwBenchOptions) {
         structuredDiscoveryPerSec: structured.requests.average,
         structuredDiscoveryP50Ms: structured.latency.p50,
         structuredDiscoveryP99Ms: structured.latency.p99,
+        structuredUncachedDiscoveryPerSec: byRequester.requests.average,
+        structuredUncachedDiscoveryP50Ms: byRequester.latency.p50,
+        structuredUncachedDiscoveryP99Ms: byRequester.latency.p99,
         naturalLanguageDiscoveryPerSec: natural.requests.average,
         naturalLanguageDiscoveryP50Ms: natural.latency.p50,
         naturalLanguageDiscoveryP99Ms: natural.latency.p99,
-        discoveryErrors: structured.errors + structured.non2xx + natural.errors + natural.non2xx,
+        discoveryErrors: structured.errors + structured.non2xx + byRequester.errors + byRequester.non2xx + natural.errors + natural.non2xx,
         memoryPerAgentBytes,
       };
     } finally {
@@ -115,17 +127,23 @@ async function registrationBodies(count: number): Promise<string[]> {
   return bodies;
 }
 
-/** Copies of a registered agent's record until the directory holds `total`; returns heap bytes per record. */
-async function fillDirectory(dataDir: string, total: number): Promise<number> {
+/**
+ * Copies of a registered agent's record until the directory holds `total`; returns the heap
+ * bytes per record and a sample of the AICs (as requesters, every one a different cache key).
+ */
+async function fillDirectory(dataDir: string, total: number): Promise<{ memoryPerAgentBytes: number; sampleAics: string[] }> {
+  const sampleAics: string[] = [];
   const store = createEmbeddedStore({ dataDir });
   const agents = store.collection<AgentDocument>('agw.agents');
   const [model] = await agents.find({}, { limit: 1 });
   const existing = await agents.countDocuments({});
   const liveUntil = Date.now() + 86_400_000;
+  let batch: AgentDocument[] = [];
   for (let i = existing; i < total; i += 1) {
     const aic = formatAic(defaultAicScheme, { providerIndex: model.providerIndex, ontologySerial: 'ZZZ', entitySerial: toBase36(i + 1) });
     const capabilityId = capabilityIds[i % capabilityIds.length];
-    await agents.insertOne({
+    if (sampleAics.length < 20_000) sampleAics.push(aic);
+    batch.push({
       ...model,
       _id: aic,
       capabilityIds: [capabilityId],
@@ -135,7 +153,12 @@ async function fillDirectory(dataDir: string, total: number): Promise<number> {
       load: i % 100,
       acs: { ...model.acs, aic, capabilities: [{ capabilityId, taxonomyVersion: 1 }] },
     });
+    if (batch.length === 1000) {
+      await agents.insertMany(batch);
+      batch = [];
+    }
   }
+  await agents.insertMany(batch);
   await store.close();
   // Loading the records into a fresh store shows what the directory costs in memory.
   const before = process.memoryUsage().heapUsed;
@@ -143,5 +166,5 @@ async function fillDirectory(dataDir: string, total: number): Promise<number> {
   const count = await reopened.collection('agw.agents').countDocuments({});
   const perAgent = Math.round((process.memoryUsage().heapUsed - before) / count);
   await reopened.close();
-  return perAgent;
+  return { memoryPerAgentBytes: perAgent, sampleAics };
 }

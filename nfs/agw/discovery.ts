@@ -92,9 +92,9 @@ export function createDiscovery(deps: DiscoveryDeps) {
       // Last, so the embedded engine picks the capability index for its candidates.
       if (query.capabilityId) filter.capabilityIds = query.capabilityId;
       const limit = query.limit ?? 10;
-      const found = await store.agents.find(filter, { limit: query.capabilityId ? limit : limit * 4 });
-      const kept = query.capabilityId ? found : (await visible(found, requester, (agent) => agent.capabilityIds)).slice(0, limit);
-      const ranked = kept.sort((a, b) => a.load - b.load).map((agent) => toDiscovered(agent, 1, query.capabilityId));
+      const pool = leastLoaded(await store.agents.find(filter, { limit: poolSize(limit) }));
+      const kept = query.capabilityId ? pool.slice(0, limit) : (await visible(pool, requester, (agent) => agent.capabilityIds)).slice(0, limit);
+      const ranked = kept.map((agent) => toDiscovered(agent, 1, query.capabilityId));
       await events.recordEvent({ type: 'discovery.structured', outcome: 'success', aic: requester.aic, capabilityId: query.capabilityId, detail: { results: ranked.length } });
       return signed({ agents: ranked });
     },
@@ -113,8 +113,8 @@ export function createDiscovery(deps: DiscoveryDeps) {
       for (const match of matches) {
         if (agents.length >= limit) break;
         if (!(await policy.decide(requester, match.capabilityId, 'discover')).allowed) continue;
-        const found = await store.agents.find({ ...liveFilter(), capabilityIds: match.capabilityId }, { limit: limit - agents.length });
-        for (const agent of found.sort((a, b) => a.load - b.load)) {
+        const pool = leastLoaded(await store.agents.find({ ...liveFilter(), capabilityIds: match.capabilityId }, { limit: poolSize(limit) }));
+        for (const agent of pool.slice(0, limit - agents.length)) {
           if (!agents.some((known) => known.aic === agent._id)) agents.push(toDiscovered(agent, Math.round(match.score * 1000) / 1000, match.capabilityId));
         }
       }
@@ -130,3 +130,17 @@ export function createDiscovery(deps: DiscoveryDeps) {
 }
 
 export type Discovery = ReturnType<typeof createDiscovery>;
+
+/**
+ * Answers are ranked by load within a pool of live holders: all of them when there are few, the
+ * first poolSize otherwise. Sorting every holder of a popular capability in the store on each
+ * query would cost the embedded engine a full sort of thousands of records; a pool keeps
+ * discovery fast at 100,000 agents and still prefers idle instances.
+ */
+function poolSize(limit: number): number {
+  return Math.max(limit * 5, 50);
+}
+
+function leastLoaded(agents: AgentDocument[]): AgentDocument[] {
+  return [...agents].sort((a, b) => a.load - b.load);
+}

@@ -112,7 +112,7 @@ describe('AGW discovery (nagw-disc)', function () {
         expect(res.body.invalidParams.map((p: { param: string }) => p.param)).to.deep.equal([`query ${param}`]);
       });
 
-      it(`refuses a ${param} with one checksum character mistyped with 400 AIC_CHECKSUM`, async () => {
+      it(`refuses a mistyped ${param} (one checksum character changed) with 400 AIC_CHECKSUM`, async () => {
         const res = await discover(`${param}=${mistyped(aic.qos)}`);
         expect(res.status).to.equal(400);
         expect(res.body.cause).to.equal('AIC_CHECKSUM');
