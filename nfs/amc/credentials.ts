@@ -119,7 +119,8 @@ export function createCredentials(deps: CredentialsDeps) {
         throw forbidden(`the AIC's provider index ${aic.aic.providerIndex} is not the grant's ${grant.providerIndex}`, 'AIC_PROVIDER_MISMATCH');
       }
       const record = await sign(aic.aic.text, request.csrPem, csr.publicKeySpkiSha256);
-      await notifyAll({ event: 'CREDENTIAL_ISSUED', serialNumber: record._id, aic: record.aic, status: 'GOOD', certificatePem: record.certificatePem });
+      // No CREDENTIAL_ISSUED here: the gateway that asked has the answer; subscribers hear of
+      // status changes and renewals, which happen without them.
       return { ...statusOf(record), certificatePem: record.certificatePem, caCertificatePem: ca.certificatePem };
     },
 

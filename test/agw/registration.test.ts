@@ -67,8 +67,9 @@ describe('AGW agent registration, ARP with AAAP at the AMC (MACP section 5.1)', 
       const before = await agentCount();
       const { csrPem } = await createAgentKeyAndCsr();
       const der = Buffer.from(csrPem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
-      der[der.length - 5] ^= 0xff;
-      const broken = `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE REQUEST-----\n`;
+      // The last byte is the low byte of the signature's s: flipping it keeps the DER well formed.
+      der[der.length - 1] ^= 0x01;
+      const broken = `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE REQUEST-----\n`;
       const res = await registerAgent(core.agwUrl, { csrPem: broken });
       expect(res.status).to.equal(400);
       expect(res.body.cause).to.equal('CSR_SIGNATURE_INVALID');
