@@ -12,7 +12,7 @@ const program = new Command()
   .name('dmsc')
   .description(
     'dmsc-core: an emulator of an agent-enabled 6G mobile core. 3GPP-style network functions ' +
-      '(NRF, ...) that talk over HTTP service-based interfaces described in openapi/.',
+      '(NRF, AMC, AGW, ...) that talk over HTTP service-based interfaces described in openapi/.',
   )
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();

@@ -2,7 +2,7 @@
 import 'reflect-metadata'; // @peculiar/x509 2.x resolves its services through tsyringe
 import { X509Certificate } from '@peculiar/x509';
 import { Command } from 'commander';
-import { callNf, findService, nrfOption } from './agents.ts';
+import { callNf, findService, nrfOption } from './core-client.ts';
 
 export function caCommand(): Command {
   return new Command('ca')

@@ -6,7 +6,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import type { components as disc } from '../../openapi/generated/nagw-disc.ts';
-import { callNf, findService, formatTable, nrfOption } from './agents.ts';
+import { callNf, findService, formatTable, nrfOption } from './core-client.ts';
 
 type DiscoveryAnswer = disc['schemas']['DiscoveryAnswer'];
 

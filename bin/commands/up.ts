@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { ConfigError, parseRuntimeConfig } from '../../nfs/shared/config.ts';
 import { nfCatalog } from '../../nfs/catalog.ts';
 import { runNfs, stopOnSignals, type RunningCore } from '../../nfs/shared/nf-runner.ts';
+import { formatTable } from './core-client.ts';
 import { withRuntimeOptions, type RuntimeOptions } from './runtime-options.ts';
 
 export function upCommand(): Command {
@@ -58,8 +59,6 @@ function selectNfs(only: string | undefined) {
 
 function printTable(core: RunningCore, storeDescription: string): void {
   const rows = core.nfs.map((nf) => [nf.handle.name, nf.handle.nfType, nf.apiRoot, nf.handle.nfInstanceId]);
-  const header = ['NF', 'type', 'URL', 'nfInstanceId'];
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
-  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ');
-  process.stdout.write(`dmsc-core is up (store: ${storeDescription})\n\n${line(header)}\n${rows.map(line).join('\n')}\n\nCtrl-C stops every NF.\n`);
+  const table = formatTable(['NF', 'type', 'URL', 'nfInstanceId'], rows);
+  process.stdout.write(`dmsc-core is up (store: ${storeDescription})\n\n${table}\nCtrl-C stops every NF.\n`);
 }

@@ -1,0 +1,76 @@
+/**
+ * What the client commands (agents, ca, discover) share: finding an NF service through the NRF,
+ * calling it with errors that name the URI, and printing a table.
+ */
+import { Option } from 'commander';
+import { randomUUID } from 'node:crypto';
+import { ConfigError } from '../../nfs/shared/config.ts';
+import { createNrfClient, PeerError } from '../../nfs/shared/nrf-client.ts';
+import { ProblemError } from '../../nfs/shared/problem.ts';
+import { createSbiClient } from '../../nfs/shared/sbi-client.ts';
+
+export const defaultNrfUri = 'http://127.0.0.1:29510';
+const timeoutMs = 5000;
+
+/** The core could not be reached: dmsc exits 2 with the message, as for a configuration error. */
+export class UnreachableError extends ConfigError {}
+
+export function nrfOption(): Option {
+  return new Option('--nrf <uri>', 'NRF through which the AGW and AMC are found').env('NRF_URI').default(defaultNrfUri);
+}
+
+/** The base URI (`http://host:port/<service>/v1`) of a service of the first registered NF of a type. */
+export async function findService(nrfUri: string, nfType: string, serviceName: string): Promise<string> {
+  if (!URL.canParse(nrfUri) || !/^https?:$/.test(new URL(nrfUri).protocol)) throw new ConfigError(`--nrf: ${nrfUri} is not an http(s) URI`);
+  // The CLI asks the NRF as an application function would; it is not an NF of the core.
+  const sbi = createSbiClient({ nrf: createNrfClient({ nrfUri, timeoutMs }), self: { nfInstanceId: randomUUID(), nfType: 'AF' } });
+  try {
+    return await sbi.serviceUri(nfType, serviceName);
+  } catch (error) {
+    if (error instanceof PeerError) {
+      const hint = error.peerStatus === 404 ? ' (is it an NRF?)' : '';
+      throw new UnreachableError(`${nrfUri} answered ${error.peerStatus} to discovery of ${nfType}${hint}: ${error.peerProblem?.detail ?? 'no detail'}`);
+    }
+    if (error instanceof ProblemError) throw new UnreachableError(`no ${nfType} offering ${serviceName} is registered with the NRF at ${nrfUri}`);
+    throw new UnreachableError(`cannot reach the NRF at ${nrfUri}: ${networkReason(error)}`);
+  }
+}
+
+/** One HTTP exchange with an NF: unreachable is an UnreachableError, an error answer an Error with its detail. */
+export async function callNf(nfType: string, method: 'GET' | 'POST', url: string, body?: unknown): Promise<{ text: string; json: () => any }> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method,
+      signal: AbortSignal.timeout(timeoutMs),
+      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    });
+  } catch (error) {
+    throw new UnreachableError(`cannot reach the ${nfType} at ${url}: ${networkReason(error)}`);
+  }
+  const text = await res.text();
+  if (!res.ok) {
+    let detail = text.slice(0, 300);
+    try {
+      const problem = JSON.parse(text) as { detail?: string; cause?: string };
+      detail = [problem.detail, problem.cause && `(${problem.cause})`].filter(Boolean).join(' ') || detail;
+    } catch {
+      /* not problem+json: the text as it came */
+    }
+    throw new Error(`the ${nfType} at ${url} answered ${res.status}: ${detail}`);
+  }
+  return { text, json: () => JSON.parse(text) };
+}
+
+function networkReason(error: unknown): string {
+  const { code, cause, message } = error as { code?: string; cause?: { code?: string; message?: string }; message?: string };
+  if ((error as Error)?.name === 'TimeoutError' || code === 'ECONNABORTED') return `no answer within ${timeoutMs} ms`;
+  return cause?.code ?? code ?? cause?.message ?? message ?? String(error);
+}
+
+/** Columns padded to their widest cell, two spaces apart. */
+export function formatTable(header: string[], rows: string[][]): string {
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
+  return `${[header, ...rows].map(line).join('\n')}\n`;
+}
