@@ -30,10 +30,10 @@ export function benchCommand(): Command {
   bench
     .command('agw')
     .description('agent registrations per second (AAAP + X.509 issuance), discovery latency with many agents, memory per agent')
-    .option('--registrations <n>', 'agents registered through ARP', positiveInt, 2000)
+    .option('--registrations <n>', 'agents registered through ARP', positiveInt, 1000)
     .option('--agents <n>', 'agents in the directory for the discovery load', positiveInt, 100_000)
     .option('--duration <seconds>', 'seconds of load for each kind of discovery', positiveInt, 10)
-    .option('--connections <n>', 'concurrent connections of the load generator', positiveInt, 8)
+    .option('--connections <n>', 'concurrent connections of the load generator', positiveInt, 4)
     .option('--json', 'print one JSON object and nothing else on stdout')
     .action(async (options: { registrations: number; agents: number; duration: number; connections: number; json?: boolean }) => {
       const result = await benchAgw({
