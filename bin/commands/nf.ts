@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { ConfigError, parseRuntimeConfig } from '../../nfs/shared/config.ts';
 import { findNf, nfCatalog } from '../../nfs/catalog.ts';
 import { runNfs, stopOnSignals } from '../../nfs/shared/nf-runner.ts';
+import { readSettingsFile } from '../../nfs/shared/settings-file.ts';
 import { withRuntimeOptions, type RuntimeOptions } from './runtime-options.ts';
 
 export function nfCommand(): Command {
@@ -18,6 +19,7 @@ export function nfCommand(): Command {
         {
           host: options.host, advertiseHost: options.advertiseHost, nrfUri: options.nrf, dataDir: options.dataDir,
           mongodbUri: options.mongodbUri, logLevel: options.logLevel, oauth: options.oauth,
+          nfSettings: options.config ? await readSettingsFile(options.config, nfCatalog.map((nf) => nf.name)) : {},
           ports: options.port === undefined ? {} : { [name]: options.port },
         },
         {},

@@ -9,7 +9,8 @@ export function withRuntimeOptions(command: Command): Command {
     .addOption(new Option('--data-dir <dir>', 'keep the embedded store in files under this directory (default: in memory)').env('DATA_DIR'))
     .addOption(new Option('--mongodb-uri <uri>', 'use MongoDB instead of the embedded store').env('MONGODB_URI'))
     .addOption(new Option('--log-level <level>', 'JSON log lines on stderr at this level').choices(['error', 'warn', 'info', 'debug', 'silent']).env('LOG_LEVEL'))
-    .addOption(new Option('--oauth', 'every NF demands an NRF access token on its SBI (TS 29.510 clause 5.4)').env('OAUTH'));
+    .addOption(new Option('--oauth', 'every NF demands an NRF access token on its SBI (TS 29.510 clause 5.4)').env('OAUTH'))
+    .addOption(new Option('--config <file>', 'YAML settings by NF name (e.g. amc.credentialValidityDays, amc.providers); see README').env('DMSC_CONFIG'));
 }
 
 export interface RuntimeOptions {
@@ -20,4 +21,5 @@ export interface RuntimeOptions {
   mongodbUri?: string;
   logLevel?: string;
   oauth?: boolean | string;
+  config?: string;
 }

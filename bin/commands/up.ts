@@ -4,6 +4,7 @@ import { ConfigError, parseRuntimeConfig } from '../../nfs/shared/config.ts';
 import { nfCatalog } from '../../nfs/catalog.ts';
 import { runNfs, stopOnSignals, type RunningCore } from '../../nfs/shared/nf-runner.ts';
 import { formatTable } from './core-client.ts';
+import { readSettingsFile } from '../../nfs/shared/settings-file.ts';
 import { withRuntimeOptions, type RuntimeOptions } from './runtime-options.ts';
 
 export function upCommand(): Command {
@@ -17,7 +18,8 @@ export function upCommand(): Command {
       const config = parseRuntimeConfig(
         {
           host: options.host, advertiseHost: options.advertiseHost, nrfUri: options.nrf, dataDir: options.dataDir,
-          mongodbUri: options.mongodbUri, logLevel: options.logLevel, oauth: options.oauth, ports: parsePorts(options.ports),
+          mongodbUri: options.mongodbUri, logLevel: options.logLevel, oauth: options.oauth,
+          nfSettings: options.config ? await readSettingsFile(options.config, nfCatalog.map((nf) => nf.name)) : {}, ports: parsePorts(options.ports),
         },
         {},
         { logLevel: 'warn' },

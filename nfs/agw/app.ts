@@ -16,7 +16,8 @@ import { agwRoutes, structuredQueryFrom } from './routes.ts';
 import { createCachedQueryFastPath } from '../shared/cached-query-fast-path.ts';
 import { compileQueryCheck } from '../shared/schema-validator.ts';
 import { createAgwService, type AgwService } from './service.ts';
-import { defaultAgwSettings, type AgwSettings } from './settings.ts';
+import { agwSettingsSchema, defaultAgwSettings, type AgwSettings } from './settings.ts';
+import { checkSettings } from '../shared/settings-file.ts';
 import { openAgwStore } from './store.ts';
 
 export interface AgwDeps {
@@ -96,5 +97,6 @@ export const agwDescriptor: NfDescriptor = {
   nfType: 'AGW',
   defaultPort: 29600,
   summary: 'Agent Gateway: AIC allocation, agent registration, taxonomy, discovery, semantic routing, policy, events',
-  create: (context) => createAgw({ store: context.store, logger: context.logger, nrfUri: context.nrfUri }),
+  create: (context) =>
+    createAgw({ store: context.store, logger: context.logger, nrfUri: context.nrfUri, settings: checkSettings<AgwSettings>('agw', agwSettingsSchema, context.settings) }),
 };

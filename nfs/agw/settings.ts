@@ -30,3 +30,19 @@ export const defaultAgwSettings: Omit<AgwSettings, 'aicScheme'> = Object.freeze(
   minMatchScore: 0.15,
   discoveryValidityPeriod: 30,
 });
+
+/** What a settings file may set for the AGW (settings-file.ts). */
+export const agwSettingsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    domain: { type: 'string', minLength: 1, maxLength: 128 },
+    heartbeatIntervalSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
+    heartbeatGraceSeconds: { type: 'integer', minimum: 0, maximum: 86400 },
+    routingTimeoutMs: { type: 'integer', minimum: 10, maximum: 600000 },
+    routingMaxAttempts: { type: 'integer', minimum: 1, maximum: 32 },
+    eventRetentionSeconds: { type: 'integer', minimum: 1, maximum: 2592000 },
+    minMatchScore: { type: 'number', minimum: 0, maximum: 1 },
+    discoveryValidityPeriod: { type: 'integer', minimum: 0, maximum: 86400 },
+  },
+} as const;

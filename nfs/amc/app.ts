@@ -12,7 +12,8 @@ import { createCaMaterial, loadCertificateAuthority } from './certificate-author
 import type { CredentialEvent } from './credentials.ts';
 import { amcRoutes } from './routes.ts';
 import { createAmcService, type AmcService } from './service.ts';
-import { defaultAmcSettings, type AmcSettings } from './settings.ts';
+import { amcSettingsSchema, defaultAmcSettings, type AmcSettings } from './settings.ts';
+import { checkSettings } from '../shared/settings-file.ts';
 import { openAmcStore, type AmcStore } from './store.ts';
 
 export interface AmcDeps {
@@ -79,5 +80,6 @@ export const amcDescriptor: NfDescriptor = {
   nfType: 'AMC',
   defaultPort: 29601,
   summary: 'Agent Management Center: CA, agent providers, AAAP authorization, X.509 agent credentials',
-  create: (context) => createAmc({ store: context.store, logger: context.logger, nrfUri: context.nrfUri }),
+  create: (context) =>
+    createAmc({ store: context.store, logger: context.logger, nrfUri: context.nrfUri, settings: checkSettings<AmcSettings>('amc', amcSettingsSchema, context.settings) }),
 };

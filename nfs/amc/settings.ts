@@ -43,3 +43,40 @@ export const defaultAmcSettings: AmcSettings = Object.freeze({
   providers: [...demoProviders],
   peerTrustAnchors: [],
 });
+
+/** What a settings file may set for the AMC (settings-file.ts). */
+export const amcSettingsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    domain: { type: 'string', minLength: 1, maxLength: 128 },
+    caCommonName: { type: 'string', minLength: 1, maxLength: 64 },
+    caValidityDays: { type: 'integer', minimum: 1, maximum: 36500 },
+    credentialValidityDays: { type: 'integer', minimum: 1, maximum: 3650 },
+    grantLifetimeSeconds: { type: 'integer', minimum: 1, maximum: 86400 },
+    crlValiditySeconds: { type: 'integer', minimum: 60, maximum: 604800 },
+    providers: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['providerId', 'name', 'clientSecret', 'allowedCapabilities'],
+        properties: {
+          providerId: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' },
+          name: { type: 'string', minLength: 1, maxLength: 128 },
+          clientSecret: { type: 'string', minLength: 16, maxLength: 128 },
+          allowedCapabilities: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^(\\*|/capability/[a-z0-9][a-z0-9-]{0,62})$' } },
+        },
+      },
+    },
+    peerTrustAnchors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['domain', 'certificatePem'],
+        properties: { domain: { type: 'string', minLength: 1 }, certificatePem: { type: 'string', pattern: '-----BEGIN CERTIFICATE-----' } },
+      },
+    },
+  },
+} as const;

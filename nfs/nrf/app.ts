@@ -10,7 +10,8 @@ import { createDiscoveryFastPath } from './discovery-fast-path.ts';
 import type { Store } from '../shared/store/collection.ts';
 import { nrfRoutes } from './routes.ts';
 import { createNrfService, type NrfService } from './service.ts';
-import { defaultNrfSettings, type NrfSettings } from './settings.ts';
+import { defaultNrfSettings, nrfSettingsSchema, type NrfSettings } from './settings.ts';
+import { checkSettings } from '../shared/settings-file.ts';
 import { createNotifier, type NotifierOptions } from '../shared/notifier.ts';
 import type { NotificationData } from './types.ts';
 import { openNrfStore } from './store.ts';
@@ -96,5 +97,6 @@ export const nrfDescriptor: NfDescriptor = {
   nfType: 'NRF',
   defaultPort: 29510,
   summary: 'NF Repository Function: NF profiles, heartbeats, discovery, subscriptions, access tokens (TS 29.510)',
-  create: (context) => createNrf({ store: context.store, logger: context.logger, oauth: context.oauth }),
+  create: (context) =>
+    createNrf({ store: context.store, logger: context.logger, oauth: context.oauth, settings: checkSettings<NrfSettings>('nrf', nrfSettingsSchema, context.settings) }),
 };

@@ -24,3 +24,17 @@ export const defaultNrfSettings: Omit<NrfSettings, 'nrfInstanceId'> = Object.fre
   subscriptionValiditySeconds: 86400,
   accessTokenLifetimeSeconds: 3600,
 });
+
+/** What a settings file may set for the NRF (settings-file.ts). */
+export const nrfSettingsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    defaultHeartBeatTimer: { type: 'integer', minimum: 1, maximum: 86400 },
+    heartbeatGraceMs: { type: 'integer', minimum: 0, maximum: 3600000 },
+    heartbeatCheckIntervalMs: { type: 'integer', minimum: 10, maximum: 600000 },
+    discoveryValidityPeriod: { type: 'integer', minimum: 0, maximum: 86400 },
+    subscriptionValiditySeconds: { type: 'integer', minimum: 1, maximum: 31536000 },
+    accessTokenLifetimeSeconds: { type: 'integer', minimum: 60, maximum: 86400 },
+  },
+} as const;

@@ -18,6 +18,8 @@ export interface RuntimeConfig {
   oauth: boolean;
   /** Port overrides by NF name; an NF without one uses its default port. */
   ports: Record<string, number>;
+  /** Sections of the settings file by NF name (settings-file.ts). */
+  nfSettings: Record<string, unknown>;
 }
 
 export class ConfigError extends Error {
@@ -39,6 +41,7 @@ export interface RawConfig {
   logLevel?: string;
   oauth?: boolean | string;
   ports?: Record<string, string | number>;
+  nfSettings?: Record<string, unknown>;
 }
 
 export function parseRuntimeConfig(raw: RawConfig, env: Record<string, string | undefined>, defaults: { logLevel: LogLevel }): RuntimeConfig {
@@ -70,6 +73,7 @@ export function parseRuntimeConfig(raw: RawConfig, env: Record<string, string | 
     logLevel,
     oauth,
     ports: Object.freeze(ports),
+    nfSettings: Object.freeze({ ...raw.nfSettings }),
   });
 }
 

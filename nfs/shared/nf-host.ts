@@ -96,4 +96,6 @@ export interface NfContext {
   logger: import('./logger.ts').Logger;
   nrfUri: string;
   oauth: boolean;
+  /** This NF's section of the settings file, unchecked: the NF checks it against its schema. */
+  settings?: unknown;
 }

@@ -28,7 +28,7 @@ export async function runNfs(descriptors: readonly NfDescriptor[], config: Runti
   try {
     for (const descriptor of descriptors) {
       const logger = createLogger({ nf: descriptor.nfType, level: config.logLevel });
-      const handle = await descriptor.create({ store, logger, nrfUri, oauth: config.oauth });
+      const handle = await descriptor.create({ store, logger, nrfUri, oauth: config.oauth, settings: config.nfSettings[descriptor.name] });
       const listening = await listenNf(handle, { host: config.host, port: config.ports[descriptor.name] ?? descriptor.defaultPort, advertiseHost: config.advertiseHost });
       running.push(listening);
       if (descriptor.nfType === 'NRF') nrfUri = listening.apiRoot;

@@ -1,0 +1,41 @@
+/**
+ * NF settings from a YAML file (`dmsc up --config FILE`): one section per NF name, each checked
+ * against that NF's JSON schema, so a typo or a wrong type is a clear error at start, never a
+ * silent default.
+ */
+import { readFile } from 'node:fs/promises';
+import { Ajv, type AnySchema } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from './config.ts';
+
+export async function readSettingsFile(path: string, knownNfs: string[]): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`--config: cannot read ${path}: ${(error as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    throw new ConfigError(`--config: ${path} is not YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`--config: ${path} must map NF names to their settings`);
+  const unknown = Object.keys(parsed).filter((name) => !knownNfs.includes(name));
+  if (unknown.length) throw new ConfigError(`--config: ${path} has sections for unknown NFs ${unknown.join(', ')}; known: ${knownNfs.join(', ')}`);
+  return parsed as Record<string, unknown>;
+}
+
+/** Checks one NF's section; returns it typed, or throws a ConfigError naming each bad field. */
+export function checkSettings<T>(nf: string, schema: AnySchema, section: unknown): Partial<T> {
+  if (section === undefined) return {};
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const validate = ajv.compile(schema);
+  if (!validate(section)) {
+    const problems = (validate.errors ?? []).map((error) => `${nf}${error.instancePath.replace(/\//g, '.')} ${error.message}${error.params && 'additionalProperty' in error.params ? ` (${String(error.params.additionalProperty)})` : ''}`);
+    throw new ConfigError(`--config: ${problems.join('; ')}`);
+  }
+  return section as Partial<T>;
+}
