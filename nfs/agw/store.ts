@@ -1,6 +1,7 @@
 /** The AGW's data, by domain name, on the shared collection interface. */
 import type { Store } from '../shared/store/collection.ts';
 import type { CounterDocument } from '../shared/counters.ts';
+import type { SigningKeyDocument } from '../shared/signing-key.ts';
 import type { Acs, AgentKind, CmState } from './types.ts';
 
 /** One registered agent; the fields discovery filters on are kept beside the ACS. */
@@ -72,11 +73,6 @@ export interface EventDocument {
   correlationId?: string;
 }
 
-export interface KeyDocument {
-  _id: string;
-  privateJwk: Record<string, unknown>;
-  publicJwk: Record<string, unknown>;
-}
 
 export async function openAgwStore(store: Store, eventRetentionSeconds: number) {
   const collections = {
@@ -87,7 +83,7 @@ export async function openAgwStore(store: Store, eventRetentionSeconds: number) 
     nonces: store.collection<NonceDocument>('agw.nonces'),
     policies: store.collection<PolicyDocument>('agw.policies'),
     events: store.collection<EventDocument>('agw.events'),
-    keys: store.collection<KeyDocument>('agw.keys'),
+    keys: store.collection<SigningKeyDocument>('agw.keys'),
   };
   await Promise.all([
     collections.agents.createIndex({ field: 'capabilityIds' }),

@@ -4,8 +4,8 @@
  * signing key lives in the store, so a restart or a replica signs with the same key, and is
  * published as a JWKS for the NFs that verify tokens.
  */
-import { SignJWT, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
-import { DuplicateKeyError } from '../shared/store/collection.ts';
+import { SignJWT } from 'jose';
+import { loadOrCreateSigningKey } from '../shared/signing-key.ts';
 import { ProblemError } from '../shared/problem.ts';
 import type { NrfStore } from './store.ts';
 import type { NrfSettings } from './settings.ts';
@@ -23,13 +23,10 @@ const refuse = (error: AccessTokenErrorCode, detail: string) => new ProblemError
 
 export async function createAccessTokens(deps: { store: NrfStore; settings: NrfSettings; now: () => number }) {
   const { store, settings } = deps;
-  const keyRecord = await loadOrCreateKey(store);
-  const privateKey = await importJWK(keyRecord.privateJwk as JWK, 'ES256');
+  const signingKey = await loadOrCreateSigningKey(store.signingKeys, keyId);
 
   return {
-    jwks(): { keys: JWK[] } {
-      return { keys: [{ ...(keyRecord.publicJwk as JWK), kid: keyId, alg: 'ES256', use: 'sig' }] };
-    },
+    jwks: signingKey.jwks,
 
     /** AccessTokenRequest: the requester must be registered; every scope must be a service the target offers. */
     async accessTokenRequest(request: AccessTokenReq): Promise<AccessTokenRsp> {
@@ -60,30 +57,10 @@ export async function createAccessTokens(deps: { store: NrfStore; settings: NrfS
         .setAudience(audience)
         .setIssuedAt(now)
         .setExpirationTime(now + settings.accessTokenLifetimeSeconds)
-        .sign(privateKey);
+        .sign(signingKey.privateKey);
       return { access_token: accessToken, token_type: 'Bearer', expires_in: settings.accessTokenLifetimeSeconds, scope: request.scope };
     },
   };
 }
 
 export type AccessTokens = Awaited<ReturnType<typeof createAccessTokens>>;
-
-async function loadOrCreateKey(store: NrfStore) {
-  const existing = await store.signingKeys.findOne({ _id: keyId });
-  if (existing) return existing;
-  const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
-  const record = {
-    _id: keyId,
-    privateJwk: (await exportJWK(privateKey)) as Record<string, unknown>,
-    publicJwk: (await exportJWK(publicKey)) as Record<string, unknown>,
-    createdAt: new Date().toISOString(),
-  };
-  try {
-    await store.signingKeys.insertOne(record);
-    return record;
-  } catch (error) {
-    // Another replica created it first: use theirs, so every token verifies against one key.
-    if (error instanceof DuplicateKeyError) return (await store.signingKeys.findOne({ _id: keyId }))!;
-    throw error;
-  }
-}

@@ -1,4 +1,5 @@
 /** The NRF's data, by domain name, on the shared collection interface (DESIGN.md, "Storage"). */
+import type { SigningKeyDocument } from '../shared/signing-key.ts';
 import type { Store } from '../shared/store/collection.ts';
 import type { NFProfile, SubscriptionData } from './types.ts';
 
@@ -26,17 +27,11 @@ export interface SubscriptionRecord {
   expiresAt: Date;
 }
 
-export interface SigningKeyRecord {
-  _id: string;
-  privateJwk: Record<string, unknown>;
-  publicJwk: Record<string, unknown>;
-  createdAt: string;
-}
 
 export async function openNrfStore(store: Store) {
   const profiles = store.collection<ProfileRecord>('nrf.profiles');
   const subscriptions = store.collection<SubscriptionRecord>('nrf.subscriptions');
-  const signingKeys = store.collection<SigningKeyRecord>('nrf.signingKeys');
+  const signingKeys = store.collection<SigningKeyDocument>('nrf.signingKeys');
   await Promise.all([
     profiles.createIndex({ field: 'nfType' }),
     profiles.createIndex({ field: 'heartbeatDeadline' }),

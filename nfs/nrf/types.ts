@@ -17,13 +17,5 @@ export type AccessTokenRsp = oauth2['schemas']['AccessTokenRsp'];
 export type PatchItem = common['schemas']['PatchItem'];
 export type ChangeItem = common['schemas']['ChangeItem'];
 
-/** Query of Nnrf_NFDiscovery (TS 29.510 clause 6.2.3.2.3.1), as the routes hand it to the service. */
-export interface DiscoveryQuery {
-  targetNfType: string;
-  requesterNfType: string;
-  serviceNames?: string[];
-  requesterNfInstanceId?: string;
-  targetNfInstanceId?: string;
-  preferredLocality?: string;
-  limit?: number;
-}
+/** Query of Nnrf_NFDiscovery (TS 29.510 clause 6.2.3.2.3.1), shared with the NRF client. */
+export type { DiscoverQuery as DiscoveryQuery } from '../shared/nrf-client.ts';
