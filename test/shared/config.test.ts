@@ -27,6 +27,7 @@ describe('parseRuntimeConfig', () => {
         logLevel: 'warn',
         oauth: false,
         ports: {},
+        nfSettings: {},
       });
     });
 
@@ -66,6 +67,7 @@ describe('parseRuntimeConfig', () => {
         logLevel: 'debug',
         oauth: true,
         ports: {},
+        nfSettings: {},
       });
     });
 
