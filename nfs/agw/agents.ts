@@ -4,8 +4,9 @@
  * (the credential is revoked), liveness heartbeats, the UE's connection state reported by the
  * AMF, and credential status changes pushed by the AMC.
  */
-import { parseAic } from '../shared/aic.ts';
-import { badRequest, conflict, forbidden, notFound, ProblemError } from '../shared/problem.ts';
+import { canonicalAic as checkAic } from './aic-check.ts';
+import { requireHttpUrl } from '../shared/http-url.ts';
+import { conflict, forbidden, notFound, ProblemError } from '../shared/problem.ts';
 import type { Registration, RegistrationDeps } from './registration.ts';
 import type { AgentDocument } from './store.ts';
 import type { AgentRecord, CmState, CredentialEvent, RegistrationUpdate } from './types.ts';
@@ -13,12 +14,7 @@ import type { AgentRecord, CmState, CredentialEvent, RegistrationUpdate } from '
 export function createAgents(deps: RegistrationDeps & { registration: Registration }) {
   const { store, settings, events, now } = deps;
 
-  /** A malformed or mistyped AIC is refused before any lookup (ACPs-spec-AIC v02.02 section 4.2). */
-  function canonicalAic(text: string, param = '{aic}'): string {
-    const parsed = parseAic(text, { saltHex: settings.aicScheme.saltHex });
-    if (!parsed.ok) throw badRequest(`the AIC is refused: ${parsed.reason}`, [{ param, reason: parsed.reason }], parsed.cause);
-    return parsed.aic.text;
-  }
+  const canonicalAic = (text: string, param = '{aic}') => checkAic(text, settings.aicScheme.saltHex, param);
 
   async function find(aicText: string): Promise<AgentDocument> {
     const aic = canonicalAic(aicText);
@@ -82,6 +78,8 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
           throw forbidden(`the AMC does not grant ${denied.join(', ')}${decision.detail ? ` (${decision.detail})` : ''}`, decision.cause ?? 'SCOPE_NOT_PERMITTED');
         }
         const endpoints = update.endpoints ?? agent.acs.endpoints;
+        requireHttpUrl(endpoints.a2aUrl, '/endpoints/a2aUrl');
+        if (endpoints.invokeUrl) requireHttpUrl(endpoints.invokeUrl, '/endpoints/invokeUrl');
         const acs = deps.registration.buildAcs({
           request: { agent: { name: agent.name, version: update.version ?? agent.version, kind: agent.kind, description: agent.acs.description, domain: agent.domain, securityAttributes: agent.acs.securityAttributes }, provider: update.provider, endpoints, onBehalfOf: undefined },
           aic: agent._id,

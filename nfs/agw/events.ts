@@ -8,12 +8,13 @@
 import { randomUUID } from 'node:crypto';
 import { currentCorrelationId } from '../shared/correlation.ts';
 import type { Logger } from '../shared/logger.ts';
+import { canonicalAic } from './aic-check.ts';
 import type { AgwStore, EventDocument } from './store.ts';
 import type { GatewayEvent } from './types.ts';
 
 export type EventInput = Omit<EventDocument, '_id' | 'time' | 'correlationId'>;
 
-export function createEvents(deps: { store: AgwStore; logger: Logger; now: () => number; flushIntervalMs?: number; maxBatch?: number }) {
+export function createEvents(deps: { store: AgwStore; logger: Logger; now: () => number; aicSaltHex: string; flushIntervalMs?: number; maxBatch?: number }) {
   const { flushIntervalMs = 200, maxBatch = 500 } = deps;
   let waiting: EventDocument[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -46,7 +47,7 @@ export function createEvents(deps: { store: AgwStore; logger: Logger; now: () =>
       await flush();
       const filter: Record<string, unknown> = {};
       if (query.type) filter.type = query.type;
-      if (query.aic) filter.aic = query.aic;
+      if (query.aic) filter.aic = canonicalAic(query.aic, deps.aicSaltHex, 'query aic');
       if (query.since) filter.time = { $gte: new Date(query.since) };
       const events = await deps.store.events.find(filter, { sort: { time: -1 }, limit: query.limit ?? 100 });
       return events.map(({ _id, time, ...rest }) => ({ eventId: _id, time: time.toISOString(), ...rest }));

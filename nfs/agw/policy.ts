@@ -4,6 +4,7 @@
  * tie); with none, the request is allowed. A denial names the rule.
  */
 import { notFound } from '../shared/problem.ts';
+import { canonicalAic } from './aic-check.ts';
 import type { AgwStore, PolicyDocument } from './store.ts';
 import type { PolicyRule, PolicyRuleDefinition } from './types.ts';
 
@@ -15,7 +16,7 @@ export interface Requester {
 
 export type PolicyDecision = { allowed: true } | { allowed: false; ruleId: string };
 
-export function createPolicy(deps: { store: AgwStore }) {
+export function createPolicy(deps: { store: AgwStore; aicSaltHex: string }) {
   // Rules are few and read on every discovery; they are cached and reloaded after any change.
   let cached: PolicyDocument[] | undefined;
   const rules = async () => (cached ??= await deps.store.policies.find({}, { sort: { priority: -1 } }));
@@ -26,6 +27,7 @@ export function createPolicy(deps: { store: AgwStore }) {
     },
 
     async putPolicyRule(ruleId: string, definition: PolicyRuleDefinition): Promise<PolicyRule> {
+      if (definition.subject?.aic) definition = { ...definition, subject: { ...definition.subject, aic: canonicalAic(definition.subject.aic, deps.aicSaltHex, '/subject/aic') } };
       const document = { _id: ruleId, ...definition, priority: definition.priority ?? 100 } as PolicyDocument;
       await deps.store.policies.replaceOne({ _id: ruleId }, document, { upsert: true });
       cached = undefined;

@@ -4,7 +4,8 @@
  * the credential, and keep the gateway-generated ACS with the authorized capabilities alone
  * (section 5.2). Every outcome, refusals included, is an event; a refusal stores nothing.
  */
-import { spkiSha256 } from '../shared/agent-credentials.ts';
+import { CsrError, verifyCsrPem } from '../shared/csr.ts';
+import { requireHttpUrl } from '../shared/http-url.ts';
 import { badRequest, conflict, ProblemError } from '../shared/problem.ts';
 import { DuplicateKeyError } from '../shared/store/collection.ts';
 import { screenText } from '../shared/text-screen.ts';
@@ -40,8 +41,10 @@ export function createRegistration(deps: RegistrationDeps) {
     if ((request.agent.kind === 'ue-agent') !== (request.onBehalfOf !== undefined)) {
       throw badRequest('onBehalfOf is required for a ue-agent and only for one', [{ param: '/onBehalfOf', reason: 'goes with kind ue-agent' }]);
     }
+    requireHttpUrl(request.endpoints.a2aUrl, '/endpoints/a2aUrl');
+    if (request.endpoints.invokeUrl) requireHttpUrl(request.endpoints.invokeUrl, '/endpoints/invokeUrl');
     const resolved = deps.taxonomy.resolveRequested(request.requestedCapabilities);
-    const publicKeySha256 = await fingerprintOf(request.csrPem);
+    const publicKeySha256 = fingerprintOf(request.csrPem);
     if (await store.agents.findOne({ publicKeySha256 })) {
       throw conflict('an agent with this key is registered already; a new registration needs a new key', 'KEY_ALREADY_REGISTERED');
     }
@@ -170,11 +173,13 @@ function screenAttributes(request: RegistrationRequest): void {
   }
 }
 
-async function fingerprintOf(csrPem: string): Promise<string> {
+/** Preliminary validation (MACP section 5.1): the CSR must prove possession of its key before the AMC is asked. */
+function fingerprintOf(csrPem: string): string {
   try {
-    return await spkiSha256(csrPem);
+    return verifyCsrPem(csrPem).publicKeySpkiSha256;
   } catch (error) {
-    throw badRequest(`the CSR cannot be read: ${(error as Error).message}`, [{ param: '/csrPem', reason: 'not a PKCS#10 CSR in PEM' }], 'INVALID_CSR');
+    if (error instanceof CsrError) throw badRequest(`the CSR is refused: ${error.reason}`, [{ param: '/csrPem', reason: error.reason }], error.cause);
+    throw error;
   }
 }
 

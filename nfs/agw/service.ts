@@ -28,8 +28,9 @@ export interface AgwServiceDeps {
 export async function createAgwService(deps: AgwServiceDeps) {
   const now = deps.now ?? Date.now;
   const taxonomy = await createTaxonomy({ store: deps.store, seed: deps.taxonomySeed, minMatchScore: deps.settings.minMatchScore });
-  const events = createEvents({ store: deps.store, logger: deps.logger, now });
-  const policy = createPolicy({ store: deps.store });
+  const aicSaltHex = deps.settings.aicScheme.saltHex;
+  const events = createEvents({ store: deps.store, logger: deps.logger, now, aicSaltHex });
+  const policy = createPolicy({ store: deps.store, aicSaltHex });
   const base = { ...deps, taxonomy, events, now };
   const registration = createRegistration(base);
   const agents = createAgents({ ...base, registration });

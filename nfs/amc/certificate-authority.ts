@@ -4,7 +4,7 @@
  * Also the relying-party helpers aicOfCertificate and verifyChain.
  */
 import 'reflect-metadata'; // @peculiar/x509 2.x resolves its services through tsyringe
-import { createHash, createPrivateKey, createPublicKey, randomBytes, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto';
 import {
   AuthorityKeyIdentifierExtension,
   BasicConstraintsExtension,
@@ -24,7 +24,9 @@ import {
   X509CrlGenerator,
   X509CrlReason,
 } from '@peculiar/x509';
-import { ProblemError } from '../shared/problem.ts';
+import { verifyCsrPem, type VerifiedCsr } from '../shared/csr.ts';
+
+export { CsrError, type CsrErrorCause, type VerifiedCsr } from '../shared/csr.ts';
 import { importPrivateKeyPem } from '../shared/agent-credentials.ts';
 
 const CA_KEY: EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
@@ -32,26 +34,10 @@ const CA_SIGNING: EcdsaParams = { name: 'ECDSA', hash: 'SHA-256' };
 const CRL_NUMBER_OID = '2.5.29.20';
 /** basicConstraints, keyUsage, subjectAltName, extKeyUsage: any other critical extension fails a path (§4.2, §6.1.3). */
 const UNDERSTOOD_CRITICAL = new Set(['2.5.29.19', '2.5.29.15', '2.5.29.17', '2.5.29.37']);
-const MAX_CSR_PEM_LENGTH = 16_384; // bounds parse work; a P-384 or RSA-4096 CSR is well under 4 KiB
 /** Which key type may make which signature (a mismatch can never be a proof of possession). */
-const SIGNATURE_KEY_TYPES: Record<string, string> = { ECDSA: 'ec', Ed25519: 'ed25519', 'RSASSA-PKCS1-v1_5': 'rsa' };
 const AIC_PATTERN = /^[0-9A-Z]+(\.[0-9A-Z]+)+$/i; // characters of ACPs-spec-AIC §3; the AIC module checks the rest
 
-export type CsrErrorCause = 'INVALID_CSR' | 'CSR_SIGNATURE_INVALID' | 'WEAK_KEY';
-
-/** A refused CSR: a 400 problem whose cause names the check that failed. */
-export class CsrError extends ProblemError {
-  declare readonly cause: CsrErrorCause;
-  readonly reason: string;
-  constructor(cause: CsrErrorCause, reason: string) {
-    super(400, reason, { cause });
-    this.name = 'CsrError';
-    this.reason = reason;
-  }
-}
-
 export interface CaMaterial { certificatePem: string; privateKeyPkcs8Pem: string }
-export interface VerifiedCsr { publicKeySpkiSha256: string; publicKeyAlgorithm: string }
 export type RevocationReason = 'unspecified' | 'keyCompromise' | 'affiliationChanged' | 'superseded'
   | 'cessationOfOperation' | 'certificateHold' | 'privilegeWithdrawn';
 export interface IssueRequest { csrPem: string; aic: string; serialNumberHex: string; notBefore: Date; notAfter: Date }
@@ -168,74 +154,6 @@ export async function loadCertificateAuthority(material: CaMaterial, options: { 
       return new Uint8Array(crl.rawData);
     },
   };
-}
-
-/**
- * Parses a PEM CSR and checks the key policy and the proof of possession (RFC 2986 §3: the request
- * is signed with the private key of the key it certifies). The signature is checked with node:crypto
- * directly: it is several times faster than the library's WebCrypto round trip.
- */
-function verifyCsrPem(csrPem: string): { csr: Pkcs10CertificateRequest } & VerifiedCsr {
-  if (typeof csrPem !== 'string' || csrPem.length > MAX_CSR_PEM_LENGTH) {
-    throw new CsrError('INVALID_CSR', `CSR must be a PEM string of at most ${MAX_CSR_PEM_LENGTH} characters`);
-  }
-  // Only PEM: the library would otherwise also read hex or base64, so garbage could parse as something.
-  if (!/^\s*-----BEGIN (NEW )?CERTIFICATE REQUEST-----[\s\S]+-----END (NEW )?CERTIFICATE REQUEST-----\s*$/.test(csrPem)) {
-    throw new CsrError('INVALID_CSR', 'not a PEM "CERTIFICATE REQUEST" block (RFC 7468 §7)');
-  }
-  let csr: Pkcs10CertificateRequest, key: KeyObject, signature: { name: string; hash?: { name: string } };
-  try {
-    csr = new Pkcs10CertificateRequest(csrPem);
-    signature = csr.signatureAlgorithm as typeof signature;
-    key = createPublicKey({ key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki' });
-  } catch (error) {
-    throw new CsrError('INVALID_CSR', `not a PKCS#10 certification request (RFC 2986): ${(error as Error).message}`);
-  }
-  const publicKeyAlgorithm = acceptedKey(key);
-  if (signature.hash && !['SHA-256', 'SHA-384', 'SHA-512'].includes(signature.hash.name)) {
-    throw new CsrError('WEAK_KEY', `signature hash ${signature.hash.name} is not accepted; use SHA-256 or stronger`);
-  }
-  if (!Object.hasOwn(SIGNATURE_KEY_TYPES, signature.name)) throw new CsrError('INVALID_CSR', `unsupported signature algorithm ${signature.name}`);
-  let proven = false;
-  if (SIGNATURE_KEY_TYPES[signature.name] === key.asymmetricKeyType) {
-    const hash = signature.hash ? signature.hash.name.replace('SHA-', 'sha') : null; // Ed25519 hashes internally
-    const signed = certificationRequestInfo(new Uint8Array(csr.rawData));
-    try { proven = nodeVerify(hash, signed, key, new Uint8Array(csr.signature)); } catch { /* malformed signature */ }
-  }
-  if (!proven) throw new CsrError('CSR_SIGNATURE_INVALID', 'CSR signature does not verify with its public key (no proof of possession)');
-  const publicKeySpkiSha256 = createHash('sha256').update(new Uint8Array(csr.publicKey.rawData)).digest('hex');
-  return { csr, publicKeyAlgorithm, publicKeySpkiSha256 };
-}
-
-/** Key policy of brief §2.3: ECDSA P-256/P-384, Ed25519, RSA ≥ 2048. */
-function acceptedKey(key: KeyObject): string {
-  const type = key.asymmetricKeyType;
-  const { namedCurve, modulusLength } = key.asymmetricKeyDetails ?? {};
-  if (type === 'ec' && namedCurve === 'prime256v1') return 'ECDSA P-256';
-  if (type === 'ec' && namedCurve === 'secp384r1') return 'ECDSA P-384';
-  if (type === 'ed25519') return 'Ed25519';
-  if (type === 'rsa') {
-    if ((modulusLength ?? 0) < 2048) throw new CsrError('WEAK_KEY', `RSA key of ${modulusLength} bits; at least 2048 are required`);
-    return `RSA ${modulusLength}`;
-  }
-  throw new CsrError('WEAK_KEY', `unsupported public key ${type}${namedCurve ? ` ${namedCurve}` : ''}; accepted: ECDSA P-256/P-384, Ed25519, RSA >= 2048`);
-}
-
-/**
- * The signed bytes of a CSR: the DER CertificationRequestInfo, first element of the outer SEQUENCE
- * (RFC 2986 §4.2). Only TLV headers are read (X.690 §8.1.3); the library has already parsed the rest.
- */
-function certificationRequestInfo(der: Uint8Array): Uint8Array {
-  const contentOf = (at: number): [number, number] => {
-    const first = der[at + 1];
-    if (first < 0x80) return [at + 2, at + 2 + first];
-    const octets = first & 0x7f;
-    let length = 0;
-    for (let i = 0; i < octets; i++) length = length * 256 + der[at + 2 + i];
-    return [at + 2 + octets, at + 2 + octets + length];
-  };
-  const [infoAt] = contentOf(0);
-  return der.subarray(infoAt, contentOf(infoAt)[1]);
 }
 
 function checkIssueRequest(request: IssueRequest, caCert: X509Certificate): void {

@@ -6,6 +6,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { parseAic } from '../shared/aic.ts';
 import { nextCounterValue } from '../shared/counters.ts';
+import { requireHttpUrl } from '../shared/http-url.ts';
 import type { Notifier } from '../shared/notifier.ts';
 import { badRequest, conflict, forbidden, notFound } from '../shared/problem.ts';
 import { CsrError, type CertificateAuthority } from './certificate-authority.ts';
@@ -201,6 +202,7 @@ export function createCredentials(deps: CredentialsDeps) {
     trustAnchors: () => [{ domain: deps.settings.domain, certificatePem: ca.certificatePem }, ...deps.settings.peerTrustAnchors],
 
     async subscribe(notificationUri: string): Promise<{ subscriptionId: string }> {
+      requireHttpUrl(notificationUri, '/notificationUri');
       const existing = await store.subscribers.findOne({ notificationUri });
       if (existing) return { subscriptionId: existing._id };
       const subscriptionId = randomUUID();

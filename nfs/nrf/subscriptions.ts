@@ -4,6 +4,7 @@
  * a slow or dead subscriber never slows the registration that caused them.
  */
 import { randomUUID } from 'node:crypto';
+import { requireHttpUrl } from '../shared/http-url.ts';
 import { badRequest, notFound } from '../shared/problem.ts';
 import type { NrfStore, SubscriptionRecord } from './store.ts';
 import { serviceNamesOf } from './store.ts';
@@ -32,6 +33,7 @@ export function createSubscriptions(deps: SubscriptionsDeps) {
   return {
     /** NFStatusSubscribe (clause 5.2.2.5.2): the NRF assigns the id and, if none is asked for, the validity. */
     async createSubscription(sent: SubscriptionData): Promise<SubscriptionData> {
+      requireHttpUrl(sent.nfStatusNotificationUri, '/nfStatusNotificationUri');
       const maxExpiry = now() + settings.subscriptionValiditySeconds * 1000;
       const asked = sent.validityTime ? Date.parse(sent.validityTime) : maxExpiry;
       if (Number.isNaN(asked)) {

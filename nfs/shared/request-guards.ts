@@ -8,6 +8,17 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { badRequest, ProblemError } from './problem.ts';
 
+/** A body with no Content-Type is not read as anything: 415, rather than acting on an empty body. */
+export function requireContentTypeForBody(): RequestHandler {
+  return (req, _res, next) => {
+    const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+    if (hasBody && !req.get('content-type')) {
+      return next(new ProblemError(415, 'the request has a body but no Content-Type header', { cause: 'UNSUPPORTED_MEDIA_TYPE' }));
+    }
+    next();
+  };
+}
+
 /** Refuses a JSON body nesting deeper than maxDepth; walks iteratively so the check itself cannot overflow. */
 export function limitBodyDepth(maxDepth = 32): RequestHandler {
   return (req, _res, next) => {

@@ -9,7 +9,7 @@ import { isAbsolute, join } from 'node:path';
 import { correlationHeader, currentCorrelationId, withCorrelationId } from './correlation.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { requireAccessToken, type AccessTokenVerifier } from './access-token-guard.ts';
-import { documentedPaths, limitBodyDepth, rejectUndocumentedMethods } from './request-guards.ts';
+import { documentedPaths, limitBodyDepth, rejectUndocumentedMethods, requireContentTypeForBody } from './request-guards.ts';
 import type { Logger } from './logger.ts';
 import { openapiDir } from './openapi-types.ts';
 
@@ -47,6 +47,7 @@ export function createSbiApp(options: SbiAppOptions): Express {
 
   const specFiles = options.specs.map((spec) => (isAbsolute(spec) ? spec : join(openapiDir, spec)));
   app.use(rejectUndocumentedMethods(documentedPaths(specFiles)));
+  app.use(requireContentTypeForBody());
   app.use(express.json({ type: ['application/json', 'application/*+json'], limit: options.bodyLimit ?? '1mb' }));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
   app.use(limitBodyDepth());

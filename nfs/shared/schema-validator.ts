@@ -54,6 +54,8 @@ export async function compileQueryCheck(specFile: string, path: string, method: 
     additionalProperties: false,
   });
   return (query) => {
+    // As the validator does (allowEmptyValue is false by default): `?domain=` is not a value.
+    if (Object.values(query).some((value) => value === '')) return false;
     for (const name of arrayNames) {
       if (typeof query[name] === 'string') query[name] = (query[name] as string).split(',');
     }
