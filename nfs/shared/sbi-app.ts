@@ -57,7 +57,7 @@ export function createSbiApp(options: SbiAppOptions): Express {
     app.use(
       OpenApiValidator.middleware({
         apiSpec,
-        validateRequests: { allowUnknownQueryParameters: false, coerceTypes: true },
+        validateRequests: { allowUnknownQueryParameters: false, coerceTypes: false },
         validateResponses: options.validateResponses === false ? false : { removeAdditional: false },
         validateFormats: true,
         $refParser: { mode: 'dereference' },

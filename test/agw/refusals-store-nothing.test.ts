@@ -1,0 +1,88 @@
+import { expect } from 'chai';
+import { createAgentKeyAndCsr } from '../../nfs/shared/agent-credentials.ts';
+import { registerAgent, startTestCore, type TestCore } from '../support/core-harness.ts';
+import { request } from '../support/nrf-harness.ts';
+
+describe('Refusals at the AGW and AMC leave no trace in the store', () => {
+  let core: TestCore;
+  let aic: string;
+  let serial: string;
+  before(async () => {
+    core = await startTestCore();
+    const { body } = await registerAgent(core.agwUrl, { name: 'present' });
+    aic = body.aic;
+    serial = body.acs.security.credentialSerialNumber;
+  });
+  after(async () => {
+    await core.close();
+  });
+  const counts = async () =>
+    Object.fromEntries(
+      await Promise.all(['amc.grants', 'amc.credentials', 'amc.subscribers', 'agw.agents', 'agw.ontologies', 'agw.counters', 'agw.policies'].map(async (name) => [name, await core.store.collection(name).countDocuments({})])),
+    );
+
+  it('refuses a certificate or a CSR with a forged signature in csrPem before asking the AMC', async () => {
+    const before = await counts();
+    const caPem = (await request('GET', `${core.amcUrl}/namc-cred/v1/ca`)).body as string;
+    const { csrPem } = await createAgentKeyAndCsr();
+    const der = Buffer.from(csrPem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    der[der.length - 1] ^= 0x01;
+    const forged = `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE REQUEST-----\n`;
+    for (const [pem, cause] of [[caPem, 'INVALID_CSR'], [forged, 'CSR_SIGNATURE_INVALID']]) {
+      const res = await registerAgent(core.agwUrl, { csrPem: pem });
+      expect(res.status).to.equal(400);
+      expect(res.body.cause).to.equal(cause);
+    }
+    expect(await counts()).to.deep.equal(before);
+  });
+
+  it('answers 415 to a suspend or revoke whose body has no Content-Type, and changes nothing', async () => {
+    for (const action of ['suspend', 'revoke']) {
+      const res = await fetch(`${core.amcUrl}/namc-cred/v1/credentials/${serial}/${action}`, { method: 'POST', body: Buffer.from('not json at all') });
+      expect(res.status).to.equal(415);
+      expect(res.headers.get('content-type')).to.match(/^application\/problem\+json/);
+    }
+    expect((await request('GET', `${core.amcUrl}/namc-cred/v1/credentials/${serial}`)).body.status).to.equal('GOOD');
+  });
+
+  it('refuses URLs without a host as agent endpoints and as callbacks', async () => {
+    const before = await counts();
+    for (const url of ['http://', 'http://[::1', 'http://%zz']) {
+      expect((await registerAgent(core.agwUrl, { a2aUrl: url })).status, url).to.equal(400);
+      expect((await request('POST', `${core.amcUrl}/namc-cred/v1/subscriptions`, { notificationUri: url })).status, url).to.equal(400);
+    }
+    expect(await counts()).to.deep.equal(before);
+  });
+
+  it('refuses a mistyped AIC in a policy subject and in an event query', async () => {
+    const mistyped = `${aic.slice(0, -1)}${aic.endsWith('0') ? '1' : '0'}`;
+    const rule = await request('PUT', `${core.agwUrl}/nagw-pol/v1/rules/r1`, { effect: 'DENY', subject: { aic: mistyped }, capabilityId: '*', actions: ['invoke'] }, { 'content-type': 'application/json' });
+    expect(rule.status).to.equal(400);
+    expect(rule.body.cause).to.equal('AIC_CHECKSUM');
+    expect((await request('GET', `${core.agwUrl}/nagw-evts/v1/events?aic=${mistyped}`)).body.cause).to.equal('AIC_CHECKSUM');
+    expect(await core.store.collection('agw.policies').countDocuments({})).to.equal(0);
+  });
+
+  it('refuses an empty query value on the cached discovery path as the validator does', async () => {
+    const res = await request('GET', `${core.agwUrl}/nagw-disc/v1/agents?domain=`);
+    expect(res.status).to.equal(400);
+  });
+});
+
+describe('JSON bodies are taken as typed, not coerced', () => {
+  let core: TestCore;
+  before(async () => {
+    core = await startTestCore();
+  });
+  after(async () => {
+    await core.close();
+  });
+
+  it('refuses a string where a number belongs and a number where a string belongs (400)', async () => {
+    const { body } = await registerAgent(core.agwUrl, { name: 'typed' });
+    const beat = await request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}/heartbeat`, { load: '50' });
+    expect(beat.status).to.equal(400);
+    expect(beat.body.invalidParams[0].param).to.equal('/load');
+    expect((await request('POST', `${core.agwUrl}/nagw-disc/v1/resolutions`, { query: 5 })).status).to.equal(400);
+  });
+});
