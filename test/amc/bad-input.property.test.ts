@@ -13,19 +13,9 @@ import { createAgentKeyAndCsr } from '../../nfs/shared/agent-credentials.ts';
 import { defaultAicScheme, parseAic } from '../../nfs/shared/aic.ts';
 import { operatorCore, registerAgent, startTestCore, type TestCore } from '../support/core-harness.ts';
 import { request } from '../support/nrf-harness.ts';
+import { refusalProbe, type BadRequest } from '../support/malformed-requests.ts';
 
 /** Padding bytes, then suffix, are appended at send time, so a failure report stays short. */
-interface BadRequest {
-  label: string;
-  method: string;
-  path: string;
-  contentType?: string; // none: the body goes as bytes, so fetch adds no content-type either
-  body?: string;
-  padding?: number;
-  suffix?: string;
-  allow?: boolean; // an unsupported method: 405 with an Allow header
-}
-
 const numRuns = 300;
 const json = 'application/json';
 const providers = '/namc-prov/v1/providers';
@@ -207,27 +197,8 @@ function badEnvelope(ctx: Context) {
 describe('AMC answering malformed requests (property)', () => {
   let core: TestCore;
   let ctx: Context;
-  let sent = 0;
 
-  async function sendRequest(req: BadRequest) {
-    const text = req.body === undefined ? undefined : req.body + 'x'.repeat(req.padding ?? 0) + (req.suffix ?? '');
-    sent += 1;
-    const res = await fetch(`${core.amcUrl}${req.path}`, { method: req.method, headers: req.contentType ? { 'content-type': req.contentType } : {}, body: text === undefined ? undefined : req.contentType ? text : Buffer.from(text) });
-    return { status: res.status, contentType: res.headers.get('content-type') ?? '', allow: res.headers.get('allow'), text: await res.text() };
-  }
-
-  function expectRefusal(req: BadRequest, res: Awaited<ReturnType<typeof sendRequest>>): void {
-    const where = `${req.label}: ${req.method} ${req.path.slice(0, 160)} ${req.body?.slice(0, 200) ?? ''} -> ${res.status} ${res.contentType} ${res.text.slice(0, 300)}`;
-    expect(res.status, where).to.be.within(400, 499);
-    if (req.allow) {
-      expect(res.status, where).to.equal(405);
-      expect(res.allow, where).to.be.a('string').that.is.not.empty;
-    }
-    expect(res.contentType, where).to.match(/^application\/problem\+json\b/);
-    const body = JSON.parse(res.text);
-    expect(body.status, where).to.equal(res.status);
-    expect(body.detail, where).to.be.a('string').that.is.not.empty;
-  }
+  const probe = refusalProbe(() => core.amcUrl);
 
   const counts = async () => Object.fromEntries(await Promise.all(counted.map(async (name) => [name, await core.store.collection(name).countDocuments({})])));
   const amcState = async () => ({
@@ -266,9 +237,9 @@ describe('AMC answering malformed requests (property)', () => {
       { arbitrary: badEnvelope(ctx), weight: 5 },
     );
 
-    await fc.assert(fc.asyncProperty(badRequest, async (req) => expectRefusal(req, await sendRequest(req))), { numRuns });
+    await fc.assert(fc.asyncProperty(badRequest, (req) => probe.refused(req)), { numRuns });
 
-    expect(sent, 'requests sent').to.be.at.least(300);
+    expect(probe.sent(), 'requests sent').to.be.at.least(300);
     expect(await counts(), 'documents stored').to.deep.equal(countsBefore);
     expect(await amcState(), 'providers and the registered credential').to.deep.equal(stateBefore);
     expect((await request('GET', `${core.amcUrl}/healthz`)).status).to.equal(200);
