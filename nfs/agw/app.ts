@@ -2,7 +2,9 @@
 import { randomUUID } from 'node:crypto';
 import pRetry from 'p-retry';
 import { defaultAicScheme, type AicScheme } from '../shared/aic.ts';
+import { createAccessTokenVerifier } from '../shared/access-token-guard.ts';
 import type { Logger } from '../shared/logger.ts';
+import { createTokenProvider } from '../shared/token-provider.ts';
 import { createNfLifecycle } from '../shared/nf-lifecycle.ts';
 import type { NfDescriptor, NfHandle } from '../shared/nf-host.ts';
 import { createSbiApp } from '../shared/sbi-app.ts';
@@ -29,6 +31,8 @@ export interface AgwDeps {
   taxonomy?: readonly TaxonomyEntry[];
   invoker?: AgentInvoker;
   nfInstanceId?: string;
+  /** When true, the gateway takes NRF access tokens for its SBI calls and demands them on its management plane (nagw-tax, nagw-pol). */
+  oauth?: boolean;
   now?: () => number;
 }
 
@@ -41,7 +45,11 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
   const nfInstanceId = deps.nfInstanceId ?? randomUUID();
   const store = await openAgwStore(deps.store, settings.eventRetentionSeconds);
   const lifecycle = createNfLifecycle({ nrfUri: deps.nrfUri, nfType: 'AGW', nfInstanceId, serviceNames: agwServiceNames, logger: deps.logger });
-  const sbi = createSbiClient({ nrf: lifecycle.nrf, self: { nfInstanceId, nfType: 'AGW' } });
+  const sbi = createSbiClient({
+    nrf: lifecycle.nrf,
+    self: { nfInstanceId, nfType: 'AGW' },
+    tokens: deps.oauth ? createTokenProvider({ nrfUri: deps.nrfUri, nfInstanceId, nfType: 'AGW' }) : undefined,
+  });
   const amc = createAmcConsumer(sbi);
   const service = await createAgwService({
     store,
@@ -60,7 +68,14 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
     name: 'agw',
     nfType: 'AGW',
     nfInstanceId,
-    app: createSbiApp({ nf: 'AGW', logger: deps.logger, specs: agwServiceNames.map((name) => `${name}.yaml`), routes: agwRoutes(service, () => apiRoot) }),
+    app: createSbiApp({
+      nf: 'AGW',
+      logger: deps.logger,
+      specs: agwServiceNames.map((name) => `${name}.yaml`),
+      routes: agwRoutes(service, () => apiRoot),
+      // Agents are not NFs and hold no NRF tokens: registration, discovery and routing stay open.
+      oauth: deps.oauth ? { protectedServices: ['nagw-tax', 'nagw-pol'], verify: createAccessTokenVerifier({ nrfUri: deps.nrfUri, audience: ['AGW', nfInstanceId] }) } : undefined,
+    }),
     fastPath: createCachedQueryFastPath({
       path: '/nagw-disc/v1/agents',
       checkQuery: await compileQueryCheck('nagw-disc.yaml', '/agents', 'get'),
@@ -98,5 +113,5 @@ export const agwDescriptor: NfDescriptor = {
   defaultPort: 29600,
   summary: 'Agent Gateway: AIC allocation, agent registration, taxonomy, discovery, semantic routing, policy, events',
   create: (context) =>
-    createAgw({ store: context.store, logger: context.logger, nrfUri: context.nrfUri, settings: checkSettings<AgwSettings>('agw', agwSettingsSchema, context.settings) }),
+    createAgw({ store: context.store, logger: context.logger, nrfUri: context.nrfUri, oauth: context.oauth, settings: checkSettings<AgwSettings>('agw', agwSettingsSchema, context.settings) }),
 };

@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import { defaultAicScheme } from '../shared/aic.ts';
+import { createAccessTokenVerifier } from '../shared/access-token-guard.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createNfLifecycle } from '../shared/nf-lifecycle.ts';
 import type { NfDescriptor, NfHandle } from '../shared/nf-host.ts';
@@ -24,6 +25,8 @@ export interface AmcDeps {
   aicSaltHex?: string;
   notifier?: Omit<NotifierOptions, 'logger'>;
   nfInstanceId?: string;
+  /** When true, AAAP (namc-auth, called by gateways) demands an NRF access token. */
+  oauth?: boolean;
   now?: () => number;
 }
 
@@ -50,7 +53,14 @@ export async function createAmc(deps: AmcDeps): Promise<AmcHandle> {
     name: 'amc',
     nfType: 'AMC',
     nfInstanceId,
-    app: createSbiApp({ nf: 'AMC', logger: deps.logger, specs: amcServiceNames.map((name) => `${name}.yaml`), routes: amcRoutes(service) }),
+    app: createSbiApp({
+      nf: 'AMC',
+      logger: deps.logger,
+      specs: amcServiceNames.map((name) => `${name}.yaml`),
+      routes: amcRoutes(service),
+      // Credentials, the CA and the CRL stay open: relying parties and operators are not NFs.
+      oauth: deps.oauth ? { protectedServices: ['namc-auth'], verify: createAccessTokenVerifier({ nrfUri: deps.nrfUri, audience: ['AMC', nfInstanceId] }) } : undefined,
+    }),
     service,
     drainNotifications: () => notifier.drain(),
     start: (apiRoot) => lifecycle.start(apiRoot),
@@ -81,5 +91,5 @@ export const amcDescriptor: NfDescriptor = {
   defaultPort: 29601,
   summary: 'Agent Management Center: CA, agent providers, AAAP authorization, X.509 agent credentials',
   create: (context) =>
-    createAmc({ store: context.store, logger: context.logger, nrfUri: context.nrfUri, settings: checkSettings<AmcSettings>('amc', amcSettingsSchema, context.settings) }),
+    createAmc({ store: context.store, logger: context.logger, nrfUri: context.nrfUri, oauth: context.oauth, settings: checkSettings<AmcSettings>('amc', amcSettingsSchema, context.settings) }),
 };

@@ -25,15 +25,15 @@ export interface TestCore {
 
 const silent = (nf: string) => createLogger({ nf, level: 'silent' });
 
-export async function startTestCore(options: { agw?: Partial<AgwDeps>; amc?: Partial<AmcDeps>; store?: Store } = {}): Promise<TestCore> {
+export async function startTestCore(options: { agw?: Partial<AgwDeps>; amc?: Partial<AmcDeps>; store?: Store; oauth?: boolean } = {}): Promise<TestCore> {
   const store = options.store ?? createEmbeddedStore();
   const listening: ListeningNf[] = [];
-  const nrf = await listenNf(await createNrf({ store, logger: silent('NRF') }), { host: '127.0.0.1', port: 0 });
+  const nrf = await listenNf(await createNrf({ store, logger: silent('NRF'), oauth: options.oauth }), { host: '127.0.0.1', port: 0 });
   listening.push(nrf);
-  const amc = await createAmc({ store, logger: silent('AMC'), nrfUri: nrf.apiRoot, notifier: { minRetryDelayMs: 20 }, ...options.amc });
+  const amc = await createAmc({ store, logger: silent('AMC'), nrfUri: nrf.apiRoot, notifier: { minRetryDelayMs: 20 }, oauth: options.oauth, ...options.amc });
   const amcListening = await listenNf(amc, { host: '127.0.0.1', port: 0 });
   listening.push(amcListening);
-  const agw = await createAgw({ store, logger: silent('AGW'), nrfUri: nrf.apiRoot, ...options.agw });
+  const agw = await createAgw({ store, logger: silent('AGW'), nrfUri: nrf.apiRoot, oauth: options.oauth, ...options.agw });
   const agwListening = await listenNf(agw, { host: '127.0.0.1', port: 0 });
   listening.push(agwListening);
   await waitForSubscription(store);
