@@ -105,8 +105,9 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
 
     async deregisterAgent(aicText: string): Promise<void> {
       const agent = await find(aicText);
-      await store.agents.findOneAndDelete({ _id: agent._id });
+      // Revoked first: if the AMC cannot be reached the agent stays registered and a retry works.
       if (agent.credentialStatus !== 'REVOKED') await deps.amc.revokeCredential(agent.credentialSerial, 'cessationOfOperation');
+      await store.agents.findOneAndDelete({ _id: agent._id });
       await events.recordEvent({ type: 'agent.deregistered', outcome: 'success', aic: agent._id });
     },
 
@@ -128,26 +129,38 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
     async reportUeState(aicText: string, cmState: CmState): Promise<void> {
       const agent = await find(aicText);
       if (agent.kind !== 'ue-agent') throw conflict(`agent ${agent._id} is not a UE's agent`, 'NOT_A_UE_AGENT');
-      await store.agents.findOneAndUpdate({ _id: agent._id }, { $set: { cmState, discoverable: cmState === 'CM-CONNECTED' && agent.credentialStatus === 'GOOD' } });
+      await store.agents.findOneAndUpdate({ _id: agent._id }, { $set: { cmState } });
       await events.recordEvent({ type: 'agent.ue_state', outcome: 'success', aic: agent._id, detail: { cmState } });
     },
 
-    /** The AMC's credential events: suspended and revoked agents leave discovery, a renewal brings the new certificate. */
+    /**
+     * The AMC's credential events are only a cue: whoever posts one, the gateway asks the AMC
+     * for the AIC's credentials and keeps what the AMC says (the newest good or suspended one;
+     * otherwise revoked). A renewal brings the new certificate and a new ACS version.
+     */
     async applyCredentialEvent(event: CredentialEvent): Promise<void> {
-      const agent = await store.agents.findOne({ _id: event.aic });
+      const agent = await store.agents.findOne({ _id: canonicalAic(event.aic, '/aic') });
       if (!agent) return;
-      if (event.event === 'CREDENTIAL_ISSUED') {
-        if (event.serialNumber === agent.credentialSerial || !event.certificatePem) return;
-        await store.agents.findOneAndUpdate({ _id: agent._id }, { $set: { credentialSerial: event.serialNumber, certificatePem: event.certificatePem, credentialStatus: 'GOOD', discoverable: agent.cmState !== 'CM-IDLE', 'acs.security.credentialSerialNumber': event.serialNumber } });
-        return;
-      }
-      if (event.serialNumber !== agent.credentialSerial) return;
-      const credentialStatus = event.status === 'GOOD' ? 'GOOD' : event.status === 'SUSPENDED' ? 'SUSPENDED' : 'REVOKED';
+      const credentials = (await deps.amc.listCredentials(agent._id)).sort((a, b) => Date.parse(b.notBefore) - Date.parse(a.notBefore));
+      const current = credentials.find((c) => c.status === 'GOOD' || c.status === 'SUSPENDED') ?? credentials[0];
+      if (!current?.certificatePem) return;
+      const credentialStatus = current.status === 'GOOD' ? 'GOOD' : current.status === 'SUSPENDED' ? 'SUSPENDED' : 'REVOKED';
+      const renewed = current.serialNumber !== agent.credentialSerial;
       await store.agents.findOneAndUpdate(
         { _id: agent._id },
-        { $set: { credentialStatus, discoverable: credentialStatus === 'GOOD' && agent.cmState !== 'CM-IDLE' } },
+        {
+          $set: {
+            credentialStatus,
+            credentialSerial: current.serialNumber,
+            certificatePem: current.certificatePem,
+            'acs.security.credentialSerialNumber': current.serialNumber,
+            'acs.security.credentialNotAfter': current.notAfter,
+            ...(renewed ? { 'acs.lastModified': new Date(now()).toISOString() } : {}),
+          },
+          ...(renewed ? { $inc: { 'acs.acsVersion': 1 } } : {}),
+        },
       );
-      await events.recordEvent({ type: 'agent.credential', outcome: 'success', aic: agent._id, detail: { event: event.event, reason: event.reason } });
+      await events.recordEvent({ type: 'agent.credential', outcome: 'success', aic: agent._id, detail: { event: event.event, status: credentialStatus, serialNumber: current.serialNumber } });
     },
   };
 }

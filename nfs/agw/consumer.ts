@@ -12,12 +12,15 @@ import type { components as cred } from '../../openapi/generated/namc-cred.ts';
 export type AuthorizationRequest = auth['schemas']['AuthorizationRequest'];
 export type AuthorizationDecision = auth['schemas']['AuthorizationDecision'];
 export type IssuedCredential = cred['schemas']['IssuedCredential'];
+export type CredentialStatus = cred['schemas']['CredentialStatus'];
 export type RevocationReason = cred['schemas']['RevocationReason'];
 
 export interface AmcConsumer {
   authorize(request: AuthorizationRequest): Promise<AuthorizationDecision>;
   issueCredential(request: { grantId: string; aic: string; csrPem: string }): Promise<IssuedCredential>;
   revokeCredential(serialNumber: string, reason: RevocationReason): Promise<void>;
+  /** The AMC's own word on every credential of an AIC. */
+  listCredentials(aic: string): Promise<CredentialStatus[]>;
   subscribeCredentialEvents(notificationUri: string): Promise<void>;
 }
 
@@ -43,6 +46,7 @@ export function createAmcConsumer(sbi: SbiClient): AmcConsumer {
     revokeCredential: async (serialNumber, reason) => {
       await call('namc-cred', 'POST', `/credentials/${serialNumber}/revoke`, { reason }, [200, 404, 409]);
     },
+    listCredentials: (aic) => call('namc-cred', 'GET', `/credentials?aic=${encodeURIComponent(aic)}`, undefined, [200]),
     subscribeCredentialEvents: async (notificationUri) => {
       await call('namc-cred', 'POST', '/subscriptions', { notificationUri }, [201]);
     },

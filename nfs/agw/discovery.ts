@@ -46,7 +46,8 @@ export function createDiscovery(deps: DiscoveryDeps) {
     return registered ? { aic, providerId: registered.providerId, domain: registered.domain } : { aic };
   }
 
-  const liveFilter = () => ({ discoverable: true, liveUntil: { $gt: now() } });
+  // Each condition is its own field, so concurrent updates of one cannot leave a stale verdict.
+  const liveFilter = () => ({ credentialStatus: 'GOOD', cmState: { $ne: 'CM-IDLE' }, liveUntil: { $gt: now() } });
 
   async function visible(agents: AgentDocument[], requester: Requester, capabilityOf: (agent: AgentDocument) => string[]) {
     const kept: AgentDocument[] = [];
@@ -74,6 +75,7 @@ export function createDiscovery(deps: DiscoveryDeps) {
 
   return {
     requesterOf,
+    liveFilter,
 
     async discoverAgents(query: StructuredQuery): Promise<DiscoveryAnswer> {
       const requester = await requesterOf(query.requesterAic);

@@ -100,9 +100,15 @@ export function createRegistration(deps: RegistrationDeps) {
       load: 0,
       lastHeartbeat: new Date(now()).toISOString(),
       ...(request.onBehalfOf ? { supi: request.onBehalfOf.supi, cmState: request.onBehalfOf.cmState } : {}),
-      discoverable: !request.onBehalfOf || request.onBehalfOf.cmState === 'CM-CONNECTED',
     };
-    await store.agents.insertOne(document);
+    try {
+      await store.agents.insertOne(document);
+    } catch (error) {
+      if (!(error instanceof DuplicateKeyError)) throw error;
+      // The same key won a concurrent registration: this certificate must not outlive the refusal.
+      await deps.amc.revokeCredential(credential.serialNumber, 'cessationOfOperation');
+      throw conflict('an agent with this key is registered already; a new registration needs a new key', 'KEY_ALREADY_REGISTERED');
+    }
     await events.recordEvent({ type: 'agent.registered', outcome: 'success', aic, detail: { capabilities: granted, providerId: request.provider.providerId, kind: request.agent.kind } });
     return {
       aic,

@@ -43,7 +43,7 @@ export function createRouting(deps: {
         await deps.events.recordEvent({ type: 'policy.denied', outcome: 'refused', aic: requester.aic, capabilityId, cause: 'POLICY_DENIED', detail: { ruleId: decision.ruleId, action: 'invoke' } });
         throw forbidden(`policy rule ${decision.ruleId} denies invoking ${capabilityId} to this requester`, 'POLICY_DENIED');
       }
-      const candidates = (await deps.store.agents.find({ discoverable: true, liveUntil: { $gt: deps.now() }, capabilityIds: capabilityId }, { limit: 32 }))
+      const candidates = (await deps.store.agents.find({ ...deps.discovery.liveFilter(), capabilityIds: capabilityId }, { limit: 32 }))
         .sort((a, b) => a.load + busy(a._id) * 10 - (b.load + busy(b._id) * 10));
       const tried: Array<{ aic: string; failure: string }> = [];
       for (const agent of candidates.slice(0, deps.settings.routingMaxAttempts)) {
@@ -65,7 +65,9 @@ export function createRouting(deps: {
         } catch (error) {
           tried.push({ aic: agent._id, failure: (error as Error).message });
         } finally {
-          inFlight.set(agent._id, busy(agent._id) - 1);
+          const left = busy(agent._id) - 1;
+          if (left > 0) inFlight.set(agent._id, left);
+          else inFlight.delete(agent._id);
         }
       }
       await deps.events.recordEvent({ type: 'routing.decided', outcome: 'failure', capabilityId, cause: 'NO_AVAILABLE_INSTANCE', detail: { requester: requester.aic, candidates: candidates.length, failed: tried } });

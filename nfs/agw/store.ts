@@ -27,9 +27,8 @@ export interface AgentDocument {
   load: number;
   lastHeartbeat: string;
   supi?: string;
+  /** A UE's agent is discoverable only while this is CM-CONNECTED (MACP section 8). */
   cmState?: CmState;
-  /** Credential GOOD and, for a UE's agent, its UE CM-CONNECTED (MACP section 8). */
-  discoverable: boolean;
 }
 
 export interface TaxonomyDocument {

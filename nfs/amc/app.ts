@@ -58,8 +58,8 @@ export async function createAmc(deps: AmcDeps): Promise<AmcHandle> {
       logger: deps.logger,
       specs: amcServiceNames.map((name) => `${name}.yaml`),
       routes: amcRoutes(service),
-      // Credentials, the CA and the CRL stay open: relying parties and operators are not NFs.
-      oauth: deps.oauth ? { protectedServices: ['namc-auth'], verify: createAccessTokenVerifier({ nrfUri: deps.nrfUri, audience: ['AMC', nfInstanceId] }) } : undefined,
+      // Credentials, the CA and the CRL stay open: relying parties are not NFs.
+      oauth: deps.oauth ? { protectedServices: ['namc-auth', 'namc-prov'], verify: createAccessTokenVerifier({ nrfUri: deps.nrfUri, audience: ['AMC', nfInstanceId] }) } : undefined,
     }),
     service,
     drainNotifications: () => notifier.drain(),

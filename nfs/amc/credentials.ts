@@ -25,6 +25,7 @@ export interface CredentialStatus {
   revokedAt?: string;
   reason?: RevocationReason;
   supersededBy?: string;
+  certificatePem?: string;
 }
 
 export interface CredentialEvent {
@@ -58,6 +59,7 @@ export function createCredentials(deps: CredentialsDeps) {
     ...(record.revokedAt ? { revokedAt: record.revokedAt } : {}),
     ...(record.reason ? { reason: record.reason as RevocationReason } : {}),
     ...(record.supersededBy ? { supersededBy: record.supersededBy } : {}),
+    certificatePem: record.certificatePem,
   });
 
   async function notifyAll(event: CredentialEvent): Promise<void> {
@@ -138,10 +140,20 @@ export function createCredentials(deps: CredentialsDeps) {
       if (csr.publicKeySpkiSha256 !== current.publicKeySha256) {
         throw forbidden("a renewal CSR must carry the current certificate's key", 'KEY_MISMATCH');
       }
-      const renewed = await sign(current.aic, csrPem, csr.publicKeySpkiSha256);
+      // One renewal at a time: the certificate is claimed atomically, so two concurrent renewals
+      // cannot leave two good certificates for one AIC.
+      const claimed = await store.credentials.findOneAndUpdate({ _id: serialNumber, status: 'GOOD', renewing: { $exists: false } }, { $set: { renewing: true } });
+      if (!claimed) throw conflict(`credential ${serialNumber} is being renewed or is no longer GOOD`, 'CREDENTIAL_STATE_CONFLICT');
+      let renewed: CredentialRecord;
+      try {
+        renewed = await sign(current.aic, csrPem, csr.publicKeySpkiSha256);
+      } catch (error) {
+        await store.credentials.findOneAndUpdate({ _id: serialNumber }, { $unset: { renewing: '' } });
+        throw error;
+      }
       await store.credentials.findOneAndUpdate(
         { _id: serialNumber },
-        { $set: { status: 'REVOKED', reason: 'superseded', revokedAt: new Date(now()).toISOString(), supersededBy: renewed._id } },
+        { $set: { status: 'REVOKED', reason: 'superseded', revokedAt: new Date(now()).toISOString(), supersededBy: renewed._id }, $unset: { renewing: '' } },
       );
       await notifyAll({ event: 'CREDENTIAL_REVOKED', serialNumber, aic: current.aic, status: 'REVOKED', reason: 'superseded' });
       await notifyAll({ event: 'CREDENTIAL_ISSUED', serialNumber: renewed._id, aic: renewed.aic, status: 'GOOD', certificatePem: renewed.certificatePem });
@@ -205,6 +217,10 @@ export function createCredentials(deps: CredentialsDeps) {
       requireHttpUrl(notificationUri, '/notificationUri');
       const existing = await store.subscribers.findOne({ notificationUri });
       if (existing) return { subscriptionId: existing._id };
+      // Subscribers are the domain's gateways: a few. A bound keeps strangers from crowding them out.
+      if ((await store.subscribers.countDocuments({})) >= maxSubscribers) {
+        throw forbidden(`this AMC takes at most ${maxSubscribers} subscribers`, 'TOO_MANY_SUBSCRIBERS');
+      }
       const subscriptionId = randomUUID();
       try {
         await store.subscribers.insertOne({ _id: subscriptionId, notificationUri });
@@ -219,6 +235,8 @@ export function createCredentials(deps: CredentialsDeps) {
 }
 
 export type Credentials = ReturnType<typeof createCredentials>;
+
+const maxSubscribers = 32;
 
 /** 16 random bytes with the top bit clear: a positive INTEGER of at most 20 octets (RFC 5280 section 4.1.2.2). */
 function positiveSerial(): string {

@@ -43,6 +43,8 @@ export interface CredentialRecord {
   revokedAt?: string;
   reason?: string;
   supersededBy?: string;
+  /** Set while a renewal of this certificate is under way. */
+  renewing?: boolean;
 }
 
 export interface CounterRecord {

@@ -40,7 +40,8 @@ export function createAccessTokenVerifier(options: {
 export function requireAccessToken(options: { verify: AccessTokenVerifier; protectedServices: string[] }): RequestHandler {
   const protectedServices = new Set(options.protectedServices);
   return (req, res, next) => {
-    const serviceName = req.path.split('/')[1] ?? '';
+    // Lower-cased so that no spelling of a protected service slips past the guard.
+    const serviceName = (req.path.split('/')[1] ?? '').toLowerCase();
     if (!protectedServices.has(serviceName)) return next();
     const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(req.get('authorization') ?? '');
     if (!match) {

@@ -33,10 +33,11 @@ export interface NotifierOptions {
 }
 
 export function createNotifier<T extends NotificationBody>(options: NotifierOptions): Notifier<T> {
-  const { logger, timeoutMs = 2000, retries = 4, minRetryDelayMs = 200, maxPending = 10_000 } = options;
+  const { logger, timeoutMs = 2000, retries = 4, minRetryDelayMs = 200, maxPending = 1_000 } = options;
   const http = options.http ?? axios.create({ timeout: timeoutMs, validateStatus: (status) => status >= 200 && status < 300 });
   const pending = new Set<Promise<void>>();
   const queueTail = new Map<string, Promise<void>>();
+  const waiting = new Map<string, number>();
   const abort = new AbortController();
 
   async function deliver(uri: string, data: T, correlationId?: string): Promise<void> {
@@ -64,14 +65,19 @@ export function createNotifier<T extends NotificationBody>(options: NotifierOpti
   return {
     send(uri, data) {
       if (abort.signal.aborted) return;
-      if (pending.size >= maxPending) {
-        logger.warn('notification dropped: too many undelivered notifications', { uri, event: data.event });
+      // The bound is per callback URI: a subscriber that never answers fills only its own queue.
+      if ((waiting.get(uri) ?? 0) >= maxPending) {
+        logger.warn('notification dropped: too many undelivered notifications for this subscriber', { uri, event: data.event });
         return;
       }
+      waiting.set(uri, (waiting.get(uri) ?? 0) + 1);
       const correlationId = currentCorrelationId();
       const previous = queueTail.get(uri) ?? Promise.resolve();
       const delivery: Promise<void> = previous.then(() => deliver(uri, data, correlationId)).finally(() => {
         pending.delete(delivery);
+        const left = (waiting.get(uri) ?? 1) - 1;
+        if (left > 0) waiting.set(uri, left);
+        else waiting.delete(uri);
         if (queueTail.get(uri) === delivery) queueTail.delete(uri);
       });
       queueTail.set(uri, delivery);

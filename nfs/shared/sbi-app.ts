@@ -33,6 +33,8 @@ export function createSbiApp(options: SbiAppOptions): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  // 3GPP resource URIs are case-sensitive (TS 29.501 clause 4.4.1); so is every check on them.
+  app.set('case sensitive routing', true);
 
   app.use((req, res, next) => {
     withCorrelationId(req.get(correlationHeader), () => {
@@ -66,7 +68,7 @@ export function createSbiApp(options: SbiAppOptions): Express {
     );
   }
 
-  const router = express.Router();
+  const router = express.Router({ caseSensitive: true });
   options.routes(router);
   app.use(router);
   app.use(notFoundHandler());

@@ -196,6 +196,8 @@ export interface components {
             revokedAt?: components["schemas"]["DateTime"];
             reason?: components["schemas"]["RevocationReason"];
             supersededBy?: string;
+            /** @description The certificate itself (public). */
+            certificatePem?: string;
         };
         IssuedCredential: components["schemas"]["CredentialStatus"] & {
             certificatePem: string;
