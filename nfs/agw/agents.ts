@@ -5,6 +5,7 @@
  * AMF, and credential status changes pushed by the AMC.
  */
 import { canonicalAic as checkAic } from './aic-check.ts';
+import { requireRegistrationToken } from './registration-token.ts';
 import { requireHttpUrl } from '../shared/http-url.ts';
 import { conflict, forbidden, notFound, ProblemError } from '../shared/problem.ts';
 import type { Registration, RegistrationDeps } from './registration.ts';
@@ -81,7 +82,7 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
         requireHttpUrl(endpoints.a2aUrl, '/endpoints/a2aUrl');
         if (endpoints.invokeUrl) requireHttpUrl(endpoints.invokeUrl, '/endpoints/invokeUrl');
         const acs = deps.registration.buildAcs({
-          request: { agent: { name: agent.name, version: update.version ?? agent.version, kind: agent.kind, description: agent.acs.description, domain: agent.domain, securityAttributes: agent.acs.securityAttributes }, provider: update.provider, endpoints, onBehalfOf: undefined },
+          request: { agent: { name: agent.name, version: update.version ?? agent.version, kind: agent.kind, description: agent.acs.description, securityAttributes: agent.acs.securityAttributes }, provider: update.provider, endpoints, onBehalfOf: undefined },
           aic: agent._id,
           ontologyAic: agent.acs.ontologyAic,
           granted: capabilityIds,
@@ -103,8 +104,9 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
       }
     },
 
-    async deregisterAgent(aicText: string): Promise<void> {
+    async deregisterAgent(aicText: string, authorization: string | undefined): Promise<void> {
       const agent = await find(aicText);
+      requireRegistrationToken(authorization, agent.registrationTokenSha256, agent._id);
       // Revoked first: if the AMC cannot be reached the agent stays registered and a retry works.
       if (agent.credentialStatus !== 'REVOKED') await deps.amc.revokeCredential(agent.credentialSerial, 'cessationOfOperation');
       await store.agents.findOneAndDelete({ _id: agent._id });
@@ -112,8 +114,9 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
     },
 
     /** Returns true when the agent was STALE, i.e. the heartbeat brings it back into discovery. */
-    async heartbeat(aicText: string, load?: number): Promise<boolean> {
+    async heartbeat(aicText: string, authorization: string | undefined, load?: number): Promise<boolean> {
       const agent = await find(aicText);
+      requireRegistrationToken(authorization, agent.registrationTokenSha256, agent._id);
       if (agent.credentialStatus !== 'GOOD') {
         await events.recordEvent({ type: 'agent.heartbeat', outcome: 'refused', aic: agent._id, cause: `CREDENTIAL_${agent.credentialStatus}` });
         requireGood(agent);
@@ -126,8 +129,9 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
     },
 
     /** A UE's agent is discoverable only while its UE is CM-CONNECTED (MACP section 8). */
-    async reportUeState(aicText: string, cmState: CmState): Promise<void> {
+    async reportUeState(aicText: string, authorization: string | undefined, cmState: CmState): Promise<void> {
       const agent = await find(aicText);
+      requireRegistrationToken(authorization, agent.registrationTokenSha256, agent._id);
       if (agent.kind !== 'ue-agent') throw conflict(`agent ${agent._id} is not a UE's agent`, 'NOT_A_UE_AGENT');
       await store.agents.findOneAndUpdate({ _id: agent._id }, { $set: { cmState } });
       await events.recordEvent({ type: 'agent.ue_state', outcome: 'success', aic: agent._id, detail: { cmState } });

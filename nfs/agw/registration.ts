@@ -4,7 +4,9 @@
  * the credential, and keep the gateway-generated ACS with the authorized capabilities alone
  * (section 5.2). Every outcome, refusals included, is an event; a refusal stores nothing.
  */
+import { randomBytes } from 'node:crypto';
 import { CsrError, verifyCsrPem } from '../shared/csr.ts';
+import { sha256Hex } from './registration-token.ts';
 import { requireHttpUrl } from '../shared/http-url.ts';
 import { badRequest, conflict, ProblemError } from '../shared/problem.ts';
 import { DuplicateKeyError } from '../shared/store/collection.ts';
@@ -78,6 +80,7 @@ export function createRegistration(deps: RegistrationDeps) {
     const { aic, ontologyAic } = await allocateAic({ store, scheme: settings.aicScheme }, { providerIndex: decision.providerIndex!, name: request.agent.name, version: request.agent.version });
     const credential = await deps.amc.issueCredential({ grantId: decision.grantId!, aic, csrPem: request.csrPem });
     const granted = decision.grantedCapabilities ?? [];
+    const registrationAccessToken = randomBytes(32).toString('base64url');
     const acs = buildAcs({ request, aic, ontologyAic, granted, credential, acsVersion: 1 });
     const document: AgentDocument = {
       _id: aic,
@@ -96,6 +99,7 @@ export function createRegistration(deps: RegistrationDeps) {
       credentialSerial: credential.serialNumber,
       credentialStatus: 'GOOD',
       publicKeySha256,
+      registrationTokenSha256: sha256Hex(registrationAccessToken),
       liveUntil: liveUntil(),
       load: 0,
       lastHeartbeat: new Date(now()).toISOString(),
@@ -120,6 +124,7 @@ export function createRegistration(deps: RegistrationDeps) {
       caCertificatePem: credential.caCertificatePem,
       acs,
       heartbeatIntervalSeconds: settings.heartbeatIntervalSeconds,
+      registrationAccessToken,
     };
   }
 
@@ -142,7 +147,8 @@ export function createRegistration(deps: RegistrationDeps) {
       version: agent.version,
       kind: agent.kind,
       providerId: input.request.provider.providerId,
-      domain: agent.domain ?? settings.domain,
+      // The gateway's own domain: an agent cannot declare itself into another (policy keys on it).
+      domain: settings.domain,
       capabilities: input.granted.map((capabilityId) => ({ capabilityId, taxonomyVersion: deps.taxonomy.versionOf(capabilityId) })),
       endpoints: input.request.endpoints,
       ...(agent.securityAttributes ? { securityAttributes: agent.securityAttributes } : {}),

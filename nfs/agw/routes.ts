@@ -54,15 +54,15 @@ export function agwRoutes(service: AgwService, apiRoot: () => string) {
       res.json(await service.updateRegistration(req.params.aic as string, req.body));
     });
     router.delete(`${reg}/registrations/:aic`, async (req, res) => {
-      await service.deregisterAgent(req.params.aic as string);
+      await service.deregisterAgent(req.params.aic as string, req.get('authorization'));
       res.status(204).end();
     });
     router.put(`${reg}/registrations/:aic/heartbeat`, async (req, res) => {
-      await service.heartbeat(req.params.aic as string, req.body.load);
+      await service.heartbeat(req.params.aic as string, req.get('authorization'), req.body.load);
       res.status(204).end();
     });
     router.put(`${reg}/registrations/:aic/ue-state`, async (req, res) => {
-      await service.reportUeState(req.params.aic as string, req.body.cmState);
+      await service.reportUeState(req.params.aic as string, req.get('authorization'), req.body.cmState);
       res.status(204).end();
     });
     router.post(`${reg}/credential-events`, async (req, res) => {

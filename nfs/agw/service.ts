@@ -60,8 +60,8 @@ export async function createAgwService(deps: AgwServiceDeps) {
     deregisterAgent: bumping(agents.deregisterAgent),
     reportUeState: bumping(agents.reportUeState),
     applyCredentialEvent: bumping(agents.applyCredentialEvent),
-    heartbeat: async (aic: string, load?: number) => {
-      if (await agents.heartbeat(aic, load)) directoryVersion += 1;
+    heartbeat: async (aic: string, authorization: string | undefined, load?: number) => {
+      if (await agents.heartbeat(aic, authorization, load)) directoryVersion += 1;
     },
     ...discovery,
     ...routing,

@@ -22,6 +22,8 @@ export interface AgentDocument {
   credentialSerial: string;
   credentialStatus: 'GOOD' | 'SUSPENDED' | 'REVOKED';
   publicKeySha256: string;
+  /** SHA-256 of the registration access token; the token itself is shown once, to the registrant. */
+  registrationTokenSha256: string;
   /** Epoch ms until which the agent counts as alive without another heartbeat. */
   liveUntil: number;
   load: number;

@@ -141,7 +141,6 @@ export interface components {
                 version: string;
                 kind: components["schemas"]["AgentKind"];
                 description?: string;
-                domain?: string;
                 securityAttributes?: components["schemas"]["SecurityAttributes"];
             };
             requestedCapabilities: components["schemas"]["RequestedCapability"][];
@@ -210,6 +209,8 @@ export interface components {
             acs: components["schemas"]["Acs"];
         };
         RegistrationResult: {
+            /** @description Shown once: the bearer token for this registration's heartbeats, UE state and deregistration (in the manner of RFC 7592), so only its holder can act on it. */
+            registrationAccessToken: string;
             aic: string;
             ontologyAic?: string;
             capabilityIds: components["schemas"]["CapabilityId"][];
@@ -325,6 +326,8 @@ export interface components {
         };
     };
     parameters: {
+        /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). */
+        RegistrationToken: string;
         Aic: components["schemas"]["AicText"];
     };
     requestBodies: never;
@@ -441,7 +444,10 @@ export interface operations {
     DeregisterAgent: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). */
+                Authorization: components["parameters"]["RegistrationToken"];
+            };
             path: {
                 aic: components["parameters"]["Aic"];
             };
@@ -457,6 +463,7 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             default: components["responses"]["Default"];
         };
@@ -495,7 +502,10 @@ export interface operations {
     AgentHeartbeat: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). */
+                Authorization: components["parameters"]["RegistrationToken"];
+            };
             path: {
                 aic: components["parameters"]["Aic"];
             };
@@ -518,6 +528,7 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             default: components["responses"]["Default"];
@@ -550,7 +561,10 @@ export interface operations {
     ReportUeConnectionState: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). */
+                Authorization: components["parameters"]["RegistrationToken"];
+            };
             path: {
                 aic: components["parameters"]["Aic"];
             };
@@ -572,6 +586,7 @@ export interface operations {
                 content?: never;
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             default: components["responses"]["Default"];

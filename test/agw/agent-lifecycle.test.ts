@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { expect } from 'chai';
 import { X509Crl, X509CrlReason, X509Certificate } from '@peculiar/x509';
-import { acme, operatorCore, registerAgent, startTestCore, type TestCore } from '../support/core-harness.ts';
+import { acme, operatorCore, registerAgent, startTestCore, type TestCore, asRegistrant } from '../support/core-harness.ts';
 import { request } from '../support/nrf-harness.ts';
 
 const until = async (condition: () => Promise<boolean>, what: string, timeoutMs = 5000) => {
@@ -72,7 +72,7 @@ describe('Registered agents: update, credential status at the AMC and relying pa
     // The gateway hears of it from the AMC.
     await until(async () => (await registration(body.aic)).body.state === 'REVOKED', 'the AGW marking the agent REVOKED');
     expect(await discoverable(body.aic)).to.equal(false);
-    const beat = await request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}/heartbeat`, { load: 1 });
+    const beat = await request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}/heartbeat`, { load: 1 }, asRegistrant(body.aic));
     expect(beat.status).to.equal(403);
     expect(beat.body.cause).to.equal('CREDENTIAL_REVOKED');
     expect((await credential(serial, 'resume')).status).to.equal(409);
@@ -94,7 +94,7 @@ describe('Registered agents: update, credential status at the AMC and relying pa
   it('deregisters: the agent leaves the directory and its credential is revoked as cessationOfOperation', async () => {
     const { body } = await registerAgent(core.agwUrl, { name: 'leaving' });
     const serial = serialOf(body.certificatePem);
-    expect((await request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`)).status).to.equal(204);
+    expect((await request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`, undefined, asRegistrant(body.aic))).status).to.equal(204);
     expect((await registration(body.aic)).status).to.equal(404);
     expect((await request('GET', `${core.amcUrl}/namc-cred/v1/credentials/${serial}`)).body).to.include({ status: 'REVOKED', reason: 'cessationOfOperation' });
   });

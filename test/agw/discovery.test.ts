@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
-import { acme, operatorAmf, registerAgent, startTestCore, type RegistrationInput, type TestCore } from '../support/core-harness.ts';
+import { acme, operatorAmf, registerAgent, startTestCore, type RegistrationInput, type TestCore, asRegistrant } from '../support/core-harness.ts';
 import { request } from '../support/nrf-harness.ts';
 
 const qos = '/capability/qos-optimisation';
@@ -261,7 +261,7 @@ describe('AGW discovery (nagw-disc)', function () {
         onBehalfOf: { supi: 'imsi-001010000000001', cmState: 'CM-IDLE' },
       });
       const byCapability = async () => aicsOf((await discover(`capability-id=${ueMeasurement}`)).body);
-      const ueState = (cmState: string) => request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${ue}/ue-state`, { cmState });
+      const ueState = (cmState: string) => request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${ue}/ue-state`, { cmState }, asRegistrant(ue));
 
       expect(await byCapability()).to.not.include(ue);
       expect((await discover(`aic=${ue}`)).body.agents).to.deep.equal([]);
@@ -275,7 +275,7 @@ describe('AGW discovery (nagw-disc)', function () {
     });
 
     it('refuses ue-state for an agent that is not a UE agent with 409', async () => {
-      const res = await request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${aic.qos}/ue-state`, { cmState: 'CM-CONNECTED' });
+      const res = await request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${aic.qos}/ue-state`, { cmState: 'CM-CONNECTED' }, asRegistrant(aic.qos));
       expect(res.status).to.equal(409);
       expect(res.body.cause).to.equal('NOT_A_UE_AGENT');
     });
@@ -303,7 +303,7 @@ describe('AGW discovery of stale agents', function () {
     expect(stale.status).to.equal(200);
     expect(stale.body.state).to.equal('STALE');
 
-    expect((await request('PUT', `${registration}/heartbeat`, { load: 10 })).status).to.equal(204);
+    expect((await request('PUT', `${registration}/heartbeat`, { load: 10 }, asRegistrant(aic))).status).to.equal(204);
     // Answers may lag liveness by the discovery cache's age bound (about 1 s): polled, bounded.
     const back = await discoverUntil(url, (answer) => aicsOf(answer).includes(aic), 'the agent came back after a heartbeat');
     expect(back.agents.find((candidate) => candidate.aic === aic)).to.include({ load: 10 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createAgentKeyAndCsr } from '../../nfs/shared/agent-credentials.ts';
-import { registerAgent, startTestCore, type TestCore } from '../support/core-harness.ts';
+import { registerAgent, startTestCore, type TestCore, asRegistrant } from '../support/core-harness.ts';
 import { request } from '../support/nrf-harness.ts';
 
 describe('Refusals at the AGW and AMC leave no trace in the store', () => {
@@ -80,9 +80,41 @@ describe('JSON bodies are taken as typed, not coerced', () => {
 
   it('refuses a string where a number belongs and a number where a string belongs (400)', async () => {
     const { body } = await registerAgent(core.agwUrl, { name: 'typed' });
-    const beat = await request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}/heartbeat`, { load: '50' });
+    const beat = await request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}/heartbeat`, { load: '50' }, asRegistrant(body.aic));
     expect(beat.status).to.equal(400);
     expect(beat.body.invalidParams[0].param).to.equal('/load');
     expect((await request('POST', `${core.agwUrl}/nagw-disc/v1/resolutions`, { query: 5 })).status).to.equal(400);
+  });
+});
+
+describe('Only the registrant acts on a registration, and only the AMC decides credential status', () => {
+  let core: TestCore;
+  before(async () => {
+    core = await startTestCore();
+  });
+  after(async () => {
+    await core.close();
+  });
+
+  it('answers 400 without and 401 with a wrong registration access token, and changes nothing', async () => {
+    const { body } = await registerAgent(core.agwUrl, { name: 'owned' });
+    const other = await registerAgent(core.agwUrl, { name: 'stranger' });
+    const registration = `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`;
+    expect((await request('DELETE', registration)).status).to.equal(400);
+    const wrong = await request('DELETE', registration, undefined, asRegistrant(other.body.aic));
+    expect(wrong.status).to.equal(401);
+    expect(wrong.body.cause).to.equal('INVALID_REGISTRATION_TOKEN');
+    expect((await request('PUT', `${registration}/heartbeat`, { load: 0 }, asRegistrant(other.body.aic))).status).to.equal(401);
+    expect((await request('GET', registration)).status).to.equal(200);
+    expect((await request('PUT', `${registration}/heartbeat`, { load: 3 }, asRegistrant(body.aic))).status).to.equal(204);
+  });
+
+  it('ignores what a forged credential event claims and keeps what the AMC says', async () => {
+    const { body } = await registerAgent(core.agwUrl, { name: 'victim' });
+    const forged = { event: 'CREDENTIAL_REVOKED', serialNumber: body.acs.security.credentialSerialNumber, aic: body.aic, status: 'REVOKED', reason: 'keyCompromise' };
+    expect((await request('POST', `${core.agwUrl}/nagw-reg/v1/credential-events`, forged)).status).to.equal(204);
+    const record = (await request('GET', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`)).body;
+    expect(record.state).to.equal('ACTIVE');
+    expect(record.certificatePem).to.equal(body.certificatePem);
   });
 });

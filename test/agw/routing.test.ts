@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { acme, registerAgent, startTestCore, type TestCore } from '../support/core-harness.ts';
+import { acme, registerAgent, startTestCore, type TestCore, asRegistrant } from '../support/core-harness.ts';
 import { request } from '../support/nrf-harness.ts';
 
 type Behaviour = 'ok' | 'die' | 'fail' | 'slow' | 'not-found' | 'unprocessable';
@@ -97,7 +97,7 @@ describe('AGW semantic routing (nagw-route)', function () {
     );
   }
 
-  const heartbeat = (aic: string, load: number) => request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${aic}/heartbeat`, { load });
+  const heartbeat = (aic: string, load: number) => request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${aic}/heartbeat`, { load }, asRegistrant(aic));
   const route = (capability: string, body: unknown = { ueId: 'imsi-001010000000001' }, query = '') => request('POST', `${core.agwUrl}/nagw-route/v1/capability/${capability}${query}`, body);
 
   async function lastRoutingEvent(aic: string) {

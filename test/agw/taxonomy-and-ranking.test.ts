@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { registerAgent, startTestCore, type TestCore } from '../support/core-harness.ts';
+import { registerAgent, startTestCore, type TestCore, asRegistrant } from '../support/core-harness.ts';
 import { request } from '../support/nrf-harness.ts';
 
 describe('AGW capability taxonomy (management plane) and load ranking', () => {
@@ -57,7 +57,7 @@ describe('AGW capability taxonomy (management plane) and load ranking', () => {
     const aics: string[] = [];
     for (const load of [50, 40, 0]) {
       const { body } = await registerAgent(core.agwUrl, { name: `ranked-${load}`, capabilities: ['/capability/e2e-testing'] });
-      await request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}/heartbeat`, { load }, json);
+      await request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}/heartbeat`, { load }, asRegistrant(body.aic, json));
       aics.push(body.aic);
     }
     const res = await request('GET', `${core.agwUrl}/nagw-disc/v1/agents?capability-id=/capability/e2e-testing&limit=2`);

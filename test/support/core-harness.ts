@@ -99,5 +99,14 @@ export async function registerAgent(agwUrl: string, input: RegistrationInput = {
     ...(input.onBehalfOf ? { onBehalfOf: input.onBehalfOf } : {}),
   };
   const res = await request('POST', `${agwUrl}/nagw-reg/v1/registrations`, body);
+  if (res.status === 201) registrationTokens.set(res.body.aic, res.body.registrationAccessToken);
   return { ...res, key, sent: body };
+}
+
+/** Registration access tokens of the agents registerAgent registered, by AIC. */
+const registrationTokens = new Map<string, string>();
+
+/** Headers for an operation on one registration (heartbeat, UE state, deregistration). */
+export function asRegistrant(aic: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { ...extra, authorization: `Bearer ${registrationTokens.get(aic) ?? 'unknown-registration-token'}` };
 }
