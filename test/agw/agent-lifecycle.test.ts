@@ -3,14 +3,8 @@ import { expect } from 'chai';
 import { X509Crl, X509CrlReason, X509Certificate } from '@peculiar/x509';
 import { acme, operatorCore, registerAgent, startTestCore, type TestCore, asRegistrant } from '../support/core-harness.ts';
 import { request } from '../support/nrf-harness.ts';
+import { until } from '../support/until.ts';
 
-const until = async (condition: () => Promise<boolean>, what: string, timeoutMs = 5000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`${what} did not happen in time`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-};
 
 describe('Registered agents: update, credential status at the AMC and relying parties, deregistration', () => {
   let core: TestCore;

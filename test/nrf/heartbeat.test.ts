@@ -6,16 +6,10 @@ import { createNrfRegistration } from '../../nfs/shared/nrf-registration.ts';
 import { buildNfProfile } from '../../nfs/shared/nf-profile.ts';
 import { amfProfile, request, startTestNrf, type TestNrf } from '../support/nrf-harness.ts';
 import { startNotificationSink, type NotificationSink } from '../support/notification-sink.ts';
+import { until } from '../support/until.ts';
 
 const nfm = '/nnrf-nfm/v1';
 const disc = '/nnrf-disc/v1/nf-instances?target-nf-type=AMF&requester-nf-type=SMF';
-const until = async (condition: () => Promise<boolean>, timeoutMs = 5000) => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
 
 describe('NRF heartbeat supervision (TS 29.510 clause 5.2.2.3.2)', () => {
   let nrf: TestNrf;
@@ -35,7 +29,7 @@ describe('NRF heartbeat supervision (TS 29.510 clause 5.2.2.3.2)', () => {
     await request('PUT', `${nrf.url}${nfm}/nf-instances/${id}`, amfProfile(id, { heartBeatTimer: 1 }));
     expect((await request('GET', `${nrf.url}${disc}`)).body.nfInstances).to.have.length(1);
 
-    await until(async () => (await request('GET', `${nrf.url}${nfm}/nf-instances/${id}`)).body.nfStatus === 'SUSPENDED');
+    await until(async () => (await request('GET', `${nrf.url}${nfm}/nf-instances/${id}`)).body.nfStatus === 'SUSPENDED', 'the NF becoming SUSPENDED');
     expect((await request('GET', `${nrf.url}${disc}`)).body.nfInstances).to.deep.equal([]);
     const notifications = await sink.waitFor(2);
     expect(notifications[1].body.event).to.equal('NF_PROFILE_CHANGED');
@@ -45,7 +39,7 @@ describe('NRF heartbeat supervision (TS 29.510 clause 5.2.2.3.2)', () => {
   it('brings a suspended NF back into discovery with its next heartbeat', async () => {
     const id = randomUUID();
     await request('PUT', `${nrf.url}${nfm}/nf-instances/${id}`, amfProfile(id, { heartBeatTimer: 1 }));
-    await until(async () => (await request('GET', `${nrf.url}${nfm}/nf-instances/${id}`)).body.nfStatus === 'SUSPENDED');
+    await until(async () => (await request('GET', `${nrf.url}${nfm}/nf-instances/${id}`)).body.nfStatus === 'SUSPENDED', 'the NF becoming SUSPENDED');
     const beat = await request('PATCH', `${nrf.url}${nfm}/nf-instances/${id}`, [{ op: 'replace', path: '/nfStatus', value: 'REGISTERED' }]);
     expect(beat.status).to.equal(204);
     expect((await request('GET', `${nrf.url}${disc}`)).body.nfInstances.map((p: { nfInstanceId: string }) => p.nfInstanceId)).to.deep.equal([id]);
@@ -73,7 +67,7 @@ describe('NRF heartbeat supervision (TS 29.510 clause 5.2.2.3.2)', () => {
     try {
       // The NRF forgets the instance (an operator removed it, or the NRF lost its store).
       await nrf.store.collection('nrf.profiles').deleteMany({});
-      await until(async () => (await request('GET', `${nrf.url}${nfm}/nf-instances/${profile.nfInstanceId}`)).status === 200);
+      await until(async () => (await request('GET', `${nrf.url}${nfm}/nf-instances/${profile.nfInstanceId}`)).status === 200, 'the NF registering again');
     } finally {
       await registration.stop();
     }
