@@ -18,6 +18,8 @@ export interface SbiRequest {
   path: string;
   body?: unknown;
   contentType?: string;
+  /** Extra headers; an explicit authorization (e.g. an AGW registration token) replaces the NRF token. */
+  headers?: Record<string, string>;
 }
 
 export interface SbiResponse<T> {
@@ -69,7 +71,8 @@ export function createSbiClient(options: {
     const correlationId = currentCorrelationId();
     if (correlationId) headers[correlationHeader] = correlationId;
     if (request.contentType) headers['content-type'] = request.contentType;
-    if (options.tokens) headers.authorization = `Bearer ${await options.tokens.token(request.targetNfType, request.serviceName)}`;
+    if (options.tokens && !request.headers?.authorization) headers.authorization = `Bearer ${await options.tokens.token(request.targetNfType, request.serviceName)}`;
+    Object.assign(headers, request.headers);
     const res = await http.request({ url: `${uri}${request.path}`, method: request.method, data: request.body, headers });
     return { status: res.status, data: res.data as T, headers: res.headers as Record<string, unknown> };
   }

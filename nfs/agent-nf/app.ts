@@ -1,0 +1,129 @@
+/**
+ * createAgentNf(deps): an NF with agents (DESIGN.md, nfs/agent-nf), one codebase for every
+ * configured instance: the intent agent NF and the capability agents NF differ only in settings.
+ */
+import { randomUUID } from 'node:crypto';
+import { createAgentCallVerifier, signAgentCall } from '../shared/agent-auth.ts';
+import { createAgentHost, type HostedAgentSpec } from '../shared/agent-host.ts';
+import type { ComprehensionEngine } from '../shared/intent/comprehension.ts';
+import { createIntentPipeline, type IntentPipeline } from '../shared/intent/intent-pipeline.ts';
+import { createTaskInvocation } from '../shared/intent/task-invocation.ts';
+import type { Logger } from '../shared/logger.ts';
+import { createNfLifecycle } from '../shared/nf-lifecycle.ts';
+import type { NfDescriptor, NfHandle } from '../shared/nf-host.ts';
+import { createSbiApp } from '../shared/sbi-app.ts';
+import { createSbiClient } from '../shared/sbi-client.ts';
+import { checkSettings } from '../shared/settings-file.ts';
+import type { Store } from '../shared/store/collection.ts';
+import { createTokenProvider } from '../shared/token-provider.ts';
+import { createComprehensionEngine } from './comprehension-setup.ts';
+import { createAgwConsumer, createAmcConsumer, createTaskCaller } from './consumer.ts';
+import { createTaskHandlers } from './task-handlers.ts';
+import { agentNfRoutes } from './routes.ts';
+import { createAgentNfService, type AgentNfService } from './service.ts';
+import { agentNfSettingsSchema, defaultCapabilityAgentSettings, defaultIntentAgentSettings, type AgentNfSettings } from './settings.ts';
+import { openAgentNfStore } from './store.ts';
+
+export interface AgentNfDeps {
+  /** The NF's name on the command line, e.g. `intent-agent`. */
+  name: string;
+  store: Store;
+  logger: Logger;
+  nrfUri: string;
+  settings: AgentNfSettings;
+  /** Replaces the engine the settings name (tests). */
+  engine?: ComprehensionEngine;
+  oauth?: boolean;
+  nfInstanceId?: string;
+  now?: () => number;
+}
+
+export type AgentNfHandle = NfHandle & { service: AgentNfService; whenAgentsSettled(): Promise<void> };
+
+export const agentNfServiceNames = ['nagent-tip'];
+
+export async function createAgentNf(deps: AgentNfDeps): Promise<AgentNfHandle> {
+  const { settings } = deps;
+  const nfInstanceId = deps.nfInstanceId ?? randomUUID();
+  const store = await openAgentNfStore(deps.store, settings.intentRetentionSeconds);
+  const lifecycle = createNfLifecycle({ nrfUri: deps.nrfUri, nfType: 'AGENT_NF', nfInstanceId, serviceNames: agentNfServiceNames, logger: deps.logger });
+  const sbi = createSbiClient({
+    nrf: lifecycle.nrf,
+    self: { nfInstanceId, nfType: 'AGENT_NF' },
+    tokens: deps.oauth ? createTokenProvider({ nrfUri: deps.nrfUri, nfInstanceId, nfType: 'AGENT_NF' }) : undefined,
+  });
+  const specs: HostedAgentSpec[] = settings.agents.map((agent) => ({
+    ...agent,
+    invokePath: `/nagent-tip/v1/agents/${agent.name}/${agent.role === 'intent' ? 'intents' : 'tasks'}`,
+    a2aPath: `/a2a/${agent.name}`,
+  }));
+  const host = createAgentHost({ sbi, logger: deps.logger, provider: settings.provider, agents: specs });
+  const agw = createAgwConsumer(sbi);
+  const amc = createAmcConsumer(sbi);
+  const caller = createTaskCaller();
+
+  const pipelines = new Map<string, IntentPipeline>();
+  const intentAgents = specs.filter((spec) => spec.role === 'intent');
+  const engine = intentAgents.length ? (deps.engine ?? createComprehensionEngine(settings.comprehension)) : undefined;
+  for (const spec of intentAgents) {
+    const self = () => host.get(spec.name)!;
+    const invocation = createTaskInvocation({
+      resolve: (capabilityId) => agw.resolveCapability(capabilityId, self().aic),
+      invoke: async (candidate, request) => {
+        const bearer = await signAgentCall(self().identity!, { audience: candidate.aic, capabilityId: request.capabilityId, taskId: request.taskId });
+        return caller.call(candidate, request, bearer, settings.taskTimeoutMs);
+      },
+      maxCandidates: settings.maxCandidates,
+      attemptsPerCandidate: settings.attemptsPerCandidate,
+      onTransition: (task) => deps.logger.debug('task state', { agent: spec.name, ...task }),
+    });
+    pipelines.set(spec.name, createIntentPipeline({ engine: engine!, invocation }));
+  }
+
+  const service = createAgentNfService({
+    host,
+    store,
+    logger: deps.logger,
+    pipelines,
+    verifier: createAgentCallVerifier({ trustAnchors: host.trustAnchors, credentialStatus: amc.credentialStatus, now: deps.now }),
+    taskHandlers: specs.some((spec) => spec.role === 'capability') ? await createTaskHandlers({ store: deps.store, now: deps.now }) : {},
+  });
+
+  return {
+    name: deps.name,
+    nfType: 'AGENT_NF',
+    nfInstanceId,
+    app: createSbiApp({ nf: 'AGENT_NF', logger: deps.logger, specs: ['nagent-tip.yaml'], routes: agentNfRoutes(service) }),
+    service,
+    whenAgentsSettled: () => host.whenSettled(),
+    async start(apiRoot) {
+      await lifecycle.start(apiRoot);
+      host.start(apiRoot);
+    },
+    async stop() {
+      await host.stop();
+      await lifecycle.stop();
+    },
+  };
+}
+
+function agentNfDescriptor(name: string, defaultPort: number, defaults: AgentNfSettings, summary: string): NfDescriptor {
+  return {
+    name,
+    nfType: 'AGENT_NF',
+    defaultPort,
+    summary,
+    create: (context) =>
+      createAgentNf({
+        name,
+        store: context.store,
+        logger: context.logger,
+        nrfUri: context.nrfUri,
+        oauth: context.oauth,
+        settings: { ...defaults, ...checkSettings<AgentNfSettings>(name, agentNfSettingsSchema, context.settings) },
+      }),
+  };
+}
+
+export const intentAgentDescriptor = agentNfDescriptor('intent-agent', 29700, defaultIntentAgentSettings, 'NF with agent: the intent agent (comprehension, workflow, task-based invocation)');
+export const capabilityAgentsDescriptor = agentNfDescriptor('capability-agents', 29701, defaultCapabilityAgentSettings, 'NF with agents: QoS, diagnosis, location, analytics, broadband, billing capability agents');

@@ -1,0 +1,100 @@
+/**
+ * The procedures of an NF with agents (MACP section 5.4): its intent agent takes intents and runs
+ * them as tasks; its capability agents answer tasks from agents whose call credential checks out
+ * and only for capabilities the gateway granted them. No express here; errors are ProblemErrors.
+ */
+import { randomUUID } from 'node:crypto';
+import type { components } from '../../openapi/generated/nagent-tip.ts';
+import type { AgentCallVerifier } from '../shared/agent-auth.ts';
+import type { AgentHost, HostedAgent } from '../shared/agent-host.ts';
+import type { IntentPipeline, IntentRequest, IntentOutcome } from '../shared/intent/intent-pipeline.ts';
+import type { TaskRequest, TaskResult } from '../shared/intent/task-invocation.ts';
+import type { Logger } from '../shared/logger.ts';
+import { forbidden, notFound, ProblemError, unauthorized } from '../shared/problem.ts';
+import type { AgentNfStore } from './store.ts';
+
+type HostedAgentView = components['schemas']['HostedAgent'];
+
+export type TaskHandler = (task: TaskRequest) => Promise<TaskResult>;
+
+export interface AgentNfServiceDeps {
+  host: AgentHost;
+  store: AgentNfStore;
+  logger: Logger;
+  /** The intent pipeline of each hosted intent agent, by agent name. */
+  pipelines: ReadonlyMap<string, IntentPipeline>;
+  verifier: AgentCallVerifier;
+  /** The capability logic, by capability id. */
+  taskHandlers: Readonly<Record<string, TaskHandler>>;
+}
+
+export function createAgentNfService(deps: AgentNfServiceDeps) {
+  const agentOf = (name: string, role: HostedAgent['spec']['role']): HostedAgent => {
+    const agent = deps.host.get(name);
+    if (!agent || agent.spec.role !== role) throw notFound(`this NF hosts no ${role} agent named ${name}`);
+    if (agent.state !== 'REGISTERED') throw new ProblemError(503, `agent ${name} is not registered at the AGW yet (${agent.state})`, { cause: 'AGENT_NOT_REGISTERED' });
+    return agent;
+  };
+
+  return {
+    listHostedAgents(): HostedAgentView[] {
+      return deps.host.list().map((agent) => ({
+        name: agent.spec.name,
+        role: agent.spec.role,
+        capabilities: agent.capabilityIds ?? agent.spec.capabilities,
+        state: agent.state,
+        ...(agent.aic ? { aic: agent.aic, a2aUrl: agent.a2aUrl, invokeUrl: agent.invokeUrl } : {}),
+      }));
+    },
+
+    async submitIntent(agentName: string, request: IntentRequest): Promise<IntentOutcome> {
+      const agent = agentOf(agentName, 'intent');
+      const pipeline = deps.pipelines.get(agentName);
+      if (!pipeline) throw notFound(`agent ${agentName} takes no intents`);
+      if ((request.text === undefined) === (request.operatorIntent === undefined)) {
+        throw new ProblemError(400, 'an intent is either text or operatorIntent, exactly one of them', {
+          cause: 'MANDATORY_IE_INCORRECT',
+          invalidParams: [{ param: '/text', reason: 'exactly one of text and operatorIntent' }],
+        });
+      }
+      agent.inFlight += 1;
+      try {
+        const intentId = randomUUID();
+        const outcome = await pipeline.handle(request, intentId);
+        await deps.store.intents.insertOne({ _id: intentId, agentName, outcomeJson: JSON.stringify(outcome), recordedAt: new Date() });
+        deps.logger.info('intent handled', { intentId, supi: request.supi, outcome: outcome.outcome, tasks: outcome.tasks.map((task) => `${task.capability}:${task.state}`), totalMs: outcome.timings.totalMs });
+        return outcome;
+      } finally {
+        agent.inFlight -= 1;
+      }
+    },
+
+    async getIntent(agentName: string, intentId: string): Promise<IntentOutcome> {
+      const record = await deps.store.intents.findOne({ _id: intentId, agentName });
+      if (!record) throw notFound(`agent ${agentName} has no record of intent ${intentId}`);
+      return JSON.parse(record.outcomeJson) as IntentOutcome;
+    },
+
+    async invokeTask(agentName: string, authorization: string | undefined, request: TaskRequest): Promise<TaskResult> {
+      const agent = agentOf(agentName, 'capability');
+      const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
+      if (!token) throw unauthorized('a task call needs "Authorization: Bearer <the calling agent\'s JWS>"');
+      const caller = await deps.verifier.verify(token, { audience: agent.aic!, capabilityId: request.capabilityId });
+      if (!agent.capabilityIds?.includes(request.capabilityId)) {
+        throw forbidden(`agent ${agentName} holds no grant for ${request.capabilityId}`, 'CAPABILITY_NOT_HELD');
+      }
+      const handler = deps.taskHandlers[request.capabilityId];
+      if (!handler) throw forbidden(`agent ${agentName} has no logic for ${request.capabilityId}`, 'CAPABILITY_NOT_HELD');
+      agent.inFlight += 1;
+      try {
+        const result = await handler(request);
+        deps.logger.debug('task answered', { agent: agentName, caller: caller.callerAic, taskId: request.taskId, capability: request.capabilityId, state: result.state });
+        return result;
+      } finally {
+        agent.inFlight -= 1;
+      }
+    },
+  };
+}
+
+export type AgentNfService = ReturnType<typeof createAgentNfService>;

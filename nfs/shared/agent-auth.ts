@@ -1,0 +1,149 @@
+/**
+ * Authenticated calls between agents before a session exists (MACP section 5.4, "each task is
+ * invoked under the caller's credential"): the caller signs a short-lived compact JWS with the key
+ * of its AMC-issued certificate and puts the certificate in the x5c header (RFC 7515 §4.1.6); the
+ * callee checks the certificate chain to its AMC's CA, that the certificate names the caller's AIC
+ * (acps:// URI SAN, ATR §3.2), that it is neither revoked nor suspended, then the JWS signature,
+ * audience (the callee's AIC), capability and expiry, and refuses a replayed token (jti).
+ */
+import 'reflect-metadata';
+import { createHash, randomUUID } from 'node:crypto';
+import { X509Certificate } from '@peculiar/x509';
+import { decodeProtectedHeader, importX509, jwtVerify, SignJWT, errors as joseErrors, type CryptoKey as JoseKey } from 'jose';
+import { aicOfCertificate, verifyChain } from './certificate-path.ts';
+import { ProblemError } from './problem.ts';
+
+export interface AgentIdentity {
+  aic: string;
+  certificatePem: string;
+  privateKey: CryptoKey;
+}
+
+export interface AgentCallClaims {
+  /** AIC of the agent called. */
+  audience: string;
+  capabilityId: string;
+  taskId: string;
+}
+
+const TOKEN_LIFETIME_SECONDS = 60;
+
+/** A JWS for one call: iss = sub = the caller's AIC, aud = the callee's AIC, cap, tid, jti, exp. */
+export async function signAgentCall(identity: AgentIdentity, claims: AgentCallClaims): Promise<string> {
+  const der = new X509Certificate(identity.certificatePem).rawData;
+  return new SignJWT({ cap: claims.capabilityId, tid: claims.taskId })
+    .setProtectedHeader({ alg: 'ES256', typ: 'agent-call+jwt', x5c: [Buffer.from(der).toString('base64')] })
+    .setIssuer(identity.aic)
+    .setSubject(identity.aic)
+    .setAudience(claims.audience)
+    .setIssuedAt()
+    .setExpirationTime(`${TOKEN_LIFETIME_SECONDS}s`)
+    .setJti(randomUUID())
+    .sign(identity.privateKey);
+}
+
+export type CredentialState = 'GOOD' | 'SUSPENDED' | 'REVOKED' | 'EXPIRED' | 'UNKNOWN';
+
+export interface AgentCallVerifierOptions {
+  /** PEM certificates of the CAs whose agents may call (the AMC's CA). */
+  trustAnchors: () => string[];
+  /** The AMC's word on a certificate, by lower-case hex serial number. */
+  credentialStatus: (serialNumberHex: string) => Promise<CredentialState>;
+  /** How long a status answer is trusted before asking the AMC again. */
+  statusCacheMs?: number;
+  now?: () => number;
+}
+
+export interface VerifiedAgentCall {
+  callerAic: string;
+  serialNumber: string;
+}
+
+interface CheckedCertificate {
+  aic: string;
+  serialNumber: string;
+  key: JoseKey;
+}
+
+const refused = (detail: string, cause = 'INVALID_AGENT_CREDENTIAL') => new ProblemError(401, detail, { cause });
+
+export function createAgentCallVerifier(options: AgentCallVerifierOptions) {
+  const now = options.now ?? Date.now;
+  const statusCacheMs = options.statusCacheMs ?? 5_000;
+  // A path check costs a few ms; a certificate once checked is remembered (its status is not).
+  const checked = new Map<string, CheckedCertificate>();
+  const statuses = new Map<string, { state: CredentialState; at: number }>();
+  const seenTokenIds = new Map<string, number>();
+
+  async function checkCertificate(x5c: unknown): Promise<CheckedCertificate> {
+    if (!Array.isArray(x5c) || typeof x5c[0] !== 'string') throw refused('the call token carries no x5c certificate');
+    const fingerprint = createHash('sha256').update(x5c[0]).digest('hex');
+    const known = checked.get(fingerprint);
+    if (known) return known;
+    const pem = `-----BEGIN CERTIFICATE-----\n${x5c[0].match(/.{1,64}/g)?.join('\n') ?? ''}\n-----END CERTIFICATE-----\n`;
+    if (!(await verifyChain(pem, options.trustAnchors(), { at: new Date(now()) }))) {
+      throw refused('the caller certificate does not chain to this domain\'s AMC CA, or is out of its validity period', 'UNTRUSTED_CERTIFICATE');
+    }
+    const aic = aicOfCertificate(pem);
+    if (!aic) throw refused('the caller certificate names no AIC', 'UNTRUSTED_CERTIFICATE');
+    const serialNumber = new X509Certificate(pem).serialNumber.toLowerCase();
+    const entry = { aic, serialNumber, key: await importX509(pem, 'ES256') };
+    if (checked.size > 10_000) checked.clear();
+    checked.set(fingerprint, entry);
+    return entry;
+  }
+
+  async function stateOf(serialNumber: string): Promise<CredentialState> {
+    const cached = statuses.get(serialNumber);
+    if (cached && now() - cached.at < statusCacheMs) return cached.state;
+    const state = await options.credentialStatus(serialNumber);
+    if (statuses.size > 10_000) statuses.clear();
+    statuses.set(serialNumber, { state, at: now() });
+    return state;
+  }
+
+  function spendTokenId(jti: unknown, exp: number): void {
+    if (typeof jti !== 'string' || !jti) throw refused('the call token has no jti');
+    const nowSeconds = now() / 1000;
+    if (seenTokenIds.has(jti)) throw refused('the call token was used before: a replay', 'REPLAYED_TOKEN');
+    if (seenTokenIds.size > 50_000) for (const [id, expiry] of seenTokenIds) if (expiry < nowSeconds) seenTokenIds.delete(id);
+    seenTokenIds.set(jti, exp);
+  }
+
+  return {
+    async verify(token: string, expected: { audience: string; capabilityId: string }): Promise<VerifiedAgentCall> {
+      let header;
+      try {
+        header = decodeProtectedHeader(token);
+      } catch {
+        throw refused('the Authorization header does not hold a JWS');
+      }
+      if (header.alg !== 'ES256') throw refused(`call tokens are ES256, not ${String(header.alg)}`);
+      const certificate = await checkCertificate(header.x5c);
+      let payload;
+      try {
+        ({ payload } = await jwtVerify(token, certificate.key, {
+          algorithms: ['ES256'],
+          issuer: certificate.aic,
+          audience: expected.audience,
+          maxTokenAge: `${TOKEN_LIFETIME_SECONDS * 2}s`,
+          clockTolerance: 5,
+          currentDate: new Date(now()),
+        }));
+      } catch (error) {
+        if (error instanceof joseErrors.JWTClaimValidationFailed) throw refused(`call token ${error.claim} check failed: ${error.reason}`, 'TOKEN_CLAIM_MISMATCH');
+        if (error instanceof joseErrors.JWTExpired) throw refused('the call token has expired', 'TOKEN_EXPIRED');
+        throw refused(`the call token signature does not verify with the caller certificate (${(error as Error).message})`);
+      }
+      if (payload.cap !== expected.capabilityId) {
+        throw new ProblemError(403, `the call token is for ${String(payload.cap)}, not ${expected.capabilityId}`, { cause: 'TOKEN_CLAIM_MISMATCH' });
+      }
+      const state = await stateOf(certificate.serialNumber);
+      if (state !== 'GOOD') throw new ProblemError(403, `the caller credential ${certificate.serialNumber} is ${state} at the AMC`, { cause: `CREDENTIAL_${state}` });
+      spendTokenId(payload.jti, payload.exp ?? 0);
+      return { callerAic: certificate.aic, serialNumber: certificate.serialNumber };
+    },
+  };
+}
+
+export type AgentCallVerifier = ReturnType<typeof createAgentCallVerifier>;

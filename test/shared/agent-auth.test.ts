@@ -1,0 +1,83 @@
+import 'reflect-metadata';
+import { expect } from 'chai';
+import { createAgentKeyAndCsr } from '../../nfs/shared/agent-credentials.ts';
+import { createAgentCallVerifier, signAgentCall, type AgentIdentity, type CredentialState } from '../../nfs/shared/agent-auth.ts';
+import { createCaMaterial, loadCertificateAuthority } from '../../nfs/amc/certificate-authority.ts';
+import { ProblemError } from '../../nfs/shared/problem.ts';
+
+const CALLER = '1.2.156.3088.1.2.1.1.1.0O41';
+const CALLEE = '1.2.156.3088.1.2.1.1.2.0O41';
+const QOS = '/capability/qos-optimisation';
+
+async function issueIdentity(caMaterial: { certificatePem: string; privateKeyPkcs8Pem: string }, aic: string, serial: string): Promise<AgentIdentity> {
+  const ca = await loadCertificateAuthority(caMaterial);
+  const key = await createAgentKeyAndCsr();
+  const now = Date.now();
+  const { certificatePem } = await ca.issue({ csrPem: key.csrPem, aic, serialNumberHex: serial, notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000) });
+  return { aic, certificatePem, privateKey: key.keys.privateKey };
+}
+
+async function refusal(promise: Promise<unknown>): Promise<ProblemError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).to.be.instanceOf(ProblemError);
+    return error as ProblemError;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('agent call credentials (JWS with the caller certificate in x5c)', () => {
+  let caMaterial: Awaited<ReturnType<typeof createCaMaterial>>;
+  let caller: AgentIdentity;
+  const states = new Map<string, CredentialState>();
+  const verifier = () => createAgentCallVerifier({ trustAnchors: () => [caMaterial.certificatePem], credentialStatus: async (serial) => states.get(serial) ?? 'GOOD', statusCacheMs: 0 });
+
+  before(async () => {
+    caMaterial = await createCaMaterial({ commonName: 'test AMC CA' });
+    caller = await issueIdentity(caMaterial, CALLER, '0a01');
+  });
+
+  it('accepts a call signed by an agent of the trusted CA and names the caller', async () => {
+    const token = await signAgentCall(caller, { audience: CALLEE, capabilityId: QOS, taskId: 't1' });
+    const verified = await verifier().verify(token, { audience: CALLEE, capabilityId: QOS });
+    expect(verified.callerAic).to.equal(CALLER);
+    expect(verified.serialNumber).to.equal('0a01');
+  });
+
+  it('refuses a token replayed to the same verifier', async () => {
+    const checker = verifier();
+    const token = await signAgentCall(caller, { audience: CALLEE, capabilityId: QOS, taskId: 't1' });
+    await checker.verify(token, { audience: CALLEE, capabilityId: QOS });
+    expect((await refusal(checker.verify(token, { audience: CALLEE, capabilityId: QOS }))).cause).to.equal('REPLAYED_TOKEN');
+  });
+
+  it('refuses a token for another audience or another capability', async () => {
+    const token = await signAgentCall(caller, { audience: CALLEE, capabilityId: QOS, taskId: 't1' });
+    expect((await refusal(verifier().verify(token, { audience: CALLER, capabilityId: QOS }))).status).to.equal(401);
+    expect((await refusal(verifier().verify(token, { audience: CALLEE, capabilityId: '/capability/location' }))).status).to.equal(403);
+  });
+
+  it('refuses a certificate from another CA', async () => {
+    const stranger = await issueIdentity(await createCaMaterial({ commonName: 'other CA' }), CALLER, '0b01');
+    const token = await signAgentCall(stranger, { audience: CALLEE, capabilityId: QOS, taskId: 't1' });
+    expect((await refusal(verifier().verify(token, { audience: CALLEE, capabilityId: QOS }))).cause).to.equal('UNTRUSTED_CERTIFICATE');
+  });
+
+  it('refuses a token signed with a key that is not the certificate key', async () => {
+    const impostorKey = await createAgentKeyAndCsr();
+    const token = await signAgentCall({ ...caller, privateKey: impostorKey.keys.privateKey }, { audience: CALLEE, capabilityId: QOS, taskId: 't1' });
+    expect((await refusal(verifier().verify(token, { audience: CALLEE, capabilityId: QOS }))).cause).to.equal('INVALID_AGENT_CREDENTIAL');
+  });
+
+  it('refuses a caller whose credential the AMC reports revoked or suspended', async () => {
+    const revoked = await issueIdentity(caMaterial, CALLER, '0c01');
+    states.set('0c01', 'REVOKED');
+    const token = await signAgentCall(revoked, { audience: CALLEE, capabilityId: QOS, taskId: 't1' });
+    expect((await refusal(verifier().verify(token, { audience: CALLEE, capabilityId: QOS }))).cause).to.equal('CREDENTIAL_REVOKED');
+  });
+
+  it('refuses text that is not a JWS', async () => {
+    expect((await refusal(verifier().verify('not-a-token', { audience: CALLEE, capabilityId: QOS }))).status).to.equal(401);
+  });
+});
