@@ -64,7 +64,7 @@ export async function createAgentNf(deps: AgentNfDeps): Promise<AgentNfHandle> {
 
   const pipelines = new Map<string, IntentPipeline>();
   const intentAgents = specs.filter((spec) => spec.role === 'intent');
-  const engine = intentAgents.length ? (deps.engine ?? createComprehensionEngine(settings.comprehension)) : undefined;
+  const engine = intentAgents.length ? (deps.engine ?? createComprehensionEngine(settings.comprehension, (why) => deps.logger.warn('unusable answer from the chat-completions engine', { why }))) : undefined;
   for (const spec of intentAgents) {
     const self = () => host.get(spec.name)!;
     const invocation = createTaskInvocation({

@@ -175,7 +175,9 @@ export interface components {
             capabilityId: components["schemas"]["CapabilityId"];
             supi?: components["schemas"]["Supi"];
             /** @description The task's inputs taken from the operator-defined intent (targets, contexts). */
-            parameters: Record<string, never>;
+            parameters: {
+                [key: string]: unknown;
+            };
             /** @description Results of the tasks this one depends on, by task id. */
             inputs?: {
                 [key: string]: components["schemas"]["TaskResult"];
@@ -188,7 +190,9 @@ export interface components {
             state: "completed" | "failed";
             /** @description One or two human-readable sentences. */
             summary: string;
-            data: Record<string, never>;
+            data: {
+                [key: string]: unknown;
+            };
         };
         Uri: string;
         /** @description TS 29.571 clause 5.2.4.2; param is a JSON pointer for a body attribute, "query <name>" for a query parameter, "header <name>" for a header and "{name}" for a path variable. */

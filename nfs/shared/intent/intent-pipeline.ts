@@ -10,7 +10,7 @@ import type { components } from '../../../openapi/generated/nagent-tip.ts';
 import type { ComprehensionEngine } from './comprehension.ts';
 import { aggregateResults } from './aggregation.ts';
 import type { TaskInvocation } from './task-invocation.ts';
-import { planWorkflow, type PlannedTask } from './workflow.ts';
+import { planWorkflow, WorkflowError, type PlannedTask } from './workflow.ts';
 
 export type IntentRequest = components['schemas']['IntentRequest'];
 export type IntentOutcome = components['schemas']['IntentOutcome'];
@@ -54,11 +54,12 @@ export function createIntentPipeline(deps: IntentPipelineDeps) {
       const planningStarted = now();
       let tasks: PlannedTask[];
       try {
-        tasks = planWorkflow(intent);
+        tasks = planWorkflow(intent, { supi: request.supi });
       } catch (error) {
+        if (!(error instanceof WorkflowError)) throw error;
         return {
           intentId, outcome: 'rejected', intent, confidence, cause: 'INTENT_NOT_SUPPORTED',
-          result: `This intent cannot be carried out here: ${(error as Error).message}`, tasks: [], timings: { ...timings, totalMs: now() - started },
+          result: `This intent cannot be carried out here: ${error.reason}`, tasks: [], timings: { ...timings, totalMs: now() - started },
         };
       }
       const invocationStarted = lap('planningMs', planningStarted);
