@@ -7,6 +7,8 @@ import { benchCommand } from './commands/bench.ts';
 import { agentsCommand } from './commands/agents.ts';
 import { caCommand } from './commands/ca.ts';
 import { discoverCommand } from './commands/discover.ts';
+import { scenarioCommand } from './commands/scenario.ts';
+import { ueCommand } from './commands/ue.ts';
 
 const program = new Command()
   .name('dmsc')
@@ -23,7 +25,7 @@ const withProgramSettings = (command: Command): Command => {
   command.commands.forEach(withProgramSettings);
   return command;
 };
-for (const command of [upCommand(), nfCommand(), benchCommand(), agentsCommand(), caCommand(), discoverCommand()]) program.addCommand(withProgramSettings(command));
+for (const command of [upCommand(), nfCommand(), benchCommand(), agentsCommand(), caCommand(), discoverCommand(), scenarioCommand(), ueCommand()]) program.addCommand(withProgramSettings(command));
 
 try {
   await program.parseAsync(process.argv);

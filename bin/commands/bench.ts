@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { benchAgw } from '../../bench/agw-bench.ts';
 import { benchNrf } from '../../bench/nrf-bench.ts';
+import { benchIntent } from '../../bench/intent-bench.ts';
 
 function positiveInt(value: string): number {
   const parsed = Number(value);
@@ -42,6 +43,28 @@ export function benchCommand(): Command {
         durationSeconds: options.duration,
         connections: options.connections,
         progress: (message) => process.stderr.write(`bench agw: ${message}\n`),
+      });
+      process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
+    });
+  bench
+    .command('intent')
+    .description('UE registrations per second (with and without a UE agent) and end-to-end intent latency at a fixed arrival rate')
+    .option('--registrations <n>', 'UEs without an agent registered then deregistered', positiveInt, 2000)
+    .option('--registrations-with-agent <n>', 'UEs with an agent (ARP + X.509 for each) registered', positiveInt, 200)
+    .option('--concurrency <n>', 'registrations in flight at once', positiveInt, 32)
+    .option('--ues <n>', 'UEs sending intents', positiveInt, 200)
+    .option('--rate <n>', 'intents per second (open loop)', positiveInt, 100)
+    .option('--duration <seconds>', 'seconds of intent load', positiveInt, 10)
+    .option('--json', 'print one JSON object and nothing else on stdout')
+    .action(async (options: { registrations: number; registrationsWithAgent: number; concurrency: number; ues: number; rate: number; duration: number; json?: boolean }) => {
+      const result = await benchIntent({
+        registrations: options.registrations,
+        registrationsWithAgent: options.registrationsWithAgent,
+        concurrency: options.concurrency,
+        ues: options.ues,
+        arrivalRate: options.rate,
+        durationSeconds: options.duration,
+        progress: (message) => process.stderr.write(`bench intent: ${message}\n`),
       });
       process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
     });

@@ -1,0 +1,141 @@
+/**
+ * `dmsc bench intent`: the whole core (NRF, AMC, AGW, capability agents, intent agent, AMF) in
+ * one child process, as `dmsc up` runs it; simulated UEs in this process speak NAS-like JSON to
+ * the AMF over loopback.
+ * 1. ueRegistrationsPerSec: full registrations (RegistrationRequest, challenge-response
+ *    authentication, RegistrationAccept, RegistrationComplete) of UEs without an on-device agent,
+ *    `concurrency` at a time; then their deregistrations; and registrations plus deregistrations
+ *    per second, the figure free5GC is usually quoted with.
+ * 2. ueRegistrationsWithAgentPerSec: the same for UEs with an agent, whose registration includes
+ *    ARP at the AGW, AAAP at the AMC and an X.509 certificate for the UE's agent.
+ * 3. End-to-end intent latency at a fixed arrival rate (open loop) over `ues` UEs: NAS uplink,
+ *    AMF, intent agent (comprehension, workflow, per-task AGW resolution, capability agents
+ *    called with signed credentials), NAS downlink.
+ */
+import { fileURLToPath } from 'node:url';
+import axios from 'axios';
+import { createUeClient, type UeClient } from '../ue-sim/ue-client.ts';
+import { percentiles, runScenario } from '../ue-sim/scenario-runner.ts';
+import type { Scenario } from '../ue-sim/scenario-file.ts';
+import { startChildServer, type ChildServer } from './child-process.ts';
+
+export interface IntentBenchOptions {
+  registrations: number;
+  registrationsWithAgent: number;
+  concurrency: number;
+  ues: number;
+  arrivalRate: number;
+  durationSeconds: number;
+  progress: (message: string) => void;
+}
+
+const dmsc = fileURLToPath(new URL('../bin/dmsc.js', import.meta.url));
+const NO_AGENT_FIRST = 10_001;
+const WITH_AGENT_FIRST = 1;
+const supi = (n: number) => `imsi-00101${n.toString().padStart(10, '0')}`;
+
+const intentMix: Scenario['intents'] = [
+  { text: 'boost my video quality for one hour', expect: { outcome: 'completed' } },
+  { text: 'where am I?', expect: { outcome: 'completed' } },
+  { text: 'how busy is my cell right now?', expect: { outcome: 'completed' } },
+  { text: 'how much data have I used this month?', expect: { outcome: 'completed' } },
+  { text: 'why is my mobile data so slow', expect: { outcome: 'completed' } },
+];
+
+async function startCore(): Promise<ChildServer & { urls: Record<string, string> }> {
+  const child = await startChildServer(process.execPath, [dmsc, 'up', '--ports', 'nrf=0,amc=0,agw=0,capability-agents=0,intent-agent=0,amf=0', '--json', '--log-level', 'error'], {}, 120_000);
+  const urls = Object.fromEntries((child.info.nfs as Array<{ nf: string; url: string }>).map((nf) => [nf.nf, nf.url]));
+  return { ...child, urls };
+}
+
+/** The agents register in the background once their NFs listen. */
+async function agentsRegistered(urls: Record<string, string>): Promise<void> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const lists = await Promise.all(['intent-agent', 'capability-agents'].map((nf) => axios.get(`${urls[nf]}/nagent-tip/v1/agents`).then((res) => res.data as Array<{ state: string }>)));
+    if (lists.flat().every((agent) => agent.state === 'REGISTERED')) return;
+    if (lists.flat().some((agent) => agent.state === 'FAILED')) throw new Error('an agent failed to register');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('agents did not register within 30 s');
+}
+
+/** Runs `work` over every item, `concurrency` at a time; returns the wall time and each item's latency. */
+async function timed<T>(items: T[], concurrency: number, work: (item: T) => Promise<unknown>) {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const item = items[next++];
+        const t0 = performance.now();
+        await work(item);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  return { seconds: (performance.now() - started) / 1000, latency: percentiles(latencies) };
+}
+
+const perSec = (count: number, seconds: number) => Math.round(count / seconds);
+
+export async function benchIntent(options: IntentBenchOptions) {
+  const core = await startCore();
+  try {
+    options.progress('waiting for the agents to register at the AGW');
+    await agentsRegistered(core.urls);
+    const amfUri = `${core.urls.amf}/namf-nas/v1`;
+
+    const plain: UeClient[] = Array.from({ length: options.registrations }, (_, i) => createUeClient({ nrfUri: core.urls.nrf, amfUri, supi: supi(NO_AGENT_FIRST + i), hasAgent: false }));
+    options.progress(`registering ${plain.length} UEs without an agent, ${options.concurrency} at a time`);
+    const registration = await timed(plain, options.concurrency, (ue) => ue.register());
+    options.progress(`deregistering them`);
+    const deregistration = await timed(plain, options.concurrency, (ue) => ue.deregister());
+
+    const withAgent: UeClient[] = Array.from({ length: options.registrationsWithAgent }, (_, i) => createUeClient({ nrfUri: core.urls.nrf, amfUri, supi: supi(WITH_AGENT_FIRST + i) }));
+    options.progress(`registering ${withAgent.length} UEs with an agent (ARP, AAAP, X.509 for each)`);
+    const agentRegistration = await timed(withAgent, options.concurrency, (ue) => ue.register());
+    await timed(withAgent, options.concurrency, (ue) => ue.deregister());
+
+    options.progress(`intents at ${options.arrivalRate}/s for ${options.durationSeconds} s over ${options.ues} UEs`);
+    const report = await runScenario({
+      scenario: {
+        name: 'bench-intent',
+        ues: { count: options.ues, firstSupi: supi(NO_AGENT_FIRST + options.registrations) },
+        arrivalRate: options.arrivalRate,
+        duration: options.durationSeconds,
+        registrationConcurrency: options.concurrency,
+        intents: intentMix,
+      },
+      createUe: (ueSupi) => {
+        const client = createUeClient({ nrfUri: core.urls.nrf, amfUri, supi: ueSupi, hasAgent: false });
+        return { supi: ueSupi, register: async () => ({ aic: (await client.register()).aic }), sendIntent: (text) => client.sendIntent(text), deregister: () => client.deregister() };
+      },
+    });
+    return {
+      ueRegistrations: plain.length,
+      concurrency: options.concurrency,
+      ueRegistrationsPerSec: perSec(plain.length, registration.seconds),
+      ueRegistrationP50Ms: registration.latency.p50,
+      ueRegistrationP99Ms: registration.latency.p99,
+      ueDeregistrationsPerSec: perSec(plain.length, deregistration.seconds),
+      ueRegistrationsPlusDeregistrationsPerSec: perSec(plain.length, registration.seconds + deregistration.seconds),
+      ueRegistrationsWithAgent: withAgent.length,
+      ueRegistrationsWithAgentPerSec: perSec(withAgent.length, agentRegistration.seconds),
+      ueRegistrationWithAgentP99Ms: agentRegistration.latency.p99,
+      intentArrivalRatePerSec: options.arrivalRate,
+      intentDurationSeconds: options.durationSeconds,
+      intentUes: options.ues,
+      intentsSent: report.intents.sent,
+      intentSuccessRate: report.intents.successRate,
+      intentOutcomes: report.intents.outcomes,
+      intentP50Ms: report.latencyMs.p50,
+      intentP90Ms: report.latencyMs.p90,
+      intentP99Ms: report.latencyMs.p99,
+      intentMaxMs: report.latencyMs.max,
+      intentFailures: report.failures.slice(0, 3),
+    };
+  } finally {
+    await core.stop();
+  }
+}

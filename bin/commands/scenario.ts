@@ -1,0 +1,93 @@
+/**
+ * `dmsc scenario run FILE`: simulated UEs run a scenario against a running core found through the
+ * NRF; readable steps for small scenarios, a progress bar for load runs on a terminal, a summary
+ * with success rate and latency percentiles, and exit 1 when an expectation failed.
+ */
+import { Command, Option } from 'commander';
+import cliProgress from 'cli-progress';
+import { createOfflineEngine } from '../../nfs/shared/intent/offline-engine.ts';
+import { readScenario, ScenarioError, type Scenario } from '../../ue-sim/scenario-file.ts';
+import { runScenario, type ScenarioEvent, type ScenarioReport, type ScenarioUe } from '../../ue-sim/scenario-runner.ts';
+import { formatReport, formatStep, type AgentNames } from '../../ue-sim/step-printer.ts';
+import { createUeClient, type IntentConverter } from '../../ue-sim/ue-client.ts';
+import { ConfigError } from '../../nfs/shared/config.ts';
+
+/** Runs with more intents than this show a progress bar instead of every step. */
+const MAX_PRINTED_STEPS = 20;
+
+export interface ScenarioRunOptions {
+  scenario: Scenario;
+  nrfUri: string;
+  json?: boolean;
+  agentNames?: AgentNames;
+  out?: NodeJS.WritableStream;
+}
+
+export async function runScenarioAgainstCore(options: ScenarioRunOptions): Promise<ScenarioReport> {
+  const out = options.out ?? process.stdout;
+  const { scenario } = options;
+  const converterFor = onDeviceConversion();
+  const arrivals = scenario.duration ? Math.floor(scenario.duration * scenario.arrivalRate) : scenario.ues.count * scenario.intents.length;
+  const printSteps = !options.json && arrivals <= MAX_PRINTED_STEPS;
+  const bar = !options.json && !printSteps && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'intents {bar} {value}/{total} | {eta}s left | UEs {ues}', stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
+  bar?.start(arrivals, 0, { ues: 0 });
+  let registered = 0;
+  const onEvent = (event: ScenarioEvent) => {
+    if (event.type === 'registered') registered += 1;
+    if (printSteps) out.write(formatStep(event, options.agentNames));
+    else if (event.type === 'answered' || event.type === 'intent-failed') bar?.increment(1, { ues: registered });
+  };
+  const createUe = (supi: string): ScenarioUe => {
+    const client = createUeClient({ nrfUri: options.nrfUri, supi, convertIntent: converterFor(supi) });
+    return {
+      supi,
+      register: async () => ({ aic: (await client.register()).aic }),
+      sendIntent: (text) => client.sendIntent(text),
+      deregister: () => client.deregister(),
+    };
+  };
+  try {
+    const report = await runScenario({ scenario, createUe, onEvent });
+    bar?.stop();
+    out.write(options.json ? `${JSON.stringify(report)}\n` : formatReport(report));
+    return report;
+  } finally {
+    bar?.stop();
+  }
+}
+
+/**
+ * The UE-side first stage of the two-stage intent analysis (seed 000, mobile deployment): a UE
+ * whose subscription converts intents runs the offline engine on the device and sends the
+ * operator-defined intent; text it cannot convert goes to the network as it was written.
+ */
+function onDeviceConversion(): (supi: string) => IntentConverter {
+  let engine: ReturnType<typeof createOfflineEngine> | undefined;
+  return (supi) => async (text) => {
+    engine ??= createOfflineEngine();
+    const understood = await engine.comprehend({ text, supi });
+    return understood.outcome === 'intent' ? understood.intent : undefined;
+  };
+}
+
+export function scenarioCommand(): Command {
+  const scenario = new Command('scenario').description('run YAML scenarios of simulated UEs against a running core');
+  scenario
+    .command('run')
+    .description('run a scenario file (or a shipped one by name: default, load-1000-ues); exits 1 when an expectation failed')
+    .argument('<file>', 'scenario YAML file, or the name of a scenario in ue-sim/scenarios')
+    .addOption(new Option('--nrf <uri>', 'the core\'s NRF').env('NRF_URI').default('http://127.0.0.1:29510'))
+    .option('--json', 'print the summary as one JSON object')
+    .action(async (file: string, options: { nrf: string; json?: boolean }) => {
+      let parsed: Scenario;
+      try {
+        parsed = await readScenario(file);
+      } catch (error) {
+        if (error instanceof ScenarioError) throw new ConfigError(error.message);
+        throw error;
+      }
+      const report = await runScenarioAgainstCore({ scenario: parsed, nrfUri: options.nrf, json: options.json });
+      process.exitCode = report.passed ? 0 : 1;
+    });
+  return scenario;
+}

@@ -1,0 +1,89 @@
+/** createAmf(deps): the AMF wired from its parts; used by main.ts, `dmsc up` and tests. */
+import { randomUUID } from 'node:crypto';
+import { ConfigError } from '../shared/config.ts';
+import type { Logger } from '../shared/logger.ts';
+import { createNfLifecycle } from '../shared/nf-lifecycle.ts';
+import type { NfDescriptor, NfHandle } from '../shared/nf-host.ts';
+import { createSbiApp } from '../shared/sbi-app.ts';
+import { createSbiClient } from '../shared/sbi-client.ts';
+import { compileSchemaCheck } from '../shared/schema-validator.ts';
+import { checkSettings } from '../shared/settings-file.ts';
+import type { Store } from '../shared/store/collection.ts';
+import { createTokenProvider } from '../shared/token-provider.ts';
+import { createAgwConsumer, createIntentAgentInvoker, type AgwConsumer, type IntentAgentInvoker } from './consumer.ts';
+import { createForwardingIntentHandler, type IntentHandler } from './intent-handler.ts';
+import { createNasFastPath } from './nas-fast-path.ts';
+import { compileNasChecks } from './nas-schema.ts';
+import { amfRoutes, n1MessagesPath } from './routes.ts';
+import { createAmfService, type AmfService } from './service.ts';
+import { amfSettingsSchema, defaultAmfSettings, type AmfSettings } from './settings.ts';
+import { openAmfStore } from './store.ts';
+
+export interface AmfDeps {
+  store: Store;
+  logger: Logger;
+  nrfUri: string;
+  settings?: Partial<AmfSettings>;
+  /** Comprehends intents in the AMF itself; required in mode local, unused in mode forward. */
+  localIntentHandler?: IntentHandler;
+  agw?: AgwConsumer;
+  invoker?: IntentAgentInvoker;
+  nfInstanceId?: string;
+  /** When true, the AMF takes NRF access tokens for its SBI calls. The UE-facing namf-nas takes none: UEs hold no NRF tokens. */
+  oauth?: boolean;
+  /** Runs the timers every timerIntervalMs (default); tests turn this off and run them by hand. */
+  backgroundTimers?: boolean;
+  now?: () => number;
+}
+
+export type AmfHandle = NfHandle & { service: AmfService };
+
+export const amfServiceNames = ['namf-nas'];
+
+export async function createAmf(deps: AmfDeps): Promise<AmfHandle> {
+  const settings: AmfSettings = Object.freeze({ ...defaultAmfSettings, ...deps.settings });
+  if (settings.mode === 'local' && !deps.localIntentHandler) {
+    throw new ConfigError('amf.mode local: the AMF comprehends intents itself, but no local intent handler was given');
+  }
+  const nfInstanceId = deps.nfInstanceId ?? randomUUID();
+  const now = deps.now ?? Date.now;
+  const store = await openAmfStore(deps.store);
+  const lifecycle = createNfLifecycle({ nrfUri: deps.nrfUri, nfType: 'AMF', nfInstanceId, serviceNames: amfServiceNames, logger: deps.logger });
+  const sbi = createSbiClient({
+    nrf: lifecycle.nrf,
+    self: { nfInstanceId, nfType: 'AMF' },
+    tokens: deps.oauth ? createTokenProvider({ nrfUri: deps.nrfUri, nfInstanceId, nfType: 'AMF' }) : undefined,
+  });
+  const agw = deps.agw ?? createAgwConsumer(sbi);
+  const checkOutcome = await compileSchemaCheck('nagent-tip.yaml', 'IntentOutcome');
+  const intentHandler =
+    settings.mode === 'local'
+      ? deps.localIntentHandler!
+      : createForwardingIntentHandler({ agw, invoker: deps.invoker ?? createIntentAgentInvoker(), checkOutcome, settings, logger: deps.logger, now });
+  const service = createAmfService({ store, settings, logger: deps.logger, agw, intentHandler, checkOutcome, now });
+  return {
+    name: 'amf',
+    nfType: 'AMF',
+    nfInstanceId,
+    app: createSbiApp({ nf: 'AMF', logger: deps.logger, specs: amfServiceNames.map((name) => `${name}.yaml`), routes: amfRoutes(service) }),
+    fastPath: createNasFastPath({ path: n1MessagesPath, checks: await compileNasChecks(), handle: service.handleUplinkNasMessage, logger: deps.logger }),
+    service,
+    async start(root) {
+      await lifecycle.start(root);
+      if (deps.backgroundTimers !== false) service.timers.start();
+    },
+    async stop() {
+      await service.timers.stop();
+      await lifecycle.stop();
+    },
+  };
+}
+
+export const amfDescriptor: NfDescriptor = {
+  name: 'amf',
+  nfType: 'AMF',
+  defaultPort: 29518,
+  summary: 'AMF: UE registration and connection state over NAS-like messages, UE agents at the AGW, intents to the intent agent',
+  create: (context) =>
+    createAmf({ store: context.store, logger: context.logger, nrfUri: context.nrfUri, oauth: context.oauth, settings: checkSettings<AmfSettings>('amf', amfSettingsSchema, context.settings) }),
+};

@@ -1,0 +1,94 @@
+/**
+ * The UE's side of the N1-like interface (openapi/namf-nas.yaml): the AMF is found through the
+ * NRF, as the 5G-AN selects one (TS 23.501 clause 6.3.5; the simulator is UE and AN in one, and
+ * asks as requester type UE), and each uplink NAS message is one POST whose answer is the
+ * downlink one. Answers that are not NAS messages (400, 403, 413, 5xx) become NasTransportError.
+ * node:http with the global agent's kept-alive connections: fetch costs the simulator several
+ * times the CPU per message, which a load of thousands of UEs on one machine cannot spare.
+ */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { components } from '../openapi/generated/namf-nas.ts';
+import { createNrfClient } from '../nfs/shared/nrf-client.ts';
+import type { ProblemDetails } from '../nfs/shared/problem.ts';
+import { serviceUrisOf } from '../nfs/shared/sbi-client.ts';
+
+export type UplinkNasMessage = components['schemas']['UplinkNasMessage'];
+export type DownlinkNasMessage = components['schemas']['DownlinkNasMessage'];
+
+/** The AMF answered with ProblemDetails instead of a NAS message: the message was not processed. */
+export class NasTransportError extends Error {
+  constructor(readonly status: number, readonly problem: ProblemDetails | undefined, url: string) {
+    super(`the AMF at ${url} answered ${status}${problem?.detail ? `: ${problem.detail}` : ''}${problem?.cause ? ` (${problem.cause})` : ''}`);
+    this.name = 'NasTransportError';
+  }
+}
+
+/** No AMF could be found or reached. */
+export class AmfUnreachableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AmfUnreachableError';
+  }
+}
+
+/** The namf-nas base URI (`http://host:port/namf-nas/v1`) of the first AMF the NRF names. */
+export async function discoverAmf(nrfUri: string, timeoutMs = 5000): Promise<string> {
+  let found: string | undefined;
+  try {
+    const result = await createNrfClient({ nrfUri, timeoutMs }).discover({ targetNfType: 'AMF', requesterNfType: 'UE', serviceNames: ['namf-nas'] });
+    found = result.nfInstances.flatMap((profile) => serviceUrisOf(profile, 'namf-nas'))[0];
+  } catch (error) {
+    throw new AmfUnreachableError(`AMF discovery at the NRF ${nrfUri} failed: ${(error as Error).message}`);
+  }
+  if (!found) throw new AmfUnreachableError(`no AMF offering namf-nas is registered with the NRF at ${nrfUri}`);
+  return found;
+}
+
+export interface NasChannel {
+  /** Sends one uplink message; resolves with the downlink answer, or undefined when there is none (204). */
+  send(message: UplinkNasMessage): Promise<DownlinkNasMessage | undefined>;
+}
+
+export function createNasChannel(options: { amfUri: () => Promise<string>; onUnreachable?: () => void; timeoutMs: number }): NasChannel {
+  return {
+    async send(message) {
+      const url = `${await options.amfUri()}/n1-messages`;
+      let res: { status: number; text: string };
+      try {
+        res = await postJson(url, JSON.stringify(message), options.timeoutMs);
+      } catch (error) {
+        options.onUnreachable?.();
+        const code = (error as { code?: string }).code;
+        throw new AmfUnreachableError(`cannot reach the AMF at ${url}: ${code && code !== 'ETIMEDOUT' ? code : (error as Error).message}`);
+      }
+      if (res.status === 204) return undefined;
+      if (res.status !== 200) throw new NasTransportError(res.status, parse(res.text) as ProblemDetails | undefined, url);
+      return parse(res.text) as DownlinkNasMessage;
+    },
+  };
+}
+
+/** One POST of JSON; rejects on a network error or when no answer comes within timeoutMs. */
+function postJson(url: string, body: string, timeoutMs: number): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+    const req = send(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
