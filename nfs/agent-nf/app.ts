@@ -3,7 +3,7 @@
  * configured instance: the intent agent NF and the capability agents NF differ only in settings.
  */
 import { randomUUID } from 'node:crypto';
-import { createAgentCallVerifier, signAgentCall } from '../shared/agent-auth.ts';
+import { createAgentCallSigner, createAgentCallVerifier, type AgentCallSigner } from '../shared/agent-auth.ts';
 import { createAgentHost, type HostedAgentSpec } from '../shared/agent-host.ts';
 import type { ComprehensionEngine } from '../shared/intent/comprehension.ts';
 import { createIntentPipeline, type IntentPipeline } from '../shared/intent/intent-pipeline.ts';
@@ -67,10 +67,16 @@ export async function createAgentNf(deps: AgentNfDeps): Promise<AgentNfHandle> {
   const engine = intentAgents.length ? (deps.engine ?? createComprehensionEngine(settings.comprehension, (why) => deps.logger.warn('unusable answer from the chat-completions engine', { why }))) : undefined;
   for (const spec of intentAgents) {
     const self = () => host.get(spec.name)!;
+    let signer: { identity: unknown; signer: AgentCallSigner } | undefined;
+    const signerOf = () => {
+      const identity = self().identity!;
+      if (signer?.identity !== identity) signer = { identity, signer: createAgentCallSigner(identity) };
+      return signer.signer;
+    };
     const invocation = createTaskInvocation({
-      resolve: (capabilityId) => agw.resolveCapability(capabilityId, self().aic),
+      resolve: (capabilityId, options) => agw.resolveCapability(capabilityId, self().aic, options),
       invoke: async (candidate, request) => {
-        const bearer = await signAgentCall(self().identity!, { audience: candidate.aic, capabilityId: request.capabilityId, taskId: request.taskId });
+        const bearer = await signerOf().sign({ audience: candidate.aic, capabilityId: request.capabilityId, taskId: request.taskId });
         return caller.call(candidate, request, bearer, settings.taskTimeoutMs);
       },
       maxCandidates: settings.maxCandidates,

@@ -16,7 +16,7 @@ type CredentialStatus = cred['schemas']['CredentialStatus'];
 
 export interface AgwConsumer {
   /** Live agents holding the capability that policy lets the requester use, best first. */
-  resolveCapability(capabilityId: string, requesterAic: string | undefined): Promise<TaskCandidate[]>;
+  resolveCapability(capabilityId: string, requesterAic: string | undefined, options?: { fresh?: boolean }): Promise<TaskCandidate[]>;
 }
 
 export interface AmcConsumer {
@@ -27,13 +27,24 @@ export interface TaskCaller {
   call(candidate: TaskCandidate, request: TaskRequest, bearer: string, timeoutMs: number): Promise<TaskResult>;
 }
 
-export function createAgwConsumer(sbi: SbiClient): AgwConsumer {
+/**
+ * Answers are reused for the validityPeriod the gateway gives them (as NRF discovery results are):
+ * a task fails over among the agents of one answer, so a fresh query per task buys nothing.
+ */
+export function createAgwConsumer(sbi: SbiClient, now: () => number = Date.now): AgwConsumer {
+  const answers = new Map<string, { candidates: TaskCandidate[]; until: number }>();
   return {
-    async resolveCapability(capabilityId, requesterAic) {
+    async resolveCapability(capabilityId, requesterAic, options = {}) {
       const query = new URLSearchParams({ 'capability-id': capabilityId, limit: '10', ...(requesterAic ? { 'requester-aic': requesterAic } : {}) });
+      const key = query.toString();
+      const cached = answers.get(key);
+      if (cached && cached.until > now() && !options.fresh) return cached.candidates;
       const res = await sbi.call<DiscoveryAnswer & { detail?: string }>({ targetNfType: 'AGW', serviceName: 'nagw-disc', method: 'GET', path: `/agents?${query}` });
       if (res.status !== 200) throw new Error(`AGW discovery answered ${res.status}: ${res.data?.detail ?? ''}`);
-      return res.data.agents.map((agent) => ({ aic: agent.aic, invokeUrl: agent.acs.endpoints.invokeUrl ?? agent.a2aUrl }));
+      const candidates = res.data.agents.map((agent) => ({ aic: agent.aic, invokeUrl: agent.acs.endpoints.invokeUrl ?? agent.a2aUrl }));
+      // An empty answer is not kept: an agent that registers a moment later should be found.
+      if (candidates.length && res.data.validityPeriod) answers.set(key, { candidates, until: now() + res.data.validityPeriod * 1000 });
+      return candidates;
     },
   };
 }
@@ -49,7 +60,8 @@ export function createAmcConsumer(sbi: SbiClient): AmcConsumer {
   };
 }
 
-export function createTaskCaller(http: AxiosInstance = axios.create({ validateStatus: () => true })): TaskCaller {
+// maxRedirects 0: a task call is never redirected, and it spares axios its redirect-following wrapper.
+export function createTaskCaller(http: AxiosInstance = axios.create({ validateStatus: () => true, maxRedirects: 0 })): TaskCaller {
   return {
     async call(candidate, request, bearer, timeoutMs) {
       const correlationId = currentCorrelationId();

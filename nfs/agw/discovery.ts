@@ -32,6 +32,8 @@ export interface DiscoveryDeps {
   events: Events;
   signer: AnswerSigner;
   gatewayId: string;
+  /** Seconds a requester may reuse an answer (the AGW's discoveryValidityPeriod setting). */
+  validityPeriod: number;
   now: () => number;
 }
 
@@ -59,7 +61,7 @@ export function createDiscovery(deps: DiscoveryDeps) {
   }
 
   async function signed(answer: Omit<DiscoveryAnswer, 'signature' | 'gatewayId'>): Promise<DiscoveryAnswer> {
-    const unsigned = { gatewayId: deps.gatewayId, ...answer };
+    const unsigned = { gatewayId: deps.gatewayId, validityPeriod: deps.validityPeriod, ...answer };
     return { ...unsigned, signature: await deps.signer.sign(unsigned) };
   }
 

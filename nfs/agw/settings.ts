@@ -28,7 +28,7 @@ export const defaultAgwSettings: Omit<AgwSettings, 'aicScheme'> = Object.freeze(
   routingMaxAttempts: 3,
   eventRetentionSeconds: 3600,
   minMatchScore: 0.15,
-  discoveryValidityPeriod: 30,
+  discoveryValidityPeriod: 5,
 });
 
 /** What a settings file may set for the AGW (settings-file.ts). */

@@ -28,19 +28,28 @@ export interface AgentCallClaims {
 
 const TOKEN_LIFETIME_SECONDS = 60;
 
-/** A JWS for one call: iss = sub = the caller's AIC, aud = the callee's AIC, cap, tid, jti, exp. */
-export async function signAgentCall(identity: AgentIdentity, claims: AgentCallClaims): Promise<string> {
-  const der = new X509Certificate(identity.certificatePem).rawData;
-  return new SignJWT({ cap: claims.capabilityId, tid: claims.taskId })
-    .setProtectedHeader({ alg: 'ES256', typ: 'agent-call+jwt', x5c: [Buffer.from(der).toString('base64')] })
-    .setIssuer(identity.aic)
-    .setSubject(identity.aic)
-    .setAudience(claims.audience)
-    .setIssuedAt()
-    .setExpirationTime(`${TOKEN_LIFETIME_SECONDS}s`)
-    .setJti(randomUUID())
-    .sign(identity.privateKey);
+/**
+ * Signs calls as one agent: a JWS per call with iss = sub = the agent's AIC, aud = the callee's
+ * AIC, cap, tid, jti and exp. The certificate is parsed once, here: a DER parse per call would
+ * cost more than the signature.
+ */
+export function createAgentCallSigner(identity: AgentIdentity) {
+  const x5c = Buffer.from(new X509Certificate(identity.certificatePem).rawData).toString('base64');
+  return {
+    sign: (claims: AgentCallClaims): Promise<string> =>
+      new SignJWT({ cap: claims.capabilityId, tid: claims.taskId })
+        .setProtectedHeader({ alg: 'ES256', typ: 'agent-call+jwt', x5c: [x5c] })
+        .setIssuer(identity.aic)
+        .setSubject(identity.aic)
+        .setAudience(claims.audience)
+        .setIssuedAt()
+        .setExpirationTime(`${TOKEN_LIFETIME_SECONDS}s`)
+        .setJti(randomUUID())
+        .sign(identity.privateKey),
+  };
 }
+
+export type AgentCallSigner = ReturnType<typeof createAgentCallSigner>;
 
 export type CredentialState = 'GOOD' | 'SUSPENDED' | 'REVOKED' | 'EXPIRED' | 'UNKNOWN';
 

@@ -67,6 +67,8 @@ export interface components {
         };
         DiscoveryAnswer: {
             gatewayId: string;
+            /** @description Seconds the requester may reuse this answer before asking again, as with the NRF's SearchResult (TS 29.510 clause 6.2.6.2.2); failing over among the agents of an answer needs no new query. */
+            validityPeriod?: number;
             query?: string;
             capabilityMatches?: {
                 capabilityId: string;

@@ -94,17 +94,18 @@ describe('intent agent: comprehension, tasks resolved at the AGW, capability age
   });
 
   it('fails over, within the same task, from an instance that stopped answering to another one', async () => {
-    const spare = await startTestAgentNf(core, 'spare-agents', { agents: [{ name: 'location-agent-b', role: 'capability', capabilities: ['/capability/location'] }] });
+    // Billing: a capability no earlier test resolved, so the intent agent holds no earlier answer.
+    const spare = await startTestAgentNf(core, 'spare-agents', { agents: [{ name: 'billing-agent-b', role: 'capability', capabilities: ['/capability/billing-plan'] }] });
     try {
-      const found = await request('GET', `${core.agwUrl}/nagw-disc/v1/agents?capability-id=/capability/location`);
+      const found = await request('GET', `${core.agwUrl}/nagw-disc/v1/agents?capability-id=/capability/billing-plan`);
       const [first, second] = found.body.agents as Array<{ aic: string }>;
       const spareAic = spare.handle.service.listHostedAgents()[0].aic;
       // The instance the gateway ranks first crashes: still registered, no longer answering.
       if (first.aic === spareAic) spare.kill();
       else agents.capabilities.kill();
-      const res = await request('POST', intentsUrl, { supi: SUPI, text: 'where am I' });
+      const res = await request('POST', intentsUrl, { supi: SUPI, text: 'how much is my bill' });
       expect(res.body.outcome).to.equal('completed');
-      expect(res.body.tasks[0]).to.include({ agent: second.aic, state: 'completed', attempts: 3 });
+      expect(res.body.tasks[0]).to.include({ capability: '/capability/billing-plan', agent: second.aic, state: 'completed', attempts: 3 });
     } finally {
       await spare.close();
     }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { expect } from 'chai';
 import { createAgentKeyAndCsr } from '../../nfs/shared/agent-credentials.ts';
-import { createAgentCallVerifier, signAgentCall, type AgentIdentity, type CredentialState } from '../../nfs/shared/agent-auth.ts';
+import { createAgentCallSigner, createAgentCallVerifier, type AgentIdentity, type CredentialState } from '../../nfs/shared/agent-auth.ts';
 import { createCaMaterial, loadCertificateAuthority } from '../../nfs/amc/certificate-authority.ts';
 import { ProblemError } from '../../nfs/shared/problem.ts';
 
@@ -39,7 +39,7 @@ describe('agent call credentials (JWS with the caller certificate in x5c)', () =
   });
 
   it('accepts a call signed by an agent of the trusted CA and names the caller', async () => {
-    const token = await signAgentCall(caller, { audience: CALLEE, capabilityId: QOS, taskId: 't1' });
+    const token = await createAgentCallSigner(caller).sign({ audience: CALLEE, capabilityId: QOS, taskId: 't1' });
     const verified = await verifier().verify(token, { audience: CALLEE, capabilityId: QOS });
     expect(verified.callerAic).to.equal(CALLER);
     expect(verified.serialNumber).to.equal('0a01');
@@ -47,33 +47,33 @@ describe('agent call credentials (JWS with the caller certificate in x5c)', () =
 
   it('refuses a token replayed to the same verifier', async () => {
     const checker = verifier();
-    const token = await signAgentCall(caller, { audience: CALLEE, capabilityId: QOS, taskId: 't1' });
+    const token = await createAgentCallSigner(caller).sign({ audience: CALLEE, capabilityId: QOS, taskId: 't1' });
     await checker.verify(token, { audience: CALLEE, capabilityId: QOS });
     expect((await refusal(checker.verify(token, { audience: CALLEE, capabilityId: QOS }))).cause).to.equal('REPLAYED_TOKEN');
   });
 
   it('refuses a token for another audience or another capability', async () => {
-    const token = await signAgentCall(caller, { audience: CALLEE, capabilityId: QOS, taskId: 't1' });
+    const token = await createAgentCallSigner(caller).sign({ audience: CALLEE, capabilityId: QOS, taskId: 't1' });
     expect((await refusal(verifier().verify(token, { audience: CALLER, capabilityId: QOS }))).status).to.equal(401);
     expect((await refusal(verifier().verify(token, { audience: CALLEE, capabilityId: '/capability/location' }))).status).to.equal(403);
   });
 
   it('refuses a certificate from another CA', async () => {
     const stranger = await issueIdentity(await createCaMaterial({ commonName: 'other CA' }), CALLER, '0b01');
-    const token = await signAgentCall(stranger, { audience: CALLEE, capabilityId: QOS, taskId: 't1' });
+    const token = await createAgentCallSigner(stranger).sign({ audience: CALLEE, capabilityId: QOS, taskId: 't1' });
     expect((await refusal(verifier().verify(token, { audience: CALLEE, capabilityId: QOS }))).cause).to.equal('UNTRUSTED_CERTIFICATE');
   });
 
   it('refuses a token signed with a key that is not the certificate key', async () => {
     const impostorKey = await createAgentKeyAndCsr();
-    const token = await signAgentCall({ ...caller, privateKey: impostorKey.keys.privateKey }, { audience: CALLEE, capabilityId: QOS, taskId: 't1' });
+    const token = await createAgentCallSigner({ ...caller, privateKey: impostorKey.keys.privateKey }).sign({ audience: CALLEE, capabilityId: QOS, taskId: 't1' });
     expect((await refusal(verifier().verify(token, { audience: CALLEE, capabilityId: QOS }))).cause).to.equal('INVALID_AGENT_CREDENTIAL');
   });
 
   it('refuses a caller whose credential the AMC reports revoked or suspended', async () => {
     const revoked = await issueIdentity(caMaterial, CALLER, '0c01');
     states.set('0c01', 'REVOKED');
-    const token = await signAgentCall(revoked, { audience: CALLEE, capabilityId: QOS, taskId: 't1' });
+    const token = await createAgentCallSigner(revoked).sign({ audience: CALLEE, capabilityId: QOS, taskId: 't1' });
     expect((await refusal(verifier().verify(token, { audience: CALLEE, capabilityId: QOS }))).cause).to.equal('CREDENTIAL_REVOKED');
   });
 

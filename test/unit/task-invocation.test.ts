@@ -83,4 +83,25 @@ describe('task-based invocation (TIP)', () => {
     const run = await invocationWith({ agents: {}, invoke: async (_c, request) => done(request) }).run({ intentId: 'i6', tasks: [task('t1', 'location', ['t2']), task('t2', 'location', ['t1'])] });
     expect(run.tasks.map((view) => view.state)).to.deep.equal(['cancelled', 'cancelled']);
   });
+
+  it('asks the gateway afresh when every agent of a reused answer failed, and tries only agents not tried yet', async () => {
+    const asked: boolean[] = [];
+    const calls: string[] = [];
+    const run = await createTaskInvocation({
+      resolve: async (_capabilityId, options) => {
+        asked.push(Boolean(options?.fresh));
+        return options?.fresh ? [a('stale'), a('new')] : [a('stale')];
+      },
+      invoke: async (candidate, request) => {
+        calls.push(candidate.aic);
+        if (candidate.aic === 'stale') throw new TaskCallError('connection refused', true);
+        return done(request);
+      },
+      maxCandidates: 3,
+      attemptsPerCandidate: 1,
+    }).run({ intentId: 'i7', tasks: [task('t1', 'location')] });
+    expect(asked).to.deep.equal([false, true]);
+    expect(calls).to.deep.equal(['stale', 'new']);
+    expect(run.tasks[0]).to.include({ state: 'completed', agent: 'new' });
+  });
 });

@@ -28,8 +28,11 @@ export class TaskCallError extends Error {
 }
 
 export interface TaskInvocationDeps {
-  /** Agents holding the capability, best first (resolution at the AGW). */
-  resolve(capabilityId: string): Promise<TaskCandidate[]>;
+  /**
+   * Agents holding the capability, best first (resolution at the AGW). An answer may be a reused
+   * one; `fresh` asks the gateway again, for when every agent of the reused answer failed.
+   */
+  resolve(capabilityId: string, options?: { fresh?: boolean }): Promise<TaskCandidate[]>;
   /** One call; throws TaskCallError on a network error, timeout or an answer that is not a result. */
   invoke(candidate: TaskCandidate, request: TaskRequest): Promise<TaskResult>;
   /** How many agents one task may be tried on. */
@@ -51,38 +54,43 @@ export function createTaskInvocation(deps: TaskInvocationDeps) {
       deps.onTransition?.({ ...view });
     };
     transition({ state: 'working' });
-    let candidates: TaskCandidate[];
-    try {
-      candidates = (await deps.resolve(planned.capabilityId)).slice(0, deps.maxCandidates);
-    } catch (error) {
-      transition({ state: 'failed', summary: `no agent could be resolved for ${planned.capabilityId}: ${(error as Error).message}` });
-      return undefined;
-    }
-    if (!candidates.length) {
-      transition({ state: 'failed', summary: `no live agent offers ${planned.capabilityId}` });
-      return undefined;
-    }
     const failures: string[] = [];
-    for (const candidate of candidates) {
+    const tried = new Set<string>();
+    for (const fresh of [false, true]) {
+      let candidates: TaskCandidate[];
       try {
-        const result = await pRetry(
-          async () => {
-            view.attempts += 1;
-            view.agent = candidate.aic;
-            try {
-              return await deps.invoke(candidate, { ...request, inputs });
-            } catch (error) {
-              if (error instanceof TaskCallError && !error.retryable) throw new AbortError(error);
-              throw error;
-            }
-          },
-          { retries: deps.attemptsPerCandidate - 1, minTimeout: 10, maxTimeout: 50, factor: 2 },
-        );
-        transition({ state: result.state, summary: result.summary, agent: candidate.aic });
-        return result.state === 'completed' ? result : undefined;
+        candidates = (await deps.resolve(planned.capabilityId, { fresh })).filter((candidate) => !tried.has(candidate.aic)).slice(0, deps.maxCandidates - tried.size);
       } catch (error) {
-        failures.push(`${candidate.aic}: ${(error as Error).message}`);
+        failures.push(`resolution at the AGW failed: ${(error as Error).message}`);
+        break;
       }
+      for (const candidate of candidates) {
+        tried.add(candidate.aic);
+        try {
+          const result = await pRetry(
+            async () => {
+              view.attempts += 1;
+              view.agent = candidate.aic;
+              try {
+                return await deps.invoke(candidate, { ...request, inputs });
+              } catch (error) {
+                if (error instanceof TaskCallError && !error.retryable) throw new AbortError(error);
+                throw error;
+              }
+            },
+            { retries: deps.attemptsPerCandidate - 1, minTimeout: 10, maxTimeout: 50, factor: 2 },
+          );
+          transition({ state: result.state, summary: result.summary, agent: candidate.aic });
+          return result.state === 'completed' ? result : undefined;
+        } catch (error) {
+          failures.push(`${candidate.aic}: ${(error as Error).message}`);
+        }
+      }
+      if (tried.size >= deps.maxCandidates) break;
+    }
+    if (!tried.size) {
+      transition({ state: 'failed', summary: failures[0] ?? `no live agent offers ${planned.capabilityId}` });
+      return undefined;
     }
     transition({ state: 'failed', summary: `every agent tried for ${planned.capabilityId} failed (${failures.join('; ')})` });
     return undefined;
