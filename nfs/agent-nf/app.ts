@@ -12,6 +12,8 @@ import type { Logger } from '../shared/logger.ts';
 import { createNfLifecycle } from '../shared/nf-lifecycle.ts';
 import type { NfDescriptor, NfHandle } from '../shared/nf-host.ts';
 import { createSbiApp } from '../shared/sbi-app.ts';
+import { createJsonPostFastPath } from '../shared/json-post-fast-path.ts';
+import { agentNfFastRoutes } from './fast-routes.ts';
 import { createSbiClient } from '../shared/sbi-client.ts';
 import { checkSettings } from '../shared/settings-file.ts';
 import type { Store } from '../shared/store/collection.ts';
@@ -100,6 +102,7 @@ export async function createAgentNf(deps: AgentNfDeps): Promise<AgentNfHandle> {
     nfType: 'AGENT_NF',
     nfInstanceId,
     app: createSbiApp({ nf: 'AGENT_NF', logger: deps.logger, specs: ['nagent-tip.yaml'], routes: agentNfRoutes(service) }),
+    fastPath: createJsonPostFastPath({ routes: await agentNfFastRoutes(service), logger: deps.logger }),
     service,
     whenAgentsSettled: () => host.whenSettled(),
     async start(apiRoot) {

@@ -31,6 +31,41 @@ export async function compileSchemaCheck(specFile: string, schemaName: string): 
         }));
 }
 
+/** A problem in the shape express-openapi-validator hands the error handler: path `/body/...`. */
+export interface ValidatorItem {
+  path: string;
+  message: string;
+}
+
+export type BodyCheck = (value: unknown) => ValidatorItem[];
+
+/**
+ * Compiles components.schemas[schemaName] for a request or response body served outside express
+ * (json-post-fast-path.ts): problems come out as express-openapi-validator reports them, a
+ * missing or extra member named in the path, so the error handler words them the same way.
+ */
+export async function compileBodyCheck(specFile: string, schemaName: string, options: { discriminator?: boolean } = {}): Promise<BodyCheck> {
+  const spec = (await $RefParser.dereference(join(openapiDir, specFile))) as { components: { schemas: Record<string, Record<string, unknown>> } };
+  let schema = spec.components.schemas[schemaName];
+  if (!schema) throw new Error(`${specFile} has no schema ${schemaName}`);
+  const ajv = new Ajv({ strict: false, allErrors: false, discriminator: options.discriminator ?? false });
+  (addFormats as unknown as (ajv: Ajv) => void)(ajv);
+  if (options.discriminator) {
+    // ajv reads the tag from each branch's enum; OpenAPI's mapping (for the type generator) it does not support.
+    const { discriminator, ...rest } = schema as { discriminator: { propertyName: string } };
+    schema = { ...rest, discriminator: { propertyName: discriminator.propertyName } };
+  }
+  const validate = ajv.compile(schema);
+  return (value) =>
+    validate(value)
+      ? []
+      : (validate.errors ?? []).map((error) => {
+          const params = error.params as { missingProperty?: string; additionalProperty?: string };
+          const member = params.missingProperty ?? params.additionalProperty;
+          return { path: `/body${error.instancePath}${member ? `/${member}` : ''}`, message: error.message ?? 'invalid' };
+        });
+}
+
 export type QueryCheck = (query: Record<string, unknown>) => boolean;
 
 /**

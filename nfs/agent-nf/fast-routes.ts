@@ -1,0 +1,55 @@
+/**
+ * The two POST operations every intent crosses (SubmitIntent, InvokeTask), served before express
+ * (json-post-fast-path.ts) with the checks of nagent-tip.yaml; routes.ts serves the same
+ * operations through express for anything the fast path passes on.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { pathMatcher, type JsonPostRoute } from '../shared/json-post-fast-path.ts';
+import type { IntentRequest } from '../shared/intent/intent-pipeline.ts';
+import type { TaskRequest } from '../shared/intent/task-invocation.ts';
+import { compileBodyCheck, type ValidatorItem } from '../shared/schema-validator.ts';
+import type { AgentNfService } from './service.ts';
+
+const agentName = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const bearer = /^Bearer [A-Za-z0-9_.-]+$/;
+
+/** Only names the spec allows: anything else goes on to express, which refuses it. */
+function agentPath(template: string): JsonPostRoute['match'] {
+  const match = pathMatcher(template);
+  return (path) => {
+    const params = match(path);
+    return params && agentName.test(params.agentName) ? params : undefined;
+  };
+}
+
+/** The Authorization header of InvokeTask, as the validator words its refusals. */
+function checkAuthorization(headers: IncomingHttpHeaders): ValidatorItem[] {
+  const value = headers.authorization;
+  if (value === undefined) return [{ path: '/headers/authorization', message: "must have required property 'authorization'" }];
+  if (value.length > 8192) return [{ path: '/headers/authorization', message: 'must NOT have more than 8192 characters' }];
+  return bearer.test(value) ? [] : [{ path: '/headers/authorization', message: `must match pattern "${bearer.source}"` }];
+}
+
+export async function agentNfFastRoutes(service: AgentNfService): Promise<JsonPostRoute[]> {
+  const [intentRequest, intentOutcome, taskRequest, taskResult] = await Promise.all([
+    compileBodyCheck('nagent-tip.yaml', 'IntentRequest'),
+    compileBodyCheck('nagent-tip.yaml', 'IntentOutcome'),
+    compileBodyCheck('nagent-tip.yaml', 'TaskRequest'),
+    compileBodyCheck('nagent-tip.yaml', 'TaskResult'),
+  ]);
+  return [
+    {
+      match: agentPath('/nagent-tip/v1/agents/{agentName}/intents'),
+      checkBody: intentRequest,
+      checkAnswer: intentOutcome,
+      handle: ({ params, body }) => service.submitIntent(params.agentName, body as IntentRequest),
+    },
+    {
+      match: agentPath('/nagent-tip/v1/agents/{agentName}/tasks'),
+      checkHeaders: checkAuthorization,
+      checkBody: taskRequest,
+      checkAnswer: taskResult,
+      handle: ({ params, body, headers }) => service.invokeTask(params.agentName, headers.authorization, body as TaskRequest),
+    },
+  ];
+}

@@ -1,0 +1,127 @@
+/**
+ * Hot JSON POST operations served before express: each hop of an intent (the AMF's call to the
+ * intent agent, the intent agent's task calls) would otherwise pay express and its validator,
+ * which cost more than the operation. A route here checks the body against the same OpenAPI
+ * schema (compiled with ajv), calls the service, checks the answer against the spec as well, and
+ * answers every failure as the central error handler would: problem+json with the same detail,
+ * cause and invalidParams. Anything it does not match (other paths, methods, media types) goes
+ * on to express, which stays the reference behaviour.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { correlationHeader, currentCorrelationId, withCorrelationId } from './correlation.ts';
+import { toProblemDetails } from './error-handler.ts';
+import type { Logger } from './logger.ts';
+import type { FastPath } from './nf-host.ts';
+import type { ProblemDetails } from './problem.ts';
+import type { BodyCheck, ValidatorItem } from './schema-validator.ts';
+
+export interface JsonPostRoute {
+  /** The path parameters when the path is this route's, e.g. {agentName} of /agents/{agentName}/tasks. */
+  match(path: string): Record<string, string> | undefined;
+  checkBody: BodyCheck;
+  checkAnswer: BodyCheck;
+  /** Header checks the spec makes (e.g. a required Authorization), problems with path `/headers/<name>`. */
+  checkHeaders?: (headers: IncomingHttpHeaders) => ValidatorItem[];
+  handle(input: { params: Record<string, string>; body: unknown; headers: IncomingHttpHeaders }): Promise<unknown>;
+}
+
+const jsonType = /^application\/json\s*(;\s*charset="?utf-8"?\s*)?$/i;
+
+/** A matcher for a path with `{name}` segments, each one path segment. */
+export function pathMatcher(template: string): JsonPostRoute['match'] {
+  const names: string[] = [];
+  const pattern = new RegExp(`^${template.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{(\w+)\}/g, (_m, name: string) => (names.push(name), '([^/?#]+)'))}$`);
+  return (path) => {
+    const found = pattern.exec(path);
+    if (!found) return undefined;
+    try {
+      return Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1])]));
+    } catch {
+      return undefined;
+    }
+  };
+}
+
+export function createJsonPostFastPath(options: { routes: readonly JsonPostRoute[]; logger: Logger; bodyLimitBytes?: number }): FastPath {
+  const { logger, bodyLimitBytes = 1024 * 1024 } = options;
+
+  async function serve(route: JsonPostRoute, params: Record<string, string>, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const headerProblems = route.checkHeaders?.(req.headers) ?? [];
+    if (headerProblems.length) return sendProblem(res, toProblemDetails({ status: 400, errors: headerProblems }, path));
+    const raw = await readBody(req, bodyLimitBytes);
+    if (raw === undefined) return sendProblem(res, toProblemDetails({ status: 413, type: 'entity.too.large' }, path), true);
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      return sendProblem(res, toProblemDetails({ status: 400, type: 'entity.parse.failed' }, path));
+    }
+    const refused = route.checkBody(body);
+    if (refused.length) return sendProblem(res, toProblemDetails({ status: 400, errors: refused }, path));
+    const answer = await route.handle({ params, body, headers: req.headers });
+    const broken = route.checkAnswer(answer);
+    if (broken.length) {
+      logger.error('an answer breaks its OpenAPI schema', { path, errors: broken });
+      return sendProblem(res, toProblemDetails(new Error('invalid response'), path));
+    }
+    send(res, 200, 'application/json; charset=utf-8', JSON.stringify(answer));
+  }
+
+  return (req, res, next) => {
+    if (req.method !== 'POST' || !jsonType.test(req.headers['content-type'] ?? '')) return next();
+    const path = req.url ?? '';
+    let matched: { route: JsonPostRoute; params: Record<string, string> } | undefined;
+    for (const route of options.routes) {
+      const params = route.match(path);
+      if (params) {
+        matched = { route, params };
+        break;
+      }
+    }
+    if (!matched) return next();
+    const header = req.headers[correlationHeader];
+    withCorrelationId(typeof header === 'string' ? header : undefined, () => {
+      serve(matched.route, matched.params, req, res, path).catch((error: unknown) => {
+        const problem = toProblemDetails(error, path);
+        if ((problem.status ?? 500) >= 500) logger.error('request failed', { method: 'POST', path, error: (error as Error)?.stack ?? String(error) });
+        if (!res.headersSent) sendProblem(res, problem);
+      });
+    });
+  };
+}
+
+/** The body, or undefined when it is larger than the limit (the rest is not read). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.pause();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks, size)));
+    req.on('error', reject);
+  });
+}
+
+function sendProblem(res: ServerResponse, problem: ProblemDetails, close = false): void {
+  if (close) res.setHeader('connection', 'close');
+  send(res, problem.status ?? 500, 'application/problem+json', JSON.stringify(problem));
+}
+
+function send(res: ServerResponse, status: number, contentType: string, body: string): void {
+  res.writeHead(status, {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(body),
+    [correlationHeader]: currentCorrelationId() ?? randomUUID(),
+  });
+  res.end(body);
+}
