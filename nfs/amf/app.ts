@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ConfigError } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createNfLifecycle } from '../shared/nf-lifecycle.ts';
-import type { NfDescriptor, NfHandle } from '../shared/nf-host.ts';
+import type { NfContext, NfDescriptor, NfHandle } from '../shared/nf-host.ts';
 import { createSbiApp } from '../shared/sbi-app.ts';
 import { createSbiClient } from '../shared/sbi-client.ts';
 import { compileSchemaCheck } from '../shared/schema-validator.ts';
@@ -79,11 +79,22 @@ export async function createAmf(deps: AmfDeps): Promise<AmfHandle> {
   };
 }
 
-export const amfDescriptor: NfDescriptor = {
-  name: 'amf',
-  nfType: 'AMF',
-  defaultPort: 29518,
-  summary: 'AMF: UE registration and connection state over NAS-like messages, UE agents at the AGW, intents to the intent agent',
-  create: (context) =>
-    createAmf({ store: context.store, logger: context.logger, nrfUri: context.nrfUri, oauth: context.oauth, settings: checkSettings<AmfSettings>('amf', amfSettingsSchema, context.settings) }),
-};
+/**
+ * The AMF for the runner; localIntentHandler makes the handler of mode local (the AMF with agent
+ * capability) and is asked only when the settings choose that mode.
+ */
+export function createAmfDescriptor(options: { localIntentHandler?: (context: NfContext) => IntentHandler | Promise<IntentHandler> } = {}): NfDescriptor {
+  return {
+    name: 'amf',
+    nfType: 'AMF',
+    defaultPort: 29518,
+    summary: 'AMF: UE registration and connection state over NAS-like messages, UE agents at the AGW, intents to the intent agent',
+    async create(context) {
+      const settings = checkSettings<AmfSettings>('amf', amfSettingsSchema, context.settings);
+      const local = settings.mode === 'local' && options.localIntentHandler ? await options.localIntentHandler(context) : undefined;
+      return createAmf({ store: context.store, logger: context.logger, nrfUri: context.nrfUri, oauth: context.oauth, settings, localIntentHandler: local });
+    },
+  };
+}
+
+export const amfDescriptor: NfDescriptor = createAmfDescriptor();

@@ -5,9 +5,8 @@
  * The UE agent's state at the AGW follows, before the answer goes back, so whoever discovers
  * agents sees what the UE just did.
  */
-import { causeOf, FiveGmmCause } from './fivegmm-cause.ts';
+import { causeOf, FiveGmmCause, status } from './fivegmm-cause.ts';
 import { connectedChanges, type ProcedureDeps } from './procedure-deps.ts';
-import { status } from './registration.ts';
 import type { DeregistrationAccept, DeregistrationRequest, FiveGmmStatus, ServiceAccept, ServiceReject, ServiceRequest } from './types.ts';
 
 export function createConnection(deps: ProcedureDeps) {

@@ -1,3 +1,5 @@
+import type { FiveGmmStatus } from './types.ts';
+
 /** The 5GMM causes this AMF sends (TS 24.501 clause 9.11.3.2), with their Annex A names. */
 export const FiveGmmCause = Object.freeze({
   ILLEGAL_UE: 3,
@@ -21,3 +23,6 @@ const names: Record<number, string> = {
 export function causeOf(cause: number, detail?: string): { fiveGmmCause: number; causeName: string; detail?: string } {
   return { fiveGmmCause: cause, causeName: names[cause] ?? `5GMM cause #${cause}`, ...(detail ? { detail: detail.slice(0, 500) } : {}) };
 }
+
+/** A 5GMM STATUS (TS 24.501 clause 8.2.29) with this cause. */
+export const status = (cause: number, detail: string): FiveGmmStatus => ({ messageType: '5GMM_STATUS', ...causeOf(cause, detail) });

@@ -7,10 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { badRequest } from '../shared/problem.ts';
-import { causeOf, FiveGmmCause } from './fivegmm-cause.ts';
+import { causeOf, FiveGmmCause, status } from './fivegmm-cause.ts';
 import { IntentNotForwardedError } from './intent-handler.ts';
 import type { ProcedureDeps } from './procedure-deps.ts';
-import { status } from './registration.ts';
 import type { DlNasTransport, FiveGmmStatus, IntentContainer, IntentOutcome, IntentRequest, UlNasTransport } from './types.ts';
 
 /** As namf-nas.yaml IntentContainer.text says; checked here too, whoever calls the service. */

@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { DuplicateKeyError } from '../shared/store/collection.ts';
 import { checkAuthenticationResponse, nasIntegrityKey, protectNasMessage } from '../shared/ue-keys.ts';
-import { causeOf, FiveGmmCause } from './fivegmm-cause.ts';
+import { causeOf, FiveGmmCause, status } from './fivegmm-cause.ts';
 import { connectedChanges, type ProcedureDeps } from './procedure-deps.ts';
 import type { UeContextDocument } from './store.ts';
 import type {
@@ -66,8 +66,11 @@ export function createRegistration(deps: ProcedureDeps) {
     },
 
     async authenticationResponse(message: AuthenticationResponse): Promise<RegistrationAccept | RegistrationReject> {
-      // Single use: taken away whatever the answer, so a RES can be tried once per challenge.
-      const pending = await store.authentications.findOneAndDelete({ _id: message.authenticationContextId });
+      // Single use: taken away whatever the answer, so a RES can be tried once per challenge; of
+      // concurrent answers only the one whose delete took the document goes on. (Not
+      // findOneAndDelete: the embedded engine scans the whole collection for it.)
+      const found = await store.authentications.findOne({ _id: message.authenticationContextId });
+      const pending = found && (await store.authentications.deleteMany({ _id: found._id })) === 1 ? found : undefined;
       const subscriber = pending && subscribers.lookup(pending.supi);
       if (!pending || !subscriber || new Date(pending.createdAt).getTime() + settings.authenticationTimeoutSeconds * 1000 <= now()) {
         return reject(FiveGmmCause.PROTOCOL_ERROR_UNSPECIFIED, 'no authentication is pending under this authenticationContextId (it lapsed, was answered already, or was never sent)');
@@ -77,8 +80,9 @@ export function createRegistration(deps: ProcedureDeps) {
       }
 
       const previous = await store.ueContexts.findOne({ _id: subscriber.supi });
-      // The old registration's agent goes first, so a UE that kept its agent key can register it again.
-      if (previous?.ueAgent && previous.rmState === 'RM-REGISTERED' && !(await ueAgents.release(previous.ueAgent))) {
+      // The old registration's agent goes first (also one whose deregistration is still owed), so a
+      // UE that kept its agent key can register it again.
+      if (previous?.ueAgent && !(await ueAgents.release(previous.ueAgent))) {
         logger.warn('the previous UE agent stays registered at the AGW', { supi: subscriber.supi, aic: previous.ueAgent.aic });
       }
 
@@ -103,12 +107,12 @@ export function createRegistration(deps: ProcedureDeps) {
       };
       try {
         context = await storeContext(context);
-        await timers.schedule(context);
       } catch (error) {
         // Nothing half-stored: an agent registered for a context that was not written goes again.
         if (agentRecord) await ueAgents.release(agentRecord);
         throw error;
       }
+      await timers.schedule(context);
       const kNasInt = nasIntegrityKey(subscriber.key, pending.rand);
       return protectNasMessage<RegistrationAccept>(
         {
@@ -138,7 +142,5 @@ export function createRegistration(deps: ProcedureDeps) {
     },
   };
 }
-
-export const status = (cause: number, detail: string): FiveGmmStatus => ({ messageType: '5GMM_STATUS', ...causeOf(cause, detail) });
 
 export type Registration = ReturnType<typeof createRegistration>;

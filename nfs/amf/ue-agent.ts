@@ -65,9 +65,10 @@ export function createUeAgents(deps: UeAgentDeps) {
           },
         };
       } catch (error) {
-        if (!(error instanceof ProblemError)) throw error;
-        logger.warn('UE agent not registered at the AGW', { supi, status: error.status, error: error.message });
-        return { result: { status: 'FAILED', detail: `${error.status < 500 ? 'the AGW refused the UE agent' : 'the AGW could not be reached'}: ${error.message}`.slice(0, 500) } };
+        // Whatever went wrong, the UE's registration goes on without its agent.
+        const refused = error instanceof ProblemError && error.status < 500;
+        logger.warn('UE agent not registered at the AGW', { supi, status: (error as ProblemError).status, error: (error as Error).message });
+        return { result: { status: 'FAILED', detail: `${refused ? 'the AGW refused the UE agent' : 'the AGW could not be reached'}: ${(error as Error).message}`.slice(0, 500) } };
       }
     },
 
