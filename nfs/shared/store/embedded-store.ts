@@ -129,11 +129,13 @@ function embeddedCollection(name: string, withDb: WithDb): Collection<StoredDocu
     findOneAndDelete: (filter) => withDb(async (db) => {
       // nedb has no find-and-remove; each call below is serialised by nedb's executor. Removing by
       // _id AND the filter means a document changed or taken by a concurrent call in between is not
-      // returned; we then look again, so a document is handed to exactly one caller.
+      // returned; we then look again, so a document is handed to exactly one caller. The _id goes at
+      // the top level of the removal's query, where nedb answers it from the _id index (inside
+      // $and it would scan the whole collection).
       for (;;) {
         const doc = (await db.findOneAsync(filter)) as StoredDocument | null;
         if (!doc) return null;
-        if ((await db.removeAsync({ $and: [filter, { _id: doc._id }] }, {})) === 1) return doc;
+        if ((await db.removeAsync({ ...filter, _id: doc._id }, {})) === 1) return doc;
       }
     }),
 
