@@ -3,10 +3,16 @@ import type { NfDescriptor } from './shared/nf-host.ts';
 import { capabilityAgentsDescriptor, intentAgentDescriptor } from './agent-nf/app.ts';
 import { agwDescriptor } from './agw/app.ts';
 import { amcDescriptor } from './amc/app.ts';
-import { amfDescriptor } from './amf/app.ts';
+import { createAmfDescriptor } from './amf/app.ts';
+import { createLocalIntentAgent } from './shared/intent/local-intent-agent.ts';
 import { nrfDescriptor } from './nrf/app.ts';
 
-export const nfCatalog: readonly NfDescriptor[] = Object.freeze([nrfDescriptor, amcDescriptor, agwDescriptor, capabilityAgentsDescriptor, intentAgentDescriptor, amfDescriptor]);
+/** The AMF; with amf.mode local it comprehends intents itself through its own registered intent agent. */
+const amfWithLocalMode = createAmfDescriptor({
+  localIntentHandler: (context) => createLocalIntentAgent({ nrfUri: context.nrfUri, logger: context.logger, host: { nfType: 'AMF' } }),
+});
+
+export const nfCatalog: readonly NfDescriptor[] = Object.freeze([nrfDescriptor, amcDescriptor, agwDescriptor, capabilityAgentsDescriptor, intentAgentDescriptor, amfWithLocalMode]);
 
 export function findNf(name: string): NfDescriptor | undefined {
   return nfCatalog.find((nf) => nf.name === name);

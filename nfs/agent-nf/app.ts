@@ -3,11 +3,12 @@
  * configured instance: the intent agent NF and the capability agents NF differ only in settings.
  */
 import { randomUUID } from 'node:crypto';
-import { createAgentCallSigner, createAgentCallVerifier, type AgentCallSigner } from '../shared/agent-auth.ts';
+import { createAgentCallVerifier } from '../shared/agent-auth.ts';
 import { createAgentHost, type HostedAgentSpec } from '../shared/agent-host.ts';
 import type { ComprehensionEngine } from '../shared/intent/comprehension.ts';
-import { createIntentPipeline, type IntentPipeline } from '../shared/intent/intent-pipeline.ts';
-import { createTaskInvocation } from '../shared/intent/task-invocation.ts';
+import type { IntentPipeline } from '../shared/intent/intent-pipeline.ts';
+import { createIntentAgentPipeline } from '../shared/intent/intent-agent.ts';
+import { createAgwResolution, createTaskCaller } from '../shared/intent/task-calls.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createNfLifecycle } from '../shared/nf-lifecycle.ts';
 import type { NfDescriptor, NfHandle } from '../shared/nf-host.ts';
@@ -19,7 +20,7 @@ import { checkSettings } from '../shared/settings-file.ts';
 import type { Store } from '../shared/store/collection.ts';
 import { createTokenProvider } from '../shared/token-provider.ts';
 import { createComprehensionEngine } from './comprehension-setup.ts';
-import { createAgwConsumer, createAmcConsumer, createTaskCaller } from './consumer.ts';
+import { createAmcConsumer } from './consumer.ts';
 import { createTaskHandlers } from './task-handlers.ts';
 import { agentNfRoutes } from './routes.ts';
 import { createAgentNfService, type AgentNfService } from './service.ts';
@@ -60,7 +61,7 @@ export async function createAgentNf(deps: AgentNfDeps): Promise<AgentNfHandle> {
     a2aPath: `/a2a/${agent.name}`,
   }));
   const host = createAgentHost({ sbi, logger: deps.logger, provider: settings.provider, agents: specs });
-  const agw = createAgwConsumer(sbi);
+  const agw = createAgwResolution(sbi);
   const amc = createAmcConsumer(sbi);
   const caller = createTaskCaller();
 
@@ -68,24 +69,7 @@ export async function createAgentNf(deps: AgentNfDeps): Promise<AgentNfHandle> {
   const intentAgents = specs.filter((spec) => spec.role === 'intent');
   const engine = intentAgents.length ? (deps.engine ?? createComprehensionEngine(settings.comprehension, (why) => deps.logger.warn('unusable answer from the chat-completions engine', { why }))) : undefined;
   for (const spec of intentAgents) {
-    const self = () => host.get(spec.name)!;
-    let signer: { identity: unknown; signer: AgentCallSigner } | undefined;
-    const signerOf = () => {
-      const identity = self().identity!;
-      if (signer?.identity !== identity) signer = { identity, signer: createAgentCallSigner(identity) };
-      return signer.signer;
-    };
-    const invocation = createTaskInvocation({
-      resolve: (capabilityId, options) => agw.resolveCapability(capabilityId, self().aic, options),
-      invoke: async (candidate, request) => {
-        const bearer = await signerOf().sign({ audience: candidate.aic, capabilityId: request.capabilityId, taskId: request.taskId });
-        return caller.call(candidate, request, bearer, settings.taskTimeoutMs);
-      },
-      maxCandidates: settings.maxCandidates,
-      attemptsPerCandidate: settings.attemptsPerCandidate,
-      onTransition: (task) => deps.logger.debug('task state', { agent: spec.name, ...task }),
-    });
-    pipelines.set(spec.name, createIntentPipeline({ engine: engine!, invocation }));
+    pipelines.set(spec.name, createIntentAgentPipeline({ self: () => host.get(spec.name)!, agw, caller, engine: engine!, settings, logger: deps.logger }));
   }
 
   const service = createAgentNfService({

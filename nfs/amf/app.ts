@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ConfigError } from '../shared/config.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createNfLifecycle } from '../shared/nf-lifecycle.ts';
-import type { NfContext, NfDescriptor, NfHandle } from '../shared/nf-host.ts';
+import { chainFastPaths, type FastPath, type NfContext, type NfDescriptor, type NfHandle } from '../shared/nf-host.ts';
 import { createSbiApp } from '../shared/sbi-app.ts';
 import { createSbiClient } from '../shared/sbi-client.ts';
 import { compileSchemaCheck } from '../shared/schema-validator.ts';
@@ -24,8 +24,11 @@ export interface AmfDeps {
   logger: Logger;
   nrfUri: string;
   settings?: Partial<AmfSettings>;
-  /** Comprehends intents in the AMF itself; required in mode local, unused in mode forward. */
-  localIntentHandler?: IntentHandler;
+  /**
+   * Comprehends intents in the AMF itself; required in mode local, unused in mode forward. An
+   * embedded agent starts and stops with the AMF and may serve requests of its own (fastPath).
+   */
+  localIntentHandler?: LocalIntentHandler;
   agw?: AgwConsumer;
   invoker?: IntentAgentInvoker;
   nfInstanceId?: string;
@@ -37,6 +40,8 @@ export interface AmfDeps {
 }
 
 export type AmfHandle = NfHandle & { service: AmfService };
+
+export type LocalIntentHandler = IntentHandler & { fastPath?: FastPath; start?(apiRoot: string): void | Promise<void>; stop?(): Promise<void> };
 
 export const amfServiceNames = ['namf-nas'];
 
@@ -66,13 +71,18 @@ export async function createAmf(deps: AmfDeps): Promise<AmfHandle> {
     nfType: 'AMF',
     nfInstanceId,
     app: createSbiApp({ nf: 'AMF', logger: deps.logger, specs: amfServiceNames.map((name) => `${name}.yaml`), routes: amfRoutes(service) }),
-    fastPath: createNasFastPath({ path: n1MessagesPath, checks: await compileNasChecks(), handle: service.handleUplinkNasMessage, logger: deps.logger }),
+    fastPath: chainFastPaths(
+      createNasFastPath({ path: n1MessagesPath, checks: await compileNasChecks(), handle: service.handleUplinkNasMessage, logger: deps.logger }),
+      settings.mode === 'local' ? deps.localIntentHandler?.fastPath : undefined,
+    ),
     service,
     async start(root) {
       await lifecycle.start(root);
+      if (settings.mode === 'local') await deps.localIntentHandler?.start?.(root);
       if (deps.backgroundTimers !== false) service.timers.start();
     },
     async stop() {
+      if (settings.mode === 'local') await deps.localIntentHandler?.stop?.();
       await service.timers.stop();
       await lifecycle.stop();
     },
@@ -83,7 +93,7 @@ export async function createAmf(deps: AmfDeps): Promise<AmfHandle> {
  * The AMF for the runner; localIntentHandler makes the handler of mode local (the AMF with agent
  * capability) and is asked only when the settings choose that mode.
  */
-export function createAmfDescriptor(options: { localIntentHandler?: (context: NfContext) => IntentHandler | Promise<IntentHandler> } = {}): NfDescriptor {
+export function createAmfDescriptor(options: { localIntentHandler?: (context: NfContext) => LocalIntentHandler | Promise<LocalIntentHandler> } = {}): NfDescriptor {
   return {
     name: 'amf',
     nfType: 'AMF',

@@ -1,0 +1,69 @@
+/**
+ * The calls an intent agent makes for its tasks (MACP section 5.4): per-task resolution at the AGW
+ * and the task calls to the chosen agents. Behind interfaces, so the pipeline can be tested with
+ * fakes; used by the intent agents of NFs with agents and by an AMF that comprehends intents.
+ */
+import axios, { type AxiosInstance } from 'axios';
+import type { components as disc } from '../../../openapi/generated/nagw-disc.ts';
+import { correlationHeader, currentCorrelationId } from '../correlation.ts';
+import type { SbiClient } from '../sbi-client.ts';
+import { TaskCallError, type TaskCandidate, type TaskRequest, type TaskResult } from './task-invocation.ts';
+
+type DiscoveryAnswer = disc['schemas']['DiscoveryAnswer'];
+
+export interface AgwResolution {
+  /** Live agents holding the capability that policy lets the requester use, best first. */
+  resolveCapability(capabilityId: string, requesterAic: string | undefined, options?: { fresh?: boolean }): Promise<TaskCandidate[]>;
+}
+
+export interface TaskCaller {
+  call(candidate: TaskCandidate, request: TaskRequest, bearer: string, timeoutMs: number): Promise<TaskResult>;
+}
+
+/**
+ * Answers are reused for the validityPeriod the gateway gives them (as NRF discovery results are):
+ * a task fails over among the agents of one answer, so a fresh query per task buys nothing.
+ */
+/**
+ * Answers are reused for the validityPeriod the gateway gives them (as NRF discovery results are):
+ * a task fails over among the agents of one answer, so a fresh query per task buys nothing.
+ */
+export function createAgwResolution(sbi: SbiClient, now: () => number = Date.now): AgwResolution {
+  const answers = new Map<string, { candidates: TaskCandidate[]; until: number }>();
+  return {
+    async resolveCapability(capabilityId, requesterAic, options = {}) {
+      const query = new URLSearchParams({ 'capability-id': capabilityId, limit: '10', ...(requesterAic ? { 'requester-aic': requesterAic } : {}) });
+      const key = query.toString();
+      const cached = answers.get(key);
+      if (cached && cached.until > now() && !options.fresh) return cached.candidates;
+      const res = await sbi.call<DiscoveryAnswer & { detail?: string }>({ targetNfType: 'AGW', serviceName: 'nagw-disc', method: 'GET', path: `/agents?${query}` });
+      if (res.status !== 200) throw new Error(`AGW discovery answered ${res.status}: ${res.data?.detail ?? ''}`);
+      const candidates = res.data.agents.map((agent) => ({ aic: agent.aic, invokeUrl: agent.acs.endpoints.invokeUrl ?? agent.a2aUrl }));
+      // An empty answer is not kept: an agent that registers a moment later should be found.
+      if (candidates.length && res.data.validityPeriod) answers.set(key, { candidates, until: now() + res.data.validityPeriod * 1000 });
+      return candidates;
+    },
+  };
+}
+
+// maxRedirects 0: a task call is never redirected, and it spares axios its redirect-following wrapper.
+export function createTaskCaller(http: AxiosInstance = axios.create({ validateStatus: () => true, maxRedirects: 0 })): TaskCaller {
+  return {
+    async call(candidate, request, bearer, timeoutMs) {
+      const correlationId = currentCorrelationId();
+      let res;
+      try {
+        res = await http.post(candidate.invokeUrl, request, {
+          timeout: timeoutMs,
+          headers: { authorization: `Bearer ${bearer}`, ...(correlationId ? { [correlationHeader]: correlationId } : {}) },
+        });
+      } catch (error) {
+        throw new TaskCallError(`unreachable or too slow (${(error as Error).message})`, true);
+      }
+      if (res.status === 200 && res.data && typeof res.data === 'object' && 'state' in res.data) return res.data as TaskResult;
+      const detail = (res.data as { detail?: string } | undefined)?.detail ?? '';
+      // A 5xx may pass; a refusal (4xx) will not change on a second try with the same agent.
+      throw new TaskCallError(`answered ${res.status}${detail ? `: ${detail}` : ''}`, res.status >= 500);
+    },
+  };
+}
