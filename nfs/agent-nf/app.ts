@@ -16,11 +16,12 @@ import { createSbiApp } from '../shared/sbi-app.ts';
 import { createJsonPostFastPath } from '../shared/json-post-fast-path.ts';
 import { agentNfFastRoutes } from './fast-routes.ts';
 import { createSbiClient } from '../shared/sbi-client.ts';
+import { compileBodyCheck } from '../shared/schema-validator.ts';
 import { checkSettings } from '../shared/settings-file.ts';
 import type { Store } from '../shared/store/collection.ts';
 import { createTokenProvider } from '../shared/token-provider.ts';
 import { createComprehensionEngine } from './comprehension-setup.ts';
-import { createAmcConsumer } from './consumer.ts';
+import { createAgentDirectory, createAmcConsumer } from './consumer.ts';
 import { createTaskHandlers } from './task-handlers.ts';
 import { agentNfRoutes } from './routes.ts';
 import { createAgentNfService, type AgentNfService } from './service.ts';
@@ -63,7 +64,7 @@ export async function createAgentNf(deps: AgentNfDeps): Promise<AgentNfHandle> {
   const host = createAgentHost({ sbi, logger: deps.logger, provider: settings.provider, agents: specs });
   const agw = createAgwResolution(sbi);
   const amc = createAmcConsumer(sbi);
-  const caller = createTaskCaller();
+  const caller = createTaskCaller(await compileBodyCheck('nagent-tip.yaml', 'TaskResult'));
 
   const pipelines = new Map<string, IntentPipeline>();
   const intentAgents = specs.filter((spec) => spec.role === 'intent');
@@ -78,6 +79,7 @@ export async function createAgentNf(deps: AgentNfDeps): Promise<AgentNfHandle> {
     logger: deps.logger,
     pipelines,
     verifier: createAgentCallVerifier({ trustAnchors: host.trustAnchors, credentialStatus: amc.credentialStatus, now: deps.now }),
+    directory: createAgentDirectory(sbi, { now: deps.now }),
     taskHandlers: specs.some((spec) => spec.role === 'capability') ? await createTaskHandlers({ store: deps.store, now: deps.now }) : {},
   });
 

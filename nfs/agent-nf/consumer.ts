@@ -1,9 +1,38 @@
-/** The capability agents' call to the AMC: a caller credential's status. Behind an interface for tests. */
+/**
+ * The capability agents' calls to check a caller: its credential's status at the AMC and its
+ * registration at the AGW (what kind of agent it is). Behind interfaces for tests.
+ */
 import type { components as cred } from '../../openapi/generated/namc-cred.ts';
+import type { components as reg } from '../../openapi/generated/nagw-reg.ts';
 import type { CredentialState } from '../shared/agent-auth.ts';
 import type { SbiClient } from '../shared/sbi-client.ts';
 
 type CredentialStatus = cred['schemas']['CredentialStatus'];
+type AgentRecord = reg['schemas']['AgentRecord'];
+
+export interface AgentDirectory {
+  /** The caller's registration at the AGW, or undefined when the AGW does not know it. */
+  registration(aic: string): Promise<{ kind: string; state: string } | undefined>;
+}
+
+/** Registrations change rarely; an answer is kept a few seconds so a task costs no AGW call. */
+export function createAgentDirectory(sbi: SbiClient, options: { cacheMs?: number; now?: () => number } = {}): AgentDirectory {
+  const now = options.now ?? Date.now;
+  const cacheMs = options.cacheMs ?? 5000;
+  const known = new Map<string, { value: { kind: string; state: string } | undefined; at: number }>();
+  return {
+    async registration(aic) {
+      const cached = known.get(aic);
+      if (cached && now() - cached.at < cacheMs) return cached.value;
+      const res = await sbi.call<AgentRecord>({ targetNfType: 'AGW', serviceName: 'nagw-reg', method: 'GET', path: `/registrations/${encodeURIComponent(aic)}` });
+      if (res.status !== 200 && res.status !== 404) throw new Error(`AGW registration lookup answered ${res.status}`);
+      const value = res.status === 200 ? { kind: res.data.acs.kind, state: res.data.state } : undefined;
+      if (known.size > 10_000) known.clear();
+      known.set(aic, { value, at: now() });
+      return value;
+    },
+  };
+}
 
 export interface AmcConsumer {
   credentialStatus(serialNumberHex: string): Promise<CredentialState>;

@@ -11,6 +11,7 @@ import type { IntentPipeline, IntentRequest, IntentOutcome } from '../shared/int
 import type { TaskRequest, TaskResult } from '../shared/intent/task-invocation.ts';
 import type { Logger } from '../shared/logger.ts';
 import { forbidden, notFound, ProblemError, unauthorized } from '../shared/problem.ts';
+import type { AgentDirectory } from './consumer.ts';
 import type { AgentNfStore } from './store.ts';
 
 type HostedAgentView = components['schemas']['HostedAgent'];
@@ -26,9 +27,33 @@ export interface AgentNfServiceDeps {
   verifier: AgentCallVerifier;
   /** The capability logic, by capability id. */
   taskHandlers: Readonly<Record<string, TaskHandler>>;
+  /** Who a caller is at the AGW. */
+  directory: AgentDirectory;
 }
 
+/**
+ * Kinds of agent that may task the network's capability agents directly: the network's own. UE
+ * agents and third parties are refused here (third parties reach capabilities through the AGW).
+ */
+const taskingKinds = new Set(['nf-agent', 'capability-agent']);
+/** How long a task's answer is kept for a repeated call (a retry after a lost answer): same intent, task and caller. */
+const REPEAT_WINDOW_MS = 60_000;
+
 export function createAgentNfService(deps: AgentNfServiceDeps) {
+  // A retried call must not repeat a side effect (a plan change, an engineer booking): the first
+  // call's answer, or the call still running, serves every repeat (MACP section 5.4 retries).
+  const recentTasks = new Map<string, { answer: Promise<TaskResult>; at: number }>();
+  const remember = (key: string, run: () => Promise<TaskResult>): Promise<TaskResult> => {
+    const now = Date.now();
+    const known = recentTasks.get(key);
+    if (known && now - known.at < REPEAT_WINDOW_MS) return known.answer;
+    if (recentTasks.size > 20_000) for (const [k, v] of recentTasks) if (now - v.at >= REPEAT_WINDOW_MS) recentTasks.delete(k);
+    const answer = run();
+    recentTasks.set(key, { answer, at: now });
+    answer.catch(() => recentTasks.delete(key));
+    return answer;
+  };
+
   const agentOf = (name: string, role: HostedAgent['spec']['role']): HostedAgent => {
     const agent = deps.host.get(name);
     if (!agent || agent.spec.role !== role) throw notFound(`this NF hosts no ${role} agent named ${name}`);
@@ -79,7 +104,10 @@ export function createAgentNfService(deps: AgentNfServiceDeps) {
       const agent = agentOf(agentName, 'capability');
       const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
       if (!token) throw unauthorized('a task call needs "Authorization: Bearer <the calling agent\'s JWS>"');
-      const caller = await deps.verifier.verify(token, { audience: agent.aic!, capabilityId: request.capabilityId });
+      const caller = await deps.verifier.verify(token, { audience: agent.aic!, capabilityId: request.capabilityId, taskId: request.taskId });
+      const registration = await deps.directory.registration(caller.callerAic);
+      if (!registration || registration.state !== 'ACTIVE') throw forbidden(`the caller ${caller.callerAic} is not an active agent at the AGW`, 'CALLER_NOT_REGISTERED');
+      if (!taskingKinds.has(registration.kind)) throw forbidden(`a ${registration.kind} may not task capability agents directly`, 'CALLER_NOT_ALLOWED');
       if (!agent.capabilityIds?.includes(request.capabilityId)) {
         throw forbidden(`agent ${agentName} holds no grant for ${request.capabilityId}`, 'CAPABILITY_NOT_HELD');
       }
@@ -87,7 +115,7 @@ export function createAgentNfService(deps: AgentNfServiceDeps) {
       if (!handler) throw forbidden(`agent ${agentName} has no logic for ${request.capabilityId}`, 'CAPABILITY_NOT_HELD');
       agent.inFlight += 1;
       try {
-        const result = await handler(request);
+        const result = await remember(`${caller.callerAic} ${request.intentId} ${request.taskId}`, () => handler(request));
         deps.logger.debug('task answered', { agent: agentName, caller: caller.callerAic, taskId: request.taskId, capability: request.capabilityId, state: result.state });
         return result;
       } finally {

@@ -108,7 +108,8 @@ export function createAgwConsumer(sbi: SbiClient, http: AxiosInstance = axios.cr
   };
 }
 
-export function createIntentAgentInvoker(http: AxiosInstance = axios.create({ validateStatus: () => true })): IntentAgentInvoker {
+/** Never redirected (a redirect would carry the UE's SUPI elsewhere); answers bounded to 1 MB. */
+export function createIntentAgentInvoker(http: AxiosInstance = axios.create({ validateStatus: () => true, maxRedirects: 0, maxContentLength: 1024 * 1024 })): IntentAgentInvoker {
   return {
     async invoke(url, body, timeoutMs) {
       const correlationId = currentCorrelationId();

@@ -120,7 +120,7 @@ export function createAgentCallVerifier(options: AgentCallVerifierOptions) {
   }
 
   return {
-    async verify(token: string, expected: { audience: string; capabilityId: string }): Promise<VerifiedAgentCall> {
+    async verify(token: string, expected: { audience: string; capabilityId: string; taskId?: string }): Promise<VerifiedAgentCall> {
       let header;
       try {
         header = decodeProtectedHeader(token);
@@ -146,6 +146,9 @@ export function createAgentCallVerifier(options: AgentCallVerifierOptions) {
       }
       if (payload.cap !== expected.capabilityId) {
         throw new ProblemError(403, `the call token is for ${String(payload.cap)}, not ${expected.capabilityId}`, { cause: 'TOKEN_CLAIM_MISMATCH' });
+      }
+      if (expected.taskId !== undefined && payload.tid !== expected.taskId) {
+        throw new ProblemError(403, `the call token is for task ${String(payload.tid)}, not ${expected.taskId}`, { cause: 'TOKEN_CLAIM_MISMATCH' });
       }
       const state = await stateOf(certificate.serialNumber);
       if (state !== 'GOOD') throw new ProblemError(403, `the caller credential ${certificate.serialNumber} is ${state} at the AMC`, { cause: `CREDENTIAL_${state}` });

@@ -50,7 +50,7 @@ export interface AgentHostOptions {
 export function createAgentHost(options: AgentHostOptions) {
   const agents = new Map<string, HostedAgent>(options.agents.map((spec) => [spec.name, { spec, state: 'REGISTERING', inFlight: 0 }]));
   const tokens = new Map<string, string>();
-  const timers: NodeJS.Timeout[] = [];
+  const timers = new Map<string, NodeJS.Timeout>();
   const abort = new AbortController();
   const capacity = options.capacity ?? 50;
   let registeredAll: Promise<void> = Promise.resolve();
@@ -86,19 +86,46 @@ export function createAgentHost(options: AgentHostOptions) {
     });
     tokens.set(agent.spec.name, result.registrationAccessToken);
     options.logger.info('agent registered at the AGW', { agent: agent.spec.name, aic: result.aic, capabilities: result.capabilityIds });
-    const beat = setInterval(() => void heartbeat(agent), Math.max(1, result.heartbeatIntervalSeconds * 500));
+    if (abort.signal.aborted) return; // stopped while this registration was on its way
+    const beat = setInterval(() => void heartbeat(agent, apiRoot), Math.max(1, result.heartbeatIntervalSeconds * 500));
     beat.unref();
-    timers.push(beat);
+    timers.set(agent.spec.name, beat);
   }
 
-  async function heartbeat(agent: HostedAgent): Promise<void> {
+  /** Registers with bounded retries; an agent that gives up is FAILED and out of service. */
+  function registerInBackground(agent: HostedAgent, apiRoot: string): Promise<void> {
+    return pRetry(() => register(agent, apiRoot), {
+      retries: 20,
+      minTimeout: 200,
+      maxTimeout: 5000,
+      signal: abort.signal,
+      onFailedAttempt: (error) => {
+        options.logger.warn('agent registration failed, retrying', { agent: agent.spec.name, attempt: error.attemptNumber, error: error.message });
+      },
+    }).catch((error: Error) => {
+      agent.state = 'FAILED';
+      if (!abort.signal.aborted) options.logger.error('agent registration abandoned', { agent: agent.spec.name, error: error.message });
+    });
+  }
+
+  async function heartbeat(agent: HostedAgent, apiRoot: string): Promise<void> {
     const load = Math.min(100, Math.round((agent.inFlight / capacity) * 100));
     try {
       const res = await options.sbi.call({
         targetNfType: 'AGW', serviceName: 'nagw-reg', method: 'PUT', path: `/registrations/${agent.aic}/heartbeat`, body: { load },
         headers: { authorization: `Bearer ${tokens.get(agent.spec.name)}` },
       });
-      if (res.status !== 204) options.logger.warn('agent heartbeat refused', { agent: agent.spec.name, status: res.status });
+      if (res.status === 404 || res.status === 401) {
+        // The gateway no longer knows this registration (deregistered, or its data lost): register
+        // again with a new key, as an NF does with the NRF after a 404 (TS 29.510 clause 5.2.2.3.2).
+        options.logger.warn('the AGW no longer knows the agent: registering again', { agent: agent.spec.name, aic: agent.aic });
+        clearInterval(timers.get(agent.spec.name));
+        timers.delete(agent.spec.name);
+        agent.state = 'REGISTERING';
+        void registerInBackground(agent, apiRoot);
+      } else if (res.status !== 204) {
+        options.logger.warn('agent heartbeat refused', { agent: agent.spec.name, status: res.status });
+      }
     } catch (error) {
       options.logger.warn('agent heartbeat failed', { agent: agent.spec.name, error: (error as Error).message });
     }
@@ -112,26 +139,12 @@ export function createAgentHost(options: AgentHostOptions) {
     /** Settles once every agent registered or gave up. */
     whenSettled: () => registeredAll,
     start(apiRoot: string): void {
-      registeredAll = Promise.all(
-        [...agents.values()].map((agent) =>
-          pRetry(() => register(agent, apiRoot), {
-            retries: 20,
-            minTimeout: 200,
-            maxTimeout: 5000,
-            signal: abort.signal,
-            onFailedAttempt: (error) => {
-              options.logger.warn('agent registration failed, retrying', { agent: agent.spec.name, attempt: error.attemptNumber, error: error.message });
-            },
-          }).catch((error: Error) => {
-            agent.state = 'FAILED';
-            if (!abort.signal.aborted) options.logger.error('agent registration abandoned', { agent: agent.spec.name, error: error.message });
-          }),
-        ),
-      ).then(() => undefined);
+      registeredAll = Promise.all([...agents.values()].map((agent) => registerInBackground(agent, apiRoot))).then(() => undefined);
     },
     async stop(): Promise<void> {
       abort.abort();
-      for (const timer of timers) clearInterval(timer);
+      await registeredAll;
+      for (const timer of timers.values()) clearInterval(timer);
       await Promise.all(
         [...agents.values()].filter((agent) => agent.state === 'REGISTERED').map(async (agent) => {
           try {

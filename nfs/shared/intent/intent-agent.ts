@@ -11,6 +11,12 @@ import { createIntentPipeline, type IntentPipeline } from './intent-pipeline.ts'
 import type { AgwResolution, TaskCaller } from './task-calls.ts';
 import { createTaskInvocation } from './task-invocation.ts';
 
+/**
+ * Capabilities that live on the UE itself (its agent: seed 000, "UE OS agent"): such a task goes
+ * to the requesting UE's own agent (IntentRequest.ueAic) and never to another UE's.
+ */
+const ueResidentCapabilities = new Set(['/capability/ue-measurement', '/capability/personal-assistant']);
+
 export interface IntentAgentSettings {
   taskTimeoutMs: number;
   maxCandidates: number;
@@ -35,7 +41,11 @@ export function createIntentAgentPipeline(deps: {
     return signing.signer;
   };
   const invocation = createTaskInvocation({
-    resolve: (capabilityId, options) => deps.agw.resolveCapability(capabilityId, deps.self().aic, options),
+    resolve: async (capabilityId, options) => {
+      if (!ueResidentCapabilities.has(capabilityId)) return deps.agw.resolveCapability(capabilityId, deps.self().aic, { fresh: options.fresh });
+      if (!options.ueAic) return [];
+      return deps.agw.resolveCapability(capabilityId, deps.self().aic, { fresh: options.fresh, aic: options.ueAic });
+    },
     invoke: async (candidate, request) => {
       const bearer = await signer().sign({ audience: candidate.aic, capabilityId: request.capabilityId, taskId: request.taskId });
       return deps.caller.call(candidate, request, bearer, deps.settings.taskTimeoutMs);

@@ -63,7 +63,7 @@ export function createIntentPipeline(deps: IntentPipelineDeps) {
         };
       }
       const invocationStarted = lap('planningMs', planningStarted);
-      const run = await deps.invocation.run({ intentId, supi: request.supi, tasks });
+      const run = await deps.invocation.run({ intentId, supi: request.supi, ueAic: request.ueAic, tasks });
       lap('tasksMs', invocationStarted);
       const completed = run.tasks.every((task) => task.state === 'completed');
       return {

@@ -52,7 +52,7 @@ export async function createLocalIntentAgent(options: LocalIntentAgentOptions): 
   const pipeline = createIntentAgentPipeline({
     self: () => host.get(name)!,
     agw: createAgwResolution(sbi),
-    caller: createTaskCaller(),
+    caller: createTaskCaller(await compileBodyCheck('nagent-tip.yaml', 'TaskResult')),
     engine: createOfflineEngine(),
     settings: { taskTimeoutMs: 2000, maxCandidates: 3, attemptsPerCandidate: 2, ...options.settings },
     logger: options.logger,

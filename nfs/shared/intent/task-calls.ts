@@ -7,13 +7,14 @@ import axios, { type AxiosInstance } from 'axios';
 import type { components as disc } from '../../../openapi/generated/nagw-disc.ts';
 import { correlationHeader, currentCorrelationId } from '../correlation.ts';
 import type { SbiClient } from '../sbi-client.ts';
+import type { BodyCheck } from '../schema-validator.ts';
 import { TaskCallError, type TaskCandidate, type TaskRequest, type TaskResult } from './task-invocation.ts';
 
 type DiscoveryAnswer = disc['schemas']['DiscoveryAnswer'];
 
 export interface AgwResolution {
   /** Live agents holding the capability that policy lets the requester use, best first. */
-  resolveCapability(capabilityId: string, requesterAic: string | undefined, options?: { fresh?: boolean }): Promise<TaskCandidate[]>;
+  resolveCapability(capabilityId: string, requesterAic: string | undefined, options?: { fresh?: boolean; aic?: string }): Promise<TaskCandidate[]>;
 }
 
 export interface TaskCaller {
@@ -32,7 +33,7 @@ export function createAgwResolution(sbi: SbiClient, now: () => number = Date.now
   const answers = new Map<string, { candidates: TaskCandidate[]; until: number }>();
   return {
     async resolveCapability(capabilityId, requesterAic, options = {}) {
-      const query = new URLSearchParams({ 'capability-id': capabilityId, limit: '10', ...(requesterAic ? { 'requester-aic': requesterAic } : {}) });
+      const query = new URLSearchParams({ 'capability-id': capabilityId, limit: '10', ...(options.aic ? { aic: options.aic } : {}), ...(requesterAic ? { 'requester-aic': requesterAic } : {}) });
       const key = query.toString();
       const cached = answers.get(key);
       if (cached && cached.until > now() && !options.fresh) return cached.candidates;
@@ -46,8 +47,15 @@ export function createAgwResolution(sbi: SbiClient, now: () => number = Date.now
   };
 }
 
-// maxRedirects 0: a task call is never redirected, and it spares axios its redirect-following wrapper.
-export function createTaskCaller(http: AxiosInstance = axios.create({ validateStatus: () => true, maxRedirects: 0 })): TaskCaller {
+/**
+ * maxRedirects 0: a task call is never redirected (a redirect would carry the SUPI elsewhere), and
+ * it spares axios its redirect-following wrapper; answers are bounded like request bodies (1 MB).
+ * An answer must be a TaskResult (nagent-tip.yaml) for the task that was asked.
+ */
+export function createTaskCaller(
+  checkResult: BodyCheck,
+  http: AxiosInstance = axios.create({ validateStatus: () => true, maxRedirects: 0, maxContentLength: 1024 * 1024 }),
+): TaskCaller {
   return {
     async call(candidate, request, bearer, timeoutMs) {
       const correlationId = currentCorrelationId();
@@ -60,7 +68,13 @@ export function createTaskCaller(http: AxiosInstance = axios.create({ validateSt
       } catch (error) {
         throw new TaskCallError(`unreachable or too slow (${(error as Error).message})`, true);
       }
-      if (res.status === 200 && res.data && typeof res.data === 'object' && 'state' in res.data) return res.data as TaskResult;
+      if (res.status === 200) {
+        const problems = checkResult(res.data);
+        const result = res.data as TaskResult;
+        if (problems.length) throw new TaskCallError(`answered no TaskResult (${problems[0].path} ${problems[0].message})`, false);
+        if (result.taskId !== request.taskId || result.capabilityId !== request.capabilityId) throw new TaskCallError(`answered for task ${result.taskId} ${result.capabilityId}, not the one asked`, false);
+        return result;
+      }
       const detail = (res.data as { detail?: string } | undefined)?.detail ?? '';
       // A 5xx may pass; a refusal (4xx) will not change on a second try with the same agent.
       throw new TaskCallError(`answered ${res.status}${detail ? `: ${detail}` : ''}`, res.status >= 500);

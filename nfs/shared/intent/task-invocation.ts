@@ -32,7 +32,7 @@ export interface TaskInvocationDeps {
    * Agents holding the capability, best first (resolution at the AGW). An answer may be a reused
    * one; `fresh` asks the gateway again, for when every agent of the reused answer failed.
    */
-  resolve(capabilityId: string, options?: { fresh?: boolean }): Promise<TaskCandidate[]>;
+  resolve(capabilityId: string, options: { fresh?: boolean; ueAic?: string }): Promise<TaskCandidate[]>;
   /** One call; throws TaskCallError on a network error, timeout or an answer that is not a result. */
   invoke(candidate: TaskCandidate, request: TaskRequest): Promise<TaskResult>;
   /** How many agents one task may be tried on. */
@@ -48,7 +48,7 @@ export interface WorkflowRun {
 }
 
 export function createTaskInvocation(deps: TaskInvocationDeps) {
-  async function runTask(view: TaskView, planned: PlannedTask, request: Omit<TaskRequest, 'inputs'>, inputs: Record<string, TaskResult>): Promise<TaskResult | undefined> {
+  async function runTask(view: TaskView, planned: PlannedTask, request: Omit<TaskRequest, 'inputs'>, inputs: Record<string, TaskResult>, ueAic: string | undefined): Promise<TaskResult | undefined> {
     const transition = (change: Partial<TaskView>) => {
       Object.assign(view, change);
       deps.onTransition?.({ ...view });
@@ -59,7 +59,7 @@ export function createTaskInvocation(deps: TaskInvocationDeps) {
     for (const fresh of [false, true]) {
       let candidates: TaskCandidate[];
       try {
-        candidates = (await deps.resolve(planned.capabilityId, { fresh })).filter((candidate) => !tried.has(candidate.aic)).slice(0, deps.maxCandidates - tried.size);
+        candidates = (await deps.resolve(planned.capabilityId, { fresh, ueAic })).filter((candidate) => !tried.has(candidate.aic)).slice(0, deps.maxCandidates - tried.size);
       } catch (error) {
         failures.push(`resolution at the AGW failed: ${(error as Error).message}`);
         break;
@@ -98,7 +98,7 @@ export function createTaskInvocation(deps: TaskInvocationDeps) {
 
   return {
     /** Runs a planned workflow to the end; never throws for a task's failure. */
-    async run(input: { intentId: string; supi?: string; tasks: readonly PlannedTask[] }): Promise<WorkflowRun> {
+    async run(input: { intentId: string; supi?: string; ueAic?: string; tasks: readonly PlannedTask[] }): Promise<WorkflowRun> {
       const views = new Map<string, TaskView>(
         input.tasks.map((task) => [task.taskId, { taskId: task.taskId, capability: task.capabilityId, title: task.title, state: 'submitted', dependsOn: [...task.dependsOn], attempts: 0 }]),
       );
@@ -130,7 +130,7 @@ export function createTaskInvocation(deps: TaskInvocationDeps) {
             pending.delete(task.taskId);
             const inputs = Object.fromEntries(task.dependsOn.map((id) => [id, results.get(id)!]));
             const request = { taskId: task.taskId, intentId: input.intentId, capabilityId: task.capabilityId, parameters: task.parameters, ...(input.supi ? { supi: input.supi } : {}) };
-            const result = await runTask(views.get(task.taskId)!, task, request, inputs);
+            const result = await runTask(views.get(task.taskId)!, task, request, inputs, input.ueAic);
             if (result) results.set(task.taskId, result);
           }),
         );

@@ -1,0 +1,124 @@
+import { expect } from 'chai';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAgentCallSigner, type AgentIdentity } from '../../nfs/shared/agent-auth.ts';
+import { createTaskCaller } from '../../nfs/shared/intent/task-calls.ts';
+import { TaskCallError } from '../../nfs/shared/intent/task-invocation.ts';
+import { compileBodyCheck } from '../../nfs/shared/schema-validator.ts';
+import { operatorAmf, registerAgent, startTestCore, type TestCore } from '../support/core-harness.ts';
+import { startTestAgents } from '../support/agent-nf-harness.ts';
+import { request } from '../support/nrf-harness.ts';
+
+const SUPI = 'imsi-001010000000011';
+
+async function identityOf(registration: Awaited<ReturnType<typeof registerAgent>>): Promise<AgentIdentity> {
+  return { aic: registration.body.aic, certificatePem: registration.body.certificatePem, privateKey: registration.key.keys.privateKey };
+}
+
+describe('capability agents: who may task them, repeated calls, and what an answer must be', function () {
+  this.timeout(30_000);
+  let core: TestCore;
+  let agents: Awaited<ReturnType<typeof startTestAgents>>;
+  let billingUrl: string;
+  let billingAic: string;
+
+  before(async () => {
+    core = await startTestCore();
+    agents = await startTestAgents(core);
+    const billing = agents.capabilities.handle.service.listHostedAgents().find((agent) => agent.name === 'billing-agent')!;
+    billingUrl = billing.invokeUrl!;
+    billingAic = billing.aic!;
+  });
+  after(async () => {
+    await agents.close();
+    await core.close();
+  });
+
+  const task = (taskId: string, parameters: Record<string, unknown>) => ({ taskId, intentId: 'intent-1', capabilityId: '/capability/billing-plan', supi: SUPI, parameters });
+  const call = async (identity: AgentIdentity, body: ReturnType<typeof task>) => {
+    const token = await createAgentCallSigner(identity).sign({ audience: billingAic, capabilityId: body.capabilityId, taskId: body.taskId });
+    return request('POST', billingUrl, body, { authorization: `Bearer ${token}` });
+  };
+
+  it('refuses a UE agent\'s credential, though the AMC issued it: UE agents may not task network agents', async () => {
+    const ueAgent = await registerAgent(core.agwUrl, { provider: operatorAmf, kind: 'ue-agent', name: 'ue-agent', capabilities: ['/capability/ue-measurement'], onBehalfOf: { supi: 'imsi-001010000000005', cmState: 'CM-CONNECTED' } });
+    expect(ueAgent.status).to.equal(201);
+    const res = await call(await identityOf(ueAgent), task('t-ue', { action: 'change-plan', plan: 'unlimited' }));
+    expect(res.status).to.equal(403);
+    expect(res.body.cause).to.equal('CALLER_NOT_ALLOWED');
+  });
+
+  it('answers a repeated call of one task with the first answer instead of doing it twice', async () => {
+    const caller = await registerAgent(core.agwUrl, { kind: 'nf-agent', name: 'test-orchestrator', capabilities: ['/capability/intent-recognition'] });
+    const identity = await identityOf(caller);
+    const first = await call(identity, task('t-plan', { action: 'change-plan', plan: 'unlimited' }));
+    expect(first.status).to.equal(200);
+    const repeat = await call(identity, task('t-plan', { action: 'change-plan', plan: 'basic' }));
+    expect(repeat.body).to.deep.equal(first.body);
+    const shown = await call(identity, task('t-show', { action: 'show-bill' }));
+    expect(JSON.stringify(shown.body.data).toLowerCase()).to.contain('unlimited');
+  });
+
+  it('sends a task that lives on a UE only to the requesting UE\'s own agent, never to another UE\'s', async () => {
+    let hits = 0;
+    const sink = createServer((_req, res) => {
+      hits += 1;
+      res.end('{}');
+    });
+    await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+    try {
+      const other = await registerAgent(core.agwUrl, {
+        provider: operatorAmf, kind: 'ue-agent', name: 'ue-agent', capabilities: ['/capability/ue-measurement'],
+        a2aUrl: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/a2a`, onBehalfOf: { supi: 'imsi-001010000000006', cmState: 'CM-CONNECTED' },
+      });
+      expect(other.status).to.equal(201);
+      const res = await request('POST', `${agents.intent.url}/nagent-tip/v1/agents/intent-agent/intents`, { supi: SUPI, text: 'measure the signal strength on my phone' });
+      expect(res.body.tasks[0]).to.include({ capability: '/capability/ue-measurement', state: 'failed' });
+      expect(hits).to.equal(0);
+    } finally {
+      sink.close();
+    }
+  });
+
+  it('refuses a token signed for another task', async () => {
+    const caller = await registerAgent(core.agwUrl, { kind: 'nf-agent', name: 'test-orchestrator-b', capabilities: ['/capability/intent-recognition'] });
+    const token = await createAgentCallSigner(await identityOf(caller)).sign({ audience: billingAic, capabilityId: '/capability/billing-plan', taskId: 'other' });
+    const res = await request('POST', billingUrl, task('t-x', { action: 'show-bill' }), { authorization: `Bearer ${token}` });
+    expect(res.status).to.equal(403);
+  });
+});
+
+describe('task calls: an answer that is not the asked task\'s result is refused', () => {
+  let server: Server;
+  let url: string;
+  let reply: unknown;
+  before(async () => {
+    server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(reply));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/tasks`;
+  });
+  after(() => server.close());
+
+  const asked = { taskId: 't1', intentId: 'i1', capabilityId: '/capability/location', parameters: {} };
+
+  for (const [name, answer] of [
+    ['a state outside the TaskResult schema', { taskId: 't1', capabilityId: '/capability/location', state: 'bogus', summary: 's', data: {} }],
+    ['a result of another task', { taskId: 't2', capabilityId: '/capability/location', state: 'completed', summary: 's', data: {} }],
+    ['something that is no result at all', { state: 'completed' }],
+  ] as const) {
+    it(`refuses ${name} without retrying the agent`, async () => {
+      reply = answer;
+      const caller = createTaskCaller(await compileBodyCheck('nagent-tip.yaml', 'TaskResult'));
+      try {
+        await caller.call({ aic: 'A', invokeUrl: url }, asked, 'token', 1000);
+        expect.fail('expected a TaskCallError');
+      } catch (error) {
+        expect(error).to.be.instanceOf(TaskCallError);
+        expect((error as TaskCallError).retryable).to.equal(false);
+      }
+    });
+  }
+});
