@@ -5,11 +5,18 @@ import { agwDescriptor } from './agw/app.ts';
 import { amcDescriptor } from './amc/app.ts';
 import { createAmfDescriptor } from './amf/app.ts';
 import { createLocalIntentAgent } from './shared/intent/local-intent-agent.ts';
+import { createIntentCallerCheck } from './shared/intent-caller-check.ts';
 import { nrfDescriptor } from './nrf/app.ts';
 
 /** The AMF; with amf.mode local it comprehends intents itself through its own registered intent agent. */
 const amfWithLocalMode = createAmfDescriptor({
-  localIntentHandler: (context) => createLocalIntentAgent({ nrfUri: context.nrfUri, logger: context.logger, host: { nfType: 'AMF' } }),
+  localIntentHandler: (context) =>
+    createLocalIntentAgent({
+      nrfUri: context.nrfUri,
+      logger: context.logger,
+      host: { nfType: 'AMF' },
+      intentCallers: context.oauth ? createIntentCallerCheck({ nrfUri: context.nrfUri, audience: ['AMF', 'AGENT_NF'] }) : undefined,
+    }),
 });
 
 export const nfCatalog: readonly NfDescriptor[] = Object.freeze([nrfDescriptor, amcDescriptor, agwDescriptor, capabilityAgentsDescriptor, intentAgentDescriptor, amfWithLocalMode]);

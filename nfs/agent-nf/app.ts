@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createAgentCallVerifier } from '../shared/agent-auth.ts';
+import { createIntentCallerCheck } from '../shared/intent-caller-check.ts';
 import { createAgentHost, type HostedAgentSpec } from '../shared/agent-host.ts';
 import type { ComprehensionEngine } from '../shared/intent/comprehension.ts';
 import type { IntentPipeline } from '../shared/intent/intent-pipeline.ts';
@@ -80,6 +81,7 @@ export async function createAgentNf(deps: AgentNfDeps): Promise<AgentNfHandle> {
     pipelines,
     verifier: createAgentCallVerifier({ trustAnchors: host.trustAnchors, credentialStatus: amc.credentialStatus, now: deps.now }),
     directory: createAgentDirectory(sbi, { now: deps.now }),
+    intentCallers: deps.oauth ? createIntentCallerCheck({ nrfUri: deps.nrfUri, audience: ['AGENT_NF', nfInstanceId] }) : undefined,
     taskHandlers: specs.some((spec) => spec.role === 'capability') ? await createTaskHandlers({ store: deps.store, now: deps.now }) : {},
   });
 

@@ -42,7 +42,7 @@ export async function agentNfFastRoutes(service: AgentNfService): Promise<JsonPo
       match: agentPath('/nagent-tip/v1/agents/{agentName}/intents'),
       checkBody: intentRequest,
       checkAnswer: intentOutcome,
-      handle: ({ params, body }) => service.submitIntent(params.agentName, body as IntentRequest),
+      handle: ({ params, body, headers }) => service.submitIntent(params.agentName, body as IntentRequest, headers.authorization),
     },
     {
       match: agentPath('/nagent-tip/v1/agents/{agentName}/tasks'),

@@ -12,7 +12,7 @@ export function agentNfRoutes(service: AgentNfService) {
       res.json(service.listHostedAgents());
     });
     router.post(`${tip}/agents/:agentName/intents`, async (req, res) => {
-      res.json(await service.submitIntent(req.params.agentName as string, req.body as IntentRequest));
+      res.json(await service.submitIntent(req.params.agentName as string, req.body as IntentRequest, req.get('authorization')));
     });
     router.get(`${tip}/agents/:agentName/intents/:intentId`, async (req, res) => {
       res.json(await service.getIntent(req.params.agentName as string, req.params.intentId as string));

@@ -29,6 +29,11 @@ export interface AgentNfServiceDeps {
   taskHandlers: Readonly<Record<string, TaskHandler>>;
   /** Who a caller is at the AGW. */
   directory: AgentDirectory;
+  /**
+   * With OAuth on: checks the NRF access token of whoever submits an intent (an AMF), since the
+   * intent agent acts on the SUPI it is given. Without it the core's SBI is trusted, as every SBI is.
+   */
+  intentCallers?: (authorization: string | undefined) => Promise<void>;
 }
 
 /**
@@ -72,8 +77,9 @@ export function createAgentNfService(deps: AgentNfServiceDeps) {
       }));
     },
 
-    async submitIntent(agentName: string, request: IntentRequest): Promise<IntentOutcome> {
+    async submitIntent(agentName: string, request: IntentRequest, authorization?: string): Promise<IntentOutcome> {
       const agent = agentOf(agentName, 'intent');
+      await deps.intentCallers?.(authorization);
       const pipeline = deps.pipelines.get(agentName);
       if (!pipeline) throw notFound(`agent ${agentName} takes no intents`);
       if ((request.text === undefined) === (request.operatorIntent === undefined)) {

@@ -54,17 +54,14 @@ export async function createAmf(deps: AmfDeps): Promise<AmfHandle> {
   const now = deps.now ?? Date.now;
   const store = await openAmfStore(deps.store);
   const lifecycle = createNfLifecycle({ nrfUri: deps.nrfUri, nfType: 'AMF', nfInstanceId, serviceNames: amfServiceNames, logger: deps.logger });
-  const sbi = createSbiClient({
-    nrf: lifecycle.nrf,
-    self: { nfInstanceId, nfType: 'AMF' },
-    tokens: deps.oauth ? createTokenProvider({ nrfUri: deps.nrfUri, nfInstanceId, nfType: 'AMF' }) : undefined,
-  });
+  const tokens = deps.oauth ? createTokenProvider({ nrfUri: deps.nrfUri, nfInstanceId, nfType: 'AMF' }) : undefined;
+  const sbi = createSbiClient({ nrf: lifecycle.nrf, self: { nfInstanceId, nfType: 'AMF' }, tokens });
   const agw = deps.agw ?? createAgwConsumer(sbi);
   const checkOutcome = await compileSchemaCheck('nagent-tip.yaml', 'IntentOutcome');
   const intentHandler =
     settings.mode === 'local'
       ? deps.localIntentHandler!
-      : createForwardingIntentHandler({ agw, invoker: deps.invoker ?? createIntentAgentInvoker(), checkOutcome, settings, logger: deps.logger, now });
+      : createForwardingIntentHandler({ agw, invoker: deps.invoker ?? createIntentAgentInvoker({ bearer: tokens ? () => tokens.token('AGENT_NF', 'nagent-tip') : undefined }), checkOutcome, settings, logger: deps.logger, now });
   const service = createAmfService({ store, settings, logger: deps.logger, agw, intentHandler, checkOutcome, now });
   return {
     name: 'amf',

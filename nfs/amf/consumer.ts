@@ -108,12 +108,21 @@ export function createAgwConsumer(sbi: SbiClient, http: AxiosInstance = axios.cr
   };
 }
 
-/** Never redirected (a redirect would carry the UE's SUPI elsewhere); answers bounded to 1 MB. */
-export function createIntentAgentInvoker(http: AxiosInstance = axios.create({ validateStatus: () => true, maxRedirects: 0, maxContentLength: 1024 * 1024 })): IntentAgentInvoker {
+/**
+ * Never redirected (a redirect would carry the UE's SUPI elsewhere); answers bounded to 1 MB. With
+ * OAuth on, each call carries an NRF access token for the intent agent's NF (TS 33.501 clause
+ * 13.4.1), which is how the intent agent knows a SUPI came from an AMF.
+ */
+export function createIntentAgentInvoker(
+  options: { bearer?: () => Promise<string> } = {},
+  http: AxiosInstance = axios.create({ validateStatus: () => true, maxRedirects: 0, maxContentLength: 1024 * 1024 }),
+): IntentAgentInvoker {
   return {
     async invoke(url, body, timeoutMs) {
       const correlationId = currentCorrelationId();
-      const res = await http.post(url, body, { timeout: timeoutMs, headers: correlationId ? { [correlationHeader]: correlationId } : {} });
+      const headers: Record<string, string> = correlationId ? { [correlationHeader]: correlationId } : {};
+      if (options.bearer) headers.authorization = `Bearer ${await options.bearer()}`;
+      const res = await http.post(url, body, { timeout: timeoutMs, headers });
       return { status: res.status, data: res.data };
     },
   };

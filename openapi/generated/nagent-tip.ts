@@ -234,15 +234,6 @@ export interface components {
                 "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
-        /** @description Not found */
-        NotFound: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["ProblemDetails"];
-            };
-        };
         /** @description Unauthorized */
         Unauthorized: {
             headers: {
@@ -254,6 +245,15 @@ export interface components {
         };
         /** @description Forbidden */
         Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /** @description Not found */
+        NotFound: {
             headers: {
                 [name: string]: unknown;
             };
@@ -295,7 +295,10 @@ export interface operations {
     SubmitIntent: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With OAuth on (dmsc --oauth), "Bearer " and an NRF access token whose scope holds nagent-tip (TS 33.501 clause 13.4.1): an intent acts on the SUPI it names, so only NFs of the core may submit one. */
+                Authorization?: string;
+            };
             path: {
                 agentName: components["parameters"]["AgentName"];
             };
@@ -317,6 +320,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             default: components["responses"]["Default"];
         };

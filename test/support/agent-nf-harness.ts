@@ -17,9 +17,9 @@ export interface TestAgentNf {
   kill(): void;
 }
 
-export async function startTestAgentNf(core: TestCore, name: string, settings: Partial<AgentNfSettings> & Pick<AgentNfSettings, 'agents'>): Promise<TestAgentNf> {
+export async function startTestAgentNf(core: TestCore, name: string, settings: Partial<AgentNfSettings> & Pick<AgentNfSettings, 'agents'>, options: { oauth?: boolean } = {}): Promise<TestAgentNf> {
   const base = settings.agents.some((agent) => agent.role === 'intent') ? defaultIntentAgentSettings : defaultCapabilityAgentSettings;
-  const handle = await createAgentNf({ name, store: core.store, logger: createLogger({ nf: 'AGENT_NF', level: 'silent' }), nrfUri: core.nrfUrl, settings: { ...base, taskTimeoutMs: 500, ...settings } });
+  const handle = await createAgentNf({ name, store: core.store, logger: createLogger({ nf: 'AGENT_NF', level: 'silent' }), nrfUri: core.nrfUrl, oauth: options.oauth, settings: { ...base, taskTimeoutMs: 500, ...settings } });
   const server = createServer(handle.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -43,9 +43,9 @@ export async function startTestAgentNf(core: TestCore, name: string, settings: P
 }
 
 /** The default intent agent NF and capability agent NF. */
-export async function startTestAgents(core: TestCore): Promise<{ intent: TestAgentNf; capabilities: TestAgentNf; close(): Promise<void> }> {
-  const capabilities = await startTestAgentNf(core, 'capability-agents', { agents: defaultCapabilityAgentSettings.agents });
-  const intent = await startTestAgentNf(core, 'intent-agent', { agents: defaultIntentAgentSettings.agents });
+export async function startTestAgents(core: TestCore, options: { oauth?: boolean } = {}): Promise<{ intent: TestAgentNf; capabilities: TestAgentNf; close(): Promise<void> }> {
+  const capabilities = await startTestAgentNf(core, 'capability-agents', { agents: defaultCapabilityAgentSettings.agents }, options);
+  const intent = await startTestAgentNf(core, 'intent-agent', { agents: defaultIntentAgentSettings.agents }, options);
   return {
     intent,
     capabilities,

@@ -35,6 +35,8 @@ export interface LocalIntentAgentOptions {
   name?: string;
   provider?: { providerId: string; clientSecret: string };
   settings?: Partial<IntentAgentSettings>;
+  /** With OAuth on, the check of whoever submits an intent to the embedded agent over HTTP. */
+  intentCallers?: (authorization: string | undefined) => Promise<void>;
 }
 
 const operatorCore = { providerId: 'operator-core', clientSecret: 'operator-core-demo-secret' };
@@ -67,7 +69,10 @@ export async function createLocalIntentAgent(options: LocalIntentAgentOptions): 
     handleIntent,
     fastPath: createJsonPostFastPath({
       logger: options.logger,
-      routes: [{ match: matchIntents, checkBody: checkRequest, checkAnswer: checkOutcome, handle: ({ body }) => handleIntent(body as IntentRequest) }],
+      routes: [{ match: matchIntents, checkBody: checkRequest, checkAnswer: checkOutcome, handle: async ({ body, headers }) => {
+        await options.intentCallers?.(headers.authorization);
+        return handleIntent(body as IntentRequest);
+      } }],
     }),
     start: (apiRoot) => host.start(apiRoot),
     stop: () => host.stop(),
