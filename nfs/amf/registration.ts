@@ -53,6 +53,9 @@ export function createRegistration(deps: ProcedureDeps) {
       // Any ngKSI tells the new security context from the one it replaces well enough here.
       const ngKsi = Number.parseInt(rand.slice(0, 2), 16) % 7;
       const authenticationContextId = randomBytes(16).toString('base64url');
+      // A new REGISTRATION REQUEST abandons the SUPI's earlier authentication (TS 24.501 clause
+      // 5.4.1.3.7 d): one pending challenge per SUPI, so requests alone cannot fill the store.
+      await store.authentications.deleteMany({ supi: subscriber.supi });
       await store.authentications.insertOne({
         _id: authenticationContextId,
         supi: subscriber.supi,

@@ -78,6 +78,7 @@ export async function openAmfStore(store: Store) {
     collections.ueContexts.createIndex({ field: 'guti', unique: true }),
     collections.timers.createIndex({ field: 'at' }),
     collections.authentications.createIndex({ field: 'createdAt', expireAfterSeconds: authenticationRetentionSeconds }),
+    collections.authentications.createIndex({ field: 'supi' }),
   ]);
   return collections;
 }
