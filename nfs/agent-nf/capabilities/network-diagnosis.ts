@@ -16,8 +16,11 @@ export interface Finding {
   recommendation: string;
 }
 
-/** A word for an SS-RSRP (TS 38.215 clause 5.1.1), as users read signal bars. */
-export const signalQuality = (rsrpDbm: number) => (rsrpDbm >= -90 ? 'good' : rsrpDbm >= -105 ? 'fair' : 'weak');
+/**
+ * A word for an SS-RSRP (TS 38.215 clause 5.1.1), as users read signal bars; "weak" is exactly
+ * what radioFindings counts as weak coverage, so an answer never calls a signal both.
+ */
+export const signalQuality = (rsrpDbm: number) => (rsrpDbm >= -90 ? 'good' : rsrpDbm >= -110 ? 'fair' : 'weak');
 
 /** The radio findings for a load and radio reading, worst first. */
 export function radioFindings(loadPercent: number, rsrpDbm: number, sinrDb: number, admissionLimitPercent: number): Finding[] {
