@@ -15,6 +15,7 @@ const amfWithLocalMode = createAmfDescriptor({
       nrfUri: context.nrfUri,
       logger: context.logger,
       host: { nfType: 'AMF' },
+      provider: (context.settings as { intentAgentProvider?: { providerId: string; clientSecret: string } } | undefined)?.intentAgentProvider,
       intentCallers: context.oauth ? createIntentCallerCheck({ nrfUri: context.nrfUri, audience: ['AMF', 'AGENT_NF'] }) : undefined,
     }),
 });

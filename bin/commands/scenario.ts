@@ -21,6 +21,7 @@ export interface ScenarioRunOptions {
   json?: boolean;
   agentNames?: AgentNames;
   out?: NodeJS.WritableStream;
+  masterSecret?: string;
 }
 
 export async function runScenarioAgainstCore(options: ScenarioRunOptions): Promise<ScenarioReport> {
@@ -38,7 +39,7 @@ export async function runScenarioAgainstCore(options: ScenarioRunOptions): Promi
     else if (event.type === 'answered' || event.type === 'intent-failed') bar?.increment(1, { ues: registered });
   };
   const createUe = (supi: string): ScenarioUe => {
-    const client = createUeClient({ nrfUri: options.nrfUri, supi, convertIntent: converterFor(supi) });
+    const client = createUeClient({ nrfUri: options.nrfUri, supi, masterSecret: options.masterSecret, convertIntent: converterFor(supi) });
     return {
       supi,
       register: async () => ({ aic: (await client.register()).aic }),
@@ -77,8 +78,9 @@ export function scenarioCommand(): Command {
     .description('run a scenario file (or a shipped one by name: default, load-1000-ues); exits 1 when an expectation failed')
     .argument('<file>', 'scenario YAML file, or the name of a scenario in ue-sim/scenarios')
     .addOption(new Option('--nrf <uri>', 'the core\'s NRF').env('NRF_URI').default('http://127.0.0.1:29510'))
+    .addOption(new Option('--master-secret <secret>', 'the secret subscriber keys are derived from, when the AMF\'s is not the public demo one').env('DMSC_MASTER_SECRET'))
     .option('--json', 'print the summary as one JSON object')
-    .action(async (file: string, options: { nrf: string; json?: boolean }) => {
+    .action(async (file: string, options: { nrf: string; json?: boolean; masterSecret?: string }) => {
       let parsed: Scenario;
       try {
         parsed = await readScenario(file);
@@ -86,7 +88,7 @@ export function scenarioCommand(): Command {
         if (error instanceof ScenarioError) throw new ConfigError(error.message);
         throw error;
       }
-      const report = await runScenarioAgainstCore({ scenario: parsed, nrfUri: options.nrf, json: options.json });
+      const report = await runScenarioAgainstCore({ scenario: parsed, nrfUri: options.nrf, json: options.json, masterSecret: options.masterSecret });
       process.exitCode = report.passed ? 0 : 1;
     });
   return scenario;

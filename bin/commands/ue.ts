@@ -23,6 +23,7 @@ interface UeOptions {
   nrf: string;
   json?: boolean;
   agent: boolean;
+  masterSecret?: string;
 }
 
 function supiOf(value: string): string {
@@ -41,13 +42,14 @@ function withUeOptions(command: Command): Command {
   return command
     .addOption(new Option('--supi <supi>', 'the subscriber (SUPI) the UE registers as').argParser(supiOf).default(defaultSupi))
     .addOption(new Option('--nrf <uri>', 'NRF through which the AMF is found').env('NRF_URI').default(defaultNrfUri))
+    .addOption(new Option('--master-secret <secret>', 'the secret subscriber keys are derived from, when the AMF\'s is not the public demo one').env('DMSC_MASTER_SECRET'))
     .option('--no-agent', 'a UE without an agent: send no CSR at registration')
     .option('--json', 'print one JSON object');
 }
 
 function clientFor(options: UeOptions): UeClient {
   if (!URL.canParse(options.nrf) || !/^https?:$/.test(new URL(options.nrf).protocol)) throw new ConfigError(`--nrf: ${options.nrf} is not an http(s) URI`);
-  return createUeClient({ nrfUri: options.nrf, supi: options.supi, hasAgent: options.agent });
+  return createUeClient({ nrfUri: options.nrf, supi: options.supi, hasAgent: options.agent, masterSecret: options.masterSecret });
 }
 
 /** An unreachable core is exit 2, as for the other client commands. */

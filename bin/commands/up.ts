@@ -47,7 +47,9 @@ export function upCommand(): Command {
       const agentNames = await settledAgentNames(core);
       const nrfUri = core.nfs.find((nf) => nf.handle.nfType === 'NRF')?.apiRoot ?? config.nrfUri;
       process.stdout.write(`\nrunning scenario ${scenario.name}: ${scenario.description?.trim() ?? ''}\n`);
-      const report = await runScenarioAgainstCore({ scenario, nrfUri, json: options.json, agentNames });
+      // The simulated UEs hold the keys the AMF provisioned: the same master secret.
+      const masterSecret = (config.nfSettings.amf as { masterSecret?: string } | undefined)?.masterSecret;
+      const report = await runScenarioAgainstCore({ scenario, nrfUri, json: options.json, agentNames, masterSecret });
       if (options.exit) {
         await core.stop();
         process.exit(report.passed ? 0 : 1);
@@ -84,8 +86,9 @@ async function settledAgentNames(core: RunningCore): Promise<AgentNames> {
   const names = new Map<string, string>();
   for (const nf of core.nfs) {
     const handle = nf.handle as Partial<AgentNfHandle>;
-    if (!handle.whenAgentsSettled || !handle.service) continue;
+    if (!handle.whenAgentsSettled) continue;
     await handle.whenAgentsSettled();
+    if (typeof handle.service?.listHostedAgents !== 'function') continue;
     for (const agent of handle.service.listHostedAgents()) if (agent.aic) names.set(agent.aic, agent.name);
   }
   return names;

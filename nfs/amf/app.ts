@@ -39,9 +39,9 @@ export interface AmfDeps {
   now?: () => number;
 }
 
-export type AmfHandle = NfHandle & { service: AmfService };
+export type AmfHandle = NfHandle & { service: AmfService; whenAgentsSettled(): Promise<void> };
 
-export type LocalIntentHandler = IntentHandler & { fastPath?: FastPath; start?(apiRoot: string): void | Promise<void>; stop?(): Promise<void> };
+export type LocalIntentHandler = IntentHandler & { fastPath?: FastPath; start?(apiRoot: string): void | Promise<void>; stop?(): Promise<void>; whenSettled?(): Promise<void> };
 
 export const amfServiceNames = ['namf-nas'];
 
@@ -73,6 +73,10 @@ export async function createAmf(deps: AmfDeps): Promise<AmfHandle> {
       settings.mode === 'local' ? deps.localIntentHandler?.fastPath : undefined,
     ),
     service,
+    /** In mode local, settles once the AMF's own intent agent registered at the AGW or gave up. */
+    whenAgentsSettled: async () => {
+      if (settings.mode === 'local') await deps.localIntentHandler?.whenSettled?.();
+    },
     async start(root) {
       await lifecycle.start(root);
       if (settings.mode === 'local') await deps.localIntentHandler?.start?.(root);

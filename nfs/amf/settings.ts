@@ -22,6 +22,8 @@ export interface AmfSettings {
   masterSecret: string;
   /** The AMC provider account under which the AMF registers UE agents at the AGW. */
   ueAgentProvider: { providerId: string; clientSecret: string };
+  /** In mode local: the AMC provider account of the AMF's own intent agent. */
+  intentAgentProvider: { providerId: string; clientSecret: string };
   /** What a UE agent is registered for. */
   ueAgentCapabilities: string[];
   /** The capability of the agents that take intents. */
@@ -48,6 +50,7 @@ export const defaultAmfSettings: AmfSettings = Object.freeze({
   subscriberRanges: defaultSubscriberRanges,
   masterSecret: demoMasterSecret,
   ueAgentProvider: { providerId: 'operator-amf', clientSecret: 'operator-amf-demo-secret' },
+  intentAgentProvider: { providerId: 'operator-core', clientSecret: 'operator-core-demo-secret' },
   ueAgentCapabilities: ['/capability/ue-measurement'],
   intentCapability: '/capability/intent-recognition',
   intentTimeoutMs: 20000,
@@ -61,6 +64,16 @@ const supiPattern = '^imsi-[0-9]{5,15}$';
 const capabilityPattern = '^/capability/[a-z0-9][a-z0-9-]{0,62}$';
 
 /** What a settings file may set for the AMF (settings-file.ts). */
+const providerSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['providerId', 'clientSecret'],
+  properties: {
+    providerId: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' },
+    clientSecret: { type: 'string', minLength: 16, maxLength: 128 },
+  },
+} as const;
+
 export const amfSettingsSchema = {
   type: 'object',
   additionalProperties: false,
@@ -87,15 +100,8 @@ export const amfSettingsSchema = {
       },
     },
     masterSecret: { type: 'string', minLength: 16, maxLength: 256 },
-    ueAgentProvider: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['providerId', 'clientSecret'],
-      properties: {
-        providerId: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' },
-        clientSecret: { type: 'string', minLength: 16, maxLength: 128 },
-      },
-    },
+    ueAgentProvider: providerSchema,
+    intentAgentProvider: providerSchema,
     ueAgentCapabilities: { type: 'array', minItems: 1, maxItems: 16, items: { type: 'string', pattern: capabilityPattern } },
     intentCapability: { type: 'string', pattern: capabilityPattern },
     intentTimeoutMs: { type: 'integer', minimum: 10, maximum: 600000 },

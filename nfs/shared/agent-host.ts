@@ -5,7 +5,7 @@
  * bounded retries, since the AGW and AMC may start after the NF.
  */
 import { randomBytes } from 'node:crypto';
-import pRetry from 'p-retry';
+import pRetry, { AbortError } from 'p-retry';
 import type { components as reg } from '../../openapi/generated/nagw-reg.ts';
 import { createAgentKeyAndCsr } from './agent-credentials.ts';
 import type { AgentIdentity } from './agent-auth.ts';
@@ -73,7 +73,11 @@ export function createAgentHost(options: AgentHostOptions) {
         nonce: randomBytes(16).toString('base64url'),
       },
     });
-    if (res.status !== 201) throw new Error(`the AGW refused ${agent.spec.name}: ${res.status} ${res.data?.detail ?? ''}`);
+    if (res.status !== 201) {
+      const refusal = new Error(`the AGW refused ${agent.spec.name}: ${res.status} ${res.data?.detail ?? ''}`);
+      // A refusal of what we sent (unknown provider, capability out of scope) will not change on retry.
+      throw res.status >= 400 && res.status < 500 && res.status !== 429 ? new AbortError(refusal) : refusal;
+    }
     const result = res.data;
     Object.assign(agent, {
       state: 'REGISTERED',

@@ -25,6 +25,8 @@ export interface LocalIntentAgent {
   fastPath: FastPath;
   start(apiRoot: string): void;
   stop(): Promise<void>;
+  /** Settles once the agent registered at the AGW or gave up. */
+  whenSettled(): Promise<void>;
 }
 
 export interface LocalIntentAgentOptions {
@@ -76,5 +78,6 @@ export async function createLocalIntentAgent(options: LocalIntentAgentOptions): 
     }),
     start: (apiRoot) => host.start(apiRoot),
     stop: () => host.stop(),
+    whenSettled: () => host.whenSettled(),
   };
 }
