@@ -6,9 +6,8 @@
  * node:http with the global agent's kept-alive connections: fetch costs the simulator several
  * times the CPU per message, which a load of thousands of UEs on one machine cannot spare.
  */
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { components } from '../openapi/generated/namf-nas.ts';
+import { postJson } from '../nfs/shared/json-post.ts';
 import { createNrfClient } from '../nfs/shared/nrf-client.ts';
 import type { ProblemDetails } from '../nfs/shared/problem.ts';
 import { serviceUrisOf } from '../nfs/shared/sbi-client.ts';
@@ -54,41 +53,19 @@ export function createNasChannel(options: { amfUri: () => Promise<string>; onUnr
   return {
     async send(message) {
       const url = `${await options.amfUri()}/n1-messages`;
-      let res: { status: number; text: string };
+      let res: { status: number; data: unknown };
       try {
-        res = await postJson(url, JSON.stringify(message), options.timeoutMs);
+        res = await postJson(url, message, { timeoutMs: options.timeoutMs });
       } catch (error) {
         options.onUnreachable?.();
         const code = (error as { code?: string }).code;
         throw new AmfUnreachableError(`cannot reach the AMF at ${url}: ${code && code !== 'ETIMEDOUT' ? code : (error as Error).message}`);
       }
       if (res.status === 204) return undefined;
-      if (res.status !== 200) throw new NasTransportError(res.status, parse(res.text) as ProblemDetails | undefined, url);
-      return parse(res.text) as DownlinkNasMessage;
+      if (res.status !== 200) throw new NasTransportError(res.status, res.data as ProblemDetails | undefined, url);
+      return res.data as DownlinkNasMessage;
     },
   };
 }
 
 /** One POST of JSON; rejects on a network error or when no answer comes within timeoutMs. */
-function postJson(url: string, body: string, timeoutMs: number): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const send = url.startsWith('https:') ? httpsRequest : httpRequest;
-    const req = send(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-function parse(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}

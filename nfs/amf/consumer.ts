@@ -5,6 +5,7 @@
  */
 import axios, { type AxiosInstance } from 'axios';
 import { correlationHeader, currentCorrelationId } from '../shared/correlation.ts';
+import { postJson } from '../shared/json-post.ts';
 import { ProblemError, type ProblemDetails } from '../shared/problem.ts';
 import type { SbiClient } from '../shared/sbi-client.ts';
 import type { CmState } from './store.ts';
@@ -109,21 +110,17 @@ export function createAgwConsumer(sbi: SbiClient, http: AxiosInstance = axios.cr
 }
 
 /**
- * Never redirected (a redirect would carry the UE's SUPI elsewhere); answers bounded to 1 MB. With
+ * Over postJson (json-post.ts): never redirected, answers bounded to 1 MB. With
  * OAuth on, each call carries an NRF access token for the intent agent's NF (TS 33.501 clause
  * 13.4.1), which is how the intent agent knows a SUPI came from an AMF.
  */
-export function createIntentAgentInvoker(
-  options: { bearer?: () => Promise<string> } = {},
-  http: AxiosInstance = axios.create({ validateStatus: () => true, maxRedirects: 0, maxContentLength: 1024 * 1024 }),
-): IntentAgentInvoker {
+export function createIntentAgentInvoker(options: { bearer?: () => Promise<string> } = {}): IntentAgentInvoker {
   return {
     async invoke(url, body, timeoutMs) {
       const correlationId = currentCorrelationId();
       const headers: Record<string, string> = correlationId ? { [correlationHeader]: correlationId } : {};
       if (options.bearer) headers.authorization = `Bearer ${await options.bearer()}`;
-      const res = await http.post(url, body, { timeout: timeoutMs, headers });
-      return { status: res.status, data: res.data };
+      return postJson(url, body, { timeoutMs, headers });
     },
   };
 }

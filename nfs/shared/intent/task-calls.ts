@@ -3,9 +3,9 @@
  * and the task calls to the chosen agents. Behind interfaces, so the pipeline can be tested with
  * fakes; used by the intent agents of NFs with agents and by an AMF that comprehends intents.
  */
-import axios, { type AxiosInstance } from 'axios';
 import type { components as disc } from '../../../openapi/generated/nagw-disc.ts';
 import { correlationHeader, currentCorrelationId } from '../correlation.ts';
+import { postJson } from '../json-post.ts';
 import type { SbiClient } from '../sbi-client.ts';
 import type { BodyCheck } from '../schema-validator.ts';
 import { TaskCallError, type TaskCandidate, type TaskRequest, type TaskResult } from './task-invocation.ts';
@@ -48,21 +48,17 @@ export function createAgwResolution(sbi: SbiClient, now: () => number = Date.now
 }
 
 /**
- * maxRedirects 0: a task call is never redirected (a redirect would carry the SUPI elsewhere), and
- * it spares axios its redirect-following wrapper; answers are bounded like request bodies (1 MB).
+ * Over postJson (json-post.ts): never redirected, answers bounded like request bodies (1 MB).
  * An answer must be a TaskResult (nagent-tip.yaml) for the task that was asked.
  */
-export function createTaskCaller(
-  checkResult: BodyCheck,
-  http: AxiosInstance = axios.create({ validateStatus: () => true, maxRedirects: 0, maxContentLength: 1024 * 1024 }),
-): TaskCaller {
+export function createTaskCaller(checkResult: BodyCheck): TaskCaller {
   return {
     async call(candidate, request, bearer, timeoutMs) {
       const correlationId = currentCorrelationId();
       let res;
       try {
-        res = await http.post(candidate.invokeUrl, request, {
-          timeout: timeoutMs,
+        res = await postJson(candidate.invokeUrl, request, {
+          timeoutMs,
           headers: { authorization: `Bearer ${bearer}`, ...(correlationId ? { [correlationHeader]: correlationId } : {}) },
         });
       } catch (error) {
