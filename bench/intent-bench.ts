@@ -31,7 +31,7 @@ export interface IntentBenchOptions {
 
 const dmsc = fileURLToPath(new URL('../bin/dmsc.js', import.meta.url));
 const NO_AGENT_FIRST = 10_001;
-const WARM_UP_SECONDS = 3;
+const WARM_UP_SECONDS = 5;
 const WITH_AGENT_FIRST = 1;
 const supi = (n: number) => `imsi-00101${n.toString().padStart(10, '0')}`;
 
