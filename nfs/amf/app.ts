@@ -12,12 +12,13 @@ import type { Store } from '../shared/store/collection.ts';
 import { createTokenProvider } from '../shared/token-provider.ts';
 import { createAgwConsumer, createIntentAgentInvoker, type AgwConsumer, type IntentAgentInvoker } from './consumer.ts';
 import { createForwardingIntentHandler, type IntentHandler } from './intent-handler.ts';
-import { createNasFastPath } from './nas-fast-path.ts';
-import { compileNasChecks } from './nas-schema.ts';
+import { createJsonPostFastPath, pathMatcher } from '../shared/json-post-fast-path.ts';
+import { compileBodyCheck } from '../shared/schema-validator.ts';
 import { amfRoutes, n1MessagesPath } from './routes.ts';
 import { createAmfService, type AmfService } from './service.ts';
 import { amfSettingsSchema, defaultAmfSettings, type AmfSettings } from './settings.ts';
 import { openAmfStore } from './store.ts';
+import type { UplinkNasMessage } from './types.ts';
 
 export interface AmfDeps {
   store: Store;
@@ -69,7 +70,18 @@ export async function createAmf(deps: AmfDeps): Promise<AmfHandle> {
     nfInstanceId,
     app: createSbiApp({ nf: 'AMF', logger: deps.logger, specs: amfServiceNames.map((name) => `${name}.yaml`), routes: amfRoutes(service) }),
     fastPath: chainFastPaths(
-      createNasFastPath({ path: n1MessagesPath, checks: await compileNasChecks(), handle: service.handleUplinkNasMessage, logger: deps.logger }),
+      // Every message of every UE passes here (three per registration): served before express,
+      // checked against namf-nas.yaml as express would (ajv's discriminator on messageType, so a
+      // refusal names what is wrong with that message rather than why it is none of the others).
+      createJsonPostFastPath({
+        logger: deps.logger,
+        routes: [{
+          match: pathMatcher(n1MessagesPath),
+          checkBody: await compileBodyCheck('namf-nas.yaml', 'UplinkNasMessage', { discriminator: true }),
+          checkAnswer: await compileBodyCheck('namf-nas.yaml', 'DownlinkNasMessage', { discriminator: true }),
+          handle: ({ body }) => service.handleUplinkNasMessage(body as UplinkNasMessage),
+        }],
+      }),
       settings.mode === 'local' ? deps.localIntentHandler?.fastPath : undefined,
     ),
     service,

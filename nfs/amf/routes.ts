@@ -1,6 +1,6 @@
 /**
  * HTTP binding of the AMF's NAS transport: typed input -> service call -> status and body. The
- * fast path (nas-fast-path.ts) serves this route before express; express serves it when the app
+ * fast path (app.ts, json-post-fast-path.ts) serves this route before express; express serves it when the app
  * runs without the fast path.
  */
 import type { Router } from 'express';

@@ -1,6 +1,6 @@
 /**
- * Hot JSON POST operations served before express: each hop of an intent (the AMF's call to the
- * intent agent, the intent agent's task calls) would otherwise pay express and its validator,
+ * Hot JSON POST operations served before express: every NAS message of every UE, and each hop of
+ * an intent (the AMF's call to the intent agent, the intent agent's task calls), would otherwise pay express and its validator,
  * which cost more than the operation. A route here checks the body against the same OpenAPI
  * schema (compiled with ajv), calls the service, checks the answer against the spec as well, and
  * answers every failure as the central error handler would: problem+json with the same detail,
@@ -23,6 +23,7 @@ export interface JsonPostRoute {
   checkAnswer: BodyCheck;
   /** Header checks the spec makes (e.g. a required Authorization), problems with path `/headers/<name>`. */
   checkHeaders?: (headers: IncomingHttpHeaders) => ValidatorItem[];
+  /** The answer's body; undefined answers 204 No Content. */
   handle(input: { params: Record<string, string>; body: unknown; headers: IncomingHttpHeaders }): Promise<unknown>;
 }
 
@@ -60,6 +61,11 @@ export function createJsonPostFastPath(options: { routes: readonly JsonPostRoute
     const refused = route.checkBody(body);
     if (refused.length) return sendProblem(res, toProblemDetails({ status: 400, errors: refused }, path));
     const answer = await route.handle({ params, body, headers: req.headers });
+    if (answer === undefined) {
+      res.writeHead(204, { [correlationHeader]: currentCorrelationId() ?? randomUUID() });
+      res.end();
+      return;
+    }
     const broken = route.checkAnswer(answer);
     if (broken.length) {
       logger.error('an answer breaks its OpenAPI schema', { path, errors: broken });

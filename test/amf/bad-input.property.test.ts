@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { compileNasChecks, type NasChecks } from '../../nfs/amf/nas-schema.ts';
+import { compileBodyCheck, type BodyCheck } from '../../nfs/shared/schema-validator.ts';
 import { refusalProbe } from '../support/malformed-requests.ts';
 import { startTestAmfCore, type TestAmfCore } from '../support/amf-harness.ts';
 
@@ -34,10 +34,10 @@ const malformed = fc.oneof(
 
 describe('AMF refuses every malformed uplink message (property)', () => {
   let core: TestAmfCore;
-  let checks: NasChecks;
+  let uplink: BodyCheck;
   before(async () => {
     core = await startTestAmfCore();
-    checks = await compileNasChecks();
+    uplink = await compileBodyCheck('namf-nas.yaml', 'UplinkNasMessage', { discriminator: true });
   });
   after(async () => {
     await core.close();
@@ -49,7 +49,7 @@ describe('AMF refuses every malformed uplink message (property)', () => {
     const probe = refusalProbe(() => core.amfUrl);
     await fc.assert(
       fc.asyncProperty(malformed, async (message) => {
-        fc.pre(checks.uplink(message).length > 0);
+        fc.pre(uplink(message).length > 0);
         await probe.refused({ label: 'malformed uplink', method: 'POST', path: '/namf-nas/v1/n1-messages', contentType: 'application/json', body: JSON.stringify(message) });
       }),
       { numRuns: 300 },
