@@ -1,5 +1,6 @@
 /** Settings of an NF with agents: which agents it hosts, how they register, how intents are understood. */
 import type { HostedAgentSpec } from '../shared/agent-host.ts';
+import { providerAccountSchema } from '../shared/settings-file.ts';
 
 export interface HostedAgentSetting {
   name: string;
@@ -65,12 +66,7 @@ export const agentNfSettingsSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    provider: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['providerId', 'clientSecret'],
-      properties: { providerId: { type: 'string', minLength: 1, maxLength: 64 }, clientSecret: { type: 'string', minLength: 8, maxLength: 256 } },
-    },
+    provider: providerAccountSchema,
     agents: {
       type: 'array',
       minItems: 1,

@@ -1,4 +1,5 @@
 /** The AMF's tunables and provisioning; defaults suit a laptop run, tests shorten the timers. */
+import { providerAccountSchema } from '../shared/settings-file.ts';
 import { demoMasterSecret } from '../shared/ue-keys.ts';
 import { defaultSubscriberRanges, type SubscriberRange } from './subscribers.ts';
 
@@ -64,15 +65,6 @@ const supiPattern = '^imsi-[0-9]{5,15}$';
 const capabilityPattern = '^/capability/[a-z0-9][a-z0-9-]{0,62}$';
 
 /** What a settings file may set for the AMF (settings-file.ts). */
-const providerSchema = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['providerId', 'clientSecret'],
-  properties: {
-    providerId: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' },
-    clientSecret: { type: 'string', minLength: 16, maxLength: 128 },
-  },
-} as const;
 
 export const amfSettingsSchema = {
   type: 'object',
@@ -100,8 +92,8 @@ export const amfSettingsSchema = {
       },
     },
     masterSecret: { type: 'string', minLength: 16, maxLength: 256 },
-    ueAgentProvider: providerSchema,
-    intentAgentProvider: providerSchema,
+    ueAgentProvider: providerAccountSchema,
+    intentAgentProvider: providerAccountSchema,
     ueAgentCapabilities: { type: 'array', minItems: 1, maxItems: 16, items: { type: 'string', pattern: capabilityPattern } },
     intentCapability: { type: 'string', pattern: capabilityPattern },
     intentTimeoutMs: { type: 'integer', minimum: 10, maximum: 600000 },

@@ -39,3 +39,14 @@ export function checkSettings<T>(nf: string, schema: AnySchema, section: unknown
   }
   return section as Partial<T>;
 }
+
+/** An AMC provider account in a settings file (namc-prov.yaml ProviderId; demo secrets are 16+ characters). */
+export const providerAccountSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['providerId', 'clientSecret'],
+  properties: {
+    providerId: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,62}$' },
+    clientSecret: { type: 'string', minLength: 16, maxLength: 128 },
+  },
+} as const;
