@@ -6,6 +6,7 @@ export const FiveGmmCause = Object.freeze({
   UE_IDENTITY_CANNOT_BE_DERIVED: 9,
   IMPLICITLY_DEREGISTERED: 10,
   PAYLOAD_NOT_FORWARDED: 90,
+  INVALID_MANDATORY_INFORMATION: 96,
   MESSAGE_TYPE_NOT_COMPATIBLE_WITH_STATE: 98,
   PROTOCOL_ERROR_UNSPECIFIED: 111,
 });
@@ -15,6 +16,7 @@ const names: Record<number, string> = {
   9: 'UE identity cannot be derived by the network',
   10: 'Implicitly de-registered',
   90: 'Payload was not forwarded',
+  96: 'Invalid mandatory information',
   98: 'Message type not compatible with the protocol state',
   111: 'Protocol error, unspecified',
 };

@@ -5,7 +5,8 @@
  *
  * Forwarding finds the intent agents by structured discovery at the AGW, keeps the answer for a
  * few seconds so the hot path makes no discovery call, and fails over to the next agent when one
- * errs, times out or answers something that is not an IntentOutcome. An agent that refuses the
+ * cannot be reached, fails (5xx) or answers something that is not an IntentOutcome. A timeout
+ * ends the attempt instead: the slow agent may still be carrying the intent out. An agent that refuses the
  * request (400) has judged it: another agent would too, so that ends the intent as rejected.
  */
 import { randomUUID } from 'node:crypto';
@@ -86,6 +87,12 @@ export function createForwardingIntentHandler(deps: ForwardingDeps): IntentHandl
           }
         } catch (error) {
           failures.push(`${candidate.aic}: ${(error as Error).message}`);
+          if ((error as { code?: string }).code === 'ETIMEDOUT') {
+            // The agent may still be carrying the intent out (a plan change, an engineer booked):
+            // asking another would do it twice. The UE hears #90 and may ask again.
+            demote(candidate);
+            throw new IntentNotForwardedError(`intent agent ${candidate.aic} did not answer within ${settings.intentTimeoutMs} ms`);
+          }
         }
         demote(candidate);
         logger.warn('intent agent failed; trying the next', { aic: candidate.aic, invokeUrl: candidate.invokeUrl, reason: failures.at(-1) });

@@ -33,6 +33,11 @@ export function createNasTransport(deps: ProcedureDeps) {
         return downlink(status(FiveGmmCause.MESSAGE_TYPE_NOT_COMPATIBLE_WITH_STATE, 'the UE is in CM-IDLE: send SERVICE REQUEST first (TS 24.501 clause 5.6.1)'));
       }
       const { text, operatorIntent } = message.payloadContainer;
+      if (operatorIntent !== undefined && !context.intentConversionOnUe) {
+        // Only subscriptions that convert on the UE send operator-defined intents; the others send
+        // text, which the intent agent screens before anything runs.
+        return downlink(status(FiveGmmCause.INVALID_MANDATORY_INFORMATION, 'this subscription does not convert intents on the UE: send the text'));
+      }
       const request: IntentRequest = {
         supi: context.supi,
         ...(context.ueAgent ? { ueAic: context.ueAgent.aic } : {}),

@@ -39,7 +39,7 @@ export interface components {
             nasCount: components["schemas"]["NasCount"];
             mac: components["schemas"]["Mac"];
         };
-        /** @description TS 24.501 clause 9.11.3.2 values used here: 3 Illegal UE (authentication failed), 9 UE identity cannot be derived by the network (unknown SUPI or 5G-GUTI), 10 Implicitly de-registered (the 5G-GUTI's registration has ended), 90 Payload was not forwarded (no intent agent could take the intent), 98 Message type not compatible with the protocol state (e.g. an intent while CM-IDLE, or before REGISTRATION COMPLETE), 111 Protocol error, unspecified (e.g. an answer to an authentication that is not pending). */
+        /** @description TS 24.501 clause 9.11.3.2 values used here: 3 Illegal UE (authentication failed), 9 UE identity cannot be derived by the network (unknown SUPI or 5G-GUTI), 10 Implicitly de-registered (the 5G-GUTI's registration has ended), 90 Payload was not forwarded (no intent agent could take the intent), 98 Message type not compatible with the protocol state (e.g. an intent while CM-IDLE, or before REGISTRATION COMPLETE), 96 Invalid mandatory information (e.g. an operator-defined intent from a subscription that does not convert intents on the UE), 111 Protocol error, unspecified (e.g. an answer to an authentication that is not pending). */
         FiveGmmCause: number;
         /** @description The cause's name in TS 24.501 Annex A, for people. */
         CauseName: string;

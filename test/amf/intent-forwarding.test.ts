@@ -77,6 +77,20 @@ describe('AMF intent forwarding (mode forward), with fakes', () => {
     expect((await (await handler()).handleIntent(request)).result).to.equal('b handled: is my broadband line ok?');
   });
 
+  it('does not hand an intent to another agent after a timeout, since the first may still carry it out', async () => {
+    answers['http://a/intents'] = async () => {
+      throw Object.assign(new Error('no answer within 100 ms'), { code: 'ETIMEDOUT' });
+    };
+    const forwarding = await handler();
+    try {
+      await forwarding.handleIntent(request);
+      expect.fail('expected IntentNotForwardedError');
+    } catch (error) {
+      expect(error).to.be.instanceOf(IntentNotForwardedError);
+    }
+    expect(calls).to.deep.equal(['http://a/intents']);
+  });
+
   it('stops after intentMaxAttempts agents and discovers afresh for the next intent', async () => {
     candidates = ['a', 'b', 'c'].map((aic) => ({ aic, invokeUrl: `http://${aic}/intents` }));
     answers = { 'http://a/intents': fail, 'http://b/intents': fail, 'http://c/intents': answer('c') };

@@ -92,7 +92,6 @@ describe('AMF intents forwarded to an intent agent (mode forward)', () => {
 
   for (const [behaviour, what] of [
     ['fail', 'answers 500'],
-    ['hang', 'does not answer in time'],
     ['garble', 'answers something that is not an IntentOutcome'],
   ] as const) {
     it(`fails over to the next intent agent when the first ${what}`, async () => {
@@ -105,6 +104,25 @@ describe('AMF intents forwarded to an intent agent (mode forward)', () => {
       expect(second.received).to.have.length(1);
     });
   }
+
+  it('refuses an operator-defined intent from a subscription that does not convert intents on the UE (#96)', async () => {
+    const [agent] = await agents('answer');
+    const session = await registerByHand(core.n1Url, 'imsi-001010000060207');
+    const answer = await sendNas(core.n1Url, intentMessage(session, { operatorIntent }));
+    expect(answer.body).to.include({ messageType: '5GMM_STATUS', fiveGmmCause: 96 });
+    expect(agent.received).to.have.length(0);
+  });
+
+  it('does not hand the intent to another agent when the first does not answer in time (it may still carry it out)', async () => {
+    const [first, second] = await agents('hang', 'answer');
+    const session = await registerByHand(core.n1Url, 'imsi-001010000060206');
+    const answer = await sendNas(core.n1Url, intentMessage(session, { text: 'is my broadband line ok?' }));
+    expect(answer.body.messageType).to.equal('DL_NAS_TRANSPORT');
+    expect(answer.body.fiveGmmCause).to.equal(90);
+    expect(answer.body.payloadContainer.outcome).to.equal('failed');
+    expect(first.received).to.have.length(1);
+    expect(second.received).to.have.length(0);
+  });
 
   it('fails over to the next intent agent when the first is down', async () => {
     const [first, second] = await agents('answer', 'answer');

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { agentNfSettingsSchema } from '../../nfs/agent-nf/settings.ts';
+import { agentNfSettingsSchema, type AgentNfSettings } from '../../nfs/agent-nf/settings.ts';
 import { amfSettingsSchema } from '../../nfs/amf/settings.ts';
 import { ConfigError } from '../../nfs/shared/config.ts';
 import { checkSettings } from '../../nfs/shared/settings-file.ts';
@@ -16,7 +16,7 @@ const refusal = (run: () => unknown): string => {
 
 describe('settings of the NFs with agents and of the AMF', () => {
   it('accepts the chat-completions engine with its URL and model', () => {
-    const settings = checkSettings('intent-agent', agentNfSettingsSchema, { comprehension: { engine: 'chat-completions', baseUrl: 'http://127.0.0.1:8000/v1', model: 'm' } });
+    const settings = checkSettings<AgentNfSettings>('intent-agent', agentNfSettingsSchema, { comprehension: { engine: 'chat-completions', baseUrl: 'http://127.0.0.1:8000/v1', model: 'm' } });
     expect(settings.comprehension).to.deep.include({ engine: 'chat-completions' });
   });
 
