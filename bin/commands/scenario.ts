@@ -5,11 +5,11 @@
  */
 import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
-import { createOfflineEngine } from '../../nfs/shared/intent/offline-engine.ts';
 import { readScenario, ScenarioError, type Scenario } from '../../ue-sim/scenario-file.ts';
 import { runScenario, type ScenarioEvent, type ScenarioReport, type ScenarioUe } from '../../ue-sim/scenario-runner.ts';
 import { formatReport, formatStep, type AgentNames } from '../../ue-sim/step-printer.ts';
-import { createUeClient, type IntentConverter } from '../../ue-sim/ue-client.ts';
+import { createUeClient } from '../../ue-sim/ue-client.ts';
+import { createOnDeviceConversion } from '../../ue-sim/on-device-conversion.ts';
 import { ConfigError } from '../../nfs/shared/config.ts';
 
 /** Runs with more intents than this show a progress bar instead of every step. */
@@ -27,7 +27,7 @@ export interface ScenarioRunOptions {
 export async function runScenarioAgainstCore(options: ScenarioRunOptions): Promise<ScenarioReport> {
   const out = options.out ?? process.stdout;
   const { scenario } = options;
-  const converterFor = onDeviceConversion();
+  const converterFor = createOnDeviceConversion();
   const arrivals = scenario.duration ? Math.floor(scenario.duration * scenario.arrivalRate) : scenario.ues.count * scenario.intents.length;
   const printSteps = !options.json && arrivals <= MAX_PRINTED_STEPS;
   const bar = !options.json && !printSteps && process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'intents {bar} {value}/{total} | {eta}s left | UEs {ues}', stream: process.stderr }, cliProgress.Presets.shades_classic) : undefined;
@@ -55,20 +55,6 @@ export async function runScenarioAgainstCore(options: ScenarioRunOptions): Promi
   } finally {
     bar?.stop();
   }
-}
-
-/**
- * The UE-side first stage of the two-stage intent analysis (seed 000, mobile deployment): a UE
- * whose subscription converts intents runs the offline engine on the device and sends the
- * operator-defined intent; text it cannot convert goes to the network as it was written.
- */
-function onDeviceConversion(): (supi: string) => IntentConverter {
-  let engine: ReturnType<typeof createOfflineEngine> | undefined;
-  return (supi) => async (text) => {
-    engine ??= createOfflineEngine();
-    const understood = await engine.comprehend({ text, supi });
-    return understood.outcome === 'intent' ? understood.intent : undefined;
-  };
 }
 
 export function scenarioCommand(): Command {

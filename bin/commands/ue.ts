@@ -8,6 +8,7 @@
  * 2 for a usage error or an unreachable core.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { createOnDeviceConversion } from '../../ue-sim/on-device-conversion.ts';
 import { ConfigError } from '../../nfs/shared/config.ts';
 import { describeIntent } from '../../nfs/shared/intent/describe-intent.ts';
 import { AmfUnreachableError } from '../../ue-sim/nas-channel.ts';
@@ -49,7 +50,8 @@ function withUeOptions(command: Command): Command {
 
 function clientFor(options: UeOptions): UeClient {
   if (!URL.canParse(options.nrf) || !/^https?:$/.test(new URL(options.nrf).protocol)) throw new ConfigError(`--nrf: ${options.nrf} is not an http(s) URI`);
-  return createUeClient({ nrfUri: options.nrf, supi: options.supi, hasAgent: options.agent, masterSecret: options.masterSecret });
+  // A subscription that converts intents on the UE gets them converted here, on the device.
+  return createUeClient({ nrfUri: options.nrf, supi: options.supi, hasAgent: options.agent, masterSecret: options.masterSecret, convertIntent: createOnDeviceConversion()(options.supi) });
 }
 
 /** An unreachable core is exit 2, as for the other client commands. */
