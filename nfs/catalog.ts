@@ -7,6 +7,7 @@ import { createAmfDescriptor } from './amf/app.ts';
 import { createLocalIntentAgent } from './shared/intent/local-intent-agent.ts';
 import { createIntentCallerCheck } from './shared/intent-caller-check.ts';
 import { nrfDescriptor } from './nrf/app.ts';
+import { smfDescriptor } from './smf/app.ts';
 
 /** The AMF; with amf.mode local it comprehends intents itself through its own registered intent agent. */
 const amfWithLocalMode = createAmfDescriptor({
@@ -20,7 +21,7 @@ const amfWithLocalMode = createAmfDescriptor({
     }),
 });
 
-export const nfCatalog: readonly NfDescriptor[] = Object.freeze([nrfDescriptor, amcDescriptor, agwDescriptor, capabilityAgentsDescriptor, intentAgentDescriptor, amfWithLocalMode]);
+export const nfCatalog: readonly NfDescriptor[] = Object.freeze([nrfDescriptor, amcDescriptor, agwDescriptor, smfDescriptor, capabilityAgentsDescriptor, intentAgentDescriptor, amfWithLocalMode]);
 
 export function findNf(name: string): NfDescriptor | undefined {
   return nfCatalog.find((nf) => nf.name === name);

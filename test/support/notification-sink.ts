@@ -36,7 +36,11 @@ export async function startNotificationSink(): Promise<NotificationSink> {
           return false;
         };
         const timer = setTimeout(() => reject(new Error(`only ${sink.received.length} of ${count} notifications arrived`)), timeoutMs);
-        if (!check()) waiters.push(() => void check());
+        // Every arrival wakes the waiters; one still short of its count waits for the next.
+        const waiter = () => {
+          if (!check()) waiters.push(waiter);
+        };
+        waiter();
       });
     },
     close: () => new Promise((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
