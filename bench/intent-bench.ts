@@ -48,7 +48,7 @@ const intentMix: Scenario['intents'] = [
 ];
 
 async function startCore(): Promise<ChildServer & { urls: Record<string, string> }> {
-  const child = await startChildServer(process.execPath, [dmsc, 'up', '--ports', 'nrf=0,amc=0,agw=0,capability-agents=0,intent-agent=0,amf=0', '--json', '--log-level', 'error'], {}, 120_000);
+  const child = await startChildServer(process.execPath, [dmsc, 'up', '--ports', 'nrf=0,amc=0,agw=0,smf=0,capability-agents=0,intent-agent=0,amf=0', '--json', '--log-level', 'error'], {}, 120_000);
   const urls = Object.fromEntries((child.info.nfs as Array<{ nf: string; url: string }>).map((nf) => [nf.nf, nf.url]));
   return { ...child, urls };
 }

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const dmscJs = fileURLToPath(new URL('../../bin/dmsc.js', import.meta.url));
-const everyPortFree = ['--ports', 'nrf=0,amc=0,agw=0,capability-agents=0,intent-agent=0,amf=0'];
+const everyPortFree = ['--ports', 'nrf=0,amc=0,agw=0,smf=0,capability-agents=0,intent-agent=0,amf=0'];
 
 function runDmsc(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env = { ...process.env };
