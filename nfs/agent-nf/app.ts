@@ -6,13 +6,14 @@ import { randomUUID } from 'node:crypto';
 import { createAgentCallVerifier } from '../shared/agent-auth.ts';
 import { createIntentCallerCheck } from '../shared/intent-caller-check.ts';
 import { createAgentHost, type HostedAgentSpec } from '../shared/agent-host.ts';
+import { createA2aServer } from '../shared/a2a/a2a-server.ts';
 import type { ComprehensionEngine } from '../shared/intent/comprehension.ts';
 import type { IntentPipeline } from '../shared/intent/intent-pipeline.ts';
 import { createIntentAgentPipeline } from '../shared/intent/intent-agent.ts';
 import { createAgwResolution, createTaskCaller } from '../shared/intent/task-calls.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createNfLifecycle } from '../shared/nf-lifecycle.ts';
-import type { NfDescriptor, NfHandle } from '../shared/nf-host.ts';
+import { chainFastPaths, type NfDescriptor, type NfHandle } from '../shared/nf-host.ts';
 import { createSbiApp } from '../shared/sbi-app.ts';
 import { createJsonPostFastPath } from '../shared/json-post-fast-path.ts';
 import { agentNfFastRoutes } from './fast-routes.ts';
@@ -74,6 +75,7 @@ export async function createAgentNf(deps: AgentNfDeps): Promise<AgentNfHandle> {
     pipelines.set(spec.name, createIntentAgentPipeline({ self: () => host.get(spec.name)!, agw, caller, engine: engine!, settings, logger: deps.logger }));
   }
 
+  const taskHandlers = specs.some((spec) => spec.role === 'capability') ? await createTaskHandlers({ store: deps.store, now: deps.now }) : {};
   const service = createAgentNfService({
     host,
     store,
@@ -82,15 +84,17 @@ export async function createAgentNf(deps: AgentNfDeps): Promise<AgentNfHandle> {
     verifier: createAgentCallVerifier({ trustAnchors: host.trustAnchors, credentialStatus: amc.credentialStatus, now: deps.now }),
     directory: createAgentDirectory(sbi, { now: deps.now }),
     intentCallers: deps.oauth ? createIntentCallerCheck({ nrfUri: deps.nrfUri, audience: ['AGENT_NF', nfInstanceId] }) : undefined,
-    taskHandlers: specs.some((spec) => spec.role === 'capability') ? await createTaskHandlers({ store: deps.store, now: deps.now }) : {},
+    taskHandlers,
   });
+  // Public A2A (issue 5): each agent's card and JSON-RPC under /a2a/{name}, in front of the SBI app.
+  const a2a = createA2aServer({ agent: host.get, handlers: taskHandlers, logger: deps.logger, provider: { organization: settings.provider.providerId } });
 
   return {
     name: deps.name,
     nfType: 'AGENT_NF',
     nfInstanceId,
     app: createSbiApp({ nf: 'AGENT_NF', logger: deps.logger, specs: ['nagent-tip.yaml'], routes: agentNfRoutes(service) }),
-    fastPath: createJsonPostFastPath({ routes: await agentNfFastRoutes(service), logger: deps.logger }),
+    fastPath: chainFastPaths(a2a.fastPath, createJsonPostFastPath({ routes: await agentNfFastRoutes(service), logger: deps.logger })),
     service,
     whenAgentsSettled: () => host.whenSettled(),
     async start(apiRoot) {

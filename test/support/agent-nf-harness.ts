@@ -20,7 +20,9 @@ export interface TestAgentNf {
 export async function startTestAgentNf(core: TestCore, name: string, settings: Partial<AgentNfSettings> & Pick<AgentNfSettings, 'agents'>, options: { oauth?: boolean } = {}): Promise<TestAgentNf> {
   const base = settings.agents.some((agent) => agent.role === 'intent') ? defaultIntentAgentSettings : defaultCapabilityAgentSettings;
   const handle = await createAgentNf({ name, store: core.store, logger: createLogger({ nf: 'AGENT_NF', level: 'silent' }), nrfUri: core.nrfUrl, oauth: options.oauth, settings: { ...base, taskTimeoutMs: 500, ...settings } });
-  const server = createServer(handle.app);
+  // As listenNf serves an NF: its fast path first, then express.
+  const fastPath = handle.fastPath;
+  const server = createServer(fastPath ? (req, res) => fastPath(req, res, () => handle.app(req, res)) : handle.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   await handle.start(url);

@@ -1,0 +1,110 @@
+/**
+ * A2A 1.0 for the agents an NF hosts (issue 5, public A2A protocol): for each agent, its card at
+ * GET /a2a/{name}/.well-known/agent-card.json and JSON-RPC at POST /a2a/{name}, served by the
+ * official SDK's express handlers in a small express app of their own, in front of the SBI app:
+ * A2A paths are not in the NF's OpenAPI files, which the SBI app enforces. Each agent's endpoint
+ * is built once it registered (its card names its AIC and a2aUrl) and again if it re-registers;
+ * its task store outlives re-registration.
+ */
+import express, { type RequestHandler } from 'express';
+import type { AgentCard } from '@a2a-js/sdk';
+import { InMemoryTaskStore } from '@a2a-js/sdk/server';
+import { agentCardHandler, jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express';
+import type { HostedAgent } from '../agent-host.ts';
+import { errorHandler, notFoundHandler } from '../error-handler.ts';
+import type { Logger } from '../logger.ts';
+import type { FastPath } from '../nf-host.ts';
+import { ProblemError } from '../problem.ts';
+import { buildAgentCard, type AgentCardOptions } from './agent-card.ts';
+import { createOpenCapabilityExecutor, OpenCapabilityRequestHandler, type CapabilityCall, type OpenCapabilityAgent } from './open-capability-executor.ts';
+
+export const A2A_PATH_PREFIX = '/a2a/';
+
+export interface A2aServerOptions extends AgentCardOptions {
+  /** The hosted agents (AgentHost.get). */
+  agent(name: string): HostedAgent | undefined;
+  /** Capability logic by capability id; an agent answers only for the ones it holds. */
+  handlers: Readonly<Record<string, CapabilityCall>>;
+  logger: Logger;
+}
+
+interface Endpoint {
+  key: string;
+  card: AgentCard;
+  serve: RequestHandler;
+}
+
+export function createA2aServer(options: A2aServerOptions) {
+  const endpoints = new Map<string, Endpoint>();
+  const taskStores = new Map<string, InMemoryTaskStore>();
+
+  function endpointOf(agent: HostedAgent): Endpoint {
+    const name = agent.spec.name;
+    const key = `${agent.aic} ${agent.a2aUrl} ${(agent.capabilityIds ?? []).join(',')}`;
+    const known = endpoints.get(name);
+    if (known?.key === key) return known;
+    const card = buildAgentCard({ name, description: agent.spec.description, aic: agent.aic!, a2aUrl: agent.a2aUrl!, capabilityIds: agent.capabilityIds ?? [] }, options);
+    const open: OpenCapabilityAgent = {
+      name,
+      held: () => agent.capabilityIds ?? [],
+      canRun: (capabilityId) => Object.hasOwn(options.handlers, capabilityId),
+      run: (task) => options.handlers[task.capabilityId](task),
+      async busy(work) {
+        agent.inFlight += 1;
+        try {
+          return await work();
+        } finally {
+          agent.inFlight -= 1;
+        }
+      },
+    };
+    const taskStore = taskStores.get(name) ?? new InMemoryTaskStore();
+    taskStores.set(name, taskStore);
+    const requestHandler = new OpenCapabilityRequestHandler(open, card, taskStore, createOpenCapabilityExecutor(open, options.logger));
+    const router = express.Router();
+    router.use('/.well-known/agent-card.json', agentCardHandler({ agentCardProvider: async () => card, cache: { maxAge: 60 } }));
+    router.use(jsonRpcHandler({ requestHandler, userBuilder: UserBuilder.noAuthentication }));
+    const endpoint = { key, card, serve: router };
+    endpoints.set(name, endpoint);
+    return endpoint;
+  }
+
+  function registeredAgent(name: string): HostedAgent {
+    const agent = options.agent(name);
+    if (!agent) throw new ProblemError(404, `this NF hosts no agent named ${name}`, { cause: 'RESOURCE_NOT_FOUND' });
+    if (agent.state !== 'REGISTERED' || !agent.aic || !agent.a2aUrl) {
+      throw new ProblemError(503, `agent ${name} is not registered at the AGW yet (${agent.state})`, { cause: 'AGENT_NOT_REGISTERED' });
+    }
+    return agent;
+  }
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('case sensitive routing', true);
+  app.use('/a2a/:agentName', (req, res, next) => {
+    try {
+      endpointOf(registeredAgent(String(req.params.agentName))).serve(req, res, next);
+    } catch (error) {
+      next(error);
+    }
+  });
+  app.use(notFoundHandler());
+  app.use(errorHandler(options.logger));
+
+  /** Serves everything under /a2a/ and passes anything else on. */
+  const fastPath: FastPath = (req, res, next) => {
+    if (!req.url?.startsWith(A2A_PATH_PREFIX)) return next();
+    app(req as express.Request, res as express.Response, () => undefined);
+  };
+
+  return {
+    fastPath,
+    /** The agent's card as served, once it registered. */
+    cardOf(name: string): AgentCard | undefined {
+      const agent = options.agent(name);
+      return agent?.state === 'REGISTERED' && agent.aic && agent.a2aUrl ? endpointOf(agent).card : undefined;
+    },
+  };
+}
+
+export type A2aServer = ReturnType<typeof createA2aServer>;
