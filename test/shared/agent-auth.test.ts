@@ -4,6 +4,7 @@ import { createAgentKeyAndCsr } from '../../nfs/shared/agent-credentials.ts';
 import { createAgentCallSigner, createAgentCallVerifier, type AgentIdentity, type CredentialState } from '../../nfs/shared/agent-auth.ts';
 import { createCaMaterial, loadCertificateAuthority } from '../../nfs/amc/certificate-authority.ts';
 import { ProblemError } from '../../nfs/shared/problem.ts';
+import { refusal } from '../support/refusal.ts';
 
 const CALLER = '1.2.156.3088.1.2.1.1.1.0O41';
 const CALLEE = '1.2.156.3088.1.2.1.1.2.0O41';
@@ -15,16 +16,6 @@ async function issueIdentity(caMaterial: { certificatePem: string; privateKeyPkc
   const now = Date.now();
   const { certificatePem } = await ca.issue({ csrPem: key.csrPem, aic, serialNumberHex: serial, notBefore: new Date(now - 60_000), notAfter: new Date(now + 86_400_000) });
   return { aic, certificatePem, privateKey: key.keys.privateKey };
-}
-
-async function refusal(promise: Promise<unknown>): Promise<ProblemError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.instanceOf(ProblemError);
-    return error as ProblemError;
-  }
-  throw new Error('expected a refusal');
 }
 
 describe('agent call credentials (JWS with the caller certificate in x5c)', () => {

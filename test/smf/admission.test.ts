@@ -4,6 +4,7 @@ import type { AgentRecord, AgwConsumer, ReachDecision } from '../../nfs/smf/cons
 import { smfSettingsSchema } from '../../nfs/smf/settings.ts';
 import { checkSettings } from '../../nfs/shared/settings-file.ts';
 import { ProblemError } from '../../nfs/shared/problem.ts';
+import { refusal } from '../support/refusal.ts';
 
 const cap = '/capability/qos-optimisation';
 
@@ -21,16 +22,6 @@ function fakeAgw(records: AgentRecord[], reach: ReachDecision = { allowed: true 
     },
   };
   return fake;
-}
-
-async function refusal(promise: Promise<unknown>): Promise<ProblemError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).to.be.instanceOf(ProblemError);
-    return error as ProblemError;
-  }
-  throw new Error('expected a refusal');
 }
 
 describe('SMF admission of a session at the AGW (fake AGW)', () => {
