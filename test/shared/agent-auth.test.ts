@@ -3,7 +3,6 @@ import { expect } from 'chai';
 import { createAgentKeyAndCsr } from '../../nfs/shared/agent-credentials.ts';
 import { createAgentCallSigner, createAgentCallVerifier, type AgentIdentity, type CredentialState } from '../../nfs/shared/agent-auth.ts';
 import { createCaMaterial, loadCertificateAuthority } from '../../nfs/amc/certificate-authority.ts';
-import { ProblemError } from '../../nfs/shared/problem.ts';
 import { refusal } from '../support/refusal.ts';
 
 const CALLER = '1.2.156.3088.1.2.1.1.1.0O41';

@@ -3,7 +3,6 @@ import { admitSession } from '../../nfs/smf/admission.ts';
 import type { AgentRecord, AgwConsumer, ReachDecision } from '../../nfs/smf/consumer.ts';
 import { smfSettingsSchema } from '../../nfs/smf/settings.ts';
 import { checkSettings } from '../../nfs/shared/settings-file.ts';
-import { ProblemError } from '../../nfs/shared/problem.ts';
 import { refusal } from '../support/refusal.ts';
 
 const cap = '/capability/qos-optimisation';
