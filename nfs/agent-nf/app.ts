@@ -7,6 +7,8 @@ import { createAgentCallVerifier } from '../shared/agent-auth.ts';
 import { createIntentCallerCheck } from '../shared/intent-caller-check.ts';
 import { createAgentHost, type HostedAgentSpec } from '../shared/agent-host.ts';
 import { createA2aServer } from '../shared/a2a/a2a-server.ts';
+import { createSemanticSessions, type SemanticSessions } from '../shared/a2a/session/semantic-sessions.ts';
+import { createSessionManagerPeer } from '../shared/a2a/session/session-manager-peer.ts';
 import type { ComprehensionEngine } from '../shared/intent/comprehension.ts';
 import type { IntentPipeline } from '../shared/intent/intent-pipeline.ts';
 import { createIntentAgentPipeline } from '../shared/intent/intent-agent.ts';
@@ -44,7 +46,7 @@ export interface AgentNfDeps {
   now?: () => number;
 }
 
-export type AgentNfHandle = NfHandle & { service: AgentNfService; whenAgentsSettled(): Promise<void> };
+export type AgentNfHandle = NfHandle & { service: AgentNfService; sessions: SemanticSessions; whenAgentsSettled(): Promise<void> };
 
 export const agentNfServiceNames = ['nagent-tip'];
 
@@ -87,7 +89,9 @@ export async function createAgentNf(deps: AgentNfDeps): Promise<AgentNfHandle> {
     taskHandlers,
   });
   // Public A2A (issue 5): each agent's card and JSON-RPC under /a2a/{name}, in front of the SBI app.
-  const a2a = createA2aServer({ agent: host.get, handlers: taskHandlers, logger: deps.logger, provider: { organization: settings.provider.providerId } });
+  // Semantic sessions ride on the A2A extension; the SMF (its JWKS, establish and release) is found through the NRF.
+  const sessions = createSemanticSessions({ smf: createSessionManagerPeer(sbi, { now: deps.now }), credentialStatus: amc.credentialStatus, logger: deps.logger, now: deps.now });
+  const a2a = createA2aServer({ agent: host.get, handlers: taskHandlers, logger: deps.logger, provider: { organization: settings.provider.providerId }, sessions });
 
   return {
     name: deps.name,
@@ -96,6 +100,7 @@ export async function createAgentNf(deps: AgentNfDeps): Promise<AgentNfHandle> {
     app: createSbiApp({ nf: 'AGENT_NF', logger: deps.logger, specs: ['nagent-tip.yaml'], routes: agentNfRoutes(service) }),
     fastPath: chainFastPaths(a2a.fastPath, createJsonPostFastPath({ routes: await agentNfFastRoutes(service), logger: deps.logger })),
     service,
+    sessions,
     whenAgentsSettled: () => host.whenSettled(),
     async start(apiRoot) {
       await lifecycle.start(apiRoot);

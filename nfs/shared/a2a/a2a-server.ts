@@ -17,6 +17,7 @@ import type { FastPath } from '../nf-host.ts';
 import { ProblemError } from '../problem.ts';
 import { buildAgentCard, type AgentCardOptions } from './agent-card.ts';
 import { createOpenCapabilityExecutor, OpenCapabilityRequestHandler, type CapabilityCall, type OpenCapabilityAgent } from './open-capability-executor.ts';
+import { SemanticSessionRequestHandler, type SemanticSessions } from './session/semantic-sessions.ts';
 
 export const A2A_PATH_PREFIX = '/a2a/';
 
@@ -26,6 +27,8 @@ export interface A2aServerOptions extends AgentCardOptions {
   /** Capability logic by capability id; an agent answers only for the ones it holds. */
   handlers: Readonly<Record<string, CapabilityCall>>;
   logger: Logger;
+  /** Session control of the semantic-session extension; without it the agents serve open capabilities only. */
+  sessions?: SemanticSessions;
 }
 
 interface Endpoint {
@@ -60,7 +63,10 @@ export function createA2aServer(options: A2aServerOptions) {
     };
     const taskStore = taskStores.get(name) ?? new InMemoryTaskStore();
     taskStores.set(name, taskStore);
-    const requestHandler = new OpenCapabilityRequestHandler(open, card, taskStore, createOpenCapabilityExecutor(open, options.logger));
+    const executor = createOpenCapabilityExecutor(open, options.logger);
+    const requestHandler = options.sessions
+      ? new SemanticSessionRequestHandler(options.sessions.targetFor({ ...open, aic: () => agent.aic! }, () => (agent.caCertificatePem ? [agent.caCertificatePem] : [])), open, card, taskStore, executor)
+      : new OpenCapabilityRequestHandler(open, card, taskStore, executor);
     const router = express.Router();
     router.use('/.well-known/agent-card.json', agentCardHandler({ agentCardProvider: async () => card, cache: { maxAge: 60 } }));
     router.use(jsonRpcHandler({ requestHandler, userBuilder: UserBuilder.noAuthentication }));

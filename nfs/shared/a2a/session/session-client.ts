@@ -1,0 +1,130 @@
+/**
+ * The initiator's side of a semantic session, over the unmodified @a2a-js/sdk client with the
+ * semantic-session extension activated (A2A-Extensions header and the message's extensions list):
+ * ask the SMF for the session and its artifact, SESSION_INIT with the artifact and our certificate,
+ * expect SESSION_ACCEPT, then SESSION_DATA, SESSION_UPDATE and SESSION_TERMINATE on the handle.
+ */
+import { Role, type Message } from '@a2a-js/sdk';
+import { ClientFactory, ServiceParameters, withA2AExtensions, type Client } from '@a2a-js/sdk/client';
+import type { components } from '../../../../openapi/generated/nsmf-agentsession.ts';
+import { SEMANTIC_SESSION_EXTENSION_URI } from '../semantic-session-extension.ts';
+import type { RefusalCause, SessionAccept, SessionAnswer, SessionRequest, SessionResult } from './session-messages.ts';
+import { sessionMessage, sessionPayloadOf } from './session-messages.ts';
+
+type SessionCreateData = components['schemas']['SessionCreateData'];
+type SessionModifyData = components['schemas']['SessionModifyData'];
+/** What the SMF answers to create and modify: the session and a fresh artifact. */
+export interface AuthorizedSession {
+  sessionId: string;
+  artifact: string;
+}
+
+/** The initiator's calls to the SMF (nsmf-agentsession). */
+export interface SessionAuthority {
+  create(request: SessionCreateData): Promise<AuthorizedSession>;
+  modify(sessionId: string, request: SessionModifyData): Promise<AuthorizedSession>;
+  release(sessionId: string, requestedBy: string): Promise<void>;
+}
+
+export class SessionRefusedError extends Error {
+  constructor(readonly cause: RefusalCause | string, readonly reason: string, readonly answer?: SessionAnswer) {
+    super(`${cause}: ${reason}`);
+    this.name = 'SessionRefusedError';
+  }
+}
+
+/** The SMF over HTTP at its nsmf-agentsession root, e.g. `http://host:port/nsmf-agentsession/v1`. */
+export function smfSessionAuthority(sessionsApi: string): SessionAuthority {
+  async function post<T>(path: string, body: object, expected: number): Promise<T> {
+    const res = await fetch(`${sessionsApi}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const answer = (await res.json().catch(() => ({}))) as T & { cause?: string; detail?: string };
+    if (res.status !== expected) throw new SessionRefusedError(answer.cause ?? `HTTP_${res.status}`, `the SMF refused: ${answer.detail ?? res.statusText}`);
+    return answer;
+  }
+  return {
+    create: (request) => post<AuthorizedSession>('/sessions', request, 201),
+    modify: (sessionId, request) => post<AuthorizedSession>(`/sessions/${encodeURIComponent(sessionId)}/modify`, request, 200),
+    release: async (sessionId, requestedBy) => {
+      await post(`/sessions/${encodeURIComponent(sessionId)}/release`, { requestedBy }, 200);
+    },
+  };
+}
+
+/** An SDK client for an agent's A2A endpoint (its card at `${a2aUrl}/.well-known/agent-card.json`). */
+export const sessionClientFor = (a2aUrl: string, factory = new ClientFactory()): Promise<Client> => factory.createFromUrl(`${a2aUrl}/`);
+
+/** Sends one session control message with the extension activated; returns the target's answer. */
+export async function sendSessionMessage(client: Client, request: SessionRequest | Record<string, unknown>, contextId = ''): Promise<SessionAnswer> {
+  const message = { ...sessionMessage(Role.ROLE_USER, request as SessionRequest, contextId), extensions: [SEMANTIC_SESSION_EXTENSION_URI] };
+  const answer = await client.sendMessage(
+    { tenant: '', message, configuration: undefined, metadata: undefined },
+    { serviceParameters: ServiceParameters.create(withA2AExtensions(SEMANTIC_SESSION_EXTENSION_URI)) },
+  );
+  const payload = 'parts' in answer ? sessionPayloadOf(answer as Message) : undefined;
+  if (!payload) throw new Error('the agent did not answer with session control: does it support the semantic-session extension?');
+  return payload as unknown as SessionAnswer;
+}
+
+export interface OpenSessionOptions {
+  authority: SessionAuthority;
+  /** The target's A2A URL (from AGW discovery). */
+  a2aUrl: string;
+  targetAic: string;
+  /** The initiator: its AIC and AMC-issued certificate. */
+  identity: { aic: string; certificatePem: string };
+  capabilityId: string;
+  qos?: SessionCreateData['qos'];
+  scope?: SessionCreateData['scope'];
+  client?: Client;
+}
+
+export interface OpenedSession {
+  sessionId: string;
+  accept: SessionAccept;
+  /** SESSION_DATA: the capability's TaskResult, or SessionRefusedError. */
+  data(request: { parameters?: Record<string, unknown>; supi?: string; capabilityId?: string }): Promise<SessionResult['result']>;
+  /** Asks the SMF to modify the session and hands the new artifact to the target. */
+  update(change: Omit<SessionModifyData, 'requestedBy'>): Promise<SessionAccept>;
+  /** SESSION_TERMINATE; the target reports the release to the SMF. */
+  terminate(): Promise<void>;
+}
+
+const refusedBy = (answer: SessionAnswer) => ('cause' in answer ? new SessionRefusedError(answer.cause, answer.reason, answer) : new SessionRefusedError('UNEXPECTED_ANSWER', `the target answered ${answer.kind}`, answer));
+
+/** Opens a session: SMF create, SESSION_INIT, SESSION_ACCEPT; throws SessionRefusedError on a rejection. */
+export async function openSession(options: OpenSessionOptions): Promise<OpenedSession> {
+  const client = options.client ?? (await sessionClientFor(options.a2aUrl));
+  const { identity, capabilityId, targetAic } = options;
+  const authorized = await options.authority.create({
+    initiatorAic: identity.aic, targetAic, capabilityId,
+    qos: options.qos ?? { priority: 5, latencyBudgetMs: 500 },
+    scope: options.scope ?? ['invoke'],
+  });
+  const { sessionId } = authorized;
+  const contextId = sessionId;
+  const accept = await sendSessionMessage(client, {
+    kind: 'SESSION_INIT', sessionId, initiatorAic: identity.aic, targetAic, capabilityId, artifact: authorized.artifact, certificatePem: identity.certificatePem,
+  }, contextId);
+  if (accept.kind !== 'SESSION_ACCEPT') throw refusedBy(accept);
+  return {
+    sessionId,
+    accept,
+    async data(request) {
+      const answer = await sendSessionMessage(client, {
+        kind: 'SESSION_DATA', sessionId, capabilityId: request.capabilityId ?? capabilityId, parameters: request.parameters ?? {}, ...(request.supi ? { supi: request.supi } : {}),
+      }, contextId);
+      if (answer.kind !== 'SESSION_RESULT') throw refusedBy(answer);
+      return answer.result;
+    },
+    async update(change) {
+      const modified = await options.authority.modify(sessionId, { requestedBy: identity.aic, ...change });
+      const answer = await sendSessionMessage(client, { kind: 'SESSION_UPDATE', sessionId, artifact: modified.artifact }, contextId);
+      if (answer.kind !== 'SESSION_ACCEPT') throw refusedBy(answer);
+      return answer;
+    },
+    async terminate() {
+      const answer = await sendSessionMessage(client, { kind: 'SESSION_TERMINATE', sessionId }, contextId);
+      if (answer.kind !== 'SESSION_TERMINATED') throw refusedBy(answer);
+    },
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * Wire shapes of the semantic-session extension (MACP "Agent-to-Agent Process"): each control
+ * message is one A2A DataPart whose `kind` says what it is. The initiator sends SESSION_INIT,
+ * SESSION_DATA, SESSION_UPDATE and SESSION_TERMINATE; the target answers with an agent Message
+ * carrying SESSION_ACCEPT, SESSION_REJECT, SESSION_RESULT, SESSION_ERROR or SESSION_TERMINATED.
+ */
+import { randomUUID } from 'node:crypto';
+import { Role, type Message, type Part } from '@a2a-js/sdk';
+import type { TaskResult } from '../../intent/task-invocation.ts';
+
+export interface SessionInit {
+  kind: 'SESSION_INIT';
+  sessionId: string;
+  initiatorAic: string;
+  targetAic: string;
+  capabilityId: string;
+  /** The SMF-signed authorization artifact (a JWT). */
+  artifact: string;
+  /** The initiator's AMC-issued X.509 certificate, PEM. */
+  certificatePem: string;
+}
+
+export interface SessionData {
+  kind: 'SESSION_DATA';
+  sessionId: string;
+  capabilityId: string;
+  parameters: Record<string, unknown>;
+  supi?: string;
+}
+
+export interface SessionUpdate {
+  kind: 'SESSION_UPDATE';
+  sessionId: string;
+  /** A new artifact from the SMF's modify. */
+  artifact: string;
+}
+
+export interface SessionTerminate {
+  kind: 'SESSION_TERMINATE';
+  sessionId: string;
+}
+
+export type SessionRequest = SessionInit | SessionData | SessionUpdate | SessionTerminate;
+
+export interface SessionAccept {
+  kind: 'SESSION_ACCEPT';
+  sessionId: string;
+  capabilityId: string;
+  scope: string[];
+  /** When the authorization ends (ISO 8601). */
+  expiresAt: string;
+}
+
+/** Refusal of a SESSION_INIT or SESSION_UPDATE. */
+export interface SessionReject {
+  kind: 'SESSION_REJECT';
+  sessionId: string;
+  reason: string;
+  cause: RefusalCause;
+}
+
+/** Refusal of SESSION_DATA or SESSION_TERMINATE. */
+export interface SessionError {
+  kind: 'SESSION_ERROR';
+  sessionId: string;
+  reason: string;
+  cause: RefusalCause;
+}
+
+export interface SessionResult {
+  kind: 'SESSION_RESULT';
+  sessionId: string;
+  result: TaskResult;
+}
+
+export interface SessionTerminated {
+  kind: 'SESSION_TERMINATED';
+  sessionId: string;
+}
+
+export type SessionAnswer = SessionAccept | SessionReject | SessionError | SessionResult | SessionTerminated;
+
+export const refusalCauses = [
+  'MALFORMED_SESSION_MESSAGE',
+  'ARTIFACT_INVALID',
+  'AUDIENCE_MISMATCH',
+  'CAPABILITY_MISMATCH',
+  'ARTIFACT_EXPIRED',
+  'REPLAYED_INIT',
+  'CERTIFICATE_UNTRUSTED',
+  'CERTIFICATE_REVOKED',
+  'CERTIFICATE_SUSPENDED',
+  'CAPABILITY_NOT_HELD',
+  'UNKNOWN_SESSION',
+  'OUT_OF_SCOPE',
+  'SESSION_EXPIRED',
+  'SESSION_TERMINATED',
+  'SESSION_MANAGER_UNAVAILABLE',
+] as const;
+
+export type RefusalCause = (typeof refusalCauses)[number];
+
+const requestKinds = new Set(['SESSION_INIT', 'SESSION_DATA', 'SESSION_UPDATE', 'SESSION_TERMINATE']);
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The data part of a message that is session control, if any (its `kind` starts with SESSION_). */
+export function sessionPayloadOf(message: Message | undefined): Record<string, unknown> | undefined {
+  for (const part of message?.parts ?? []) {
+    const content = part?.content;
+    if (content?.$case === 'data' && isRecord(content.value) && typeof content.value.kind === 'string' && content.value.kind.startsWith('SESSION_')) return content.value;
+  }
+  return undefined;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const capabilityIdPattern = /^\/capability\/[a-z0-9][a-z0-9-]{0,62}$/;
+const supiPattern = /^imsi-[0-9]{5,15}$/;
+const shortString = (value: unknown, max: number): value is string => typeof value === 'string' && value.length > 0 && value.length <= max;
+
+/** Reads a session request, or says in words what is wrong with it. */
+export function readSessionRequest(payload: Record<string, unknown>): SessionRequest | { malformed: string; sessionId: string } {
+  const sessionId = typeof payload.sessionId === 'string' ? payload.sessionId.slice(0, 64) : '';
+  const bad = (why: string) => ({ malformed: why, sessionId });
+  if (!requestKinds.has(String(payload.kind))) return bad(`kind ${String(payload.kind).slice(0, 40)} is not one of ${[...requestKinds].join(', ')}`);
+  if (!uuidPattern.test(sessionId)) return bad('sessionId must be the SMF session id (a UUID)');
+  switch (payload.kind) {
+    case 'SESSION_INIT': {
+      for (const field of ['initiatorAic', 'targetAic'] as const) if (!shortString(payload[field], 128)) return bad(`${field} must be an AIC`);
+      if (!shortString(payload.capabilityId, 80) || !capabilityIdPattern.test(payload.capabilityId)) return bad('capabilityId must be a capability identifier such as /capability/billing-plan');
+      if (!shortString(payload.artifact, 8192)) return bad('artifact must be the SMF-signed JWT');
+      if (!shortString(payload.certificatePem, 16384)) return bad('certificatePem must be the initiator\'s PEM certificate');
+      const { initiatorAic, targetAic, capabilityId, artifact, certificatePem } = payload as unknown as SessionInit;
+      return { kind: 'SESSION_INIT', sessionId, initiatorAic, targetAic, capabilityId, artifact, certificatePem };
+    }
+    case 'SESSION_DATA': {
+      if (!shortString(payload.capabilityId, 80) || !capabilityIdPattern.test(payload.capabilityId)) return bad('capabilityId must be a capability identifier');
+      if (payload.parameters !== undefined && !isRecord(payload.parameters)) return bad('parameters must be a JSON object');
+      if (payload.supi !== undefined && (typeof payload.supi !== 'string' || !supiPattern.test(payload.supi))) return bad('supi must be "imsi-" and 5 to 15 digits');
+      return { kind: 'SESSION_DATA', sessionId, capabilityId: payload.capabilityId, parameters: { ...(payload.parameters as Record<string, unknown> | undefined) }, ...(payload.supi ? { supi: payload.supi as string } : {}) };
+    }
+    case 'SESSION_UPDATE':
+      if (!shortString(payload.artifact, 8192)) return bad('artifact must be the SMF-signed JWT');
+      return { kind: 'SESSION_UPDATE', sessionId, artifact: payload.artifact };
+    default:
+      return { kind: 'SESSION_TERMINATE', sessionId };
+  }
+}
+
+export const dataPart = (value: unknown): Part => ({ content: { $case: 'data', value }, mediaType: 'application/json', filename: '', metadata: undefined });
+export const textPart = (text: string): Part => ({ content: { $case: 'text', value: text }, mediaType: 'text/plain', filename: '', metadata: undefined });
+
+/** A message carrying one session control part (and, for people reading logs, a line of text). */
+export function sessionMessage(role: Role, payload: SessionRequest | SessionAnswer, contextId = '', text?: string): Message {
+  return {
+    messageId: randomUUID(), contextId, taskId: '', role, metadata: undefined, extensions: [], referenceTaskIds: [],
+    parts: [dataPart(payload), ...(text ? [textPart(text)] : [])],
+  };
+}
