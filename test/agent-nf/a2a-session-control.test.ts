@@ -12,7 +12,8 @@ import type { AgentNfHandle } from '../../nfs/agent-nf/app.ts';
 import {
   openSession, sendSessionMessage, sessionClientFor, smfSessionAuthority, SessionRefusedError, type SessionAuthority,
 } from '../../nfs/shared/a2a/session/session-client.ts';
-import type { SessionInit } from '../../nfs/shared/a2a/session/session-messages.ts';
+import { proofTaskId, type SessionInit, type SessionRequest } from '../../nfs/shared/a2a/session/session-messages.ts';
+import { createAgentCallSigner } from '../../nfs/shared/agent-auth.ts';
 import { startTestAgentNf, type TestAgentNf } from '../support/agent-nf-harness.ts';
 import { registerAgent } from '../support/core-harness.ts';
 import { request } from '../support/nrf-harness.ts';
@@ -28,6 +29,7 @@ type HostedAgentView = ReturnType<AgentNfHandle['service']['listHostedAgents']>[
 interface Initiator {
   aic: string;
   certificatePem: string;
+  privateKey: CryptoKey;
 }
 
 describe('A2A semantic sessions: session control on the declared extension, driven by the unmodified @a2a-js/sdk client', function () {
@@ -43,14 +45,20 @@ describe('A2A semantic sessions: session control on the declared extension, driv
   const newInitiator = async (name: string): Promise<Initiator> => {
     const registered = await registerAgent(core.agwUrl, { kind: 'nf-agent', name, capabilities: ['/capability/intent-recognition'] });
     expect(registered.status, JSON.stringify(registered.body)).to.equal(201);
-    return { aic: registered.body.aic, certificatePem: registered.body.certificatePem };
+    return { aic: registered.body.aic, certificatePem: registered.body.certificatePem, privateKey: registered.key.keys.privateKey };
   };
   const create = (capabilityId = BILLING, target = billing, from = initiator) =>
     authority.create({ initiatorAic: from.aic, targetAic: target.aic!, capabilityId, qos: { priority: 3, latencyBudgetMs: 200 }, scope: ['invoke'] });
-  const initOf = (session: { sessionId: string; artifact: string }, overrides: Partial<SessionInit> = {}): SessionInit => ({
-    kind: 'SESSION_INIT', sessionId: session.sessionId, initiatorAic: initiator.aic, targetAic: billing.aic!, capabilityId: BILLING,
-    artifact: session.artifact, certificatePem: initiator.certificatePem, ...overrides,
-  });
+  /** The proof a session message carries, signed with `by`'s key for the billing agent. */
+  const proofFor = (sessionId: string, kind: SessionRequest['kind'], by: Initiator = initiator, capabilityId = BILLING) =>
+    createAgentCallSigner(by).sign({ audience: billing.aic!, capabilityId, taskId: proofTaskId(sessionId, kind) });
+  const initOf = async (session: { sessionId: string; artifact: string }, overrides: Partial<SessionInit> = {}, by: Initiator = initiator): Promise<SessionInit> => {
+    const init = {
+      kind: 'SESSION_INIT' as const, sessionId: session.sessionId, initiatorAic: initiator.aic, targetAic: billing.aic!, capabilityId: BILLING,
+      artifact: session.artifact, certificatePem: initiator.certificatePem, ...overrides,
+    };
+    return { ...init, proof: overrides.proof ?? (await proofFor(init.sessionId, 'SESSION_INIT', by, init.capabilityId)) };
+  };
   const sessions = () => agents.handle.sessions;
   const billingTable = () => sessions().target('billing-agent')!;
   const smfState = async (sessionId: string) => (await request('GET', `${core.sessionsApi}/sessions/${sessionId}`)).body.state;
@@ -132,7 +140,7 @@ describe('A2A semantic sessions: session control on the declared extension, driv
       const real = await create();
       const forger = await createAgentKeyAndCsr();
       const forged = await new SignJWT(decodeJwt(real.artifact)).setProtectedHeader(decodeProtectedHeader(real.artifact) as { alg: string }).sign(forger.keys.privateKey);
-      await expectRefusedInit(initOf({ ...real, artifact: forged }), 'ARTIFACT_INVALID');
+      await expectRefusedInit(await initOf({ ...real, artifact: forged }), 'ARTIFACT_INVALID');
       expect(await smfState(real.sessionId)).to.equal('PENDING');
     });
 
@@ -141,38 +149,38 @@ describe('A2A semantic sessions: session control on the declared extension, driv
       const [header, payload, signature] = real.artifact.split('.');
       const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
       const tampered = [header, Buffer.from(JSON.stringify({ ...claims, scope: ['invoke', 'stream', 'subscribe', 'query'] })).toString('base64url'), signature].join('.');
-      await expectRefusedInit(initOf({ ...real, artifact: tampered }), 'ARTIFACT_INVALID');
+      await expectRefusedInit(await initOf({ ...real, artifact: tampered }), 'ARTIFACT_INVALID');
       expect(await smfState(real.sessionId)).to.equal('PENDING');
     });
 
     it('refuses an artifact the SMF issued for another audience as AUDIENCE_MISMATCH', async () => {
       const forQos = await create(QOS, qos);
-      await expectRefusedInit(initOf({ sessionId: forQos.sessionId, artifact: forQos.artifact }), 'AUDIENCE_MISMATCH');
+      await expectRefusedInit(await initOf({ sessionId: forQos.sessionId, artifact: forQos.artifact }), 'AUDIENCE_MISMATCH');
     });
 
     it('refuses an artifact for another capability of the same agent as CAPABILITY_MISMATCH', async () => {
       const forQa = await create(QA);
-      await expectRefusedInit(initOf(forQa, { capabilityId: BILLING }), 'CAPABILITY_MISMATCH');
+      await expectRefusedInit(await initOf(forQa, { capabilityId: BILLING }), 'CAPABILITY_MISMATCH');
     });
 
     it('refuses an expired artifact as ARTIFACT_EXPIRED', async () => {
       // An SMF of the same core (same store, same signing key) whose clock is an hour behind.
       const lateSmf = await createSmf({ store: core.store, logger: createLogger({ nf: 'SMF', level: 'silent' }), nrfUri: core.nrfUrl, backgroundTimers: false, now: () => Date.now() - 3_600_000 });
       const stale = await lateSmf.service.createSession({ initiatorAic: initiator.aic, targetAic: billing.aic!, capabilityId: BILLING, qos: { priority: 3, latencyBudgetMs: 200 }, scope: ['invoke'] });
-      await expectRefusedInit(initOf({ sessionId: stale.sessionId, artifact: stale.artifact! }), 'ARTIFACT_EXPIRED');
+      await expectRefusedInit(await initOf({ sessionId: stale.sessionId, artifact: stale.artifact! }), 'ARTIFACT_EXPIRED');
     });
 
     it('refuses a replayed SESSION_INIT as REPLAYED_INIT and keeps the one session', async () => {
       const real = await create();
-      const first = await sendSessionMessage(client, initOf(real));
+      const first = await sendSessionMessage(client, await initOf(real));
       expect(first.kind).to.equal('SESSION_ACCEPT');
       const live = billingTable().liveCount();
-      const replay = await sendSessionMessage(client, initOf(real));
+      const replay = await sendSessionMessage(client, await initOf(real));
       expect(replay).to.include({ kind: 'SESSION_REJECT', cause: 'REPLAYED_INIT' });
       expect(billingTable().liveCount()).to.equal(live);
-      expect(await sendSessionMessage(client, { kind: 'SESSION_TERMINATE', sessionId: real.sessionId })).to.include({ kind: 'SESSION_TERMINATED' });
+      expect(await sendSessionMessage(client, { kind: 'SESSION_TERMINATE', sessionId: real.sessionId, proof: await proofFor(real.sessionId, 'SESSION_TERMINATE') })).to.include({ kind: 'SESSION_TERMINATED' });
       // After termination too.
-      expect(await sendSessionMessage(client, initOf(real))).to.include({ kind: 'SESSION_REJECT', cause: 'REPLAYED_INIT' });
+      expect(await sendSessionMessage(client, await initOf(real))).to.include({ kind: 'SESSION_REJECT', cause: 'REPLAYED_INIT' });
     });
 
     it('refuses an initiator whose certificate the AMC revoked as CERTIFICATE_REVOKED', async () => {
@@ -181,7 +189,7 @@ describe('A2A semantic sessions: session control on the declared extension, driv
       const serial = new X509Certificate(victim.certificatePem).serialNumber.toLowerCase();
       const revoked = await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${serial}/revoke`, { reason: 'keyCompromise' });
       expect(revoked.status, JSON.stringify(revoked.body)).to.equal(200);
-      await expectRefusedInit(initOf(real, { initiatorAic: victim.aic, certificatePem: victim.certificatePem }), 'CERTIFICATE_REVOKED');
+      await expectRefusedInit(await initOf(real, { initiatorAic: victim.aic, certificatePem: victim.certificatePem }, victim), 'CERTIFICATE_REVOKED');
       expect(await smfState(real.sessionId)).to.equal('PENDING');
     });
 
@@ -190,22 +198,42 @@ describe('A2A semantic sessions: session control on the declared extension, driv
       const strangerCa = await loadCertificateAuthority(await createCaMaterial({ commonName: 'not the operator AMC CA' }));
       const key = await createAgentKeyAndCsr();
       const { certificatePem } = await strangerCa.issue({ csrPem: key.csrPem, aic: initiator.aic, serialNumberHex: '0d01', notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86_400_000) });
-      await expectRefusedInit(initOf(real, { certificatePem }), 'CERTIFICATE_UNTRUSTED');
+      await expectRefusedInit(await initOf(real, { certificatePem }), 'CERTIFICATE_UNTRUSTED');
     });
 
     it('refuses another agent\'s genuine certificate presented for the initiator as CERTIFICATE_UNTRUSTED', async () => {
       const real = await create();
       const other = await newInitiator('bystander-agent');
-      await expectRefusedInit(initOf(real, { certificatePem: other.certificatePem }), 'CERTIFICATE_UNTRUSTED');
+      await expectRefusedInit(await initOf(real, { certificatePem: other.certificatePem }), 'CERTIFICATE_UNTRUSTED');
     });
 
     it('refuses data, update and terminate for a session that was never accepted as UNKNOWN_SESSION', async () => {
       const real = await create();
-      const answer = await sendSessionMessage(client, { kind: 'SESSION_DATA', sessionId: real.sessionId, capabilityId: BILLING, supi: SUPI, parameters: { action: 'change-plan', plan: 'unlimited' } });
+      const answer = await sendSessionMessage(client, { kind: 'SESSION_DATA', sessionId: real.sessionId, proof: await proofFor(real.sessionId, 'SESSION_DATA'), capabilityId: BILLING, supi: SUPI, parameters: { action: 'change-plan', plan: 'unlimited' } });
       expect(answer).to.include({ kind: 'SESSION_ERROR', cause: 'UNKNOWN_SESSION' });
-      expect(await sendSessionMessage(client, { kind: 'SESSION_UPDATE', sessionId: real.sessionId, artifact: real.artifact })).to.include({ kind: 'SESSION_REJECT', cause: 'UNKNOWN_SESSION' });
-      expect(await sendSessionMessage(client, { kind: 'SESSION_TERMINATE', sessionId: real.sessionId })).to.include({ kind: 'SESSION_ERROR', cause: 'UNKNOWN_SESSION' });
+      expect(await sendSessionMessage(client, { kind: 'SESSION_UPDATE', sessionId: real.sessionId, proof: await proofFor(real.sessionId, 'SESSION_UPDATE'), artifact: real.artifact })).to.include({ kind: 'SESSION_REJECT', cause: 'UNKNOWN_SESSION' });
+      expect(await sendSessionMessage(client, { kind: 'SESSION_TERMINATE', sessionId: real.sessionId, proof: await proofFor(real.sessionId, 'SESSION_TERMINATE') })).to.include({ kind: 'SESSION_ERROR', cause: 'UNKNOWN_SESSION' });
       expect(await smfState(real.sessionId)).to.equal('PENDING');
+    });
+
+    it('refuses an INIT with a stolen artifact and the initiator\'s public certificate, signed by another key, as PROOF_INVALID', async () => {
+      const real = await create();
+      const thief = await newInitiator('artifact-thief');
+      await expectRefusedInit(await initOf(real, {}, thief), 'PROOF_INVALID');
+      expect(await smfState(real.sessionId)).to.equal('PENDING');
+    });
+
+    it('refuses session data from someone who is not the initiator, and a replayed data message, as PROOF_INVALID', async () => {
+      const session = await openSession({ authority, a2aUrl: billing.a2aUrl!, targetAic: billing.aic!, identity: initiator, capabilityId: BILLING });
+      const intruder = await newInitiator('session-intruder');
+      const dataBefore = sessions().counters().data;
+      const hijack = await sendSessionMessage(client, { kind: 'SESSION_DATA', sessionId: session.sessionId, proof: await proofFor(session.sessionId, 'SESSION_DATA', intruder), capabilityId: BILLING, supi: SUPI, parameters: { action: 'change-plan', plan: 'unlimited' } });
+      expect(hijack).to.include({ kind: 'SESSION_ERROR', cause: 'PROOF_INVALID' });
+      const genuine = { kind: 'SESSION_DATA' as const, sessionId: session.sessionId, proof: await proofFor(session.sessionId, 'SESSION_DATA'), capabilityId: BILLING, supi: SUPI, parameters: { action: 'show-bill' } };
+      expect((await sendSessionMessage(client, genuine)).kind).to.equal('SESSION_RESULT');
+      expect(await sendSessionMessage(client, genuine)).to.include({ kind: 'SESSION_ERROR', cause: 'PROOF_INVALID' });
+      expect(sessions().counters().data).to.equal(dataBefore + 1);
+      await session.terminate();
     });
 
     it('refuses a malformed session message as MALFORMED_SESSION_MESSAGE', async () => {

@@ -3,11 +3,11 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { createLocalJWKSet, exportJWK, generateKeyPair, SignJWT, type CryptoKey as JoseKey } from 'jose';
 import { createAgentKeyAndCsr } from '../../nfs/shared/agent-credentials.ts';
-import type { CredentialState } from '../../nfs/shared/agent-auth.ts';
+import { createAgentCallSigner, type CredentialState } from '../../nfs/shared/agent-auth.ts';
 import { createCaMaterial, loadCertificateAuthority } from '../../nfs/amc/certificate-authority.ts';
 import { createLogger } from '../../nfs/shared/logger.ts';
 import type { SessionManagerPeer } from '../../nfs/shared/a2a/session/session-manager-peer.ts';
-import { readSessionRequest, type SessionInit } from '../../nfs/shared/a2a/session/session-messages.ts';
+import { proofTaskId, readSessionRequest, type SessionInit, type SessionRequest } from '../../nfs/shared/a2a/session/session-messages.ts';
 import { createSessionTarget, type SessionCounters } from '../../nfs/shared/a2a/session/session-target.ts';
 
 const INITIATOR = '1.2.156.3088.1.2.1.1.1.0O41';
@@ -17,6 +17,7 @@ const BILLING = '/capability/billing-plan';
 describe('semantic session target (fake SMF and AMC, real certificates and artifacts)', () => {
   let ca: { certificatePem: string };
   let certificatePem: string;
+  let initiatorKey: CryptoKey;
   let smfKey: JoseKey;
   let jwks: ReturnType<typeof createLocalJWKSet>;
   const states = new Map<string, CredentialState>();
@@ -43,11 +44,15 @@ describe('semantic session target (fake SMF and AMC, real certificates and artif
       .setIssuedAt(Math.floor(clock / 1000)).setExpirationTime(claims.exp ?? Math.floor(clock / 1000) + 300).setJti(randomUUID())
       .sign(smfKey);
 
+  /** The initiator's proof of its key for one session message. */
+  const proof = (sessionId: string, kind: SessionRequest['kind'], capabilityId = BILLING) =>
+    createAgentCallSigner({ aic: INITIATOR, certificatePem, privateKey: initiatorKey }).sign({ audience: TARGET, capabilityId, taskId: proofTaskId(sessionId, kind) });
+
   const init = async (overrides: Partial<SessionInit> & { cap?: string; exp?: number } = {}): Promise<SessionInit> => {
     const sessionId = overrides.sessionId ?? randomUUID();
     return {
       kind: 'SESSION_INIT', sessionId, initiatorAic: INITIATOR, targetAic: TARGET, capabilityId: BILLING, certificatePem,
-      artifact: await artifact({ sid: sessionId, cap: overrides.cap, exp: overrides.exp }), ...overrides,
+      artifact: await artifact({ sid: sessionId, cap: overrides.cap, exp: overrides.exp }), proof: await proof(sessionId, 'SESSION_INIT', overrides.capabilityId), ...overrides,
     };
   };
 
@@ -73,6 +78,7 @@ describe('semantic session target (fake SMF and AMC, real certificates and artif
     ca = material;
     const authority = await loadCertificateAuthority(material);
     const key = await createAgentKeyAndCsr();
+    initiatorKey = key.keys.privateKey;
     ({ certificatePem } = await authority.issue({ csrPem: key.csrPem, aic: INITIATOR, serialNumberHex: '0e01', notBefore: new Date(clock - 60_000), notAfter: new Date(clock + 86_400_000) }));
     const pair = await generateKeyPair('ES256');
     smfKey = pair.privateKey;
@@ -122,8 +128,8 @@ describe('semantic session target (fake SMF and AMC, real certificates and artif
     expect(await table.handle(request)).to.include({ kind: 'SESSION_REJECT', cause: 'SESSION_MANAGER_UNAVAILABLE' });
     expect(table.session(request.sessionId)).to.equal(undefined);
     establishFails = false;
-    // Nothing was kept, so the same INIT may be tried again once the SMF answers.
-    expect(await table.handle(request)).to.include({ kind: 'SESSION_ACCEPT' });
+    // Nothing was kept, so the INIT may be tried again (with a fresh proof: each is single use) once the SMF answers.
+    expect(await table.handle({ ...request, proof: await proof(request.sessionId, 'SESSION_INIT') })).to.include({ kind: 'SESSION_ACCEPT' });
   });
 
   it('refuses data once the authorization expired as SESSION_EXPIRED and runs nothing', async () => {
@@ -131,7 +137,7 @@ describe('semantic session target (fake SMF and AMC, real certificates and artif
     const request = await init({ exp: Math.floor(clock / 1000) + 10 });
     expect((await table.handle(request)).kind).to.equal('SESSION_ACCEPT');
     clock += 11_000;
-    expect(await table.handle({ kind: 'SESSION_DATA', sessionId: request.sessionId, capabilityId: BILLING, parameters: {} })).to.include({ kind: 'SESSION_ERROR', cause: 'SESSION_EXPIRED' });
+    expect(await table.handle({ kind: 'SESSION_DATA', sessionId: request.sessionId, proof: await proof(request.sessionId, 'SESSION_DATA'), capabilityId: BILLING, parameters: {} })).to.include({ kind: 'SESSION_ERROR', cause: 'SESSION_EXPIRED' });
     expect(ran).to.deep.equal([]);
     expect(table.liveCount()).to.equal(0);
   });
@@ -141,7 +147,7 @@ describe('semantic session target (fake SMF and AMC, real certificates and artif
     const sessionId = randomUUID();
     const request = await init({ sessionId, artifact: await artifact({ sid: sessionId, scope: ['subscribe'] }) });
     expect((await table.handle(request)).kind).to.equal('SESSION_ACCEPT');
-    expect(await table.handle({ kind: 'SESSION_DATA', sessionId, capabilityId: BILLING, parameters: {} })).to.include({ cause: 'OUT_OF_SCOPE' });
+    expect(await table.handle({ kind: 'SESSION_DATA', sessionId, proof: await proof(sessionId, 'SESSION_DATA'), capabilityId: BILLING, parameters: {} })).to.include({ cause: 'OUT_OF_SCOPE' });
     expect(ran).to.deep.equal([]);
   });
 
@@ -150,11 +156,11 @@ describe('semantic session target (fake SMF and AMC, real certificates and artif
     const request = await init();
     await table.handle(request);
     const fresh = await artifact({ sid: request.sessionId, scope: ['invoke', 'query'] });
-    expect(await table.handle({ kind: 'SESSION_UPDATE', sessionId: request.sessionId, artifact: fresh })).to.include({ kind: 'SESSION_ACCEPT' });
+    expect(await table.handle({ kind: 'SESSION_UPDATE', sessionId: request.sessionId, proof: await proof(request.sessionId, 'SESSION_UPDATE'), artifact: fresh })).to.include({ kind: 'SESSION_ACCEPT' });
     expect(table.session(request.sessionId)?.scope).to.deep.equal(['invoke', 'query']);
-    expect(await table.handle({ kind: 'SESSION_UPDATE', sessionId: request.sessionId, artifact: fresh })).to.include({ kind: 'SESSION_REJECT', cause: 'REPLAYED_INIT' });
+    expect(await table.handle({ kind: 'SESSION_UPDATE', sessionId: request.sessionId, proof: await proof(request.sessionId, 'SESSION_UPDATE'), artifact: fresh })).to.include({ kind: 'SESSION_REJECT', cause: 'REPLAYED_INIT' });
     const foreign = await artifact({ sid: randomUUID() });
-    expect(await table.handle({ kind: 'SESSION_UPDATE', sessionId: request.sessionId, artifact: foreign })).to.include({ kind: 'SESSION_REJECT', cause: 'ARTIFACT_INVALID' });
+    expect(await table.handle({ kind: 'SESSION_UPDATE', sessionId: request.sessionId, proof: await proof(request.sessionId, 'SESSION_UPDATE'), artifact: foreign })).to.include({ kind: 'SESSION_REJECT', cause: 'ARTIFACT_INVALID' });
   });
 
   it('refuses a second concurrent INIT of one session as REPLAYED_INIT: one session is kept', async () => {
@@ -174,8 +180,9 @@ describe('semantic session target (fake SMF and AMC, real certificates and artif
 
   it('reads malformed session messages as refusals in words', () => {
     expect(readSessionRequest({ kind: 'SESSION_HELLO', sessionId: randomUUID() })).to.have.property('malformed').that.matches(/kind/);
-    expect(readSessionRequest({ kind: 'SESSION_DATA', sessionId: randomUUID(), capabilityId: BILLING, parameters: [] })).to.have.property('malformed').that.matches(/parameters/);
-    expect(readSessionRequest({ kind: 'SESSION_DATA', sessionId: randomUUID(), capabilityId: BILLING, supi: 'imsi-1' })).to.have.property('malformed').that.matches(/supi/);
+    expect(readSessionRequest({ kind: 'SESSION_DATA', sessionId: randomUUID(), proof: 'a.b.c', capabilityId: BILLING, parameters: [] })).to.have.property('malformed').that.matches(/parameters/);
+    expect(readSessionRequest({ kind: 'SESSION_DATA', sessionId: randomUUID(), proof: 'a.b.c', capabilityId: BILLING, supi: 'imsi-1' })).to.have.property('malformed').that.matches(/supi/);
+    expect(readSessionRequest({ kind: 'SESSION_TERMINATE', sessionId: randomUUID() })).to.have.property('malformed').that.matches(/proof/);
     expect(readSessionRequest({ kind: 'SESSION_INIT', sessionId: randomUUID(), initiatorAic: INITIATOR })).to.have.property('malformed');
   });
 });

@@ -7,9 +7,10 @@
 import { Role, type Message } from '@a2a-js/sdk';
 import { ClientFactory, ServiceParameters, withA2AExtensions, type Client } from '@a2a-js/sdk/client';
 import type { components } from '../../../../openapi/generated/nsmf-agentsession.ts';
+import { createAgentCallSigner, type AgentIdentity } from '../../agent-auth.ts';
 import { SEMANTIC_SESSION_EXTENSION_URI } from '../semantic-session-extension.ts';
 import type { RefusalCause, SessionAccept, SessionAnswer, SessionRequest, SessionResult } from './session-messages.ts';
-import { sessionMessage, sessionPayloadOf } from './session-messages.ts';
+import { proofTaskId, sessionMessage, sessionPayloadOf } from './session-messages.ts';
 
 type SessionCreateData = components['schemas']['SessionCreateData'];
 type SessionModifyData = components['schemas']['SessionModifyData'];
@@ -70,8 +71,8 @@ export interface OpenSessionOptions {
   /** The target's A2A URL (from AGW discovery). */
   a2aUrl: string;
   targetAic: string;
-  /** The initiator: its AIC and AMC-issued certificate. */
-  identity: { aic: string; certificatePem: string };
+  /** The initiator: its AIC, AMC-issued certificate and the key that proves it holds it. */
+  identity: AgentIdentity;
   capabilityId: string;
   qos?: SessionCreateData['qos'];
   scope?: SessionCreateData['scope'];
@@ -102,8 +103,10 @@ export async function openSession(options: OpenSessionOptions): Promise<OpenedSe
   });
   const { sessionId } = authorized;
   const contextId = sessionId;
+  const signer = createAgentCallSigner(identity);
+  const proof = (kind: SessionRequest['kind']) => signer.sign({ audience: targetAic, capabilityId, taskId: proofTaskId(sessionId, kind) });
   const accept = await sendSessionMessage(client, {
-    kind: 'SESSION_INIT', sessionId, initiatorAic: identity.aic, targetAic, capabilityId, artifact: authorized.artifact, certificatePem: identity.certificatePem,
+    kind: 'SESSION_INIT', sessionId, proof: await proof('SESSION_INIT'), initiatorAic: identity.aic, targetAic, capabilityId, artifact: authorized.artifact, certificatePem: identity.certificatePem,
   }, contextId);
   if (accept.kind !== 'SESSION_ACCEPT') throw refusedBy(accept);
   return {
@@ -111,19 +114,19 @@ export async function openSession(options: OpenSessionOptions): Promise<OpenedSe
     accept,
     async data(request) {
       const answer = await sendSessionMessage(client, {
-        kind: 'SESSION_DATA', sessionId, capabilityId: request.capabilityId ?? capabilityId, parameters: request.parameters ?? {}, ...(request.supi ? { supi: request.supi } : {}),
+        kind: 'SESSION_DATA', sessionId, proof: await proof('SESSION_DATA'), capabilityId: request.capabilityId ?? capabilityId, parameters: request.parameters ?? {}, ...(request.supi ? { supi: request.supi } : {}),
       }, contextId);
       if (answer.kind !== 'SESSION_RESULT') throw refusedBy(answer);
       return answer.result;
     },
     async update(change) {
       const modified = await options.authority.modify(sessionId, { requestedBy: identity.aic, ...change });
-      const answer = await sendSessionMessage(client, { kind: 'SESSION_UPDATE', sessionId, artifact: modified.artifact }, contextId);
+      const answer = await sendSessionMessage(client, { kind: 'SESSION_UPDATE', sessionId, proof: await proof('SESSION_UPDATE'), artifact: modified.artifact }, contextId);
       if (answer.kind !== 'SESSION_ACCEPT') throw refusedBy(answer);
       return answer;
     },
     async terminate() {
-      const answer = await sendSessionMessage(client, { kind: 'SESSION_TERMINATE', sessionId }, contextId);
+      const answer = await sendSessionMessage(client, { kind: 'SESSION_TERMINATE', sessionId, proof: await proof('SESSION_TERMINATE') }, contextId);
       if (answer.kind !== 'SESSION_TERMINATED') throw refusedBy(answer);
     },
   };

@@ -8,7 +8,17 @@ import { randomUUID } from 'node:crypto';
 import { Role, type Message, type Part } from '@a2a-js/sdk';
 import type { TaskResult } from '../../intent/task-invocation.ts';
 
-export interface SessionInit {
+/**
+ * Every request carries `proof`: a call token (nfs/shared/agent-auth.ts) signed with the
+ * initiator's key, x5c its certificate, aud the target's AIC, cap the session's capability and tid
+ * `<sessionId> <kind>`, single use. It shows the sender holds the key of the certificate, which a
+ * stolen artifact and a public certificate alone cannot, and binds each message to its session.
+ */
+export interface SessionProof {
+  proof: string;
+}
+
+export interface SessionInit extends SessionProof {
   kind: 'SESSION_INIT';
   sessionId: string;
   initiatorAic: string;
@@ -20,7 +30,7 @@ export interface SessionInit {
   certificatePem: string;
 }
 
-export interface SessionData {
+export interface SessionData extends SessionProof {
   kind: 'SESSION_DATA';
   sessionId: string;
   capabilityId: string;
@@ -28,14 +38,14 @@ export interface SessionData {
   supi?: string;
 }
 
-export interface SessionUpdate {
+export interface SessionUpdate extends SessionProof {
   kind: 'SESSION_UPDATE';
   sessionId: string;
   /** A new artifact from the SMF's modify. */
   artifact: string;
 }
 
-export interface SessionTerminate {
+export interface SessionTerminate extends SessionProof {
   kind: 'SESSION_TERMINATE';
   sessionId: string;
 }
@@ -96,6 +106,7 @@ export const refusalCauses = [
   'SESSION_EXPIRED',
   'SESSION_TERMINATED',
   'SESSION_MANAGER_UNAVAILABLE',
+  'PROOF_INVALID',
 ] as const;
 
 export type RefusalCause = (typeof refusalCauses)[number];
@@ -124,6 +135,8 @@ export function readSessionRequest(payload: Record<string, unknown>): SessionReq
   const bad = (why: string) => ({ malformed: why, sessionId });
   if (!requestKinds.has(String(payload.kind))) return bad(`kind ${String(payload.kind).slice(0, 40)} is not one of ${[...requestKinds].join(', ')}`);
   if (!uuidPattern.test(sessionId)) return bad('sessionId must be the SMF session id (a UUID)');
+  if (!shortString(payload.proof, 8192) || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(payload.proof)) return bad('proof must be a call token signed with the initiator\'s key (a compact JWS)');
+  const proof = payload.proof;
   switch (payload.kind) {
     case 'SESSION_INIT': {
       for (const field of ['initiatorAic', 'targetAic'] as const) if (!shortString(payload[field], 128)) return bad(`${field} must be an AIC`);
@@ -131,21 +144,24 @@ export function readSessionRequest(payload: Record<string, unknown>): SessionReq
       if (!shortString(payload.artifact, 8192)) return bad('artifact must be the SMF-signed JWT');
       if (!shortString(payload.certificatePem, 16384)) return bad('certificatePem must be the initiator\'s PEM certificate');
       const { initiatorAic, targetAic, capabilityId, artifact, certificatePem } = payload as unknown as SessionInit;
-      return { kind: 'SESSION_INIT', sessionId, initiatorAic, targetAic, capabilityId, artifact, certificatePem };
+      return { kind: 'SESSION_INIT', sessionId, proof, initiatorAic, targetAic, capabilityId, artifact, certificatePem };
     }
     case 'SESSION_DATA': {
       if (!shortString(payload.capabilityId, 80) || !capabilityIdPattern.test(payload.capabilityId)) return bad('capabilityId must be a capability identifier');
       if (payload.parameters !== undefined && !isRecord(payload.parameters)) return bad('parameters must be a JSON object');
       if (payload.supi !== undefined && (typeof payload.supi !== 'string' || !supiPattern.test(payload.supi))) return bad('supi must be "imsi-" and 5 to 15 digits');
-      return { kind: 'SESSION_DATA', sessionId, capabilityId: payload.capabilityId, parameters: { ...(payload.parameters as Record<string, unknown> | undefined) }, ...(payload.supi ? { supi: payload.supi as string } : {}) };
+      return { kind: 'SESSION_DATA', sessionId, proof, capabilityId: payload.capabilityId, parameters: { ...(payload.parameters as Record<string, unknown> | undefined) }, ...(payload.supi ? { supi: payload.supi as string } : {}) };
     }
     case 'SESSION_UPDATE':
       if (!shortString(payload.artifact, 8192)) return bad('artifact must be the SMF-signed JWT');
-      return { kind: 'SESSION_UPDATE', sessionId, artifact: payload.artifact };
+      return { kind: 'SESSION_UPDATE', sessionId, proof, artifact: payload.artifact };
     default:
-      return { kind: 'SESSION_TERMINATE', sessionId };
+      return { kind: 'SESSION_TERMINATE', sessionId, proof };
   }
 }
+
+/** The tid a session request's proof carries: it binds the token to one session and one kind of message. */
+export const proofTaskId = (sessionId: string, kind: SessionRequest['kind']) => `${sessionId} ${kind}`;
 
 export const dataPart = (value: unknown): Part => ({ content: { $case: 'data', value }, mediaType: 'application/json', filename: '', metadata: undefined });
 export const textPart = (text: string): Part => ({ content: { $case: 'text', value: text }, mediaType: 'text/plain', filename: '', metadata: undefined });

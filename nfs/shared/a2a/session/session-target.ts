@@ -7,12 +7,14 @@
  * it (release at the SMF). A refusal keeps nothing and is counted with its cause.
  */
 import { randomUUID } from 'node:crypto';
+import { createAgentCallVerifier } from '../../agent-auth.ts';
+import { ProblemError } from '../../problem.ts';
 import type { TaskRequest, TaskResult } from '../../intent/task-invocation.ts';
 import type { Logger } from '../../logger.ts';
 import type { OpenCapabilityAgent } from '../open-capability-executor.ts';
 import { checkArtifact, checkInitiatorCertificate, SessionRefusal, type InitiatorCheckOptions } from './session-checks.ts';
 import type { SessionManagerPeer } from './session-manager-peer.ts';
-import type { RefusalCause, SessionAnswer, SessionData, SessionInit, SessionRequest, SessionTerminate, SessionUpdate } from './session-messages.ts';
+import { proofTaskId, type RefusalCause, type SessionAnswer, type SessionData, type SessionInit, type SessionRequest, type SessionTerminate, type SessionUpdate } from './session-messages.ts';
 
 /** What the session logic needs of an agent beyond open capabilities: who it is and whom it trusts. */
 export interface SessionTargetAgent extends OpenCapabilityAgent {
@@ -56,6 +58,23 @@ export function createSessionTarget(options: SessionTargetOptions) {
   const now = options.now ?? Date.now;
   const maxSessions = options.maxSessions ?? 10_000;
   const live = new Map<string, AcceptedSession>();
+  const proofs = createAgentCallVerifier({ trustAnchors: options.trustAnchors, credentialStatus: options.credentialStatus, now });
+
+  /**
+   * The message's proof: a single-use call token signed with the key of the certificate that
+   * names `initiatorAic`, for this agent, this capability and this session and kind of message.
+   */
+  async function checkProof(request: SessionRequest, initiatorAic: string, capabilityId: string): Promise<void> {
+    let caller: string;
+    try {
+      ({ callerAic: caller } = await proofs.verify(request.proof, { audience: agent.aic(), capabilityId, taskId: proofTaskId(request.sessionId, request.kind) }));
+    } catch (error) {
+      if (!(error instanceof ProblemError)) throw error;
+      const cause: RefusalCause = error.cause === 'CREDENTIAL_REVOKED' ? 'CERTIFICATE_REVOKED' : error.cause === 'CREDENTIAL_SUSPENDED' ? 'CERTIFICATE_SUSPENDED' : error.cause === 'UNTRUSTED_CERTIFICATE' ? 'CERTIFICATE_UNTRUSTED' : 'PROOF_INVALID';
+      throw new SessionRefusal(cause, `the message's proof of the initiator's key fails: ${error.message}`);
+    }
+    if (caller.toLowerCase() !== initiatorAic.toLowerCase()) throw new SessionRefusal('PROOF_INVALID', `the proof is signed by ${caller}, not by the initiator ${initiatorAic}`);
+  }
   /** Ended sessions and spent artifact ids, until their artifact would have expired anyway (seconds). */
   const terminated = new Map<string, number>();
   const spentArtifacts = new Map<string, number>();
@@ -99,6 +118,7 @@ export function createSessionTarget(options: SessionTargetOptions) {
       const self = agent.aic();
       if (request.targetAic.toLowerCase() !== self.toLowerCase()) throw new SessionRefusal('AUDIENCE_MISMATCH', `SESSION_INIT names ${request.targetAic}, not this agent ${self}`);
       await checkInitiatorCertificate(request.certificatePem, request.initiatorAic, { trustAnchors: options.trustAnchors, credentialStatus: options.credentialStatus, now });
+      await checkProof(request, request.initiatorAic, request.capabilityId);
       const claims = await checkArtifact(request.artifact, { sessionId, initiatorAic: request.initiatorAic, audience: self, capabilityId: request.capabilityId }, smf, now);
       if (!agent.held().includes(claims.cap) || !agent.canRun(claims.cap)) throw new SessionRefusal('CAPABILITY_NOT_HELD', `agent ${agent.name} does not hold ${claims.cap}`);
       if (spentArtifacts.has(claims.jti)) throw new SessionRefusal('REPLAYED_INIT', 'this authorization artifact was presented before');
@@ -122,6 +142,7 @@ export function createSessionTarget(options: SessionTargetOptions) {
 
   async function data(request: SessionData, contextId: string): Promise<SessionAnswer> {
     const session = sessionOf(request.sessionId);
+    await checkProof(request, session.initiatorAic, session.capabilityId);
     if (request.capabilityId !== session.capabilityId) throw new SessionRefusal('OUT_OF_SCOPE', `session ${request.sessionId} authorizes ${session.capabilityId}, not ${request.capabilityId}`);
     if (!session.scope.some((operation) => dataOperations.includes(operation))) throw new SessionRefusal('OUT_OF_SCOPE', `the session scope ${session.scope.join(', ')} allows no data exchange`);
     const taskId = randomUUID();
@@ -141,6 +162,7 @@ export function createSessionTarget(options: SessionTargetOptions) {
 
   async function update(request: SessionUpdate): Promise<SessionAnswer> {
     const session = sessionOf(request.sessionId);
+    await checkProof(request, session.initiatorAic, session.capabilityId);
     const claims = await checkArtifact(request.artifact, { sessionId: request.sessionId, initiatorAic: session.initiatorAic, audience: agent.aic(), capabilityId: session.capabilityId }, smf, now);
     spend(claims.jti, claims.exp);
     Object.assign(session, { scope: claims.scope, exp: claims.exp });
@@ -150,6 +172,7 @@ export function createSessionTarget(options: SessionTargetOptions) {
 
   async function terminate(request: SessionTerminate): Promise<SessionAnswer> {
     const session = sessionOf(request.sessionId);
+    await checkProof(request, session.initiatorAic, session.capabilityId);
     live.delete(request.sessionId);
     prune(terminated);
     terminated.set(request.sessionId, session.exp);
