@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { benchAgw } from '../../bench/agw-bench.ts';
 import { benchNrf } from '../../bench/nrf-bench.ts';
 import { benchIntent } from '../../bench/intent-bench.ts';
+import { benchSession } from '../../bench/session-bench.ts';
 
 function positiveInt(value: string): number {
   const parsed = Number(value);
@@ -66,6 +67,16 @@ export function benchCommand(): Command {
         durationSeconds: options.duration,
         progress: (message) => process.stderr.write(`bench intent: ${message}\n`),
       });
+      process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
+    });
+  bench
+    .command('session')
+    .description('semantic sessions per second (SMF create, SESSION_INIT/ACCEPT, one data exchange, terminate) and their latency')
+    .option('--sessions <n>', 'sessions to run', positiveInt, 1000)
+    .option('--concurrency <n>', 'sessions in flight at once', positiveInt, 8)
+    .option('--json', 'print one JSON object and nothing else on stdout')
+    .action(async (options: { sessions: number; concurrency: number; json?: boolean }) => {
+      const result = await benchSession({ sessions: options.sessions, concurrency: options.concurrency, progress: (message) => process.stderr.write(`bench session: ${message}\n`) });
       process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
     });
   return bench;

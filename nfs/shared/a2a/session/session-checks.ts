@@ -30,16 +30,30 @@ export interface InitiatorCheckOptions {
   trustAnchors: () => string[];
   credentialStatus: (serialNumberHex: string) => Promise<CredentialState>;
   now: () => number;
+  /**
+   * Certificates whose path was checked already, by their PEM text: a path check costs several
+   * milliseconds and a certificate does not change (its validity period is checked again here;
+   * its status is asked every time).
+   */
+  checkedPaths?: Map<string, { aic: string | undefined; serialNumber: string; notAfter: number }>;
 }
 
 /** Returns the certificate's serial number once chain, AIC and status are good. */
 export async function checkInitiatorCertificate(certificatePem: string, initiatorAic: string, options: InitiatorCheckOptions): Promise<string> {
-  if (!(await verifyChain(certificatePem, options.trustAnchors(), { at: new Date(options.now()) }))) {
-    throw new SessionRefusal('CERTIFICATE_UNTRUSTED', 'the initiator certificate does not chain to this domain\'s AMC CA, or is out of its validity period');
+  let path = options.checkedPaths?.get(certificatePem);
+  if (!path || path.notAfter < options.now()) {
+    if (!(await verifyChain(certificatePem, options.trustAnchors(), { at: new Date(options.now()) }))) {
+      throw new SessionRefusal('CERTIFICATE_UNTRUSTED', 'the initiator certificate does not chain to this domain\'s AMC CA, or is out of its validity period');
+    }
+    const certificate = new X509Certificate(certificatePem);
+    path = { aic: aicOfCertificate(certificatePem), serialNumber: certificate.serialNumber.toLowerCase(), notAfter: certificate.notAfter.getTime() };
+    if (options.checkedPaths) {
+      if (options.checkedPaths.size > 10_000) options.checkedPaths.clear();
+      options.checkedPaths.set(certificatePem, path);
+    }
   }
-  const aic = aicOfCertificate(certificatePem);
+  const { aic, serialNumber } = path;
   if (!aic || !sameAic(aic, initiatorAic)) throw new SessionRefusal('CERTIFICATE_UNTRUSTED', `the initiator certificate names ${aic ?? 'no AIC'}, not ${initiatorAic}`);
-  const serialNumber = new X509Certificate(certificatePem).serialNumber.toLowerCase();
   const state = await options.credentialStatus(serialNumber);
   if (state === 'REVOKED') throw new SessionRefusal('CERTIFICATE_REVOKED', `the initiator credential ${serialNumber} is REVOKED at the AMC`);
   if (state === 'SUSPENDED') throw new SessionRefusal('CERTIFICATE_SUSPENDED', `the initiator credential ${serialNumber} is SUSPENDED at the AMC`);

@@ -59,6 +59,7 @@ export function createSessionTarget(options: SessionTargetOptions) {
   const maxSessions = options.maxSessions ?? 10_000;
   const live = new Map<string, AcceptedSession>();
   const proofs = createAgentCallVerifier({ trustAnchors: options.trustAnchors, credentialStatus: options.credentialStatus, now });
+  const checkedPaths: NonNullable<InitiatorCheckOptions['checkedPaths']> = new Map();
 
   /**
    * The message's proof: a single-use call token signed with the key of the certificate that
@@ -117,7 +118,7 @@ export function createSessionTarget(options: SessionTargetOptions) {
     try {
       const self = agent.aic();
       if (request.targetAic.toLowerCase() !== self.toLowerCase()) throw new SessionRefusal('AUDIENCE_MISMATCH', `SESSION_INIT names ${request.targetAic}, not this agent ${self}`);
-      await checkInitiatorCertificate(request.certificatePem, request.initiatorAic, { trustAnchors: options.trustAnchors, credentialStatus: options.credentialStatus, now });
+      await checkInitiatorCertificate(request.certificatePem, request.initiatorAic, { trustAnchors: options.trustAnchors, credentialStatus: options.credentialStatus, now, checkedPaths });
       await checkProof(request, request.initiatorAic, request.capabilityId);
       const claims = await checkArtifact(request.artifact, { sessionId, initiatorAic: request.initiatorAic, audience: self, capabilityId: request.capabilityId }, smf, now);
       if (!agent.held().includes(claims.cap) || !agent.canRun(claims.cap)) throw new SessionRefusal('CAPABILITY_NOT_HELD', `agent ${agent.name} does not hold ${claims.cap}`);
