@@ -115,16 +115,10 @@ interface AttachmentDocument {
   cellId: string;
 }
 
-interface QosDocument {
+/** A grant as kept: placed in a cell, its reservation as a share of the cell, with its time span. */
+interface QosDocument extends Omit<QosGrant, 'durationMinutes' | 'reservedMbps'> {
   _id: string;
   cellId: string;
-  fiveQi: number;
-  resourceType: ResourceType;
-  gbrDlMbps: number | null;
-  gbrUlMbps: number | null;
-  mbrDlMbps: number;
-  packetDelayBudgetMs: number;
-  serviceType: string;
   reservedLoadPercent: number;
   grantedAtMs: number;
   expiresAtMs: number;
