@@ -93,7 +93,6 @@ export function createAgentNfService(deps: AgentNfServiceDeps) {
         const intentId = randomUUID();
         const outcome = await pipeline.handle(request, intentId);
         await deps.store.intents.insertOne({ _id: intentId, agentName, outcomeJson: JSON.stringify(outcome), recordedAt: new Date() });
-        deps.store.sweepExpiredIntents(Date.now());
         deps.logger.info('intent handled', { intentId, supi: request.supi, outcome: outcome.outcome, tasks: outcome.tasks.map((task) => `${task.capability}:${task.state}`), totalMs: outcome.timings.totalMs });
         return outcome;
       } finally {

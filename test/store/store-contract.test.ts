@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -391,14 +391,29 @@ describe('store', () => {
     it('applies a TTL index again after a reopen once createIndex is called again', async () => {
       const dataDir = await tempDir();
       const first = createEmbeddedStore({ dataDir });
-      await first.collection<Profile>('subs').createIndex({ field: 'expiresAt', expireAfterSeconds: 1 });
+      // Written before the TTL index exists, so the sweep behind writes cannot remove it here.
       await first.collection<Profile>('subs').insertOne({ _id: 'old', nfType: 'AMF', expiresAt: new Date(Date.now() - 5000) });
+      await first.collection<Profile>('subs').createIndex({ field: 'expiresAt', expireAfterSeconds: 1 });
       await first.close();
+      expect(await readFile(path.join(dataDir, 'subs.db'), 'utf8')).to.contain('"_id":"old"');
       const second = createEmbeddedStore({ dataDir });
       const subs = second.collection<Profile>('subs');
       await subs.createIndex({ field: 'expiresAt', expireAfterSeconds: 1 });
       expect(await subs.findOne({ _id: 'old' })).to.equal(null);
       await second.close();
+    });
+
+    it('sweeps expired documents behind a write, though no query ever meets them', async () => {
+      const dataDir = await tempDir();
+      const store = createEmbeddedStore({ dataDir });
+      const nonces = store.collection<Profile>('nonces');
+      await nonces.createIndex({ field: 'expiresAt', expireAfterSeconds: 1 });
+      await nonces.insertOne({ _id: 'old', nfType: 'AMF', expiresAt: new Date(Date.now() - 5000) });
+      await nonces.insertOne({ _id: 'fresh', nfType: 'AMF', expiresAt: new Date() });
+      await store.close(); // the compaction writes what the store still holds
+      const file = await readFile(path.join(dataDir, 'nonces.db'), 'utf8');
+      expect(file).to.contain('"_id":"fresh"');
+      expect(file).not.to.contain('"_id":"old"');
     });
 
     it('refuses collection names that are not plain file names', () => {

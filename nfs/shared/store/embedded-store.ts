@@ -87,14 +87,33 @@ export function createEmbeddedStore({ dataDir }: EmbeddedStoreOptions = {}): Sto
 
 type WithDb = <R>(op: (db: Datastore) => Promise<R>) => Promise<R>;
 
+/** How often a collection with TTL indexes is swept for expired documents, at most. */
+const TTL_SWEEP_INTERVAL_MS = 60_000;
+
 function embeddedCollection(name: string, withDb: WithDb): Collection<StoredDocument> {
+  // nedb drops an expired document only when a query meets it, so a collection read by id alone
+  // (nonces, pending authentications, intent records) would keep every expired document for as
+  // long as the process runs. MongoDB's TTL monitor sweeps; this does too, at most once a
+  // minute, behind a write, without making that write wait.
+  let lastSweep = 0;
+  const sweepExpired = (db: Datastore): void => {
+    const now = Date.now();
+    if (now - lastSweep < TTL_SWEEP_INTERVAL_MS) return;
+    lastSweep = now;
+    for (const [field, seconds] of Object.entries((db as unknown as NedbIndexState).ttlIndexes)) {
+      if (seconds === undefined) continue;
+      db.removeAsync({ [field]: { $lt: new Date(now - seconds * 1000) } }, { multi: true }).catch(() => (lastSweep = 0));
+    }
+  };
   return {
     insertOne: (doc) => withDb(async (db) => {
       await db.insertAsync(withoutUndefined(doc));
+      sweepExpired(db);
     }),
 
     insertMany: (docs) => withDb(async (db) => {
       if (docs.length) await db.insertAsync(docs.map((doc) => withoutUndefined(doc)));
+      sweepExpired(db);
     }),
 
     findOne: (filter) => withDb(async (db) => (await db.findOneAsync(filter)) as StoredDocument | null),
