@@ -34,6 +34,29 @@ export function createAccessTokenVerifier(options: {
 }
 
 /**
+ * Checks the Authorization header of a request to one service: a bearer token the NRF signed,
+ * whose scope holds the service. Throws ProblemError: 401 UNAUTHORIZED (none), 401 INVALID_TOKEN,
+ * 403 INSUFFICIENT_SCOPE. Used by the middleware below and by routes served before express.
+ */
+export async function checkAccessToken(verify: AccessTokenVerifier, authorization: string | undefined, serviceName: string): Promise<AccessTokenClaims> {
+  const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(authorization ?? '');
+  if (!match) throw new ProblemError(401, `a bearer access token is required for ${serviceName}`, { cause: 'UNAUTHORIZED' });
+  let claims: AccessTokenClaims;
+  try {
+    claims = await verify(match[1]);
+  } catch (error) {
+    throw new ProblemError(401, `invalid access token: ${(error as Error).message}`, { cause: 'INVALID_TOKEN' });
+  }
+  if (!claims.scope.split(' ').includes(serviceName)) {
+    throw new ProblemError(403, `the access token's scope does not include ${serviceName}`, { cause: 'INSUFFICIENT_SCOPE' });
+  }
+  return claims;
+}
+
+/** RFC 6750 section 3.1 error codes, by the cause checkAccessToken gives. */
+const bearerErrors: Record<string, string> = { UNAUTHORIZED: 'invalid_request', INVALID_TOKEN: 'invalid_token', INSUFFICIENT_SCOPE: 'insufficient_scope' };
+
+/**
  * Demands a valid bearer token on every request to one of the protected services; the service
  * name is the first path segment (`/nnrf-disc/v1/...` -> `nnrf-disc`), as in 3GPP resource URIs.
  */
@@ -43,22 +66,11 @@ export function requireAccessToken(options: { verify: AccessTokenVerifier; prote
     // Lower-cased so that no spelling of a protected service slips past the guard.
     const serviceName = (req.path.split('/')[1] ?? '').toLowerCase();
     if (!protectedServices.has(serviceName)) return next();
-    const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(req.get('authorization') ?? '');
-    if (!match) {
-      res.set('WWW-Authenticate', 'Bearer error="invalid_request"');
-      return next(new ProblemError(401, `a bearer access token is required for ${serviceName}`, { cause: 'UNAUTHORIZED' }));
-    }
-    options.verify(match[1]).then(
-      (claims) => {
-        if (!claims.scope.split(' ').includes(serviceName)) {
-          res.set('WWW-Authenticate', 'Bearer error="insufficient_scope"');
-          return next(new ProblemError(403, `the access token's scope does not include ${serviceName}`, { cause: 'INSUFFICIENT_SCOPE' }));
-        }
-        next();
-      },
-      (error: Error) => {
-        res.set('WWW-Authenticate', 'Bearer error="invalid_token"');
-        next(new ProblemError(401, `invalid access token: ${error.message}`, { cause: 'INVALID_TOKEN' }));
+    checkAccessToken(options.verify, req.get('authorization'), serviceName).then(
+      () => next(),
+      (error: ProblemError) => {
+        res.set('WWW-Authenticate', `Bearer error="${bearerErrors[error.cause ?? ''] ?? 'invalid_token'}"`);
+        next(error);
       },
     );
   };
