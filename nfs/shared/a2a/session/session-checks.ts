@@ -1,14 +1,12 @@
 /**
- * What a target checks before it accepts a session (issue 5; MACP "Agent-to-Agent Process"): the
- * initiator's certificate chains to this domain's AMC CA and names the initiator's AIC (acps://
- * URI SAN), and the AMC says it is GOOD; the SMF-signed artifact verifies with the SMF's JWKS and
- * binds this session: sid, sub = initiator, aud = this agent, cap, not expired.
+ * What a target checks before it accepts a session (issue 5; MACP "Agent-to-Agent Process"),
+ * beyond the message's proof (agent-auth.ts: the certificate's chain to this domain's AMC CA, the
+ * AIC it names, its status): that SESSION_INIT's certificate is the proof's, that the AMC says it
+ * is GOOD, and that the SMF-signed artifact verifies with the SMF's JWKS and binds this session:
+ * sid, sub = initiator, aud = this agent, cap, not expired.
  */
-import 'reflect-metadata';
-import { X509Certificate } from '@peculiar/x509';
-import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { CredentialState } from '../../agent-auth.ts';
-import { aicOfCertificate, verifyChain } from '../../certificate-path.ts';
 import type { SessionManagerPeer } from './session-manager-peer.ts';
 import type { RefusalCause } from './session-messages.ts';
 
@@ -29,36 +27,28 @@ export interface InitiatorCheckOptions {
   /** The AMC CA certificates this agent trusts (its own AMC's). */
   trustAnchors: () => string[];
   credentialStatus: (serialNumberHex: string) => Promise<CredentialState>;
-  now: () => number;
-  /**
-   * Certificates whose path was checked already, by their PEM text: a path check costs several
-   * milliseconds and a certificate does not change (its validity period is checked again here;
-   * its status is asked every time).
-   */
-  checkedPaths?: Map<string, { aic: string | undefined; serialNumber: string; notAfter: number }>;
 }
 
-/** Returns the certificate's serial number once chain, AIC and status are good. */
-export async function checkInitiatorCertificate(certificatePem: string, initiatorAic: string, options: InitiatorCheckOptions): Promise<string> {
-  let path = options.checkedPaths?.get(certificatePem);
-  if (!path || path.notAfter < options.now()) {
-    if (!(await verifyChain(certificatePem, options.trustAnchors(), { at: new Date(options.now()) }))) {
-      throw new SessionRefusal('CERTIFICATE_UNTRUSTED', 'the initiator certificate does not chain to this domain\'s AMC CA, or is out of its validity period');
-    }
-    const certificate = new X509Certificate(certificatePem);
-    path = { aic: aicOfCertificate(certificatePem), serialNumber: certificate.serialNumber.toLowerCase(), notAfter: certificate.notAfter.getTime() };
-    if (options.checkedPaths) {
-      if (options.checkedPaths.size > 10_000) options.checkedPaths.clear();
-      options.checkedPaths.set(certificatePem, path);
-    }
-  }
-  const { aic, serialNumber } = path;
-  if (!aic || !sameAic(aic, initiatorAic)) throw new SessionRefusal('CERTIFICATE_UNTRUSTED', `the initiator certificate names ${aic ?? 'no AIC'}, not ${initiatorAic}`);
-  const state = await options.credentialStatus(serialNumber);
+/** Refuses a credential the AMC does not call GOOD, naming what it is. */
+export function requireGoodCredential(state: CredentialState, serialNumber: string): void {
   if (state === 'REVOKED') throw new SessionRefusal('CERTIFICATE_REVOKED', `the initiator credential ${serialNumber} is REVOKED at the AMC`);
   if (state === 'SUSPENDED') throw new SessionRefusal('CERTIFICATE_SUSPENDED', `the initiator credential ${serialNumber} is SUSPENDED at the AMC`);
   if (state !== 'GOOD') throw new SessionRefusal('CERTIFICATE_UNTRUSTED', `the initiator credential ${serialNumber} is ${state} at the AMC`);
-  return serialNumber;
+}
+
+/**
+ * Whether SESSION_INIT's certificate is the one the proof was signed under (its x5c): the proof's
+ * check already covered that certificate's chain, AIC and status, so only sameness is left.
+ */
+export function isProofCertificate(certificatePem: string, proof: string): boolean {
+  let x5c: unknown;
+  try {
+    x5c = decodeProtectedHeader(proof).x5c;
+  } catch {
+    return false;
+  }
+  const der = certificatePem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
+  return Array.isArray(x5c) && x5c[0] === der;
 }
 
 export interface ArtifactClaims {

@@ -12,7 +12,7 @@ import { ProblemError } from '../../problem.ts';
 import type { TaskRequest, TaskResult } from '../../intent/task-invocation.ts';
 import type { Logger } from '../../logger.ts';
 import type { OpenCapabilityAgent } from '../open-capability-executor.ts';
-import { checkArtifact, checkInitiatorCertificate, SessionRefusal, type InitiatorCheckOptions } from './session-checks.ts';
+import { checkArtifact, isProofCertificate, requireGoodCredential, SessionRefusal, type InitiatorCheckOptions } from './session-checks.ts';
 import type { SessionManagerPeer } from './session-manager-peer.ts';
 import { proofTaskId, type RefusalCause, type SessionAnswer, type SessionData, type SessionInit, type SessionRequest, type SessionTerminate, type SessionUpdate } from './session-messages.ts';
 
@@ -59,22 +59,23 @@ export function createSessionTarget(options: SessionTargetOptions) {
   const maxSessions = options.maxSessions ?? 10_000;
   const live = new Map<string, AcceptedSession>();
   const proofs = createAgentCallVerifier({ trustAnchors: options.trustAnchors, credentialStatus: options.credentialStatus, now });
-  const checkedPaths: NonNullable<InitiatorCheckOptions['checkedPaths']> = new Map();
 
   /**
    * The message's proof: a single-use call token signed with the key of the certificate that
    * names `initiatorAic`, for this agent, this capability and this session and kind of message.
    */
-  async function checkProof(request: SessionRequest, initiatorAic: string, capabilityId: string): Promise<void> {
+  async function checkProof(request: SessionRequest, initiatorAic: string, capabilityId: string): Promise<{ serialNumber: string }> {
     let caller: string;
+    let serialNumber: string;
     try {
-      ({ callerAic: caller } = await proofs.verify(request.proof, { audience: agent.aic(), capabilityId, taskId: proofTaskId(request.sessionId, request.kind) }));
+      ({ callerAic: caller, serialNumber } = await proofs.verify(request.proof, { audience: agent.aic(), capabilityId, taskId: proofTaskId(request.sessionId, request.kind) }));
     } catch (error) {
       if (!(error instanceof ProblemError)) throw error;
       const cause: RefusalCause = error.cause === 'CREDENTIAL_REVOKED' ? 'CERTIFICATE_REVOKED' : error.cause === 'CREDENTIAL_SUSPENDED' ? 'CERTIFICATE_SUSPENDED' : error.cause === 'UNTRUSTED_CERTIFICATE' ? 'CERTIFICATE_UNTRUSTED' : 'PROOF_INVALID';
       throw new SessionRefusal(cause, `the message's proof of the initiator's key fails: ${error.message}`);
     }
     if (caller.toLowerCase() !== initiatorAic.toLowerCase()) throw new SessionRefusal('PROOF_INVALID', `the proof is signed by ${caller}, not by the initiator ${initiatorAic}`);
+    return { serialNumber };
   }
   /** Ended sessions and spent artifact ids, until their artifact would have expired anyway (seconds). */
   const terminated = new Map<string, number>();
@@ -118,8 +119,13 @@ export function createSessionTarget(options: SessionTargetOptions) {
     try {
       const self = agent.aic();
       if (request.targetAic.toLowerCase() !== self.toLowerCase()) throw new SessionRefusal('AUDIENCE_MISMATCH', `SESSION_INIT names ${request.targetAic}, not this agent ${self}`);
-      await checkInitiatorCertificate(request.certificatePem, request.initiatorAic, { trustAnchors: options.trustAnchors, credentialStatus: options.credentialStatus, now, checkedPaths });
-      await checkProof(request, request.initiatorAic, request.capabilityId);
+      // The proof covers the chain to our AMC's CA, the AIC the certificate names and its status.
+      const { serialNumber } = await checkProof(request, request.initiatorAic, request.capabilityId);
+      if (!isProofCertificate(request.certificatePem, request.proof)) {
+        throw new SessionRefusal('CERTIFICATE_UNTRUSTED', 'the certificate in SESSION_INIT is not the one the proof was signed under');
+      }
+      // A session is opened on the AMC's word of now, not on a status kept from an earlier call.
+      requireGoodCredential(await options.credentialStatus(serialNumber), serialNumber);
       const claims = await checkArtifact(request.artifact, { sessionId, initiatorAic: request.initiatorAic, audience: self, capabilityId: request.capabilityId }, smf, now);
       if (!agent.held().includes(claims.cap) || !agent.canRun(claims.cap)) throw new SessionRefusal('CAPABILITY_NOT_HELD', `agent ${agent.name} does not hold ${claims.cap}`);
       if (spentArtifacts.has(claims.jti)) throw new SessionRefusal('REPLAYED_INIT', 'this authorization artifact was presented before');
