@@ -12,12 +12,10 @@
  *    AMF, intent agent (comprehension, workflow, per-task AGW resolution, capability agents
  *    called with signed credentials), NAS downlink.
  */
-import { fileURLToPath } from 'node:url';
-import axios from 'axios';
 import { createUeClient, type UeClient } from '../ue-sim/ue-client.ts';
 import { percentiles, runScenario } from '../ue-sim/scenario-runner.ts';
 import type { Scenario } from '../ue-sim/scenario-file.ts';
-import { startChildServer, type ChildServer } from './child-process.ts';
+import { startWholeCore } from './whole-core.ts';
 
 export interface IntentBenchOptions {
   registrations: number;
@@ -29,7 +27,6 @@ export interface IntentBenchOptions {
   progress: (message: string) => void;
 }
 
-const dmsc = fileURLToPath(new URL('../bin/dmsc.js', import.meta.url));
 const NO_AGENT_FIRST = 10_001;
 const WARM_UP_SECONDS = 5;
 const WITH_AGENT_FIRST = 1;
@@ -46,23 +43,6 @@ const intentMix: Scenario['intents'] = [
   { text: 'how much data have I used this month?', expect: { outcome: 'completed' } },
   { text: 'why is my mobile data so slow', expect: { outcome: 'completed' } },
 ];
-
-async function startCore(): Promise<ChildServer & { urls: Record<string, string> }> {
-  const child = await startChildServer(process.execPath, [dmsc, 'up', '--ports', 'nrf=0,amc=0,agw=0,smf=0,capability-agents=0,intent-agent=0,amf=0', '--json', '--log-level', 'error'], {}, 120_000);
-  const urls = Object.fromEntries((child.info.nfs as Array<{ nf: string; url: string }>).map((nf) => [nf.nf, nf.url]));
-  return { ...child, urls };
-}
-
-/** The agents register in the background once their NFs listen. */
-async function agentsRegistered(urls: Record<string, string>): Promise<void> {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    const lists = await Promise.all(['intent-agent', 'capability-agents'].map((nf) => axios.get(`${urls[nf]}/nagent-tip/v1/agents`).then((res) => res.data as Array<{ state: string }>)));
-    if (lists.flat().every((agent) => agent.state === 'REGISTERED')) return;
-    if (lists.flat().some((agent) => agent.state === 'FAILED')) throw new Error('an agent failed to register');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('agents did not register within 30 s');
-}
 
 /** Runs `work` over every item, `concurrency` at a time; returns the wall time and each item's latency. */
 async function timed<T>(items: T[], concurrency: number, work: (item: T) => Promise<unknown>) {
@@ -85,10 +65,9 @@ async function timed<T>(items: T[], concurrency: number, work: (item: T) => Prom
 const perSec = (count: number, seconds: number) => Math.round(count / seconds);
 
 export async function benchIntent(options: IntentBenchOptions) {
-  const core = await startCore();
+  options.progress('starting the core; waiting for the agents to register at the AGW');
+  const core = await startWholeCore();
   try {
-    options.progress('waiting for the agents to register at the AGW');
-    await agentsRegistered(core.urls);
     const amfUri = `${core.urls.amf}/namf-nas/v1`;
 
     const plain: UeClient[] = Array.from({ length: options.registrations }, (_, i) => createUeClient({ nrfUri: core.urls.nrf, amfUri, supi: supi(NO_AGENT_FIRST + i), hasAgent: false }));

@@ -8,12 +8,11 @@
  * of one whole session.
  */
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import axios from 'axios';
 import { createAgentKeyAndCsr } from '../nfs/shared/agent-credentials.ts';
 import { openSession, sessionClientFor, smfSessionAuthority } from '../nfs/shared/a2a/session/session-client.ts';
 import { percentiles } from '../ue-sim/scenario-runner.ts';
-import { startChildServer } from './child-process.ts';
+import { startWholeCore } from './whole-core.ts';
 
 export interface SessionBenchOptions {
   sessions: number;
@@ -21,15 +20,16 @@ export interface SessionBenchOptions {
   progress: (message: string) => void;
 }
 
-const dmsc = fileURLToPath(new URL('../bin/dmsc.js', import.meta.url));
 const BILLING = '/capability/billing-plan';
 
 export async function benchSession(options: SessionBenchOptions) {
-  const child = await startChildServer(process.execPath, [dmsc, 'up', '--ports', 'nrf=0,amc=0,agw=0,smf=0,capability-agents=0,intent-agent=0,amf=0', '--json', '--log-level', 'error'], {}, 120_000);
-  const urls = Object.fromEntries((child.info.nfs as Array<{ nf: string; url: string }>).map((nf) => [nf.nf, nf.url]));
+  options.progress('starting the core; waiting for the agents to register at the AGW');
+  const core = await startWholeCore();
+  const { urls } = core;
   try {
-    options.progress('waiting for the agents to register at the AGW');
-    const billing = await registeredAgent(urls['capability-agents'], 'billing-agent');
+    const billingAgent = core.agents.find((agent) => agent.name === 'billing-agent');
+    if (!billingAgent?.aic || !billingAgent.a2aUrl) throw new Error('the core hosts no registered billing-agent');
+    const billing = { aic: billingAgent.aic, a2aUrl: billingAgent.a2aUrl };
     options.progress('registering the initiator agent through ARP');
     const key = await createAgentKeyAndCsr();
     const registration = await axios.post(`${urls.agw}/nagw-reg/v1/registrations`, {
@@ -68,17 +68,6 @@ export async function benchSession(options: SessionBenchOptions) {
     const latency = percentiles(latencies);
     return { sessions: latencies.length, concurrency: options.concurrency, sessionsPerSec: Math.round(latencies.length / seconds), sessionP50Ms: latency.p50, sessionP99Ms: latency.p99, sessionMaxMs: latency.max };
   } finally {
-    await child.stop();
+    await core.stop();
   }
-}
-
-/** An agent of an NF with agents, once it registered at the AGW (they register in the background). */
-async function registeredAgent(nfUrl: string, name: string): Promise<{ aic: string; a2aUrl: string }> {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    const agents = (await axios.get(`${nfUrl}/nagent-tip/v1/agents`)).data as Array<{ name: string; state: string; aic?: string; a2aUrl?: string }>;
-    const agent = agents.find((candidate) => candidate.name === name);
-    if (agent?.state === 'REGISTERED') return { aic: agent.aic!, a2aUrl: agent.a2aUrl! };
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${name} did not register within 30 s`);
 }
