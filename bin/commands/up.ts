@@ -1,9 +1,17 @@
-/** `dmsc up`: every NF in one process on its default port, and a table of where each one is. */
+/**
+ * `dmsc up`: every NF on its default port, in this process or (--processes) each in its own child
+ * process, and a table of where each one is.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Command } from 'commander';
-import { ConfigError, parseRuntimeConfig } from '../../nfs/shared/config.ts';
+import { ConfigError, parseRuntimeConfig, type RuntimeConfig } from '../../nfs/shared/config.ts';
 import { nfCatalog } from '../../nfs/catalog.ts';
-import type { AgentNfHandle } from '../../nfs/agent-nf/app.ts';
-import { runNfs, stopOnSignals, type RunningCore } from '../../nfs/shared/nf-runner.ts';
+import type { NfDescriptor } from '../../nfs/shared/nf-host.ts';
+import { runNfs, stopOnSignals } from '../../nfs/shared/nf-runner.ts';
+import { settledHostedAgents } from './hosted-agents.ts';
+import { startNfProcesses, type SupervisorEvent } from './nf-processes.ts';
 import { formatTable } from './core-client.ts';
 import { readSettingsFile } from '../../nfs/shared/settings-file.ts';
 import { withRuntimeOptions, type RuntimeOptions } from './runtime-options.ts';
@@ -13,13 +21,14 @@ import type { AgentNames } from '../../ue-sim/step-printer.ts';
 
 export function upCommand(): Command {
   return withRuntimeOptions(new Command('up'))
-    .description('start every NF in one process on fixed default ports (NRF on 127.0.0.1:29510) until Ctrl-C')
+    .description('start every NF on fixed default ports (NRF on 127.0.0.1:29510), in one process or one per NF, until Ctrl-C')
     .option('--only <names>', `comma-separated NFs to start, of: ${nfCatalog.map((nf) => nf.name).join(', ')}`)
     .option('--ports <list>', 'port overrides such as nrf=0,amc=0,agw=0 (0 picks a free port)')
-    .option('--json', 'print one JSON line {store, nfs: [{nf, nfType, url, nfInstanceId}]} once every NF listens')
+    .option('--json', 'print one JSON line {store, processes, nfs: [{nf, nfType, url, nfInstanceId, pid?}]} once every NF listens (and, with --processes, one line per restart)')
     .option('--scenario <name>', 'once the core is up, run this scenario (a file, or a shipped one: default, load-1000-ues) and print each step')
     .option('--exit', 'with --scenario: stop the core afterwards and exit 0 when every expectation held, 1 otherwise')
-    .action(async (options: RuntimeOptions & { only?: string; ports?: string; json?: boolean; scenario?: string; exit?: boolean }) => {
+    .option('--processes', 'run each NF as its own child process, restarted when it dies (embedded store: one directory per NF under --data-dir, else a temporary one)')
+    .action(async (options: UpOptions) => {
       const selected = selectNfs(options.only);
       if (options.exit && !options.scenario) throw new ConfigError('--exit goes with --scenario');
       const scenario = options.scenario ? await readScenario(options.scenario).catch((error: Error) => {
@@ -34,28 +43,82 @@ export function upCommand(): Command {
         {},
         { logLevel: 'warn' },
       );
-      const core = await runNfs(selected, config);
-      const store = config.dataDir ? `embedded, files in ${config.dataDir}` : config.mongodbUri ? 'MongoDB' : 'embedded, in memory';
-      if (options.json) {
-        const nfs = core.nfs.map((nf) => ({ nf: nf.handle.name, nfType: nf.handle.nfType, url: nf.apiRoot, nfInstanceId: nf.handle.nfInstanceId }));
-        process.stdout.write(`${JSON.stringify({ store, nfs })}\n`);
-      } else {
-        printTable(core, store);
-      }
+      const core = options.processes ? await startAsProcesses(selected, config, options) : await startInProcess(selected, config);
+      if (options.json) process.stdout.write(`${JSON.stringify({ store: core.storeDescription, processes: Boolean(options.processes), nfs: core.nfs })}\n`);
+      else printTable(core);
       stopOnSignals(core);
       if (!scenario) return;
-      const agentNames = await settledAgentNames(core);
-      const nrfUri = core.nfs.find((nf) => nf.handle.nfType === 'NRF')?.apiRoot ?? config.nrfUri;
+      const nrfUri = core.nfs.find((nf) => nf.nfType === 'NRF')?.url ?? config.nrfUri;
       process.stdout.write(`\nrunning scenario ${scenario.name}: ${scenario.description?.trim() ?? ''}\n`);
       // The simulated UEs hold the keys the AMF provisioned: the same master secret.
       const masterSecret = (config.nfSettings.amf as { masterSecret?: string } | undefined)?.masterSecret;
-      const report = await runScenarioAgainstCore({ scenario, nrfUri, json: options.json, agentNames, masterSecret });
+      const report = await runScenarioAgainstCore({ scenario, nrfUri, json: options.json, agentNames: await core.agentNames(), masterSecret });
       if (options.exit) {
         await core.stop();
         process.exit(report.passed ? 0 : 1);
       }
       process.stdout.write('\nThe core stays up; try: npx dmsc ue intent "where am I"   (Ctrl-C stops every NF)\n');
     });
+}
+
+type UpOptions = RuntimeOptions & { only?: string; ports?: string; json?: boolean; scenario?: string; exit?: boolean; processes?: boolean };
+
+/** What `dmsc up` prints and needs, whichever way the NFs run. */
+interface StartedCore {
+  readonly storeDescription: string;
+  readonly nfs: readonly { nf: string; nfType: string; url: string; nfInstanceId: string; pid?: number }[];
+  agentNames(): Promise<AgentNames>;
+  stop(): Promise<void>;
+}
+
+async function startInProcess(selected: readonly NfDescriptor[], config: RuntimeConfig): Promise<StartedCore> {
+  const core = await runNfs(selected, config);
+  return {
+    storeDescription: config.dataDir ? `embedded, files in ${config.dataDir}` : config.mongodbUri ? 'MongoDB' : 'embedded, in memory',
+    nfs: core.nfs.map((nf) => ({ nf: nf.handle.name, nfType: nf.handle.nfType, url: nf.apiRoot, nfInstanceId: nf.handle.nfInstanceId })),
+    agentNames: async () => {
+      const names = new Map<string, string>();
+      for (const nf of core.nfs) for (const agent of (await settledHostedAgents(nf.handle)) ?? []) if (agent.aic) names.set(agent.aic, agent.name);
+      return names;
+    },
+    stop: () => core.stop(),
+  };
+}
+
+async function startAsProcesses(selected: readonly NfDescriptor[], config: RuntimeConfig, options: UpOptions): Promise<StartedCore> {
+  // Without --data-dir each NF still keeps its store in files, in a directory removed at a clean
+  // stop, so that an NF restarted after a crash comes back with what it had acknowledged.
+  const temporaryRoot = !config.mongodbUri && !config.dataDir ? await mkdtemp(path.join(tmpdir(), 'dmsc-processes-')) : undefined;
+  const storeRoot = config.dataDir ?? temporaryRoot;
+  const onEvent = (event: SupervisorEvent) => process.stdout.write(options.json ? `${JSON.stringify(event)}\n` : `${describeSupervisorEvent(event)}\n`);
+  const core = await startNfProcesses({ descriptors: selected, config, settingsFile: options.config, storeRoot, onEvent }).catch(async (error: Error) => {
+    if (temporaryRoot) await rm(temporaryRoot, { recursive: true, force: true });
+    throw error;
+  });
+  return {
+    storeDescription: config.mongodbUri ? 'MongoDB' : `embedded, one directory per NF under ${storeRoot}${temporaryRoot ? ' (removed at stop)' : ''}`,
+    get nfs() {
+      return core.nfs.map(({ nf, nfType, url, nfInstanceId, pid }) => ({ nf, nfType, url, nfInstanceId, pid }));
+    },
+    agentNames: async () => new Map(core.nfs.flatMap((nf) => (nf.agents ?? []).flatMap((agent) => (agent.aic ? [[agent.aic, agent.name] as const] : [])))),
+    stop: async () => {
+      await core.stop();
+      if (temporaryRoot) await rm(temporaryRoot, { recursive: true, force: true });
+    },
+  };
+}
+
+function describeSupervisorEvent(event: SupervisorEvent): string {
+  switch (event.event) {
+    case 'exited':
+      return `${event.nf} (pid ${event.pid}) exited (${event.signal ?? `code ${event.code}`}); restarting it in ${event.restartInMs} ms`;
+    case 'restarted':
+      return `${event.nf} restarted (pid ${event.pid}) at ${event.url}`;
+    case 'restart-failed':
+      return `${event.nf} failed to restart: ${event.reason}; trying again in ${event.restartInMs} ms`;
+    case 'gave-up':
+      return `${event.nf} is left down: ${event.reason}`;
+  }
 }
 
 function parsePorts(list: string | undefined): Record<string, string> {
@@ -81,21 +144,9 @@ function selectNfs(only: string | undefined) {
   return nfCatalog.filter((nf) => names.includes(nf.name));
 }
 
-/** Waits until every hosted agent registered (or gave up), then names them by AIC for the printed steps. */
-async function settledAgentNames(core: RunningCore): Promise<AgentNames> {
-  const names = new Map<string, string>();
-  for (const nf of core.nfs) {
-    const handle = nf.handle as Partial<AgentNfHandle>;
-    if (!handle.whenAgentsSettled) continue;
-    await handle.whenAgentsSettled();
-    if (typeof handle.service?.listHostedAgents !== 'function') continue;
-    for (const agent of handle.service.listHostedAgents()) if (agent.aic) names.set(agent.aic, agent.name);
-  }
-  return names;
-}
-
-function printTable(core: RunningCore, storeDescription: string): void {
-  const rows = core.nfs.map((nf) => [nf.handle.name, nf.handle.nfType, nf.apiRoot, nf.handle.nfInstanceId]);
-  const table = formatTable(['NF', 'type', 'URL', 'nfInstanceId'], rows);
-  process.stdout.write(`dmsc-core is up (store: ${storeDescription})\n\n${table}\nCtrl-C stops every NF.\n`);
+function printTable(core: StartedCore): void {
+  const withPids = core.nfs.some((nf) => nf.pid !== undefined);
+  const rows = core.nfs.map((nf) => [nf.nf, nf.nfType, nf.url, nf.nfInstanceId, ...(withPids ? [String(nf.pid)] : [])]);
+  const table = formatTable(['NF', 'type', 'URL', 'nfInstanceId', ...(withPids ? ['pid'] : [])], rows);
+  process.stdout.write(`dmsc-core is up (store: ${core.storeDescription})\n\n${table}\nCtrl-C stops every NF.\n`);
 }

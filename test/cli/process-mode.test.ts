@@ -1,0 +1,96 @@
+/**
+ * `dmsc up --processes` with real processes: every NF its own child, an NF killed with SIGKILL is
+ * restarted on its URL and the core serves intents again, Ctrl-C (SIGTERM) stops every child, and
+ * no child outlives a supervisor killed with SIGKILL.
+ */
+import { expect } from 'chai';
+import { nfCatalog } from '../../nfs/catalog.ts';
+import { described, killStartedDmsc, runDmsc, startDmsc, waitForStdout, within, type Dmsc } from '../support/dmsc-process.ts';
+import { until } from '../support/until.ts';
+
+const everyPortFree = ['--ports', nfCatalog.map((nf) => `${nf.name}=0`).join(',')];
+
+interface UpLine {
+  processes: boolean;
+  nfs: { nf: string; nfType: string; url: string; pid: number }[];
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function startProcessCore(): Promise<{ dmsc: Dmsc; up: UpLine }> {
+  const dmsc = startDmsc(['up', '--processes', '--json', ...everyPortFree]);
+  const [line] = await waitForStdout(dmsc, /^\{"store".*\}$/m, 90_000);
+  return { dmsc, up: JSON.parse(line) as UpLine };
+}
+
+async function healthy(url: string): Promise<boolean> {
+  return fetch(`${url}/healthz`).then((response) => response.ok, () => false);
+}
+
+describe('dmsc up --processes (one process per NF)', function () {
+  this.timeout(180_000);
+  const orphans: number[] = [];
+
+  afterEach(async () => {
+    await killStartedDmsc();
+    for (const pid of orphans.splice(0)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  });
+
+  it('restarts an NF killed with SIGKILL on the same URL, and the core answers intents again', async () => {
+    const { dmsc, up } = await startProcessCore();
+    orphans.push(...up.nfs.map((nf) => nf.pid));
+    expect(up.processes).to.equal(true);
+    expect(up.nfs.map((nf) => nf.nf)).to.deep.equal(nfCatalog.map((nf) => nf.name));
+    expect(new Set(up.nfs.map((nf) => nf.pid)).size, 'one process per NF').to.equal(nfCatalog.length);
+    expect(up.nfs.map((nf) => nf.pid)).to.not.include(dmsc.child.pid);
+    for (const nf of up.nfs) expect(await healthy(nf.url), `${nf.nf} answers /healthz`).to.equal(true);
+
+    const nrf = up.nfs.find((nf) => nf.nf === 'nrf')!.url;
+    const agw = up.nfs.find((nf) => nf.nf === 'agw')!;
+    process.kill(agw.pid, 'SIGKILL');
+    const [restartedLine] = await waitForStdout(dmsc, /^\{"event":"restarted","nf":"agw".*\}$/m, 60_000);
+    const restarted = JSON.parse(restartedLine) as { pid: number; url: string; restarts: number };
+    orphans.push(restarted.pid);
+    expect(dmsc.output.stdout).to.match(/"event":"exited","nf":"agw","pid":\d+,"code":null,"signal":"SIGKILL"/);
+    expect(restarted.url, 'same URL as before').to.equal(agw.url);
+    expect(restarted.pid).to.not.equal(agw.pid);
+    expect(restarted.restarts).to.equal(1);
+    expect(isAlive(agw.pid)).to.equal(false);
+
+    // The registrations the AGW had acknowledged survived in its store, and the agents keep them alive.
+    const agents = await runDmsc(['agents', '--json', '--nrf', nrf], 30_000);
+    expect(agents.code, agents.stderr).to.equal(0);
+    const listed = JSON.parse(agents.stdout) as { state: string; capabilities: string[] }[];
+    expect(listed.filter((agent) => agent.state === 'ACTIVE').length).to.be.greaterThan(5);
+
+    // The whole flow crosses the restarted AGW: UE agent registration, discovery, task resolution.
+    const intent = await runDmsc(['ue', 'intent', '--json', '--nrf', nrf, '--supi', 'imsi-001010000000042', 'why is my mobile connection slow'], 60_000);
+    expect(intent.code, `${intent.stdout}${intent.stderr}`).to.equal(0);
+    const outcome = JSON.parse(intent.stdout) as { outcome: string; tasks: { state: string }[] };
+    expect(outcome.outcome, intent.stdout).to.equal('completed');
+    expect(outcome.tasks.length).to.be.greaterThan(0);
+    expect(outcome.tasks.every((task) => task.state === 'completed'), intent.stdout).to.equal(true);
+
+    // Ctrl-C: every child stops, the supervisor exits 0.
+    dmsc.child.kill('SIGTERM');
+    const exit = await within(dmsc.exited, 60_000, () => `waiting for dmsc up --processes to stop${described(dmsc)}`);
+    expect(exit, described(dmsc)).to.deep.equal({ code: 0, signal: null });
+    for (const pid of [restarted.pid, ...up.nfs.filter((nf) => nf.nf !== 'agw').map((nf) => nf.pid)]) expect(isAlive(pid), `pid ${pid} stopped`).to.equal(false);
+  });
+
+  it('no NF outlives a supervisor killed with SIGKILL', async () => {
+    const { dmsc, up } = await startProcessCore();
+    const pids = up.nfs.map((nf) => nf.pid);
+    orphans.push(...pids);
+    dmsc.child.kill('SIGKILL');
+    await within(dmsc.exited, 5_000, () => 'waiting for the supervisor to die');
+    await until(async () => pids.every((pid) => !isAlive(pid)), `every NF (${pids.join(', ')}) stopping after its supervisor died`, 15_000);
+  });
+});
