@@ -1,0 +1,106 @@
+/**
+ * The embedded store with --data-dir, with real processes: whatever the emulator acknowledged
+ * before a SIGKILL (the AMC's CA, the agents' registrations and credentials, a UE's agent, an SMF
+ * session) is there when it starts again on the same directory.
+ */
+import { expect } from 'chai';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { nfCatalog } from '../../nfs/catalog.ts';
+import { described, killStartedDmsc, runDmsc, startDmsc, waitForStdout, within } from '../support/dmsc-process.ts';
+
+const everyPortFree = ['--ports', nfCatalog.map((nf) => `${nf.name}=0`).join(',')];
+
+interface AgentListing {
+  aic: string;
+  name?: string;
+  capabilities: string[];
+  certificate: string;
+}
+
+async function startCore(dataDir: string) {
+  const dmsc = startDmsc(['up', '--json', '--data-dir', dataDir, ...everyPortFree]);
+  const [line] = await waitForStdout(dmsc, /^\{"store".*\}$/m, 60_000);
+  const up = JSON.parse(line) as { nfs: { nf: string; url: string }[] };
+  const url = (name: string) => up.nfs.find((nf) => nf.nf === name)!.url;
+  return { dmsc, url };
+}
+
+async function dmscJson<T>(args: string[]): Promise<T> {
+  const run = await runDmsc(args, 30_000);
+  expect(run.code, `dmsc ${args.join(' ')}: ${run.stderr}`).to.equal(0);
+  return JSON.parse(run.stdout) as T;
+}
+
+async function getJson(url: string): Promise<{ status: number; body: any }> {
+  const response = await fetch(url);
+  return { status: response.status, body: await response.json() };
+}
+
+describe('persistence with --data-dir across a SIGKILL of the whole emulator', function () {
+  this.timeout(180_000);
+  let dataDir: string;
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'dmsc-persistence-'));
+  });
+  afterEach(async () => {
+    await killStartedDmsc();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps the CA, every registration and credential, the UE agent and the session acknowledged before the kill', async () => {
+    const first = await startCore(dataDir);
+    const nrf = first.url('nrf');
+    const caBefore = (await runDmsc(['ca', '--pem', '--nrf', nrf], 30_000)).stdout;
+    expect(caBefore).to.match(/^-----BEGIN CERTIFICATE-----/);
+
+    const ue = await dmscJson<{ ueAgent: { status: string; aic: string } }>(['ue', 'register', '--json', '--nrf', nrf, '--supi', 'imsi-001010000000077']);
+    expect(ue.ueAgent.status).to.equal('REGISTERED');
+    const agentsBefore = await dmscJson<AgentListing[]>(['agents', '--json', '--nrf', nrf]);
+    expect(agentsBefore.map((agent) => agent.aic)).to.include(ue.ueAgent.aic);
+
+    const initiator = agentsBefore.find((agent) => agent.capabilities.includes('/capability/intent-recognition'))!;
+    const target = agentsBefore.find((agent) => agent.capabilities.includes('/capability/network-diagnosis'))!;
+    expect(initiator, 'an intent agent is registered').to.not.equal(undefined);
+    expect(target, 'a network-diagnosis agent is registered').to.not.equal(undefined);
+    const sessions = `${first.url('smf')}/nsmf-agentsession/v1/sessions`;
+    const created = await fetch(sessions, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ initiatorAic: initiator.aic, targetAic: target.aic, capabilityId: '/capability/network-diagnosis', qos: { priority: 5, latencyBudgetMs: 100 }, scope: ['invoke'] }),
+    });
+    expect(created.status, await created.clone().text()).to.equal(201);
+    const session = (await created.json()) as { sessionId: string; state: string };
+
+    first.dmsc.child.kill('SIGKILL');
+    const killed = await within(first.dmsc.exited, 5_000, () => 'waiting for the SIGKILL');
+    expect(killed.signal).to.equal('SIGKILL');
+
+    const second = await startCore(dataDir);
+    const nrfAgain = second.url('nrf');
+    const caAfter = (await runDmsc(['ca', '--pem', '--nrf', nrfAgain], 30_000)).stdout;
+    expect(caAfter, 'the same CA certificate').to.equal(caBefore);
+
+    const agentsAfter = await dmscJson<AgentListing[]>(['agents', '--json', '--nrf', nrfAgain]);
+    for (const before of agentsBefore) {
+      const after = agentsAfter.find((agent) => agent.aic === before.aic);
+      expect(after, `registration ${before.aic} (${before.name ?? ''}) kept`).to.not.equal(undefined);
+      expect(after!.certificate, `certificate of ${before.aic} kept`).to.equal(before.certificate);
+      expect(after!.capabilities).to.deep.equal(before.capabilities);
+    }
+
+    const credentials = await getJson(`${second.url('amc')}/namc-cred/v1/credentials?aic=${encodeURIComponent(ue.ueAgent.aic)}`);
+    expect(credentials.status).to.equal(200);
+    expect(credentials.body.map((credential: { status: string }) => credential.status), JSON.stringify(credentials.body)).to.include('GOOD');
+
+    const sessionAfter = await getJson(`${second.url('smf')}/nsmf-agentsession/v1/sessions/${session.sessionId}`);
+    expect(sessionAfter.status, JSON.stringify(sessionAfter.body)).to.equal(200);
+    expect(sessionAfter.body).to.include({ sessionId: session.sessionId, state: session.state, initiatorAic: initiator.aic, targetAic: target.aic });
+
+    second.dmsc.child.kill('SIGTERM');
+    const exit = await within(second.dmsc.exited, 30_000, () => `waiting for dmsc up to stop${described(second.dmsc)}`);
+    expect(exit.code, described(second.dmsc)).to.equal(0);
+  });
+});
