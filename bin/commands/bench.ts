@@ -1,9 +1,7 @@
 /** `dmsc bench <name>`: benchmarks that print their figures (never timed assertions in tests). */
 import { Command, InvalidArgumentError } from 'commander';
-import { benchAgw } from '../../bench/agw-bench.ts';
-import { benchNrf } from '../../bench/nrf-bench.ts';
-import { benchIntent } from '../../bench/intent-bench.ts';
-import { benchSession } from '../../bench/session-bench.ts';
+// Each benchmark is loaded when it runs: the load generator (autocannon) is a development
+// dependency, absent from the container image (compose/Dockerfile installs production ones only).
 
 function positiveInt(value: string): number {
   const parsed = Number(value);
@@ -21,7 +19,7 @@ export function benchCommand(): Command {
     .option('--connections <n>', 'concurrent connections of the load generator', positiveInt, 10)
     .option('--json', 'print one JSON object and nothing else on stdout')
     .action(async (options: { profiles: number; duration: number; connections: number; json?: boolean }) => {
-      const result = await benchNrf({
+      const result = await (await import('../../bench/nrf-bench.ts')).benchNrf({
         profiles: options.profiles,
         durationSeconds: options.duration,
         connections: options.connections,
@@ -38,7 +36,7 @@ export function benchCommand(): Command {
     .option('--connections <n>', 'concurrent connections of the load generator', positiveInt, 4)
     .option('--json', 'print one JSON object and nothing else on stdout')
     .action(async (options: { registrations: number; agents: number; duration: number; connections: number; json?: boolean }) => {
-      const result = await benchAgw({
+      const result = await (await import('../../bench/agw-bench.ts')).benchAgw({
         registrations: options.registrations,
         agents: Math.max(options.agents, options.registrations),
         durationSeconds: options.duration,
@@ -58,7 +56,7 @@ export function benchCommand(): Command {
     .option('--duration <seconds>', 'seconds of intent load', positiveInt, 10)
     .option('--json', 'print one JSON object and nothing else on stdout')
     .action(async (options: { registrations: number; registrationsWithAgent: number; concurrency: number; ues: number; rate: number; duration: number; json?: boolean }) => {
-      const result = await benchIntent({
+      const result = await (await import('../../bench/intent-bench.ts')).benchIntent({
         registrations: options.registrations,
         registrationsWithAgent: options.registrationsWithAgent,
         concurrency: options.concurrency,
@@ -76,7 +74,7 @@ export function benchCommand(): Command {
     .option('--concurrency <n>', 'sessions in flight at once', positiveInt, 8)
     .option('--json', 'print one JSON object and nothing else on stdout')
     .action(async (options: { sessions: number; concurrency: number; json?: boolean }) => {
-      const result = await benchSession({ sessions: options.sessions, concurrency: options.concurrency, progress: (message) => process.stderr.write(`bench session: ${message}\n`) });
+      const result = await (await import('../../bench/session-bench.ts')).benchSession({ sessions: options.sessions, concurrency: options.concurrency, progress: (message) => process.stderr.write(`bench session: ${message}\n`) });
       process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
     });
   return bench;

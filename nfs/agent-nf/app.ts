@@ -93,11 +93,12 @@ export async function createAgentNf(deps: AgentNfDeps): Promise<AgentNfHandle> {
   const sessions = createSemanticSessions({ smf: createSessionManagerPeer(sbi, { now: deps.now }), credentialStatus: amc.credentialStatus, logger: deps.logger, now: deps.now });
   const a2a = createA2aServer({ agent: host.get, handlers: taskHandlers, logger: deps.logger, provider: { organization: settings.provider.providerId }, sessions });
 
+  let agentsSettled = false;
   return {
     name: deps.name,
     nfType: 'AGENT_NF',
     nfInstanceId,
-    app: createSbiApp({ nf: 'AGENT_NF', logger: deps.logger, specs: ['nagent-tip.yaml'], routes: agentNfRoutes(service) }),
+    app: createSbiApp({ nf: 'AGENT_NF', logger: deps.logger, specs: ['nagent-tip.yaml'], routes: agentNfRoutes(service), isReady: () => agentsSettled }),
     fastPath: chainFastPaths(a2a.fastPath, createJsonPostFastPath({ routes: await agentNfFastRoutes(service), logger: deps.logger })),
     service,
     sessions,
@@ -105,6 +106,7 @@ export async function createAgentNf(deps: AgentNfDeps): Promise<AgentNfHandle> {
     async start(apiRoot) {
       await lifecycle.start(apiRoot);
       host.start(apiRoot);
+      void host.whenSettled().then(() => (agentsSettled = true));
     },
     async stop() {
       await host.stop();

@@ -41,7 +41,7 @@ export async function runNfs(descriptors: readonly NfDescriptor[], config: Runti
 }
 
 /** Stops the core cleanly on the first SIGINT or SIGTERM; a second signal exits at once. */
-export function stopOnSignals(core: RunningCore, onStopped: () => void = () => process.exit(0)): void {
+export function stopOnSignals(core: Pick<RunningCore, 'stop'>, onStopped: () => void = () => process.exit(0)): void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) process.exit(130);

@@ -11,7 +11,7 @@ import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { requireAccessToken, type AccessTokenVerifier } from './access-token-guard.ts';
 import { documentedPaths, limitBodyDepth, rejectUndocumentedMethods, requireContentTypeForBody } from './request-guards.ts';
 import type { Logger } from './logger.ts';
-import { openapiDir } from './openapi-types.ts';
+import { openapiDir } from './openapi-dir.ts';
 
 export interface SbiAppOptions {
   nf: string;
@@ -26,6 +26,12 @@ export interface SbiAppOptions {
   validateResponses?: boolean;
   /** Largest accepted body. */
   bodyLimit?: string;
+  /**
+   * False while the NF listens but cannot serve yet (an NF with agents before they have registered
+   * at the AGW): GET /healthz then answers 503 STARTING, so health-checked start orders
+   * (`dmsc up --processes`, compose `service_healthy`) wait for it.
+   */
+  isReady?: () => boolean;
 }
 
 export function createSbiApp(options: SbiAppOptions): Express {
@@ -44,7 +50,8 @@ export function createSbiApp(options: SbiAppOptions): Express {
   });
   app.use(requestLogger(options.logger));
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'UP', nf: options.nf });
+    const ready = options.isReady?.() ?? true;
+    res.status(ready ? 200 : 503).json({ status: ready ? 'UP' : 'STARTING', nf: options.nf });
   });
 
   const specFiles = options.specs.map((spec) => (isAbsolute(spec) ? spec : join(openapiDir, spec)));

@@ -7,7 +7,7 @@ import $RefParser from '@apidevtools/json-schema-ref-parser';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { join } from 'node:path';
-import { openapiDir } from './openapi-types.ts';
+import { openapiDir } from './openapi-dir.ts';
 import type { InvalidParam } from './problem.ts';
 
 export type SchemaCheck = (value: unknown) => InvalidParam[];
