@@ -34,6 +34,8 @@ export interface UeAgentEndpointOptions {
   /** The address the UE listens on (loopback by default) and its port (0: any free one). */
   host?: string;
   port?: number;
+  /** The address the network's agents reach the UE at, when host is a wildcard such as 0.0.0.0. */
+  advertiseHost?: string;
   logger?: Logger;
   now?: () => number;
 }
@@ -84,7 +86,8 @@ export async function startUeAgentEndpoint(options: UeAgentEndpointOptions): Pro
   // The UE's lifetime is its owner's (a scenario, a test): an open endpoint alone keeps no process running.
   server.unref();
   const { port } = server.address() as AddressInfo;
-  const a2aUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}${agent.spec.a2aPath}`;
+  const reachableAt = options.advertiseHost ?? host;
+  const a2aUrl = `http://${reachableAt.includes(':') ? `[${reachableAt}]` : reachableAt}:${port}${agent.spec.a2aPath}`;
   agent.a2aUrl = a2aUrl;
 
   return {

@@ -42,7 +42,7 @@ export interface UeClientOptions {
   /** The UE agent's A2A endpoint, as registered at the AGW, when the UE does not serve one itself. */
   agentA2aUrl?: string;
   /** Serve the UE agent's A2A endpoint on a local port (loopback and any free port by default). */
-  serveAgent?: boolean | { host?: string; port?: number };
+  serveAgent?: boolean | { host?: string; port?: number; advertiseHost?: string };
   /** Used when the subscription converts intents on the UE; text is sent otherwise. */
   convertIntent?: IntentConverter;
   /** The AMF's namf-nas base URI, when it is not to be discovered through the NRF. */
