@@ -8,6 +8,9 @@
  * Its agent: a UE with an agent (hasAgent, the default) makes the agent's key pair and CSR once
  * and sends the CSR with every registration; the key never leaves the UE. Whether the AMF obtains
  * an AIC for it is the subscription's business: the REGISTRATION ACCEPT says what became of it.
+ * With serveAgent, the UE opens its agent's A2A endpoint (ue-agent-endpoint.ts) when it registers,
+ * names it as the agent's a2aUrl, serves it under the AIC the accept gives, and stops it when the UE
+ * deregisters or the client closes.
  *
  * One NAS procedure at a time, as a UE runs them: calls made together are queued.
  */
@@ -15,6 +18,7 @@ import type { components as nas } from '../openapi/generated/namf-nas.ts';
 import type { components as tip } from '../openapi/generated/nagent-tip.ts';
 import { createAgentKeyAndCsr, type AgentKeyAndCsr } from '../nfs/shared/agent-credentials.ts';
 import { authenticationResponse, demoMasterSecret, subscriberKey } from '../nfs/shared/ue-keys.ts';
+import { startUeAgentEndpoint, type UeAgentEndpoint } from './ue-agent-endpoint.ts';
 import { createNasChannel, discoverAmf, type DownlinkNasMessage } from './nas-channel.ts';
 import { NasRejectError, createUeSecurity, type UeSecurity } from './ue-security.ts';
 
@@ -35,8 +39,10 @@ export interface UeClientOptions {
   masterSecret?: string;
   /** The UE has an agent and sends its CSR at registration (default true). */
   hasAgent?: boolean;
-  /** The UE agent's A2A endpoint, as registered at the AGW. */
+  /** The UE agent's A2A endpoint, as registered at the AGW, when the UE does not serve one itself. */
   agentA2aUrl?: string;
+  /** Serve the UE agent's A2A endpoint on a local port (loopback and any free port by default). */
+  serveAgent?: boolean | { host?: string; port?: number; advertiseHost?: string };
   /** Used when the subscription converts intents on the UE; text is sent otherwise. */
   convertIntent?: IntentConverter;
   /** The AMF's namf-nas base URI, when it is not to be discovered through the NRF. */
@@ -86,6 +92,10 @@ export interface UeClient {
   deregister(): Promise<void>;
   /** deregister with its timing. */
   deregisterDetailed(): Promise<Timings>;
+  /** The UE agent's A2A endpoint while it is open (serveAgent). */
+  agentEndpoint(): UeAgentEndpoint | undefined;
+  /** Stops the UE agent's endpoint; the UE's registration is left as it is. */
+  close(): Promise<void>;
 }
 
 const since = (started: number) => Math.round((performance.now() - started) * 100) / 100;
@@ -107,6 +117,27 @@ export function createUeClient(options: UeClientOptions): UeClient {
   let security: UeSecurity | undefined;
   let state: UeState = { rmState: 'RM-DEREGISTERED', cmState: 'CM-IDLE' };
   let queue: Promise<unknown> = Promise.resolve();
+  let endpoint: Promise<UeAgentEndpoint> | undefined;
+  let endpointOpen: UeAgentEndpoint | undefined;
+  const serveAt = options.serveAgent === true ? {} : options.serveAgent || undefined;
+
+  async function openEndpoint(): Promise<UeAgentEndpoint> {
+    endpoint ??= startUeAgentEndpoint({ supi, nrfUri: options.nrfUri, ...serveAt });
+    try {
+      endpointOpen = await endpoint;
+    } catch (error) {
+      endpoint = undefined;
+      throw error;
+    }
+    return endpointOpen;
+  }
+
+  async function closeEndpoint(): Promise<void> {
+    const open = endpoint;
+    endpoint = undefined;
+    endpointOpen = undefined;
+    await (await open?.catch(() => undefined))?.close();
+  }
 
   /** One NAS procedure at a time. */
   const exclusive = <T>(procedure: () => Promise<T>): Promise<T> => {
@@ -116,6 +147,7 @@ export function createUeClient(options: UeClientOptions): UeClient {
   };
 
   const deregistered = () => {
+    endpointOpen?.detach();
     security = undefined;
     state = { rmState: 'RM-DEREGISTERED', cmState: 'CM-IDLE' };
   };
@@ -134,7 +166,8 @@ export function createUeClient(options: UeClientOptions): UeClient {
       const keyStarted = performance.now();
       agentKey ??= createAgentKeyAndCsr({ commonName: `ue-agent ${supi}` });
       agentKeyMade = await agentKey;
-      ueAgentRequest = { csrPem: agentKeyMade.csrPem, a2aUrl: options.agentA2aUrl ?? `http://127.0.0.1:9/ue-agents/${supi}/a2a` };
+      const a2aUrl = serveAt ? (await openEndpoint()).a2aUrl : (options.agentA2aUrl ?? `http://127.0.0.1:9/ue-agents/${supi}/a2a`);
+      ueAgentRequest = { csrPem: agentKeyMade.csrPem, a2aUrl };
       timings.agentKeyMs = since(keyStarted);
     }
     const authStarted = performance.now();
@@ -150,6 +183,10 @@ export function createUeClient(options: UeClientOptions): UeClient {
     // Throws unless the accept is protected under the K_NASint of this RAND: the network knows K.
     security = createUeSecurity({ key, rand: challenge.rand, ngKsi: challenge.ngKsi, accept });
     state = { rmState: 'RM-REGISTERED', cmState: 'CM-CONNECTED', guti: accept.guti, ueAgent: accept.ueAgent, intentConversionOnUe: accept.intentConversionOnUe };
+    const { aic, caCertificatePem, capabilityIds } = accept.ueAgent;
+    if (endpointOpen && accept.ueAgent.status === 'REGISTERED' && aic && caCertificatePem) endpointOpen.attach({ aic, caCertificatePem, capabilityIds: capabilityIds ?? [] });
+    // The network made no agent of it: nothing may reach the UE on that port.
+    else if (endpointOpen) await closeEndpoint();
     const complete = await protectedExchange({ messageType: 'REGISTRATION_COMPLETE', guti: accept.guti });
     if (complete !== undefined) throw NasRejectError.of('registration', complete);
     timings.registrationMs = since(started);
@@ -213,6 +250,7 @@ export function createUeClient(options: UeClientOptions): UeClient {
       throw NasRejectError.of('deregistration', answer);
     }
     deregistered();
+    await closeEndpoint();
     return { deregistrationMs: since(started) };
   }
 
@@ -226,5 +264,7 @@ export function createUeClient(options: UeClientOptions): UeClient {
     sendIntentDetailed: (text) => exclusive(() => sendIntentDetailed(text)),
     deregister: async () => void (await exclusive(deregister)),
     deregisterDetailed: () => exclusive(deregister),
+    agentEndpoint: () => endpointOpen,
+    close: () => exclusive(closeEndpoint),
   };
 }

@@ -14,6 +14,8 @@ import { ConfigError } from '../../nfs/shared/config.ts';
 
 /** Runs with more intents than this show a progress bar instead of every step. */
 const MAX_PRINTED_STEPS = 20;
+/** Scenarios up to this many UEs serve their UE agents' A2A endpoints; a load run opens no thousand ports. */
+const MAX_SERVED_UE_AGENTS = 100;
 
 export interface ScenarioRunOptions {
   scenario: Scenario;
@@ -38,13 +40,21 @@ export async function runScenarioAgainstCore(options: ScenarioRunOptions): Promi
     if (printSteps) out.write(formatStep(event, options.agentNames));
     else if (event.type === 'answered' || event.type === 'intent-failed') bar?.increment(1, { ues: registered });
   };
+  // Small scenarios' UEs serve their agents' A2A endpoints (one local port each), so the network's agents can ask the devices.
+  const serveAgent = scenario.ues.count <= MAX_SERVED_UE_AGENTS;
   const createUe = (supi: string): ScenarioUe => {
-    const client = createUeClient({ nrfUri: options.nrfUri, supi, masterSecret: options.masterSecret, convertIntent: converterFor(supi) });
+    const client = createUeClient({ nrfUri: options.nrfUri, supi, masterSecret: options.masterSecret, convertIntent: converterFor(supi), serveAgent });
     return {
       supi,
       register: async () => ({ aic: (await client.register()).aic }),
       sendIntent: (text) => client.sendIntent(text),
-      deregister: () => client.deregister(),
+      deregister: async () => {
+        try {
+          await client.deregister();
+        } finally {
+          await client.close();
+        }
+      },
     };
   };
   try {

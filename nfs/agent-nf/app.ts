@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createAgentCallVerifier } from '../shared/agent-auth.ts';
+import { createAmcConsumer } from '../shared/credential-status.ts';
 import { createIntentCallerCheck } from '../shared/intent-caller-check.ts';
 import { createAgentHost, type HostedAgentSpec } from '../shared/agent-host.ts';
 import { createA2aServer } from '../shared/a2a/a2a-server.ts';
@@ -25,8 +26,11 @@ import { checkSettings } from '../shared/settings-file.ts';
 import type { Store } from '../shared/store/collection.ts';
 import { createTokenProvider } from '../shared/token-provider.ts';
 import { createComprehensionEngine } from './comprehension-setup.ts';
-import { createAgentDirectory, createAmcConsumer } from './consumer.ts';
+import { createAgentDirectory } from './consumer.ts';
+import { createDeviceProbe } from './device-measurement.ts';
 import { createTaskHandlers } from './task-handlers.ts';
+
+const NETWORK_DIAGNOSIS = '/capability/network-diagnosis';
 import { agentNfRoutes } from './routes.ts';
 import { createAgentNfService, type AgentNfService } from './service.ts';
 import { agentNfSettingsSchema, defaultCapabilityAgentSettings, defaultIntentAgentSettings, type AgentNfSettings } from './settings.ts';
@@ -77,7 +81,15 @@ export async function createAgentNf(deps: AgentNfDeps): Promise<AgentNfHandle> {
     pipelines.set(spec.name, createIntentAgentPipeline({ self: () => host.get(spec.name)!, agw, caller, engine: engine!, settings, logger: deps.logger }));
   }
 
-  const taskHandlers = specs.some((spec) => spec.role === 'capability') ? await createTaskHandlers({ store: deps.store, now: deps.now }) : {};
+  // A diagnosis asks the UE's own agent for a measurement over a semantic session (issue 5), as the hosted diagnosis agent.
+  const device = createDeviceProbe({
+    sbi,
+    logger: deps.logger,
+    timeoutMs: settings.deviceMeasurementTimeoutMs,
+    initiator: () => host.list().find((agent) => agent.state === 'REGISTERED' && agent.capabilityIds?.includes(NETWORK_DIAGNOSIS))?.identity,
+  });
+  const handlerSets = specs.some((spec) => spec.role === 'capability') ? await createTaskHandlers({ store: deps.store, now: deps.now, device }) : { authenticated: {}, open: {} };
+  const taskHandlers = handlerSets.authenticated;
   const service = createAgentNfService({
     host,
     store,
@@ -91,7 +103,7 @@ export async function createAgentNf(deps: AgentNfDeps): Promise<AgentNfHandle> {
   // Public A2A (issue 5): each agent's card and JSON-RPC under /a2a/{name}, in front of the SBI app.
   // Semantic sessions ride on the A2A extension; the SMF (its JWKS, establish and release) is found through the NRF.
   const sessions = createSemanticSessions({ smf: createSessionManagerPeer(sbi, { now: deps.now }), credentialStatus: amc.credentialStatus, logger: deps.logger, now: deps.now });
-  const a2a = createA2aServer({ agent: host.get, handlers: taskHandlers, logger: deps.logger, provider: { organization: settings.provider.providerId }, sessions });
+  const a2a = createA2aServer({ agent: host.get, handlers: handlerSets.open, sessionHandlers: handlerSets.authenticated, logger: deps.logger, provider: { organization: settings.provider.providerId }, sessions });
 
   let agentsSettled = false;
   return {

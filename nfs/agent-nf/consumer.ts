@@ -1,13 +1,11 @@
 /**
- * The capability agents' calls to check a caller: its credential's status at the AMC and its
- * registration at the AGW (what kind of agent it is). Behind interfaces for tests.
+ * The capability agents' call to check a caller's registration at the AGW (what kind of agent
+ * it is; its credential's status is asked of the AMC, nfs/shared/credential-status.ts). Behind an
+ * interface for tests.
  */
-import type { components as cred } from '../../openapi/generated/namc-cred.ts';
 import type { components as reg } from '../../openapi/generated/nagw-reg.ts';
-import type { CredentialState } from '../shared/agent-auth.ts';
 import type { SbiClient } from '../shared/sbi-client.ts';
 
-type CredentialStatus = cred['schemas']['CredentialStatus'];
 type AgentRecord = reg['schemas']['AgentRecord'];
 
 export interface AgentDirectory {
@@ -30,21 +28,6 @@ export function createAgentDirectory(sbi: SbiClient, options: { cacheMs?: number
       if (known.size > 10_000) known.clear();
       known.set(aic, { value, at: now() });
       return value;
-    },
-  };
-}
-
-export interface AmcConsumer {
-  credentialStatus(serialNumberHex: string): Promise<CredentialState>;
-}
-
-export function createAmcConsumer(sbi: SbiClient): AmcConsumer {
-  return {
-    async credentialStatus(serialNumberHex) {
-      const res = await sbi.call<CredentialStatus>({ targetNfType: 'AMC', serviceName: 'namc-cred', method: 'GET', path: `/credentials/${serialNumberHex}` });
-      if (res.status === 404) return 'UNKNOWN';
-      if (res.status !== 200) throw new Error(`AMC credential status answered ${res.status}`);
-      return res.data.status;
     },
   };
 }

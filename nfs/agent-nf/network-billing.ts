@@ -5,7 +5,7 @@
  */
 import type { Store } from '../shared/store/collection.ts';
 import { overagePricePerGb, plans, type Plan } from './network-catalogue.ts';
-import { hashUnit, type NetworkStateSettings } from './network-model.ts';
+import { hashUnit, type NetworkStateSettings } from '../shared/network-model.ts';
 
 export interface Subscription {
   supi: string;

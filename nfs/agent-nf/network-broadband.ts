@@ -9,7 +9,7 @@ import {
   broadbandFaultCodes, broadbandFaults, engineers, visitWindows,
   type BroadbandFaultCode, type BroadbandFault, type Urgency,
 } from './network-catalogue.ts';
-import { distanceKm, hashUnit, localDay, localTime, round1, type NetworkStateSettings } from './network-model.ts';
+import { distanceKm, hashUnit, localDay, localTime, round1, type NetworkStateSettings } from '../shared/network-model.ts';
 
 export interface BroadbandLine {
   supi: string;

@@ -2,7 +2,7 @@
  * The emulated network the capability agents read and change: cells and their load, where each UE
  * is attached and its radio conditions, UE QoS profiles, home-broadband lines and engineer visits,
  * subscriptions. Defaults are computed from the SUPI or cell and the emulated clock
- * (network-model.ts); the store holds only what an agent or a scenario changed, so a UE nobody
+ * (nfs/shared/network-model.ts); the store holds only what an agent or a scenario changed, so a UE nobody
  * touched costs nothing and every agent sharing the store sees the same network.
  */
 import type { Store } from '../shared/store/collection.ts';
@@ -11,9 +11,9 @@ import { openBroadbandNetwork, type BroadbandNetwork } from './network-broadband
 import {
   cellGrid, clamp, defaultCellIndex, defaultNetworkStateSettings, loadLevel, localTime, profileLoadPercent, round1, radioConditions, uePosition,
   type CellSite, type LoadLevel, type NetworkStateSettings, type RadioConditions,
-} from './network-model.ts';
+} from '../shared/network-model.ts';
 
-export type { NetworkStateSettings } from './network-model.ts';
+export type { NetworkStateSettings } from '../shared/network-model.ts';
 
 export interface CellView extends CellSite {
   /** What agents see: the profile (or an override) plus the boosts in the cell, at most 100. */

@@ -25,6 +25,8 @@ export interface AgentNfSettings {
   attemptsPerCandidate: number;
   /** How long an intent's record stays readable at GET .../intents/{intentId}. */
   intentRetentionSeconds: number;
+  /** The whole exchange with a UE's agent for a device measurement (discovery, SMF, session), ms. */
+  deviceMeasurementTimeoutMs: number;
 }
 
 const operatorCore = { providerId: 'operator-core', clientSecret: 'operator-core-demo-secret' };
@@ -36,6 +38,7 @@ const common = {
   maxCandidates: 3,
   attemptsPerCandidate: 2,
   intentRetentionSeconds: 3600,
+  deviceMeasurementTimeoutMs: 1000,
 };
 
 export const defaultIntentAgentSettings: AgentNfSettings = Object.freeze({
@@ -104,5 +107,6 @@ export const agentNfSettingsSchema = {
     maxCandidates: { type: 'integer', minimum: 1, maximum: 16 },
     attemptsPerCandidate: { type: 'integer', minimum: 1, maximum: 5 },
     intentRetentionSeconds: { type: 'integer', minimum: 1, maximum: 2592000 },
+    deviceMeasurementTimeoutMs: { type: 'integer', minimum: 50, maximum: 10000 },
   },
 } as const;

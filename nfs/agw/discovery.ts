@@ -19,6 +19,8 @@ export interface StructuredQuery {
   aic?: string;
   providerId?: string;
   domain?: string;
+  /** A UE's agent by its UE (AgentDocument.supi, set only for UE agents). */
+  supi?: string;
   securityAttributes?: string[];
   requesterAic?: string;
   limit?: number;
@@ -92,6 +94,7 @@ export function createDiscovery(deps: DiscoveryDeps) {
       if (query.aic) filter._id = deps.agents.canonicalAic(query.aic, 'query aic');
       if (query.providerId) filter.providerId = query.providerId;
       if (query.domain) filter.domain = query.domain;
+      if (query.supi) filter.supi = query.supi;
       if (query.securityAttributes?.includes('gdpr')) filter.gdpr = true;
       // Last, so the embedded engine picks the capability index for its candidates.
       if (query.capabilityId) filter.capabilityIds = query.capabilityId;

@@ -14,6 +14,7 @@ export function structuredQueryFrom(q: Record<string, unknown>): StructuredQuery
     aic: q.aic as string | undefined,
     providerId: q['provider-id'] as string | undefined,
     domain: q.domain as string | undefined,
+    supi: q.supi as string | undefined,
     securityAttributes: q['security-attribute'] as string[] | undefined,
     requesterAic: q['requester-aic'] as string | undefined,
     limit: q.limit as number | undefined,

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../shared/logger.ts';
-import { conflict, forbidden, notFound } from '../shared/problem.ts';
+import { conflict, forbidden, notFound, ProblemError } from '../shared/problem.ts';
 import { admitSession } from './admission.ts';
 import type { ArtifactSigner } from './artifact.ts';
 import type { AgwConsumer } from './consumer.ts';
@@ -100,7 +100,14 @@ export function createSmfService(deps: SmfServiceDeps) {
 
   return {
     async createSession(request: SessionCreateData): Promise<AgentSession> {
-      const { initiator, target } = await admitSession(deps.agw, request);
+      let admitted: Awaited<ReturnType<typeof admitSession>>;
+      try {
+        admitted = await admitSession(deps.agw, request);
+      } catch (error) {
+        if (error instanceof ProblemError && error.status < 500) events.createRefused(request, error.cause ?? `HTTP_${error.status}`, error.message);
+        throw error;
+      }
+      const { initiator, target } = admitted;
       const createdAtMs = now();
       const expiresAtMs = createdAtMs + settings.sessionLifetimeSeconds * 1000;
       const jti = randomUUID();
@@ -175,6 +182,9 @@ export function createSmfService(deps: SmfServiceDeps) {
     },
 
     expireDueSessions,
+
+    /** Session creations refused at admission since start, by cause (events of session-events.ts). */
+    refusals: () => events.refusals(),
 
     jwks: () => signer.jwks(),
   };

@@ -1,7 +1,9 @@
 /**
  * Every state change of a session is a log line (the event) and a notification to both agents'
  * callback URIs, delivered in the background with retries (notifier.ts): the procedure that
- * caused it never waits for an agent.
+ * caused it never waits for an agent. A refused creation is an event too (a log line, counted by
+ * cause), though no session exists to notify about: a UE's agent asked for while its UE is CM-IDLE
+ * shows here and in refusals(), and nothing is stored.
  */
 import type { Logger } from '../shared/logger.ts';
 import type { Notifier } from '../shared/notifier.ts';
@@ -9,7 +11,15 @@ import type { SessionDocument } from './store.ts';
 import type { SessionEvent, SessionEventNotification, SessionState } from './types.ts';
 
 export function createSessionEvents(deps: { logger: Logger; notifier: Notifier<SessionEventNotification>; now: () => number }) {
+  const refusals: Record<string, number> = {};
   return {
+    createRefused(request: { initiatorAic: string; targetAic: string; capabilityId: string }, cause: string, detail: string): void {
+      refusals[cause] = (refusals[cause] ?? 0) + 1;
+      deps.logger.warn('agent session event', { event: 'SESSION_CREATE_REFUSED', initiatorAic: request.initiatorAic, targetAic: request.targetAic, capabilityId: request.capabilityId, cause, detail });
+    },
+    /** Refused creations since start, by cause. */
+    refusals: (): Record<string, number> => ({ ...refusals }),
+
     changed(session: SessionDocument, previousState: SessionState | undefined, event: SessionEvent, cause?: string): void {
       const notification: SessionEventNotification = {
         event,

@@ -192,6 +192,8 @@ export interface operations {
                 aic?: components["schemas"]["AicText"];
                 "provider-id"?: components["schemas"]["ProviderId"];
                 domain?: string;
+                /** @description Only the agent of this UE (the SUPI the AMF registered it on behalf of, which its ACS shows as onBehalfOf.supi), e.g. for a core agent that asks the UE's agent for a measurement (issue 5, sessions to a UE's agent). Found only while the UE is CM-CONNECTED. */
+                supi?: string;
                 /** @description Required security attributes, e.g. gdpr. */
                 "security-attribute"?: "gdpr"[];
                 "requester-aic"?: components["schemas"]["AicText"];

@@ -274,6 +274,21 @@ describe('AGW discovery (nagw-disc)', function () {
       expect(await byCapability()).to.not.include(ue);
     });
 
+    it('finds the agent of one UE by its SUPI, not another UE\'s, and refuses a malformed SUPI with 400', async () => {
+      const ueAgent = (supi: string) => registered(core.agwUrl, {
+        provider: operatorAmf, name: 'ue-agent', kind: 'ue-agent', description: 'Measures on the device', capabilities: [ueMeasurement], onBehalfOf: { supi, cmState: 'CM-CONNECTED' },
+      });
+      const mine = await ueAgent('imsi-001010000000041');
+      const other = await ueAgent('imsi-001010000000042');
+      const found = (await discover(`capability-id=${ueMeasurement}&supi=imsi-001010000000041`)).body;
+      expect(aicsOf(found)).to.deep.equal([mine]);
+      expect(found.agents[0].acs.onBehalfOf.supi).to.equal('imsi-001010000000041');
+      expect(aicsOf((await discover(`capability-id=${ueMeasurement}&supi=imsi-001010000000042`)).body)).to.deep.equal([other]);
+      expect((await discover(`capability-id=${qos}&supi=imsi-001010000000041`)).body.agents).to.deep.equal([]);
+      const bad = await discover('supi=imsi-12');
+      expect(bad.status).to.equal(400);
+    });
+
     it('refuses ue-state for an agent that is not a UE agent with 409', async () => {
       const res = await request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${aic.qos}/ue-state`, { cmState: 'CM-CONNECTED' }, asRegistrant(aic.qos));
       expect(res.status).to.equal(409);

@@ -4,6 +4,7 @@
  * summary says why; they throw only when the store fails.
  */
 import type { components } from '../../../openapi/generated/nagent-tip.ts';
+import type { DeviceProbe } from '../device-measurement.ts';
 import type { NetworkState } from '../network-state.ts';
 
 type WireTaskRequest = components['schemas']['TaskRequest'];
@@ -23,6 +24,8 @@ export type TaskRequest = Omit<WireTaskRequest, 'parameters' | 'inputs'> & {
 export interface CapabilityContext {
   state: NetworkState;
   now: () => number;
+  /** Asks the UE's own agent for a measurement over a semantic session, where the caller may have the device asked. */
+  device?: DeviceProbe;
 }
 
 export type CapabilityHandler = (task: TaskRequest, context: CapabilityContext) => Promise<TaskResult>;

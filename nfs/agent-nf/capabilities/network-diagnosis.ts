@@ -6,7 +6,8 @@
  *
  * Parameters: symptom (optional free text, echoed in data).
  */
-import { localTime } from '../network-model.ts';
+import { localTime } from '../../shared/network-model.ts';
+import type { DeviceMeasurement } from '../device-measurement.ts';
 import { completed, inputOf, requireSupi, type CapabilityHandler } from './capability-types.ts';
 import { parameterFailure, readParameters } from './task-parameters.ts';
 
@@ -36,7 +37,16 @@ export function radioFindings(loadPercent: number, rsrpDbm: number, sinrDb: numb
   return findings;
 }
 
-export const networkDiagnosis: CapabilityHandler = async (task, { state, now }) => {
+/** A sentence on what the device measured, or why there is no measurement. */
+export function deviceSentence(device: DeviceMeasurement, networkCellId: string): string {
+  if (!device.measured) return `No measurement from your phone: ${device.reason}.`;
+  const { reading } = device;
+  const throughput = reading.downlinkMbps !== undefined ? `, ${reading.downlinkMbps} Mbps down` : '';
+  const cell = reading.servingCellId === networkCellId ? '' : ` (it reports cell ${reading.servingCellId}, the network sees it in ${networkCellId})`;
+  return `Your phone measured RSRP ${reading.rsrpDbm} dBm, RSRQ ${reading.rsrqDb} dB and SINR ${reading.sinrDb} dB${throughput}${cell}.`;
+}
+
+export const networkDiagnosis: CapabilityHandler = async (task, { state, now, device: askDevice }) => {
   const subject = requireSupi(task, 'diagnose the connection');
   if ('failure' in subject) return subject.failure;
   const params = readParameters(task.parameters);
@@ -44,6 +54,8 @@ export const networkDiagnosis: CapabilityHandler = async (task, { state, now }) 
   const problem = parameterFailure(task, params);
   if (problem) return problem;
 
+  // Asked while the network is read: the device's answer is bounded by the probe's own time limit.
+  const devicePending = askDevice?.(subject.supi);
   const radio = await state.getUeRadio(subject.supi);
   const sources: string[] = [];
   // Inputs from the workflow win when they are about the cell the UE is in.
@@ -69,11 +81,14 @@ export const networkDiagnosis: CapabilityHandler = async (task, { state, now }) 
     const cause = `The main cause is ${main.text}; ${qos.isDefault || main.code !== 'CELL_CONGESTION' ? main.recommendation : 'your QoS boost already reserves capacity for you'}.`;
     summary = `${measured[0].toUpperCase()}${measured.slice(1)}. ${cause}`;
   }
+  const device = await devicePending;
+  if (device) summary = `${summary} ${deviceSentence(device, radio.cellId)}`;
   return completed(task, summary, {
     supi: subject.supi, symptom: symptom ?? null, cellId: radio.cellId, tac: radio.tac, cellLoadPercent: loadPercent,
     radio: { rsrpDbm: radio.rsrpDbm, rsrqDb: radio.rsrqDb, sinrDb: radio.sinrDb },
     downlinkMbps: radio.downlinkMbps, latencyMs: radio.latencyMs, qos, findings,
-    healthy: findings.length === 0, sources: sources.length ? sources : ['network state'],
+    healthy: findings.length === 0, sources: [...(sources.length ? sources : ['network state']), ...(device?.measured ? [`session ${device.sessionId} (ue-measurement)`] : [])],
+    ...(device ? { device } : {}),
     diagnosedAt: new Date(now()).toISOString(),
   });
 };

@@ -9,7 +9,7 @@
  * serviceType (free text: call, video, gaming, streaming, xr ...), durationMinutes (1..1440,
  * default 60).
  */
-import { localTime, round1 } from '../network-model.ts';
+import { localTime, round1 } from '../../shared/network-model.ts';
 import type { QosProfile, ResourceType } from '../network-state.ts';
 import { completed, failed, requireSupi, type CapabilityHandler } from './capability-types.ts';
 import { parameterFailure, readParameters } from './task-parameters.ts';

@@ -1,7 +1,9 @@
 /**
  * The deterministic half of the emulated network: the cell grid, the daily load profile and the
  * radio conditions of a UE, all pure functions of (cell or SUPI, emulated clock). Nothing here
- * touches the store; network-state.ts adds what scenarios and capability agents change.
+ * touches the store; nfs/agent-nf/network-state.ts adds what scenarios and capability agents
+ * change. Shared, as the radio is: the UE simulator's agent measures the same radio the network's
+ * agents estimate (ue-sim/ue-measurement.ts).
  */
 import { createHash } from 'node:crypto';
 
