@@ -140,6 +140,7 @@ function agentNfDescriptor(name: string, defaultPort: number, defaults: AgentNfS
         logger: context.logger,
         nrfUri: context.nrfUri,
         oauth: context.oauth,
+        nfInstanceId: context.nfInstanceId,
         settings: { ...defaults, ...checkSettings<AgentNfSettings>(name, agentNfSettingsSchema, context.settings) },
       }),
   };

@@ -113,5 +113,5 @@ export const agwDescriptor: NfDescriptor = {
   defaultPort: 29600,
   summary: 'Agent Gateway: AIC allocation, agent registration, taxonomy, discovery, semantic routing, policy, events',
   create: (context) =>
-    createAgw({ store: context.store, logger: context.logger, nrfUri: context.nrfUri, oauth: context.oauth, settings: checkSettings<AgwSettings>('agw', agwSettingsSchema, context.settings) }),
+    createAgw({ store: context.store, logger: context.logger, nrfUri: context.nrfUri, oauth: context.oauth, nfInstanceId: context.nfInstanceId, settings: checkSettings<AgwSettings>('agw', agwSettingsSchema, context.settings) }),
 };

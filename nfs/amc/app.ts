@@ -91,5 +91,5 @@ export const amcDescriptor: NfDescriptor = {
   defaultPort: 29601,
   summary: 'Agent Management Center: CA, agent providers, AAAP authorization, X.509 agent credentials',
   create: (context) =>
-    createAmc({ store: context.store, logger: context.logger, nrfUri: context.nrfUri, oauth: context.oauth, settings: checkSettings<AmcSettings>('amc', amcSettingsSchema, context.settings) }),
+    createAmc({ store: context.store, logger: context.logger, nrfUri: context.nrfUri, oauth: context.oauth, nfInstanceId: context.nfInstanceId, settings: checkSettings<AmcSettings>('amc', amcSettingsSchema, context.settings) }),
 };

@@ -115,7 +115,7 @@ export function createAmfDescriptor(options: { localIntentHandler?: (context: Nf
     async create(context) {
       const settings = checkSettings<AmfSettings>('amf', amfSettingsSchema, context.settings);
       const local = settings.mode === 'local' && options.localIntentHandler ? await options.localIntentHandler(context) : undefined;
-      return createAmf({ store: context.store, logger: context.logger, nrfUri: context.nrfUri, oauth: context.oauth, settings, localIntentHandler: local });
+      return createAmf({ store: context.store, logger: context.logger, nrfUri: context.nrfUri, oauth: context.oauth, nfInstanceId: context.nfInstanceId, settings, localIntentHandler: local });
     },
   };
 }

@@ -107,4 +107,6 @@ export interface NfContext {
   oauth: boolean;
   /** This NF's section of the settings file, unchecked: the NF checks it against its schema. */
   settings?: unknown;
+  /** The NF instance ID kept by a persistent store (nf-instance-id.ts); a fresh one when absent. */
+  nfInstanceId?: string;
 }

@@ -6,6 +6,7 @@ import { createLogger } from './logger.ts';
 import { listenNf, type ListeningNf, type NfDescriptor } from './nf-host.ts';
 import type { RuntimeConfig } from './config.ts';
 import { openStore } from './store/open-store.ts';
+import { persistedNfInstanceId } from './nf-instance-id.ts';
 import type { Store } from './store/collection.ts';
 
 export interface RunningCore {
@@ -28,7 +29,10 @@ export async function runNfs(descriptors: readonly NfDescriptor[], config: Runti
   try {
     for (const descriptor of descriptors) {
       const logger = createLogger({ nf: descriptor.nfType, level: config.logLevel });
-      const handle = await descriptor.create({ store, logger, nrfUri, oauth: config.oauth, settings: config.nfSettings[descriptor.name] });
+      // A store that outlives the process keeps each NF's instance ID, so a restart replaces its NRF profile.
+      const persistent = config.dataDir !== undefined || config.mongodbUri !== undefined;
+      const nfInstanceId = persistent ? await persistedNfInstanceId(store, descriptor.name, config.advertiseHost ?? config.host) : undefined;
+      const handle = await descriptor.create({ store, logger, nrfUri, oauth: config.oauth, settings: config.nfSettings[descriptor.name], nfInstanceId });
       const listening = await listenNf(handle, { host: config.host, port: config.ports[descriptor.name] ?? descriptor.defaultPort, advertiseHost: config.advertiseHost });
       running.push(listening);
       if (descriptor.nfType === 'NRF') nrfUri = listening.apiRoot;

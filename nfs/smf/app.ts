@@ -99,5 +99,5 @@ export const smfDescriptor: NfDescriptor = {
   defaultPort: 29502,
   summary: 'SMF: agent-to-agent sessions, their signed authorization artifacts, QoS, update, release and expiry',
   create: (context) =>
-    createSmf({ store: context.store, logger: context.logger, nrfUri: context.nrfUri, oauth: context.oauth, settings: checkSettings<SmfSettings>('smf', smfSettingsSchema, context.settings) }),
+    createSmf({ store: context.store, logger: context.logger, nrfUri: context.nrfUri, oauth: context.oauth, nfInstanceId: context.nfInstanceId, settings: checkSettings<SmfSettings>('smf', smfSettingsSchema, context.settings) }),
 };

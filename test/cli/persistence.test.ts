@@ -22,9 +22,10 @@ interface AgentListing {
 async function startCore(dataDir: string) {
   const dmsc = startDmsc(['up', '--json', '--data-dir', dataDir, ...everyPortFree]);
   const [line] = await waitForStdout(dmsc, /^\{"store".*\}$/m, 60_000);
-  const up = JSON.parse(line) as { nfs: { nf: string; url: string }[] };
+  const up = JSON.parse(line) as { nfs: { nf: string; url: string; nfInstanceId: string }[] };
   const url = (name: string) => up.nfs.find((nf) => nf.nf === name)!.url;
-  return { dmsc, url };
+  const registeredIds = Object.fromEntries(up.nfs.filter((nf) => nf.nf !== 'nrf').map((nf) => [nf.nf, nf.nfInstanceId]));
+  return { dmsc, url, registeredIds };
 }
 
 async function dmscJson<T>(args: string[]): Promise<T> {
@@ -80,6 +81,12 @@ describe('persistence with --data-dir across a SIGKILL of the whole emulator', f
 
     const second = await startCore(dataDir);
     const nrfAgain = second.url('nrf');
+    // Each NF registered again under its instance ID, replacing its profile: no stale profile of the
+    // killed run is left at the NRF for peers to discover.
+    expect(second.registeredIds).to.deep.equal(first.registeredIds);
+    const profiles = await getJson(`${nrfAgain}/nnrf-nfm/v1/nf-instances`);
+    const listed = (profiles.body._links?.items ?? []).map((item: { href: string }) => item.href.split('/').pop());
+    expect([...listed].sort(), JSON.stringify(profiles.body)).to.deep.equal(Object.values(first.registeredIds).sort());
     const caAfter = (await runDmsc(['ca', '--pem', '--nrf', nrfAgain], 30_000)).stdout;
     expect(caAfter, 'the same CA certificate').to.equal(caBefore);
 
