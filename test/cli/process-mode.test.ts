@@ -34,6 +34,19 @@ async function healthy(url: string): Promise<boolean> {
   return fetch(`${url}/healthz`).then((response) => response.ok, () => false);
 }
 
+async function dmscJson<T>(args: string[]): Promise<T> {
+  const run = await runDmsc(args, 30_000);
+  expect(run.code, `dmsc ${args.join(' ')}: ${run.stderr}`).to.equal(0);
+  return JSON.parse(run.stdout) as T;
+}
+
+async function expectIntentCompleted(nrf: string, supi: string): Promise<void> {
+  const outcome = await dmscJson<{ outcome: string; tasks: { state: string }[] }>(['ue', 'intent', '--json', '--nrf', nrf, '--supi', supi, 'why is my mobile connection slow']);
+  expect(outcome.outcome, JSON.stringify(outcome)).to.equal('completed');
+  expect(outcome.tasks.length).to.be.greaterThan(0);
+  expect(outcome.tasks.every((task) => task.state === 'completed'), JSON.stringify(outcome)).to.equal(true);
+}
+
 describe('dmsc up --processes (one process per NF)', function () {
   this.timeout(180_000);
   const orphans: number[] = [];
@@ -43,7 +56,7 @@ describe('dmsc up --processes (one process per NF)', function () {
     for (const pid of orphans.splice(0)) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   });
 
-  it('restarts an NF killed with SIGKILL on the same URL, and the core answers intents again', async () => {
+  it('restarts an NF killed with SIGKILL on its URL (the AGW, then the capability agents, whose agents register again) and answers intents after each', async () => {
     const { dmsc, up } = await startProcessCore();
     orphans.push(...up.nfs.map((nf) => nf.pid));
     expect(up.processes).to.equal(true);
@@ -65,24 +78,28 @@ describe('dmsc up --processes (one process per NF)', function () {
     expect(isAlive(agw.pid)).to.equal(false);
 
     // The registrations the AGW had acknowledged survived in its store, and the agents keep them alive.
-    const agents = await runDmsc(['agents', '--json', '--nrf', nrf], 30_000);
-    expect(agents.code, agents.stderr).to.equal(0);
-    const listed = JSON.parse(agents.stdout) as { state: string; capabilities: string[] }[];
+    const listed = await dmscJson<{ state: string }[]>(['agents', '--json', '--nrf', nrf]);
     expect(listed.filter((agent) => agent.state === 'ACTIVE').length).to.be.greaterThan(5);
 
     // The whole flow crosses the restarted AGW: UE agent registration, discovery, task resolution.
-    const intent = await runDmsc(['ue', 'intent', '--json', '--nrf', nrf, '--supi', 'imsi-001010000000042', 'why is my mobile connection slow'], 60_000);
-    expect(intent.code, `${intent.stdout}${intent.stderr}`).to.equal(0);
-    const outcome = JSON.parse(intent.stdout) as { outcome: string; tasks: { state: string }[] };
-    expect(outcome.outcome, intent.stdout).to.equal('completed');
-    expect(outcome.tasks.length).to.be.greaterThan(0);
-    expect(outcome.tasks.every((task) => task.state === 'completed'), intent.stdout).to.equal(true);
+    await expectIntentCompleted(nrf, 'imsi-001010000000042');
+
+    // A restarted NF with agents registers them at the AGW again, and intents reach them.
+    const capabilityAgents = up.nfs.find((nf) => nf.nf === 'capability-agents')!;
+    process.kill(capabilityAgents.pid, 'SIGKILL');
+    const [agentsLine] = await waitForStdout(dmsc, /^\{"event":"restarted","nf":"capability-agents".*\}$/m, 60_000);
+    const agentsRestarted = JSON.parse(agentsLine) as { pid: number };
+    orphans.push(agentsRestarted.pid);
+    const active = await dmscJson<{ aic: string; state: string; a2aUrl: string }[]>(['agents', '--json', '--nrf', nrf]);
+    const onRestarted = active.filter((agent) => agent.state === 'ACTIVE' && agent.a2aUrl.startsWith(capabilityAgents.url));
+    expect(onRestarted.length, 'agents of the restarted NF active at the AGW').to.be.at.least(9);
+    await expectIntentCompleted(nrf, 'imsi-001010000000043');
 
     // Ctrl-C: every child stops, the supervisor exits 0.
     dmsc.child.kill('SIGTERM');
     const exit = await within(dmsc.exited, 60_000, () => `waiting for dmsc up --processes to stop${described(dmsc)}`);
     expect(exit, described(dmsc)).to.deep.equal({ code: 0, signal: null });
-    for (const pid of [restarted.pid, ...up.nfs.filter((nf) => nf.nf !== 'agw').map((nf) => nf.pid)]) expect(isAlive(pid), `pid ${pid} stopped`).to.equal(false);
+    for (const pid of [restarted.pid, agentsRestarted.pid, ...up.nfs.filter((nf) => !['agw', 'capability-agents'].includes(nf.nf)).map((nf) => nf.pid)]) expect(isAlive(pid), `pid ${pid} stopped`).to.equal(false);
   });
 
   it('no NF outlives a supervisor killed with SIGKILL', async () => {
