@@ -92,6 +92,10 @@ export function agwRoutes(service: AgwService, apiRoot: () => string) {
       res.status(200).json(typeof answer.body === 'object' && answer.body !== null ? answer.body : { result: answer.body });
     });
 
+    router.get('/nagw-pol/v1/decisions', async (req, res) => {
+      const q = req.query as Record<string, string>;
+      res.json(await service.decidePolicy({ requesterAic: q['requester-aic'], capabilityId: q['capability-id'], action: q.action as 'discover' | 'invoke' }));
+    });
     router.get('/nagw-pol/v1/rules', async (_req, res) => {
       res.json(await service.listPolicyRules());
     });

@@ -65,6 +65,15 @@ export async function createAgwService(deps: AgwServiceDeps) {
     },
     ...discovery,
     ...routing,
+    /** The rules' decision for one requester (DMSC "Policy Manager"), as the SMF asks it before a session. */
+    async decidePolicy(query: { requesterAic: string; capabilityId: string; action: 'discover' | 'invoke' }) {
+      const requester = await discovery.requesterOf(query.requesterAic);
+      const decision = await policy.decide(requester, query.capabilityId, query.action);
+      if (!decision.allowed) {
+        await events.recordEvent({ type: 'policy.denied', outcome: 'refused', aic: requester.aic, capabilityId: query.capabilityId, cause: 'POLICY_DENIED', detail: { ruleId: decision.ruleId, action: query.action } });
+      }
+      return { ...decision, requesterAic: requester.aic!, capabilityId: query.capabilityId, action: query.action };
+    },
     directoryVersion: () => directoryVersion,
     aicScheme: () => deps.settings.aicScheme,
     jwks: () => deps.signer.jwks(),

@@ -1,12 +1,14 @@
 /**
  * The SMF's calls to the AGW (found through the NRF): the registration record of an agent
- * (nagw-reg) and structured discovery as the policy check for one requester (nagw-disc). Behind
- * an interface, so the procedures can be tested with a fake.
+ * (nagw-reg), and the policy check for one requester: structured discovery must answer the target
+ * (nagw-disc, the discover rules) and the invoke rules must allow the capability (nagw-pol
+ * decisions). Behind an interface, so the procedures can be tested with a fake.
  */
 import { ProblemError, type ProblemDetails } from '../shared/problem.ts';
 import type { SbiClient } from '../shared/sbi-client.ts';
 import type { components as reg } from '../../openapi/generated/nagw-reg.ts';
 import type { components as disc } from '../../openapi/generated/nagw-disc.ts';
+import type { components as pol } from '../../openapi/generated/nagw-pol.ts';
 
 export type AgentRecord = reg['schemas']['AgentRecord'];
 export type DiscoveryAnswer = disc['schemas']['DiscoveryAnswer'];
@@ -17,7 +19,7 @@ export type ReachDecision = { allowed: true } | { allowed: false; reason: 'POLIC
 export interface AgwConsumer {
   /** The agent's record, or undefined when the AGW does not know the AIC; a malformed AIC is the AGW's 400. */
   getRegistration(aic: string): Promise<AgentRecord | undefined>;
-  /** Whether discovery of the target for this capability, by this requester, answers the target. */
+  /** Whether this requester may reach the target for this capability: discovery answers it and the invoke rules allow it. */
   checkReach(requesterAic: string, targetAic: string, capabilityId: string): Promise<ReachDecision>;
 }
 
@@ -37,7 +39,13 @@ export function createAgwConsumer(sbi: SbiClient): AgwConsumer {
     },
     async checkReach(requesterAic, targetAic, capabilityId) {
       const query = new URLSearchParams({ aic: targetAic, 'capability-id': capabilityId, 'requester-aic': requesterAic, limit: '1' });
-      const res = await sbi.call<DiscoveryAnswer>({ targetNfType: 'AGW', serviceName: 'nagw-disc', method: 'GET', path: `/agents?${query.toString().replace(/%2F/g, '/')}` });
+      const decisionQuery = new URLSearchParams({ 'requester-aic': requesterAic, 'capability-id': capabilityId, action: 'invoke' });
+      const [res, decision] = await Promise.all([
+        sbi.call<DiscoveryAnswer>({ targetNfType: 'AGW', serviceName: 'nagw-disc', method: 'GET', path: `/agents?${query.toString().replace(/%2F/g, '/')}` }),
+        sbi.call<pol['schemas']['PolicyDecision']>({ targetNfType: 'AGW', serviceName: 'nagw-pol', method: 'GET', path: `/decisions?${decisionQuery.toString()}` }),
+      ]);
+      if (decision.status !== 200) throw refused(decision.status, decision.data, 'a policy decision');
+      if (!decision.data.allowed) return { allowed: false, reason: 'POLICY_DENIED', detail: `policy rule ${decision.data.ruleId} denies invoking ${capabilityId}` };
       if (res.status === 200) {
         return res.data.agents.some((agent) => agent.aic === targetAic)
           ? { allowed: true }

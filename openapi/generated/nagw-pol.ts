@@ -19,6 +19,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The decision the rules give for one requester, capability and action, as discovery and routing apply it. The SMF asks it (action invoke) before it authorizes a session. A denial is recorded as a policy.denied event. */
+        get: operations["DecidePolicy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/rules/{ruleId}": {
         parameters: {
             query?: never;
@@ -41,6 +58,15 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        PolicyDecision: {
+            allowed: boolean;
+            /** @description The rule that denied; absent when allowed. */
+            ruleId?: string;
+            requesterAic: string;
+            capabilityId: string;
+            /** @enum {string} */
+            action: "discover" | "invoke";
+        };
         PolicyRuleDefinition: {
             /** @enum {string} */
             effect: "ALLOW" | "DENY";
@@ -90,9 +116,9 @@ export interface components {
         };
         /** @description An Agent Identity Code (ACPs-spec-AIC v02.02), checked by the AGW and AMC. */
         AicText: string;
-        ProviderId: string;
         /** @description A capability identifier of the AGW's taxonomy, e.g. /capability/qos-optimisation. */
         CapabilityId: string;
+        ProviderId: string;
     };
     responses: {
         /** @description Any other error */
@@ -148,6 +174,32 @@ export interface operations {
                     "application/json": components["schemas"]["PolicyRule"][];
                 };
             };
+            default: components["responses"]["Default"];
+        };
+    };
+    DecidePolicy: {
+        parameters: {
+            query: {
+                "requester-aic": components["schemas"]["AicText"];
+                "capability-id": components["schemas"]["CapabilityId"];
+                action: "discover" | "invoke";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The decision */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyDecision"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
             default: components["responses"]["Default"];
         };
     };

@@ -192,6 +192,20 @@ describe('AGW semantic routing (nagw-route)', function () {
       expect(denied.body.detail).to.contain('deny-acme-invoke');
       expect(only.server.requests).to.equal(0);
       expect((await route(capability)).status, 'a requester the rule is not about').to.equal(200);
+
+      // The same decision, asked directly (as the SMF asks before a session), and recorded as an event.
+      const decisions = `${core.agwUrl}/nagw-pol/v1/decisions?requester-aic=${requester.body.aic}&capability-id=${encodeURIComponent(`/capability/${capability}`)}`;
+      const invoke = await request('GET', `${decisions}&action=invoke`);
+      expect(invoke.status).to.equal(200);
+      expect(invoke.body).to.deep.equal({ allowed: false, ruleId: 'deny-acme-invoke', requesterAic: requester.body.aic, capabilityId: `/capability/${capability}`, action: 'invoke' });
+      expect((await request('GET', `${decisions}&action=discover`)).body.allowed, 'the rule is about invoke only').to.equal(true);
+      const events = await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=policy.denied&aic=${requester.body.aic}`);
+      expect(events.body.map((event: { detail?: { ruleId?: string } }) => event.detail?.ruleId)).to.include('deny-acme-invoke');
+      for (const bad of [`${decisions}&action=delete`, decisions, `${core.agwUrl}/nagw-pol/v1/decisions?requester-aic=not-an-aic&capability-id=x&action=invoke`]) {
+        const refused = await request('GET', bad);
+        expect(refused.status, bad).to.equal(400);
+        expect(refused.headers.get('content-type')).to.match(/^application\/problem\+json/);
+      }
     } finally {
       await request('DELETE', ruleUrl);
     }

@@ -125,6 +125,26 @@ describe('SMF agent-to-agent sessions (nsmf-agentsession)', () => {
       expect((await create(sessionBody())).status).to.equal(201);
     });
 
+    it('answers 403 POLICY_DENIED naming the rule when an invoke rule denies the capability, though discovery would answer the target', async () => {
+      const rule = await request('PUT', `${core.agwUrl}/nagw-pol/v1/rules/no-invoke-qos`, { effect: 'DENY', priority: 500, subject: { aic: initiator }, capabilityId: qosCap, actions: ['invoke'] });
+      expect(rule.status, JSON.stringify(rule.body)).to.equal(200);
+      try {
+        const discovered = await request('GET', `${core.agwUrl}/nagw-disc/v1/agents?capability-id=${qosCap}&requester-aic=${initiator}`);
+        expect(discovered.body.agents.map((agent: { aic: string }) => agent.aic), 'discover is still allowed').to.include(target);
+        const decision = await request('GET', `${core.agwUrl}/nagw-pol/v1/decisions?requester-aic=${initiator}&capability-id=${encodeURIComponent(qosCap)}&action=invoke`);
+        expect(decision.body).to.deep.equal({ allowed: false, ruleId: 'no-invoke-qos', requesterAic: initiator, capabilityId: qosCap, action: 'invoke' });
+        const before = await count();
+        const res = await create(sessionBody());
+        expect(res.status).to.equal(403);
+        expect(res.body.cause).to.equal('POLICY_DENIED');
+        expect(res.body.detail).to.contain('no-invoke-qos');
+        expect(await count()).to.equal(before);
+      } finally {
+        await request('DELETE', `${core.agwUrl}/nagw-pol/v1/rules/no-invoke-qos`);
+      }
+      expect((await create(sessionBody())).status).to.equal(201);
+    });
+
     it('refuses a mistyped AIC (bad checksum) as the AGW does, with 400', async () => {
       const mistyped = `${target.slice(0, -1)}${target.endsWith('0') ? '1' : '0'}`;
       const before = await count();
