@@ -48,7 +48,7 @@ describe('A2A semantic sessions: session control on the declared extension, driv
     return { aic: registered.body.aic, certificatePem: registered.body.certificatePem, privateKey: registered.key.keys.privateKey };
   };
   const create = (capabilityId = BILLING, target = billing, from = initiator) =>
-    authority.create({ initiatorAic: from.aic, targetAic: target.aic!, capabilityId, qos: { priority: 3, latencyBudgetMs: 200 }, scope: ['invoke'] });
+    authority.create({ initiatorAic: from.aic, targetAic: target.aic!, capabilityId, qos: { priority: 3, latencyBudgetMs: 200 }, scope: ['invoke'] }, { signer: createAgentCallSigner(from), capabilityId });
   /** The proof a session message carries, signed with `by`'s key for the billing agent. */
   const proofFor = (sessionId: string, kind: SessionRequest['kind'], by: Initiator = initiator, capabilityId = BILLING) =>
     createAgentCallSigner(by).sign({ audience: billing.aic!, capabilityId, taskId: proofTaskId(sessionId, kind) });

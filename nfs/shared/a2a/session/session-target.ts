@@ -11,6 +11,7 @@ import { createAgentCallVerifier } from '../../agent-auth.ts';
 import { ProblemError } from '../../problem.ts';
 import type { TaskRequest, TaskResult } from '../../intent/task-invocation.ts';
 import type { Logger } from '../../logger.ts';
+import { createTaskRepeats, type TaskRepeats } from '../../task-repeats.ts';
 import type { OpenCapabilityAgent } from '../open-capability-executor.ts';
 import { checkArtifact, isProofCertificate, requireGoodCredential, SessionRefusal, type InitiatorCheckOptions } from './session-checks.ts';
 import type { SessionManagerPeer } from './session-manager-peer.ts';
@@ -48,6 +49,8 @@ export interface SessionTargetOptions {
   now?: () => number;
   /** Live sessions this agent keeps at most. */
   maxSessions?: number;
+  /** First answers of tasks, shared with the NF's InvokeTask endpoint (task-repeats.ts). */
+  repeats?: TaskRepeats;
 }
 
 /** Operations of the SMF scope (nsmf-agentsession Operation) under which SESSION_DATA may ask. */
@@ -58,6 +61,7 @@ export function createSessionTarget(options: SessionTargetOptions) {
   const now = options.now ?? Date.now;
   const maxSessions = options.maxSessions ?? 10_000;
   const live = new Map<string, AcceptedSession>();
+  const repeats = options.repeats ?? createTaskRepeats({ now });
   const proofs = createAgentCallVerifier({ trustAnchors: options.trustAnchors, credentialStatus: options.credentialStatus, now });
 
   /**
@@ -152,13 +156,16 @@ export function createSessionTarget(options: SessionTargetOptions) {
     await checkProof(request, session.initiatorAic, session.capabilityId);
     if (request.capabilityId !== session.capabilityId) throw new SessionRefusal('OUT_OF_SCOPE', `session ${request.sessionId} authorizes ${session.capabilityId}, not ${request.capabilityId}`);
     if (!session.scope.some((operation) => dataOperations.includes(operation))) throw new SessionRefusal('OUT_OF_SCOPE', `the session scope ${session.scope.join(', ')} allows no data exchange`);
-    const taskId = randomUUID();
+    const taskId = request.taskId ?? randomUUID();
+    const task: TaskRequest = {
+      taskId, intentId: request.intentId ?? (contextId || request.sessionId), capabilityId: session.capabilityId,
+      ...(request.supi ? { supi: request.supi } : {}), parameters: request.parameters as TaskRequest['parameters'], ...(request.inputs ? { inputs: request.inputs } : {}),
+    };
+    const run = () => agent.busy(() => agent.run(task));
     let result: TaskResult;
     try {
-      result = await agent.busy(() => agent.run({
-        taskId, intentId: contextId || request.sessionId, capabilityId: session.capabilityId,
-        ...(request.supi ? { supi: request.supi } : {}), parameters: request.parameters as TaskRequest['parameters'],
-      }));
+      // A task of TIP named by the initiator is answered once per initiator, whichever session carries it.
+      result = request.taskId ? await repeats.once({ agent: agent.name, caller: session.initiatorAic, intentId: task.intentId, taskId }, run) : await run();
     } catch (error) {
       logger.error('session capability failed', { agent: agent.name, sessionId: request.sessionId, error: (error as Error).message });
       result = { taskId, capabilityId: session.capabilityId, state: 'failed', summary: `The request could not be carried out: ${(error as Error).message}`, data: {} };
