@@ -61,6 +61,8 @@ describe('semantic session target (fake SMF and AMC, real certificates and artif
     const table = createSessionTarget({
       agent: {
         name: 'billing-agent', aic: () => TARGET, held: () => held, canRun: () => true,
+        // The fake SMF takes any report: the target's proof for the SMF is checked in test/smf.
+        signer: () => createAgentCallSigner({ aic: TARGET, certificatePem, privateKey: initiatorKey }),
         run: async (task) => {
           ran.push(task.capabilityId);
           return { taskId: task.taskId, capabilityId: task.capabilityId, state: 'completed', summary: 'done', data: {} };

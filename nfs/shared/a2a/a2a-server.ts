@@ -10,6 +10,7 @@ import express, { type RequestHandler } from 'express';
 import type { AgentCard } from '@a2a-js/sdk';
 import { InMemoryTaskStore } from '@a2a-js/sdk/server';
 import { agentCardHandler, jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express';
+import { createAgentCallSigner, type AgentCallSigner, type AgentIdentity } from '../agent-auth.ts';
 import type { HostedAgent } from '../agent-host.ts';
 import { errorHandler, notFoundHandler } from '../error-handler.ts';
 import type { Logger } from '../logger.ts';
@@ -41,6 +42,19 @@ export function createA2aServer(options: A2aServerOptions) {
   const endpoints = new Map<string, Endpoint>();
   const taskStores = new Map<string, InMemoryTaskStore>();
 
+  // A renewed credential is a new identity: reports to the SMF are signed with the one held now.
+  const signers = new WeakMap<AgentIdentity, AgentCallSigner>();
+  function signerOf(agent: HostedAgent): AgentCallSigner {
+    const identity = agent.identity;
+    if (!identity) throw new Error(`agent ${agent.spec.name} has no credential`);
+    let signer = signers.get(identity);
+    if (!signer) {
+      signer = createAgentCallSigner(identity);
+      signers.set(identity, signer);
+    }
+    return signer;
+  }
+
   function endpointOf(agent: HostedAgent): Endpoint {
     const name = agent.spec.name;
     const key = `${agent.aic} ${agent.a2aUrl} ${(agent.capabilityIds ?? []).join(',')}`;
@@ -65,7 +79,7 @@ export function createA2aServer(options: A2aServerOptions) {
     taskStores.set(name, taskStore);
     const executor = createOpenCapabilityExecutor(open, options.logger);
     const requestHandler = options.sessions
-      ? new SemanticSessionRequestHandler(options.sessions.targetFor({ ...open, aic: () => agent.aic! }, () => (agent.caCertificatePem ? [agent.caCertificatePem] : [])), open, card, taskStore, executor)
+      ? new SemanticSessionRequestHandler(options.sessions.targetFor({ ...open, aic: () => agent.aic!, signer: () => signerOf(agent) }, () => (agent.caCertificatePem ? [agent.caCertificatePem] : [])), open, card, taskStore, executor)
       : new OpenCapabilityRequestHandler(open, card, taskStore, executor);
     const router = express.Router();
     router.use('/.well-known/agent-card.json', agentCardHandler({ agentCardProvider: async () => card, cache: { maxAge: 60 } }));
@@ -86,6 +100,8 @@ export function createA2aServer(options: A2aServerOptions) {
 
   const app = express();
   app.disable('x-powered-by');
+  // JSON-RPC answers are never revalidated: an ETag would only cost a hash per message.
+  app.set('etag', false);
   app.set('case sensitive routing', true);
   app.use('/a2a/:agentName', (req, res, next) => {
     try {

@@ -5,7 +5,8 @@
  * the TaskResult of that task, checked as an InvokeTask answer is. Sessions are pooled
  * (session-pool.ts), so most tasks cost one A2A message.
  */
-import { ClientFactory, type Client } from '@a2a-js/sdk/client';
+import { ClientFactory, ClientFactoryOptions, DefaultAgentCardResolver, JsonRpcTransportFactory, type Client } from '@a2a-js/sdk/client';
+import { nodeHttpFetch } from '../a2a/node-http-fetch.ts';
 import type { AgentCallSigner, AgentIdentity } from '../agent-auth.ts';
 import type { Logger } from '../logger.ts';
 import type { BodyCheck } from '../schema-validator.ts';
@@ -36,7 +37,10 @@ const transientCauses = new Set(['SESSION_MANAGER_UNAVAILABLE', 'HTTP_500', 'HTT
 
 export function createSessionTaskCalls(options: SessionTaskCallsOptions) {
   const clients = new Map<string, Promise<Client>>();
-  const factory = new ClientFactory();
+  const factory = new ClientFactory(ClientFactoryOptions.createFrom(ClientFactoryOptions.default, {
+    transports: [new JsonRpcTransportFactory({ fetchImpl: nodeHttpFetch })],
+    cardResolver: new DefaultAgentCardResolver({ fetchImpl: nodeHttpFetch }),
+  }));
   /** One SDK client per A2A endpoint: creating one reads the agent card. */
   const clientFor = (a2aUrl: string): Promise<Client> => {
     let client = clients.get(a2aUrl);

@@ -7,19 +7,22 @@
  * it (release at the SMF). A refusal keeps nothing and is counted with its cause.
  */
 import { randomUUID } from 'node:crypto';
-import { createAgentCallVerifier } from '../../agent-auth.ts';
+import { createAgentCallVerifier, type AgentCallSigner } from '../../agent-auth.ts';
 import { ProblemError } from '../../problem.ts';
 import type { TaskRequest, TaskResult } from '../../intent/task-invocation.ts';
 import type { Logger } from '../../logger.ts';
 import { createTaskRepeats, type TaskRepeats } from '../../task-repeats.ts';
 import type { OpenCapabilityAgent } from '../open-capability-executor.ts';
 import { checkArtifact, isProofCertificate, requireGoodCredential, SessionRefusal, type InitiatorCheckOptions } from './session-checks.ts';
+import { SMF_CALL_AUDIENCE, smfCallTaskId } from './session-authority.ts';
 import type { SessionManagerPeer } from './session-manager-peer.ts';
 import { proofTaskId, type RefusalCause, type SessionAnswer, type SessionData, type SessionInit, type SessionRequest, type SessionTerminate, type SessionUpdate } from './session-messages.ts';
 
 /** What the session logic needs of an agent beyond open capabilities: who it is and whom it trusts. */
 export interface SessionTargetAgent extends OpenCapabilityAgent {
   aic(): string;
+  /** Signs the agent's reports to the SMF with its current credential. */
+  signer(): AgentCallSigner;
 }
 
 export interface AcceptedSession {
@@ -81,6 +84,10 @@ export function createSessionTarget(options: SessionTargetOptions) {
     if (caller.toLowerCase() !== initiatorAic.toLowerCase()) throw new SessionRefusal('PROOF_INVALID', `the proof is signed by ${caller}, not by the initiator ${initiatorAic}`);
     return { serialNumber };
   }
+  /** This agent's proof for a report to the SMF (the SMF acts only for an agent of the session). */
+  const proofForSmf = (operation: 'EstablishAgentSession' | 'ReleaseAgentSession', sessionId: string, capabilityId: string) =>
+    agent.signer().sign({ audience: SMF_CALL_AUDIENCE, capabilityId, taskId: smfCallTaskId(operation, sessionId) });
+
   /** Ended sessions and spent artifact ids, until their artifact would have expired anyway (seconds). */
   const terminated = new Map<string, number>();
   const spentArtifacts = new Map<string, number>();
@@ -136,7 +143,7 @@ export function createSessionTarget(options: SessionTargetOptions) {
       if (live.size >= maxSessions) for (const [id, session] of live) if (session.exp <= nowSeconds()) live.delete(id);
       if (live.size >= maxSessions) throw new SessionRefusal('SESSION_MANAGER_UNAVAILABLE', `agent ${agent.name} holds ${maxSessions} sessions already`);
       try {
-        await smf.reportEstablished(sessionId, self);
+        await smf.reportEstablished(sessionId, self, await proofForSmf('EstablishAgentSession', sessionId, claims.cap));
       } catch (error) {
         throw new SessionRefusal('SESSION_MANAGER_UNAVAILABLE', `the SMF did not take the establishment: ${(error as Error).message}`);
       }
@@ -192,7 +199,7 @@ export function createSessionTarget(options: SessionTargetOptions) {
     terminated.set(request.sessionId, session.exp);
     counters.terminated += 1;
     // Ended here whatever the SMF says; a failed report leaves the SMF to expire it.
-    smf.reportReleased(request.sessionId, agent.aic(), 'NORMAL_RELEASE').catch((error: Error) => {
+    proofForSmf('ReleaseAgentSession', request.sessionId, session.capabilityId).then((proof) => smf.reportReleased(request.sessionId, agent.aic(), proof, 'NORMAL_RELEASE')).catch((error: Error) => {
       logger.warn('the SMF did not take a session release', { agent: agent.name, sessionId: request.sessionId, error: error.message });
     });
     return { kind: 'SESSION_TERMINATED', sessionId: request.sessionId };
