@@ -23,6 +23,8 @@ export interface TestCore {
   agw: AgwHandle;
   /** With `smf: true`: the SMF that authorizes the intent agent's semantic sessions. */
   smf?: SmfHandle;
+  /** With `smf: true`: http://host:port/nsmf-agentsession/v1 */
+  sessionsApi?: string;
   close(): Promise<void>;
 }
 
@@ -41,12 +43,16 @@ export async function startTestCore(options: { agw?: Partial<AgwDeps>; amc?: Par
   listening.push(agwListening);
   await waitForSubscription(store);
   let smf: SmfHandle | undefined;
+  let sessionsApi: string | undefined;
   if (options.smf) {
     smf = await createSmf({ store, logger: silent('SMF'), nrfUri: nrf.apiRoot, oauth: options.oauth, backgroundTimers: false, notifier: { minRetryDelayMs: 20 } });
-    listening.push(await listenNf(smf, { host: '127.0.0.1', port: 0 }));
+    const smfListening = await listenNf(smf, { host: '127.0.0.1', port: 0 });
+    listening.push(smfListening);
+    sessionsApi = `${smfListening.apiRoot}/nsmf-agentsession/v1`;
   }
   return {
     smf,
+    sessionsApi,
     store,
     nrfUrl: nrf.apiRoot,
     amcUrl: amcListening.apiRoot,

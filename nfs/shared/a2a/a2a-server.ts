@@ -8,7 +8,7 @@
  */
 import express, { type RequestHandler } from 'express';
 import type { AgentCard } from '@a2a-js/sdk';
-import { InMemoryTaskStore } from '@a2a-js/sdk/server';
+import { InMemoryTaskStore, JsonRpcTransportHandler } from '@a2a-js/sdk/server';
 import { agentCardHandler, jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express';
 import { createAgentCallSigner, type AgentCallSigner, type AgentIdentity } from '../agent-auth.ts';
 import type { HostedAgent } from '../agent-host.ts';
@@ -19,6 +19,7 @@ import { ProblemError } from '../problem.ts';
 import { buildAgentCard, type AgentCardOptions } from './agent-card.ts';
 import { createOpenCapabilityExecutor, OpenCapabilityRequestHandler, type CapabilityCall, type OpenCapabilityAgent } from './open-capability-executor.ts';
 import { SemanticSessionRequestHandler, type SemanticSessions } from './session/semantic-sessions.ts';
+import { createSessionFastPath } from './session-fast-path.ts';
 
 export const A2A_PATH_PREFIX = '/a2a/';
 
@@ -36,6 +37,8 @@ interface Endpoint {
   key: string;
   card: AgentCard;
   serve: RequestHandler;
+  /** The SDK's JSON-RPC handling of the same request handler, for session control before express. */
+  rpc: JsonRpcTransportHandler;
 }
 
 export function createA2aServer(options: A2aServerOptions) {
@@ -84,7 +87,7 @@ export function createA2aServer(options: A2aServerOptions) {
     const router = express.Router();
     router.use('/.well-known/agent-card.json', agentCardHandler({ agentCardProvider: async () => card, cache: { maxAge: 60 } }));
     router.use(jsonRpcHandler({ requestHandler, userBuilder: UserBuilder.noAuthentication }));
-    const endpoint = { key, card, serve: router };
+    const endpoint = { key, card, serve: router, rpc: new JsonRpcTransportHandler(requestHandler) };
     endpoints.set(name, endpoint);
     return endpoint;
   }
@@ -113,10 +116,19 @@ export function createA2aServer(options: A2aServerOptions) {
   app.use(notFoundHandler());
   app.use(errorHandler(options.logger));
 
-  /** Serves everything under /a2a/ and passes anything else on. */
+  const sessionControl = createSessionFastPath({
+    logger: options.logger,
+    endpoint: (name) => {
+      const agent = options.agent(name);
+      return options.sessions && agent?.state === 'REGISTERED' && agent.aic && agent.a2aUrl ? endpointOf(agent) : undefined;
+    },
+  });
+
+  /** Serves everything under /a2a/ (session control before express) and passes anything else on. */
   const fastPath: FastPath = (req, res, next) => {
     if (!req.url?.startsWith(A2A_PATH_PREFIX)) return next();
-    app(req as express.Request, res as express.Response, () => undefined);
+    const viaExpress = () => app(req as express.Request, res as express.Response, () => undefined);
+    if (!sessionControl(req, res, viaExpress)) viaExpress();
   };
 
   return {
