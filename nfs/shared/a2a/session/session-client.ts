@@ -16,6 +16,7 @@ import { proofTaskId, sessionMessage, sessionPayloadOf } from './session-message
 type SessionCreateData = components['schemas']['SessionCreateData'];
 type SessionModifyData = components['schemas']['SessionModifyData'];
 
+// The SMF calls live in session-authority.ts; callers of openSession find them here too.
 export { sbiSessionAuthority, SessionRefusedError, smfSessionAuthority, type AuthorizedSession, type SessionAuthority } from './session-authority.ts';
 
 /** An SDK client for an agent's A2A endpoint (its card at `${a2aUrl}/.well-known/agent-card.json`). */
