@@ -1,7 +1,8 @@
 /**
- * The calls an intent agent makes for its tasks (MACP section 5.4): per-task resolution at the AGW
- * and the task calls to the chosen agents. Behind interfaces, so the pipeline can be tested with
- * fakes; used by the intent agents of NFs with agents and by an AMF that comprehends intents.
+ * Task calls (MACP section 5.4): per-task resolution at the AGW, the check of a task's answer, and
+ * a client of InvokeTask with a per-call JWS. Intent agents carry their tasks in semantic sessions
+ * (session-task-calls.ts); InvokeTask stays for callers without a session (the AGW's semantic
+ * routing of third parties' calls) and its client for them and the tests.
  */
 import type { components as disc } from '../../../openapi/generated/nagw-disc.ts';
 import { correlationHeader, currentCorrelationId } from '../correlation.ts';
