@@ -65,10 +65,15 @@ function authorityOver(post: Post): SessionAuthority {
   };
 }
 
+/** How long a call to the SMF by URL may take (the SBI client bounds its own calls). */
+const SMF_TIMEOUT_MS = 10_000;
+
 /** The SMF over HTTP at its nsmf-agentsession root, e.g. `http://host:port/nsmf-agentsession/v1`. */
 export function smfSessionAuthority(sessionsApi: string): SessionAuthority {
   return authorityOver(async (path, body, bearer) => {
-    const res = await fetch(`${sessionsApi}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body), redirect: 'error' });
+    const res = await fetch(`${sessionsApi}${path}`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${bearer}` }, body: JSON.stringify(body), redirect: 'error', signal: AbortSignal.timeout(SMF_TIMEOUT_MS),
+    });
     return { status: res.status, data: await res.json().catch(() => ({})) };
   });
 }

@@ -62,7 +62,7 @@ export interface OpenedSession {
   /** Asks the SMF to modify the session and hands the new artifact to the target. */
   update(change: Omit<SessionModifyData, 'requestedBy'>): Promise<SessionAccept>;
   /** SESSION_TERMINATE; the target reports the release to the SMF. */
-  terminate(): Promise<void>;
+  terminate(options?: { signal?: AbortSignal }): Promise<void>;
 }
 
 const refusedBy = (answer: SessionAnswer) => ('cause' in answer ? new SessionRefusedError(answer.cause, answer.reason, answer) : new SessionRefusedError('UNEXPECTED_ANSWER', `the target answered ${answer.kind}`, answer));
@@ -109,8 +109,8 @@ export async function openSession(options: OpenSessionOptions): Promise<OpenedSe
       if (answer.kind !== 'SESSION_ACCEPT') throw refusedBy(answer);
       return answer;
     },
-    async terminate() {
-      const answer = await sendSessionMessage(client, { kind: 'SESSION_TERMINATE', sessionId, proof: await proof('SESSION_TERMINATE') }, contextId);
+    async terminate(terminateOptions = {}) {
+      const answer = await sendSessionMessage(client, { kind: 'SESSION_TERMINATE', sessionId, proof: await proof('SESSION_TERMINATE') }, contextId, terminateOptions);
       if (answer.kind !== 'SESSION_TERMINATED') throw refusedBy(answer);
     },
   };

@@ -25,6 +25,8 @@ export interface SessionPoolOptions {
   now?: () => number;
   /** Whether an idle sweep runs by itself (tests sweep by hand). */
   backgroundSweep?: boolean;
+  /** How long a SESSION_TERMINATE may take: a target that does not answer must not hold up a stopping NF. */
+  terminateTimeoutMs?: number;
 }
 
 /** Refusals after which the target holds no such session: open a new one. */
@@ -41,12 +43,14 @@ export function createSessionPool(options: SessionPoolOptions) {
   const now = options.now ?? Date.now;
   const renewBeforeMs = options.renewBeforeMs ?? 15_000;
   const idleMs = options.idleMs ?? 60_000;
+  const terminateTimeoutMs = options.terminateTimeoutMs ?? 2000;
   const entries = new Map<string, Entry>();
+  const terminate = (session: OpenedSession) => session.terminate({ signal: AbortSignal.timeout(terminateTimeoutMs) });
   const keyOf = (target: PoolTarget, capabilityId: string) => `${target.aic.toLowerCase()} ${capabilityId}`;
 
   /** Ends a session that leaves the pool; its failure only means the target or the SMF ends it on expiry. */
   function retire(entry: Entry, why: string): void {
-    entry.session.then((session) => session.terminate()).catch((error: Error) => {
+    entry.session.then(terminate).catch((error: Error) => {
       options.logger.debug('a pooled session could not be terminated', { why, error: error.message });
     });
   }
@@ -91,7 +95,7 @@ export function createSessionPool(options: SessionPoolOptions) {
   async function releaseAll(): Promise<void> {
     const all = [...entries.values()];
     entries.clear();
-    await Promise.allSettled(all.map(async (entry) => (await entry.session).terminate()));
+    await Promise.allSettled(all.map(async (entry) => terminate(await entry.session)));
   }
 
   const timer = options.backgroundSweep === false ? undefined : setInterval(() => void sweep(), Math.max(1000, idleMs / 2));
