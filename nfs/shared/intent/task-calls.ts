@@ -1,8 +1,8 @@
 /**
  * Task calls (MACP section 5.4): per-task resolution at the AGW, the check of a task's answer, and
  * a client of InvokeTask with a per-call JWS. Intent agents carry their tasks in semantic sessions
- * (session-task-calls.ts); InvokeTask stays for callers without a session (the AGW's semantic
- * routing of third parties' calls) and its client for them and the tests.
+ * (session-task-calls.ts); InvokeTask stays for callers without a session (it is the invokeUrl
+ * the AGW's semantic routing forwards to), and its client for them and the tests.
  */
 import type { components as disc } from '../../../openapi/generated/nagw-disc.ts';
 import { correlationHeader, currentCorrelationId } from '../correlation.ts';
