@@ -85,11 +85,11 @@ describe('the intent agent runs its tasks inside SMF-authorized semantic session
   });
 
   it('fails the task clearly when the SMF refuses the session (policy denies the target), storing no session and hanging nothing', async () => {
-    // A first bill leaves the AGW's answer for billing in the intent agent's cache; its session is then released.
+    // A first bill leaves the AGW's answer for billing in the intent agent's cache (5 s); its
+    // session is then terminated, so the next bill needs a new session from the SMF.
     const first = await submit('how much is my bill');
     expect(first.tasks[0]).to.include({ state: 'completed' });
     await pool().releaseAll();
-    await until(async () => (await smf().getSession(first.tasks[0].sessionId!)).state === 'RELEASED', 'release of the pooled billing session');
     const rule = `${core.agwUrl}/nagw-pol/v1/rules/deny-intent-billing`;
     expect((await request('PUT', rule, { effect: 'DENY', priority: 500, subject: { aic: intentAic }, capabilityId: BILLING, actions: ['discover'] })).status).to.equal(200);
     try {
@@ -102,6 +102,7 @@ describe('the intent agent runs its tasks inside SMF-authorized semantic session
       expect(denied.tasks[0].attempts).to.equal(1);
       expect(denied.tasks[0].summary).to.match(/SMF refused \(403\).*POLICY_DENIED|POLICY_DENIED.*SMF refused \(403\)/);
       expect(await billingSessions()).to.equal(sessionsBefore);
+      await until(async () => (await smf().getSession(first.tasks[0].sessionId!)).state === 'RELEASED', 'release of the pooled billing session');
     } finally {
       await request('DELETE', rule);
     }
