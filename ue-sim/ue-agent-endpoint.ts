@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createA2aServer } from '../nfs/shared/a2a/a2a-server.ts';
+import type { AgentIdentity } from '../nfs/shared/agent-auth.ts';
 import { createSemanticSessions, type SemanticSessions } from '../nfs/shared/a2a/session/semantic-sessions.ts';
 import { createSessionManagerPeer } from '../nfs/shared/a2a/session/session-manager-peer.ts';
 import type { HostedAgent } from '../nfs/shared/agent-host.ts';
@@ -45,6 +46,8 @@ export interface UeAgentIdentity {
   aic: string;
   caCertificatePem: string;
   capabilityIds: string[];
+  /** The agent's own credential: its reports to the SMF (establish, release) are signed with it. */
+  credential: AgentIdentity;
 }
 
 export interface UeAgentEndpoint {
@@ -94,7 +97,7 @@ export async function startUeAgentEndpoint(options: UeAgentEndpointOptions): Pro
     a2aUrl,
     sessions,
     attach(identity) {
-      Object.assign(agent, { state: 'REGISTERED', aic: identity.aic, caCertificatePem: identity.caCertificatePem, capabilityIds: [...identity.capabilityIds] });
+      Object.assign(agent, { state: 'REGISTERED', aic: identity.aic, identity: identity.credential, caCertificatePem: identity.caCertificatePem, capabilityIds: [...identity.capabilityIds] });
     },
     detach() {
       agent.state = 'REGISTERING';

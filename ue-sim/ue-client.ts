@@ -183,8 +183,10 @@ export function createUeClient(options: UeClientOptions): UeClient {
     // Throws unless the accept is protected under the K_NASint of this RAND: the network knows K.
     security = createUeSecurity({ key, rand: challenge.rand, ngKsi: challenge.ngKsi, accept });
     state = { rmState: 'RM-REGISTERED', cmState: 'CM-CONNECTED', guti: accept.guti, ueAgent: accept.ueAgent, intentConversionOnUe: accept.intentConversionOnUe };
-    const { aic, caCertificatePem, capabilityIds } = accept.ueAgent;
-    if (endpointOpen && accept.ueAgent.status === 'REGISTERED' && aic && caCertificatePem) endpointOpen.attach({ aic, caCertificatePem, capabilityIds: capabilityIds ?? [] });
+    const { aic, caCertificatePem, certificatePem, capabilityIds } = accept.ueAgent;
+    if (endpointOpen && agentKeyMade && accept.ueAgent.status === 'REGISTERED' && aic && caCertificatePem && certificatePem) {
+      endpointOpen.attach({ aic, caCertificatePem, capabilityIds: capabilityIds ?? [], credential: { aic, certificatePem, privateKey: agentKeyMade.keys.privateKey } });
+    }
     // The network made no agent of it: nothing may reach the UE on that port.
     else if (endpointOpen) await closeEndpoint();
     const complete = await protectedExchange({ messageType: 'REGISTRATION_COMPLETE', guti: accept.guti });

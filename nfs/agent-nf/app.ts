@@ -11,9 +11,10 @@ import { createA2aServer } from '../shared/a2a/a2a-server.ts';
 import { createSemanticSessions, type SemanticSessions } from '../shared/a2a/session/semantic-sessions.ts';
 import { createSessionManagerPeer } from '../shared/a2a/session/session-manager-peer.ts';
 import type { ComprehensionEngine } from '../shared/intent/comprehension.ts';
-import type { IntentPipeline } from '../shared/intent/intent-pipeline.ts';
-import { createIntentAgentPipeline } from '../shared/intent/intent-agent.ts';
-import { createAgwResolution, createTaskCaller } from '../shared/intent/task-calls.ts';
+import { createIntentAgentPipeline, type IntentAgentPipeline } from '../shared/intent/intent-agent.ts';
+import { createAgwResolution } from '../shared/intent/task-calls.ts';
+import { sbiSessionAuthority } from '../shared/a2a/session/session-authority.ts';
+import { createTaskRepeats } from '../shared/task-repeats.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createNfLifecycle } from '../shared/nf-lifecycle.ts';
 import { chainFastPaths, type NfDescriptor, type NfHandle } from '../shared/nf-host.ts';
@@ -50,7 +51,14 @@ export interface AgentNfDeps {
   now?: () => number;
 }
 
-export type AgentNfHandle = NfHandle & { service: AgentNfService; sessions: SemanticSessions; whenAgentsSettled(): Promise<void> };
+export type AgentNfHandle = NfHandle & {
+  service: AgentNfService;
+  /** Sessions the NF's agents accepted as targets. */
+  sessions: SemanticSessions;
+  /** Sessions an intent agent of this NF keeps open to capability agents, by agent name. */
+  intentSessions(agentName: string): IntentAgentPipeline['sessions'] | undefined;
+  whenAgentsSettled(): Promise<void>;
+};
 
 export const agentNfServiceNames = ['nagent-tip'];
 
@@ -72,13 +80,14 @@ export async function createAgentNf(deps: AgentNfDeps): Promise<AgentNfHandle> {
   const host = createAgentHost({ sbi, logger: deps.logger, provider: settings.provider, agents: specs });
   const agw = createAgwResolution(sbi);
   const amc = createAmcConsumer(sbi);
-  const caller = createTaskCaller(await compileBodyCheck('nagent-tip.yaml', 'TaskResult'));
+  const checkResult = await compileBodyCheck('nagent-tip.yaml', 'TaskResult');
+  const authority = sbiSessionAuthority(sbi);
 
-  const pipelines = new Map<string, IntentPipeline>();
+  const pipelines = new Map<string, IntentAgentPipeline>();
   const intentAgents = specs.filter((spec) => spec.role === 'intent');
   const engine = intentAgents.length ? (deps.engine ?? createComprehensionEngine(settings.comprehension, (why) => deps.logger.warn('unusable answer from the chat-completions engine', { why }))) : undefined;
   for (const spec of intentAgents) {
-    pipelines.set(spec.name, createIntentAgentPipeline({ self: () => host.get(spec.name)!, agw, caller, engine: engine!, settings, logger: deps.logger }));
+    pipelines.set(spec.name, createIntentAgentPipeline({ self: () => host.get(spec.name)!, agw, authority, checkResult, engine: engine!, settings, logger: deps.logger }));
   }
 
   // A diagnosis asks the UE's own agent for a measurement over a semantic session (issue 5), as the hosted diagnosis agent.
@@ -90,6 +99,8 @@ export async function createAgentNf(deps: AgentNfDeps): Promise<AgentNfHandle> {
   });
   const handlerSets = specs.some((spec) => spec.role === 'capability') ? await createTaskHandlers({ store: deps.store, now: deps.now, device }) : { authenticated: {}, open: {} };
   const taskHandlers = handlerSets.authenticated;
+  // One memory of first answers for InvokeTask and sessions: a repeated task is answered once either way.
+  const repeats = createTaskRepeats({ now: deps.now });
   const service = createAgentNfService({
     host,
     store,
@@ -99,10 +110,11 @@ export async function createAgentNf(deps: AgentNfDeps): Promise<AgentNfHandle> {
     directory: createAgentDirectory(sbi, { now: deps.now }),
     intentCallers: deps.oauth ? createIntentCallerCheck({ nrfUri: deps.nrfUri, audience: ['AGENT_NF', nfInstanceId] }) : undefined,
     taskHandlers,
+    repeats,
   });
   // Public A2A (issue 5): each agent's card and JSON-RPC under /a2a/{name}, in front of the SBI app.
   // Semantic sessions ride on the A2A extension; the SMF (its JWKS, establish and release) is found through the NRF.
-  const sessions = createSemanticSessions({ smf: createSessionManagerPeer(sbi, { now: deps.now }), credentialStatus: amc.credentialStatus, logger: deps.logger, now: deps.now });
+  const sessions = createSemanticSessions({ smf: createSessionManagerPeer(sbi, { now: deps.now }), credentialStatus: amc.credentialStatus, logger: deps.logger, now: deps.now, repeats });
   const a2a = createA2aServer({ agent: host.get, handlers: handlerSets.open, sessionHandlers: handlerSets.authenticated, logger: deps.logger, provider: { organization: settings.provider.providerId }, sessions });
 
   let agentsSettled = false;
@@ -114,6 +126,7 @@ export async function createAgentNf(deps: AgentNfDeps): Promise<AgentNfHandle> {
     fastPath: chainFastPaths(a2a.fastPath, createJsonPostFastPath({ routes: await agentNfFastRoutes(service), logger: deps.logger })),
     service,
     sessions,
+    intentSessions: (agentName) => pipelines.get(agentName)?.sessions,
     whenAgentsSettled: () => host.whenSettled(),
     async start(apiRoot) {
       await lifecycle.start(apiRoot);
@@ -121,6 +134,8 @@ export async function createAgentNf(deps: AgentNfDeps): Promise<AgentNfHandle> {
       void host.whenSettled().then(() => (agentsSettled = true));
     },
     async stop() {
+      // Pooled sessions end while the agents and the SMF still know them.
+      await Promise.all([...pipelines.values()].map((pipeline) => pipeline.stop()));
       await host.stop();
       await lifecycle.stop();
     },

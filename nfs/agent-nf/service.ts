@@ -10,6 +10,7 @@ import type { AgentHost, HostedAgent } from '../shared/agent-host.ts';
 import type { IntentPipeline, IntentRequest, IntentOutcome } from '../shared/intent/intent-pipeline.ts';
 import type { TaskRequest, TaskResult } from '../shared/intent/task-invocation.ts';
 import type { Logger } from '../shared/logger.ts';
+import type { TaskRepeats } from '../shared/task-repeats.ts';
 import { forbidden, notFound, ProblemError, unauthorized } from '../shared/problem.ts';
 import type { AgentDirectory } from './consumer.ts';
 import type { AgentNfStore } from './store.ts';
@@ -34,6 +35,8 @@ export interface AgentNfServiceDeps {
    * intent agent acts on the SUPI it is given. Without it the core's SBI is trusted, as every SBI is.
    */
   intentCallers?: (authorization: string | undefined) => Promise<void>;
+  /** First answers of tasks, shared with the NF's semantic sessions. */
+  repeats: TaskRepeats;
 }
 
 /**
@@ -41,24 +44,8 @@ export interface AgentNfServiceDeps {
  * agents and third parties are refused here (third parties reach capabilities through the AGW).
  */
 const taskingKinds = new Set(['nf-agent', 'capability-agent']);
-/** How long a task's answer is kept for a repeated call (a retry after a lost answer): same intent, task and caller. */
-const REPEAT_WINDOW_MS = 60_000;
 
 export function createAgentNfService(deps: AgentNfServiceDeps) {
-  // A retried call must not repeat a side effect (a plan change, an engineer booking): the first
-  // call's answer, or the call still running, serves every repeat (MACP section 5.4 retries).
-  const recentTasks = new Map<string, { answer: Promise<TaskResult>; at: number }>();
-  const remember = (key: string, run: () => Promise<TaskResult>): Promise<TaskResult> => {
-    const now = Date.now();
-    const known = recentTasks.get(key);
-    if (known && now - known.at < REPEAT_WINDOW_MS) return known.answer;
-    if (recentTasks.size > 20_000) for (const [k, v] of recentTasks) if (now - v.at >= REPEAT_WINDOW_MS) recentTasks.delete(k);
-    const answer = run();
-    recentTasks.set(key, { answer, at: now });
-    answer.catch(() => recentTasks.delete(key));
-    return answer;
-  };
-
   const agentOf = (name: string, role: HostedAgent['spec']['role']): HostedAgent => {
     const agent = deps.host.get(name);
     if (!agent || agent.spec.role !== role) throw notFound(`this NF hosts no ${role} agent named ${name}`);
@@ -121,7 +108,7 @@ export function createAgentNfService(deps: AgentNfServiceDeps) {
       if (!handler) throw forbidden(`agent ${agentName} has no logic for ${request.capabilityId}`, 'CAPABILITY_NOT_HELD');
       agent.inFlight += 1;
       try {
-        const result = await remember(`${caller.callerAic} ${request.intentId} ${request.taskId}`, () => handler(request));
+        const result = await deps.repeats.once({ agent: agentName, caller: caller.callerAic, intentId: request.intentId, taskId: request.taskId }, () => handler(request));
         deps.logger.debug('task answered', { agent: agentName, caller: caller.callerAic, taskId: request.taskId, capability: request.capabilityId, state: result.state });
         return result;
       } finally {

@@ -23,6 +23,8 @@ export interface AgentNfSettings {
   /** Agents one task may be tried on (fail-over), and calls per agent (retries). */
   maxCandidates: number;
   attemptsPerCandidate: number;
+  /** A pooled semantic session to a capability agent unused this long is terminated (seconds). */
+  sessionIdleSeconds?: number;
   /** How long an intent's record stays readable at GET .../intents/{intentId}. */
   intentRetentionSeconds: number;
   /** The whole exchange with a UE's agent for a device measurement (discovery, SMF, session), ms. */
@@ -106,6 +108,7 @@ export const agentNfSettingsSchema = {
     taskTimeoutMs: { type: 'integer', minimum: 10, maximum: 600000 },
     maxCandidates: { type: 'integer', minimum: 1, maximum: 16 },
     attemptsPerCandidate: { type: 'integer', minimum: 1, maximum: 5 },
+    sessionIdleSeconds: { type: 'integer', minimum: 1, maximum: 3600 },
     intentRetentionSeconds: { type: 'integer', minimum: 1, maximum: 2592000 },
     deviceMeasurementTimeoutMs: { type: 'integer', minimum: 50, maximum: 10000 },
   },

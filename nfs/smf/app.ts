@@ -9,6 +9,8 @@ import { createSbiClient } from '../shared/sbi-client.ts';
 import { checkSettings } from '../shared/settings-file.ts';
 import type { Store } from '../shared/store/collection.ts';
 import { createTokenProvider } from '../shared/token-provider.ts';
+import { createAgentCallers, type AgentCallers } from './agent-callers.ts';
+import { createAmcConsumer } from './amc-consumer.ts';
 import { createArtifactSigner } from './artifact.ts';
 import { createAgwConsumer, type AgwConsumer } from './consumer.ts';
 import { smfRoutes, smfServiceName } from './routes.ts';
@@ -23,6 +25,8 @@ export interface SmfDeps {
   nrfUri: string;
   settings?: Partial<SmfSettings>;
   agw?: AgwConsumer;
+  /** Replaces the check of agents' proofs at the AMC (tests). */
+  callers?: AgentCallers;
   nfInstanceId?: string;
   /** When true, the SMF takes NRF access tokens for its SBI calls (to the AGW). */
   oauth?: boolean;
@@ -56,6 +60,8 @@ export async function createSmf(deps: SmfDeps): Promise<SmfHandle> {
     // The artifact names its issuer by NF instance id, which a verifier can look up at the NRF.
     signer: await createArtifactSigner(store, nfInstanceId),
     notifier,
+    // Agents sign with the real clock: their tokens are checked against it, whatever clock sessions use.
+    callers: deps.callers ?? createAgentCallers({ amc: createAmcConsumer(sbi), logger: deps.logger }),
     now: deps.now,
   });
   let apiRoot = '';
@@ -69,8 +75,9 @@ export async function createSmf(deps: SmfDeps): Promise<SmfHandle> {
       logger: deps.logger,
       specs: smfServiceNames.map((name) => `${name}.yaml`),
       routes: smfRoutes(service, () => apiRoot),
-      // Not behind NRF tokens: agents (a UE's agent too) report establish and release and read the
-      // JWKS, and agents hold no NRF tokens (as at the AGW's nagw-reg and nagw-disc).
+      // Not behind NRF tokens: agents (a UE's agent too) create, establish, modify and release with
+      // their own credential (agent-callers.ts) and read the JWKS; agents hold no NRF tokens (as at
+      // the AGW's nagw-reg and nagw-disc). List and get are operators' reads.
       bodyLimit: '64kb',
     }),
     service,

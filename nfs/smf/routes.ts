@@ -9,7 +9,7 @@ const base = `/${smfServiceName}/v1`;
 export function smfRoutes(service: SmfService, apiRoot: () => string) {
   return (router: Router) => {
     router.post(`${base}/sessions`, async (req, res) => {
-      const session = await service.createSession(req.body as SessionCreateData);
+      const session = await service.createSession(req.body as SessionCreateData, req.headers.authorization);
       res.status(201).location(`${apiRoot()}${base}/sessions/${session.sessionId}`).json(session);
     });
     router.get(`${base}/sessions`, async (req, res) => {
@@ -20,13 +20,13 @@ export function smfRoutes(service: SmfService, apiRoot: () => string) {
       res.json(await service.getSession(req.params.sessionId as string));
     });
     router.post(`${base}/sessions/:sessionId/establish`, async (req, res) => {
-      res.json(await service.establishSession(req.params.sessionId as string, req.body as SessionEstablishData));
+      res.json(await service.establishSession(req.params.sessionId as string, req.body as SessionEstablishData, req.headers.authorization));
     });
     router.post(`${base}/sessions/:sessionId/modify`, async (req, res) => {
-      res.json(await service.updateSession(req.params.sessionId as string, req.body as SessionModifyData));
+      res.json(await service.updateSession(req.params.sessionId as string, req.body as SessionModifyData, req.headers.authorization));
     });
     router.post(`${base}/sessions/:sessionId/release`, async (req, res) => {
-      res.json(await service.releaseSession(req.params.sessionId as string, req.body as SessionReleaseData));
+      res.json(await service.releaseSession(req.params.sessionId as string, req.body as SessionReleaseData, req.headers.authorization));
     });
     router.get(`${base}/jwks`, (_req, res) => {
       res.json(service.jwks());

@@ -7,7 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../shared/logger.ts';
 import { conflict, forbidden, notFound, ProblemError } from '../shared/problem.ts';
+import { smfCallTaskId } from '../shared/a2a/session/session-authority.ts';
 import { admitSession } from './admission.ts';
+import type { AgentCallers } from './agent-callers.ts';
 import type { ArtifactSigner } from './artifact.ts';
 import type { AgwConsumer } from './consumer.ts';
 import { createSessionEvents } from './session-events.ts';
@@ -23,6 +25,8 @@ export interface SmfServiceDeps {
   agw: AgwConsumer;
   signer: ArtifactSigner;
   notifier: Notifier<SessionEventNotification>;
+  /** Proves that an operation comes from the agent it names (agent-callers.ts). */
+  callers: AgentCallers;
   now?: () => number;
 }
 
@@ -98,8 +102,14 @@ export function createSmfService(deps: SmfServiceDeps) {
     return expired;
   }
 
+  /** The acting agent's proof for an operation on a stored session, checked before any change. */
+  const checkCaller = (authorization: string | undefined, session: SessionDocument, aic: string, param: string, operation: Parameters<typeof smfCallTaskId>[0]) =>
+    deps.callers.check(authorization, { aic, param, capabilityId: session.capabilityId, taskId: smfCallTaskId(operation, session._id) });
+
   return {
-    async createSession(request: SessionCreateData): Promise<AgentSession> {
+    /** Create, by the initiator only: its proof is checked before the AGW is asked or anything is stored. */
+    async createSession(request: SessionCreateData, authorization: string | undefined): Promise<AgentSession> {
+      await deps.callers.check(authorization, { aic: request.initiatorAic, param: '/initiatorAic', capabilityId: request.capabilityId, taskId: smfCallTaskId('CreateAgentSession', request.targetAic) });
       let admitted: Awaited<ReturnType<typeof admitSession>>;
       try {
         admitted = await admitSession(deps.agw, request);
@@ -136,17 +146,19 @@ export function createSmfService(deps: SmfServiceDeps) {
     },
 
     /** SESSION_ACCEPT reported by either agent: PENDING -> ESTABLISHED. */
-    async establishSession(sessionId: string, request: SessionEstablishData): Promise<AgentSession> {
+    async establishSession(sessionId: string, request: SessionEstablishData, authorization: string | undefined): Promise<AgentSession> {
       const session = await loadSession(sessionId);
       const party = partyOf(session, request.reportedBy, '/reportedBy');
+      await checkCaller(authorization, session, request.reportedBy, '/reportedBy', 'EstablishAgentSession');
       requireState(session, ['PENDING'], 'establish');
       return toAgentSession(await transition(session, { state: 'ESTABLISHED', establishedBy: party === 'initiator' ? session.initiatorAic : session.targetAic }, 'SESSION_ESTABLISHED'));
     },
 
     /** Session Update within the originally authorized scope; a fresh artifact with the same expiry. */
-    async updateSession(sessionId: string, request: SessionModifyData): Promise<AgentSession> {
+    async updateSession(sessionId: string, request: SessionModifyData, authorization: string | undefined): Promise<AgentSession> {
       const session = await loadSession(sessionId);
       partyOf(session, request.requestedBy, '/requestedBy');
+      await checkCaller(authorization, session, request.requestedBy, '/requestedBy', 'UpdateAgentSession');
       requireState(session, ['ESTABLISHED', 'MODIFIED'], 'modify');
       const scope = request.scope ?? session.scope;
       const beyond = scope.filter((operation) => !session.authorizedScope.includes(operation));
@@ -159,9 +171,10 @@ export function createSmfService(deps: SmfServiceDeps) {
     },
 
     /** Session Termination by either agent. */
-    async releaseSession(sessionId: string, request: SessionReleaseData): Promise<AgentSession> {
+    async releaseSession(sessionId: string, request: SessionReleaseData, authorization: string | undefined): Promise<AgentSession> {
       const session = await loadSession(sessionId);
       const party = partyOf(session, request.requestedBy, '/requestedBy');
+      await checkCaller(authorization, session, request.requestedBy, '/requestedBy', 'ReleaseAgentSession');
       requireState(session, liveStates, 'release');
       const cause = request.cause ?? 'NORMAL_RELEASE';
       const releasedBy = party === 'initiator' ? session.initiatorAic : session.targetAic;
@@ -187,6 +200,9 @@ export function createSmfService(deps: SmfServiceDeps) {
     refusals: () => events.refusals(),
 
     jwks: () => signer.jwks(),
+
+    /** Operations refused because the caller did not prove it is the agent it names, by cause. */
+    callerRefusals: () => deps.callers.refusals(),
   };
 }
 

@@ -150,6 +150,8 @@ export interface components {
             title?: string;
             /** @description AIC of the agent that did (or last tried) the task. */
             agent?: string;
+            /** @description The SMF agent session (nsmf-agentsession) the task ran in, or was last tried in: the intent agent invokes capability agents over semantic sessions. */
+            sessionId?: string;
             state: components["schemas"]["TaskState"];
             dependsOn: string[];
             attempts: number;

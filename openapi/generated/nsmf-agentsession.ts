@@ -244,6 +244,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
+        /** @description Unauthorized */
+        Unauthorized: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
         /** @description Forbidden */
         Forbidden: {
             headers: {
@@ -273,6 +282,8 @@ export interface components {
         };
     };
     parameters: {
+        /** @description "Bearer " and the calling agent's JWS (ES256, x5c = its AMC certificate, aud = "nsmf-agentsession"). Absent or failing, the SMF answers 401 or 403 with a cause and changes nothing. */
+        AgentCallToken: string;
         SessionId: components["schemas"]["SessionId"];
     };
     requestBodies: never;
@@ -311,7 +322,10 @@ export interface operations {
     CreateAgentSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description "Bearer " and the calling agent's JWS (ES256, x5c = its AMC certificate, aud = "nsmf-agentsession"). Absent or failing, the SMF answers 401 or 403 with a cause and changes nothing. */
+                Authorization?: components["parameters"]["AgentCallToken"];
+            };
             path?: never;
             cookie?: never;
         };
@@ -332,6 +346,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
@@ -366,7 +381,10 @@ export interface operations {
     EstablishAgentSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description "Bearer " and the calling agent's JWS (ES256, x5c = its AMC certificate, aud = "nsmf-agentsession"). Absent or failing, the SMF answers 401 or 403 with a cause and changes nothing. */
+                Authorization?: components["parameters"]["AgentCallToken"];
+            };
             path: {
                 sessionId: components["parameters"]["SessionId"];
             };
@@ -388,6 +406,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
@@ -397,7 +416,10 @@ export interface operations {
     UpdateAgentSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description "Bearer " and the calling agent's JWS (ES256, x5c = its AMC certificate, aud = "nsmf-agentsession"). Absent or failing, the SMF answers 401 or 403 with a cause and changes nothing. */
+                Authorization?: components["parameters"]["AgentCallToken"];
+            };
             path: {
                 sessionId: components["parameters"]["SessionId"];
             };
@@ -419,6 +441,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
@@ -428,7 +451,10 @@ export interface operations {
     ReleaseAgentSession: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description "Bearer " and the calling agent's JWS (ES256, x5c = its AMC certificate, aud = "nsmf-agentsession"). Absent or failing, the SMF answers 401 or 403 with a cause and changes nothing. */
+                Authorization?: components["parameters"]["AgentCallToken"];
+            };
             path: {
                 sessionId: components["parameters"]["SessionId"];
             };
@@ -450,6 +476,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];

@@ -44,7 +44,7 @@ describe('public A2A: agent cards and open capabilities over JSON-RPC with the u
   const clientFor = async (a2aUrl: string) => clients.createFromAgentCard(await new DefaultAgentCardResolver().resolve(`${a2aUrl}/`));
 
   before(async () => {
-    core = await startTestCore();
+    core = await startTestCore({ smf: true });
     agents = await startTestAgents(core);
     const found = await request('GET', `${core.agwUrl}/nagw-disc/v1/agents?capability-id=/capability/location`);
     expect(found.status).to.equal(200);

@@ -12,6 +12,7 @@ import type { AgentNfHandle } from '../../nfs/agent-nf/app.ts';
 import {
   openSession, sendSessionMessage, sessionClientFor, smfSessionAuthority, SessionRefusedError, type SessionAuthority,
 } from '../../nfs/shared/a2a/session/session-client.ts';
+import { SMF_CALL_AUDIENCE, smfCallTaskId } from '../../nfs/shared/a2a/session/session-authority.ts';
 import { proofTaskId, type SessionInit, type SessionRequest } from '../../nfs/shared/a2a/session/session-messages.ts';
 import { createAgentCallSigner } from '../../nfs/shared/agent-auth.ts';
 import { startTestAgentNf, type TestAgentNf } from '../support/agent-nf-harness.ts';
@@ -48,7 +49,7 @@ describe('A2A semantic sessions: session control on the declared extension, driv
     return { aic: registered.body.aic, certificatePem: registered.body.certificatePem, privateKey: registered.key.keys.privateKey };
   };
   const create = (capabilityId = BILLING, target = billing, from = initiator) =>
-    authority.create({ initiatorAic: from.aic, targetAic: target.aic!, capabilityId, qos: { priority: 3, latencyBudgetMs: 200 }, scope: ['invoke'] });
+    authority.create({ initiatorAic: from.aic, targetAic: target.aic!, capabilityId, qos: { priority: 3, latencyBudgetMs: 200 }, scope: ['invoke'] }, { signer: createAgentCallSigner(from), capabilityId });
   /** The proof a session message carries, signed with `by`'s key for the billing agent. */
   const proofFor = (sessionId: string, kind: SessionRequest['kind'], by: Initiator = initiator, capabilityId = BILLING) =>
     createAgentCallSigner(by).sign({ audience: billing.aic!, capabilityId, taskId: proofTaskId(sessionId, kind) });
@@ -166,7 +167,8 @@ describe('A2A semantic sessions: session control on the declared extension, driv
     it('refuses an expired artifact as ARTIFACT_EXPIRED', async () => {
       // An SMF of the same core (same store, same signing key) whose clock is an hour behind.
       const lateSmf = await createSmf({ store: core.store, logger: createLogger({ nf: 'SMF', level: 'silent' }), nrfUri: core.nrfUrl, backgroundTimers: false, now: () => Date.now() - 3_600_000 });
-      const stale = await lateSmf.service.createSession({ initiatorAic: initiator.aic, targetAic: billing.aic!, capabilityId: BILLING, qos: { priority: 3, latencyBudgetMs: 200 }, scope: ['invoke'] });
+      const proof = await createAgentCallSigner(initiator).sign({ audience: SMF_CALL_AUDIENCE, capabilityId: BILLING, taskId: smfCallTaskId('CreateAgentSession', billing.aic!) });
+      const stale = await lateSmf.service.createSession({ initiatorAic: initiator.aic, targetAic: billing.aic!, capabilityId: BILLING, qos: { priority: 3, latencyBudgetMs: 200 }, scope: ['invoke'] }, `Bearer ${proof}`);
       await expectRefusedInit(await initOf({ sessionId: stale.sessionId, artifact: stale.artifact! }), 'ARTIFACT_EXPIRED');
     });
 

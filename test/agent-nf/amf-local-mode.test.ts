@@ -17,7 +17,7 @@ describe('AMF in mode local: it comprehends intents itself through its own regis
   let capabilities: TestAgentNf;
 
   before(async () => {
-    core = await startTestCore();
+    core = await startTestCore({ smf: true });
     capabilities = await startTestAgentNf(core, 'capability-agents', { agents: defaultCapabilityAgentSettings.agents });
     const logger = createLogger({ nf: 'AMF', level: 'silent' });
     const localIntentHandler = await createLocalIntentAgent({ nrfUri: core.nrfUrl, logger, host: { nfType: 'AMF' } });

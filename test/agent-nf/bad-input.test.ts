@@ -16,7 +16,7 @@ describe('NF with agents: bad input gets the same clear refusal on the fast path
   let expressUrl: string;
 
   before(async () => {
-    core = await startTestCore();
+    core = await startTestCore({ smf: true });
     agents = await startTestAgents(core);
     // The same app without its fast path: the reference behaviour.
     expressOnly = createServer(agents.capabilities.handle.app);

@@ -6,14 +6,14 @@ import { request } from '../support/nrf-harness.ts';
 
 const SUPI = 'imsi-001010000000007';
 
-describe('intent agent: comprehension, tasks resolved at the AGW, capability agents over HTTP', function () {
+describe('intent agent: comprehension, tasks resolved at the AGW, capability agents in semantic sessions', function () {
   this.timeout(30_000);
   let core: TestCore;
   let agents: Awaited<ReturnType<typeof startTestAgents>>;
   let intentsUrl: string;
 
   before(async () => {
-    core = await startTestCore();
+    core = await startTestCore({ smf: true });
     agents = await startTestAgents(core);
     intentsUrl = `${agents.intent.url}/nagent-tip/v1/agents/intent-agent/intents`;
   });

@@ -10,7 +10,7 @@ describe('with OAuth on, only NFs of the core may submit intents (an intent acts
   let agents: Awaited<ReturnType<typeof startTestAgents>>;
 
   before(async () => {
-    core = await startTestAmfCore({ core: { oauth: true }, amf: { oauth: true } });
+    core = await startTestAmfCore({ core: { oauth: true, smf: true }, amf: { oauth: true } });
     agents = await startTestAgents(core, { oauth: true });
   });
   after(async () => {

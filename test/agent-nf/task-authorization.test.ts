@@ -23,7 +23,7 @@ describe('capability agents: who may task them, repeated calls, and what an answ
   let billingAic: string;
 
   before(async () => {
-    core = await startTestCore();
+    core = await startTestCore({ smf: true });
     agents = await startTestAgents(core);
     const billing = agents.capabilities.handle.service.listHostedAgents().find((agent) => agent.name === 'billing-agent')!;
     billingUrl = billing.invokeUrl!;

@@ -20,6 +20,7 @@ import { testClock } from '../support/amf-harness.ts';
 import { registerAgent } from '../support/core-harness.ts';
 import { request } from '../support/nrf-harness.ts';
 import { startTestSmfCore, type TestSmfCore } from '../support/smf-harness.ts';
+import { smfAuthorization } from '../support/smf-caller.ts';
 
 const UE_MEASUREMENT = '/capability/ue-measurement';
 const DIAGNOSIS = '/capability/network-diagnosis';
@@ -129,7 +130,7 @@ describe('semantic sessions to a UE\'s agent: the UE serves A2A, the diagnosis a
 
     const stored = await core.store.collection('smf.sessions').countDocuments({});
     const refusedBefore = core.smf.service.refusals().TARGET_NOT_REACHABLE ?? 0;
-    const res = await request('POST', `${core.sessionsApi}/sessions`, { initiatorAic: initiator.aic, targetAic: ueAic, capabilityId: UE_MEASUREMENT, qos: { priority: 5, latencyBudgetMs: 500 }, scope: ['query'] });
+    const res = await request('POST', `${core.sessionsApi}/sessions`, { initiatorAic: initiator.aic, targetAic: ueAic, capabilityId: UE_MEASUREMENT, qos: { priority: 5, latencyBudgetMs: 500 }, scope: ['query'] }, { authorization: await smfAuthorization(initiator, 'CreateAgentSession', ueAic, UE_MEASUREMENT) });
     expect(res.status).to.equal(409);
     expect(res.body.cause).to.equal('TARGET_NOT_REACHABLE');
     expect(res.body.detail).to.match(/CM-IDLE/);
@@ -147,7 +148,7 @@ describe('semantic sessions to a UE\'s agent: the UE serves A2A, the diagnosis a
     const ue = ues[0];
     const ueAic = ue.state().ueAgent!.aic!;
     const billing = capabilities.handle.service.listHostedAgents().find((agent) => agent.name === 'billing-agent')!;
-    const forBilling = await smfSessionAuthority(core.sessionsApi).create({ initiatorAic: initiator.aic, targetAic: billing.aic!, capabilityId: '/capability/billing-plan', qos: { priority: 5, latencyBudgetMs: 500 }, scope: ['query'] });
+    const forBilling = await smfSessionAuthority(core.sessionsApi).create({ initiatorAic: initiator.aic, targetAic: billing.aic!, capabilityId: '/capability/billing-plan', qos: { priority: 5, latencyBudgetMs: 500 }, scope: ['query'] }, { signer: createAgentCallSigner(initiator), capabilityId: '/capability/billing-plan' });
     const sessions = ue.agentEndpoint()!.sessions;
     const before = sessions.counters();
     const client = await sessionClientFor(ue.agentEndpoint()!.a2aUrl);

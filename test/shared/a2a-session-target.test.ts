@@ -61,6 +61,8 @@ describe('semantic session target (fake SMF and AMC, real certificates and artif
     const table = createSessionTarget({
       agent: {
         name: 'billing-agent', aic: () => TARGET, held: () => held, canRun: () => true,
+        // The fake SMF takes any report: the target's proof for the SMF is checked in test/smf.
+        signer: () => createAgentCallSigner({ aic: TARGET, certificatePem, privateKey: initiatorKey }),
         run: async (task) => {
           ran.push(task.capabilityId);
           return { taskId: task.taskId, capabilityId: task.capabilityId, state: 'completed', summary: 'done', data: {} };
@@ -176,6 +178,38 @@ describe('semantic session target (fake SMF and AMC, real certificates and artif
     for (let i = 0; i < 2; i += 1) expect((await table.handle(await init())).kind).to.equal('SESSION_ACCEPT');
     expect(await table.handle(await init())).to.include({ cause: 'SESSION_MANAGER_UNAVAILABLE' });
     expect(table.liveCount()).to.equal(2);
+  });
+
+  it('runs a task carried in SESSION_DATA with its id, intent and inputs, and answers a repeat of the task with the first answer', async () => {
+    const { table, counters } = target();
+    const first = await init();
+    await table.handle(first);
+    const dependency = { taskId: 'e1.location', capabilityId: '/capability/location', state: 'completed' as const, summary: 'in cell 3', data: { cellId: 3 } };
+    const data = async (sessionId: string) => table.handle({
+      kind: 'SESSION_DATA', sessionId, proof: await proof(sessionId, 'SESSION_DATA'), capabilityId: BILLING, parameters: {}, taskId: 'e1.billing-plan', intentId: 'intent-7', inputs: { 'e1.location': dependency },
+    });
+    const answer = await data(first.sessionId);
+    expect(answer).to.deep.include({ kind: 'SESSION_RESULT' });
+    expect((answer as { result: { taskId: string } }).result.taskId).to.equal('e1.billing-plan');
+    // The same task again, in a second session of the same initiator (a reopened one): not run twice.
+    const second = await init();
+    await table.handle(second);
+    const repeated = await data(second.sessionId);
+    expect((repeated as { result: unknown }).result).to.deep.equal((answer as { result: unknown }).result);
+    expect(ran).to.deep.equal([BILLING]);
+    expect(counters.data).to.equal(2);
+  });
+
+  it('reads the task fields of SESSION_DATA and refuses malformed ones in words', () => {
+    const base = { kind: 'SESSION_DATA', sessionId: randomUUID(), proof: 'a.b.c', capabilityId: BILLING, parameters: {} };
+    const result = { taskId: 't1', capabilityId: BILLING, state: 'completed', summary: 'ok', data: {} };
+    expect(readSessionRequest({ ...base, taskId: 't2', intentId: 'i1', inputs: { t1: result } })).to.deep.include({ taskId: 't2', intentId: 'i1', inputs: { t1: result } });
+    expect(readSessionRequest({ ...base, taskId: 'x'.repeat(65) })).to.have.property('malformed').that.matches(/taskId/);
+    expect(readSessionRequest({ ...base, taskId: 't2', inputs: { t1: { ...result, state: 'maybe' } } })).to.have.property('malformed').that.matches(/inputs\.t1 state/);
+    expect(readSessionRequest({ ...base, taskId: 't2', inputs: [] })).to.have.property('malformed').that.matches(/inputs/);
+    expect(readSessionRequest({ ...base, inputs: { t1: result } })).to.have.property('malformed').that.matches(/taskId/);
+    const many = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`t${i}`, result]));
+    expect(readSessionRequest({ ...base, taskId: 't2', inputs: many })).to.have.property('malformed').that.matches(/at most 16/);
   });
 
   it('reads malformed session messages as refusals in words', () => {

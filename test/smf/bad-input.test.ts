@@ -3,6 +3,7 @@ import { registerAgent } from '../support/core-harness.ts';
 import { refusalProbe, type BadRequest } from '../support/malformed-requests.ts';
 import { request } from '../support/nrf-harness.ts';
 import { startTestSmfCore, type TestSmfCore } from '../support/smf-harness.ts';
+import { registerIdentity, smfAuthorization } from '../support/smf-caller.ts';
 
 const json = 'application/json';
 
@@ -18,9 +19,10 @@ describe('SMF bad input: 4xx problem+json and nothing stored', () => {
 
   before(async () => {
     core = await startTestSmfCore();
-    initiator = (await registerAgent(core.agwUrl, { name: 'intent-agent', kind: 'nf-agent', capabilities: ['/capability/intent-recognition'] })).body.aic;
+    const agent = await registerIdentity(core.agwUrl, { name: 'intent-agent', kind: 'nf-agent', capabilities: ['/capability/intent-recognition'] });
+    initiator = agent.aic;
     target = (await registerAgent(core.agwUrl, { name: 'qos-agent' })).body.aic;
-    const created = await request('POST', `${core.sessionsApi}/sessions`, valid());
+    const created = await request('POST', `${core.sessionsApi}/sessions`, valid(), { authorization: await smfAuthorization(agent, 'CreateAgentSession', target, valid().capabilityId) });
     expect(created.status, JSON.stringify(created.body)).to.equal(201);
     sessionId = created.body.sessionId;
   });

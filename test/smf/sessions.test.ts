@@ -6,6 +6,8 @@ import { startNotificationSink, type NotificationSink } from '../support/notific
 import { request } from '../support/nrf-harness.ts';
 import { until } from '../support/until.ts';
 import { startTestSmfCore, type TestSmfCore } from '../support/smf-harness.ts';
+import { operationOf, registerIdentity, smfAuthorization } from '../support/smf-caller.ts';
+import type { AgentIdentity } from '../../nfs/shared/agent-auth.ts';
 
 const qosCap = '/capability/qos-optimisation';
 const ueMeasurement = '/capability/ue-measurement';
@@ -20,15 +22,25 @@ describe('SMF agent-to-agent sessions (nsmf-agentsession)', () => {
   let target: string;
   let noCapTarget: string;
 
+  /** Every registered agent's identity, so each call can be signed by the agent it names. */
+  const identities = new Map<string, AgentIdentity>();
   const register = async (input: Parameters<typeof registerAgent>[1]) => {
-    const res = await registerAgent(core.agwUrl, input);
-    expect(res.status, JSON.stringify(res.body)).to.equal(201);
-    return res.body.aic as string;
+    const identity = await registerIdentity(core.agwUrl, input);
+    identities.set(identity.aic, identity);
+    return identity.aic;
   };
-  const create = (body: Record<string, unknown>) => request('POST', `${core.sessionsApi}/sessions`, body);
+  /** Create, signed by the initiator the body names. */
+  const create = async (body: Record<string, unknown>) => {
+    const signer = identities.get(String(body.initiatorAic)) ?? identities.get(initiator)!;
+    return request('POST', `${core.sessionsApi}/sessions`, body, { authorization: await smfAuthorization(signer, 'CreateAgentSession', String(body.targetAic), String(body.capabilityId ?? qosCap)) });
+  };
   const sessionBody = (overrides: Record<string, unknown> = {}) => ({ initiatorAic: initiator, targetAic: target, capabilityId: qosCap, qos, scope: ['invoke', 'stream'], ...overrides });
   const count = () => core.store.collection('smf.sessions').countDocuments({});
-  const act = (id: string, action: string, body: unknown) => request('POST', `${core.sessionsApi}/sessions/${id}/${action}`, body);
+  /** An operation on a session, signed by the agent the body names (reportedBy or requestedBy). */
+  const act = async (id: string, action: string, body: { reportedBy?: string; requestedBy?: string } & Record<string, unknown>, capabilityId = qosCap) => {
+    const agent = identities.get((body.reportedBy ?? body.requestedBy)!)!;
+    return request('POST', `${core.sessionsApi}/sessions/${id}/${action}`, body, { authorization: await smfAuthorization(agent, operationOf[action], id, capabilityId) });
+  };
 
   before(async () => {
     // The AGW reads the real clock for liveness; the SMF reads the test clock for session expiry.
@@ -95,11 +107,14 @@ describe('SMF agent-to-agent sessions (nsmf-agentsession)', () => {
       expect(await count()).to.equal(before);
     };
 
-    it('answers 404 for an unknown target and an unknown initiator', async () => {
-      const { body } = await registerAgent(core.agwUrl, { name: 'gone-agent' });
+    it('answers 404 for an unknown target, and 403 to a deregistered initiator (deregistration revoked its credential)', async () => {
+      const gone = await registerAgent(core.agwUrl, { name: 'gone-agent' });
+      const { body } = gone;
+      identities.set(body.aic, { aic: body.aic, certificatePem: body.certificatePem, privateKey: gone.key.keys.privateKey });
       await request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`, undefined, asRegistrant(body.aic));
       await refused(sessionBody({ targetAic: body.aic }), 404, 'TARGET_AGENT_NOT_FOUND');
-      await refused(sessionBody({ initiatorAic: body.aic }), 404, 'INITIATOR_AGENT_NOT_FOUND');
+      // The proof is checked before the AGW is asked: a deregistered agent cannot prove itself.
+      await refused(sessionBody({ initiatorAic: body.aic }), 403, 'CREDENTIAL_REVOKED');
     });
 
     it('answers 403 CAPABILITY_NOT_HELD for a target without the capability', async () => {

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createAgw, type AgwDeps, type AgwHandle } from '../../nfs/agw/app.ts';
 import { createAmc, type AmcDeps, type AmcHandle } from '../../nfs/amc/app.ts';
 import { createNrf } from '../../nfs/nrf/app.ts';
+import { createSmf, type SmfHandle } from '../../nfs/smf/app.ts';
 import { createAgentKeyAndCsr } from '../../nfs/shared/agent-credentials.ts';
 import { createLogger } from '../../nfs/shared/logger.ts';
 import { listenNf, type ListeningNf } from '../../nfs/shared/nf-host.ts';
@@ -20,12 +21,16 @@ export interface TestCore {
   agwUrl: string;
   amc: AmcHandle;
   agw: AgwHandle;
+  /** With `smf: true`: the SMF that authorizes the intent agent's semantic sessions. */
+  smf?: SmfHandle;
+  /** With `smf: true`: http://host:port/nsmf-agentsession/v1 */
+  sessionsApi?: string;
   close(): Promise<void>;
 }
 
 const silent = (nf: string) => createLogger({ nf, level: 'silent' });
 
-export async function startTestCore(options: { agw?: Partial<AgwDeps>; amc?: Partial<AmcDeps>; store?: Store; oauth?: boolean } = {}): Promise<TestCore> {
+export async function startTestCore(options: { agw?: Partial<AgwDeps>; amc?: Partial<AmcDeps>; store?: Store; oauth?: boolean; smf?: boolean } = {}): Promise<TestCore> {
   const store = options.store ?? createEmbeddedStore();
   const listening: ListeningNf[] = [];
   const nrf = await listenNf(await createNrf({ store, logger: silent('NRF'), oauth: options.oauth }), { host: '127.0.0.1', port: 0 });
@@ -37,7 +42,17 @@ export async function startTestCore(options: { agw?: Partial<AgwDeps>; amc?: Par
   const agwListening = await listenNf(agw, { host: '127.0.0.1', port: 0 });
   listening.push(agwListening);
   await waitForSubscription(store);
+  let smf: SmfHandle | undefined;
+  let sessionsApi: string | undefined;
+  if (options.smf) {
+    smf = await createSmf({ store, logger: silent('SMF'), nrfUri: nrf.apiRoot, oauth: options.oauth, backgroundTimers: false, notifier: { minRetryDelayMs: 20 } });
+    const smfListening = await listenNf(smf, { host: '127.0.0.1', port: 0 });
+    listening.push(smfListening);
+    sessionsApi = `${smfListening.apiRoot}/nsmf-agentsession/v1`;
+  }
   return {
+    smf,
+    sessionsApi,
     store,
     nrfUrl: nrf.apiRoot,
     amcUrl: amcListening.apiRoot,

@@ -8,8 +8,9 @@
  */
 import express, { type RequestHandler } from 'express';
 import type { AgentCard } from '@a2a-js/sdk';
-import { InMemoryTaskStore } from '@a2a-js/sdk/server';
+import { InMemoryTaskStore, JsonRpcTransportHandler } from '@a2a-js/sdk/server';
 import { agentCardHandler, jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express';
+import { createAgentCallSigner, type AgentCallSigner, type AgentIdentity } from '../agent-auth.ts';
 import type { HostedAgent } from '../agent-host.ts';
 import { errorHandler, notFoundHandler } from '../error-handler.ts';
 import type { Logger } from '../logger.ts';
@@ -18,6 +19,7 @@ import { ProblemError } from '../problem.ts';
 import { buildAgentCard, type AgentCardOptions } from './agent-card.ts';
 import { createOpenCapabilityExecutor, OpenCapabilityRequestHandler, type CapabilityCall, type OpenCapabilityAgent } from './open-capability-executor.ts';
 import { SemanticSessionRequestHandler, type SemanticSessions } from './session/semantic-sessions.ts';
+import { createSessionFastPath } from './session-fast-path.ts';
 
 export const A2A_PATH_PREFIX = '/a2a/';
 
@@ -40,11 +42,26 @@ interface Endpoint {
   key: string;
   card: AgentCard;
   serve: RequestHandler;
+  /** The SDK's JSON-RPC handling of the same request handler, for session control before express. */
+  rpc: JsonRpcTransportHandler;
 }
 
 export function createA2aServer(options: A2aServerOptions) {
   const endpoints = new Map<string, Endpoint>();
   const taskStores = new Map<string, InMemoryTaskStore>();
+
+  // A renewed credential is a new identity: reports to the SMF are signed with the one held now.
+  const signers = new WeakMap<AgentIdentity, AgentCallSigner>();
+  function signerOf(agent: HostedAgent): AgentCallSigner {
+    const identity = agent.identity;
+    if (!identity) throw new Error(`agent ${agent.spec.name} has no credential`);
+    let signer = signers.get(identity);
+    if (!signer) {
+      signer = createAgentCallSigner(identity);
+      signers.set(identity, signer);
+    }
+    return signer;
+  }
 
   function endpointOf(agent: HostedAgent): Endpoint {
     const name = agent.spec.name;
@@ -70,12 +87,12 @@ export function createA2aServer(options: A2aServerOptions) {
     taskStores.set(name, taskStore);
     const executor = createOpenCapabilityExecutor(open, options.logger);
     const requestHandler = options.sessions
-      ? new SemanticSessionRequestHandler(options.sessions.targetFor({ ...open, run: (task) => (options.sessionHandlers ?? options.handlers)[task.capabilityId](task), aic: () => agent.aic! }, () => (agent.caCertificatePem ? [agent.caCertificatePem] : [])), open, card, taskStore, executor)
+      ? new SemanticSessionRequestHandler(options.sessions.targetFor({ ...open, run: (task) => (options.sessionHandlers ?? options.handlers)[task.capabilityId](task), aic: () => agent.aic!, signer: () => signerOf(agent) }, () => (agent.caCertificatePem ? [agent.caCertificatePem] : [])), open, card, taskStore, executor)
       : new OpenCapabilityRequestHandler(open, card, taskStore, executor);
     const router = express.Router();
     router.use('/.well-known/agent-card.json', agentCardHandler({ agentCardProvider: async () => card, cache: { maxAge: 60 } }));
     router.use(jsonRpcHandler({ requestHandler, userBuilder: UserBuilder.noAuthentication }));
-    const endpoint = { key, card, serve: router };
+    const endpoint = { key, card, serve: router, rpc: new JsonRpcTransportHandler(requestHandler) };
     endpoints.set(name, endpoint);
     return endpoint;
   }
@@ -91,6 +108,8 @@ export function createA2aServer(options: A2aServerOptions) {
 
   const app = express();
   app.disable('x-powered-by');
+  // JSON-RPC answers are never revalidated: an ETag would only cost a hash per message.
+  app.set('etag', false);
   app.set('case sensitive routing', true);
   app.use('/a2a/:agentName', (req, res, next) => {
     try {
@@ -102,10 +121,19 @@ export function createA2aServer(options: A2aServerOptions) {
   app.use(notFoundHandler());
   app.use(errorHandler(options.logger));
 
-  /** Serves everything under /a2a/ and passes anything else on. */
+  const sessionControl = createSessionFastPath({
+    logger: options.logger,
+    endpoint: (name) => {
+      const agent = options.agent(name);
+      return options.sessions && agent?.state === 'REGISTERED' && agent.aic && agent.a2aUrl ? endpointOf(agent) : undefined;
+    },
+  });
+
+  /** Serves everything under /a2a/ (session control before express) and passes anything else on. */
   const fastPath: FastPath = (req, res, next) => {
     if (!req.url?.startsWith(A2A_PATH_PREFIX)) return next();
-    app(req as express.Request, res as express.Response, () => undefined);
+    const viaExpress = () => app(req as express.Request, res as express.Response, () => undefined);
+    if (!sessionControl(req, res, viaExpress)) viaExpress();
   };
 
   return {

@@ -17,7 +17,8 @@ import { compileBodyCheck } from '../schema-validator.ts';
 import { createIntentAgentPipeline, type IntentAgentSettings } from './intent-agent.ts';
 import type { IntentOutcome, IntentRequest } from './intent-pipeline.ts';
 import { createOfflineEngine } from './offline-engine.ts';
-import { createAgwResolution, createTaskCaller } from './task-calls.ts';
+import { sbiSessionAuthority } from '../a2a/session/session-authority.ts';
+import { createAgwResolution } from './task-calls.ts';
 
 export interface LocalIntentAgent {
   handleIntent(request: IntentRequest): Promise<IntentOutcome>;
@@ -56,7 +57,8 @@ export async function createLocalIntentAgent(options: LocalIntentAgentOptions): 
   const pipeline = createIntentAgentPipeline({
     self: () => host.get(name)!,
     agw: createAgwResolution(sbi),
-    caller: createTaskCaller(await compileBodyCheck('nagent-tip.yaml', 'TaskResult')),
+    authority: sbiSessionAuthority(sbi),
+    checkResult: await compileBodyCheck('nagent-tip.yaml', 'TaskResult'),
     engine: createOfflineEngine(),
     settings: { taskTimeoutMs: 2000, maxCandidates: 3, attemptsPerCandidate: 2, ...options.settings },
     logger: options.logger,
@@ -77,7 +79,10 @@ export async function createLocalIntentAgent(options: LocalIntentAgentOptions): 
       } }],
     }),
     start: (apiRoot) => host.start(apiRoot),
-    stop: () => host.stop(),
+    stop: async () => {
+      await pipeline.stop();
+      await host.stop();
+    },
     whenSettled: () => host.whenSettled(),
   };
 }

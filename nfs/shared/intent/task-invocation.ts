@@ -17,6 +17,8 @@ export type TaskView = components['schemas']['TaskView'];
 export interface TaskCandidate {
   aic: string;
   invokeUrl: string;
+  /** The agent's A2A endpoint, where semantic sessions reach it. */
+  a2aUrl?: string;
 }
 
 /** A transport-level failure of one call; `retryable` says whether the same agent may be asked again. */
@@ -33,8 +35,11 @@ export interface TaskInvocationDeps {
    * one; `fresh` asks the gateway again, for when every agent of the reused answer failed.
    */
   resolve(capabilityId: string, options: { fresh?: boolean; ueAic?: string }): Promise<TaskCandidate[]>;
-  /** One call; throws TaskCallError on a network error, timeout or an answer that is not a result. */
-  invoke(candidate: TaskCandidate, request: TaskRequest): Promise<TaskResult>;
+  /**
+   * One call; throws TaskCallError on a network error, timeout or an answer that is not a result.
+   * `record` notes on the task's view how it was carried (the session it ran in).
+   */
+  invoke(candidate: TaskCandidate, request: TaskRequest, record: (facts: Pick<TaskView, 'sessionId'>) => void): Promise<TaskResult>;
   /** How many agents one task may be tried on. */
   maxCandidates: number;
   /** Calls per agent before failing over (the first one included). */
@@ -72,7 +77,7 @@ export function createTaskInvocation(deps: TaskInvocationDeps) {
               view.attempts += 1;
               view.agent = candidate.aic;
               try {
-                return await deps.invoke(candidate, { ...request, inputs });
+                return await deps.invoke(candidate, { ...request, inputs }, (facts) => Object.assign(view, facts));
               } catch (error) {
                 if (error instanceof TaskCallError && !error.retryable) throw new AbortError(error);
                 throw error;

@@ -8,6 +8,7 @@ import { Role, type Message, type SendMessageRequest, type StreamResponse, type 
 import { ExtensionSupportRequiredError } from '@a2a-js/sdk/errors';
 import type { ServerCallContext } from '@a2a-js/sdk/server';
 import type { Logger } from '../../logger.ts';
+import type { TaskRepeats } from '../../task-repeats.ts';
 import { OpenCapabilityRequestHandler } from '../open-capability-executor.ts';
 import { SEMANTIC_SESSION_EXTENSION_URI } from '../semantic-session-extension.ts';
 import type { InitiatorCheckOptions } from './session-checks.ts';
@@ -21,6 +22,8 @@ export interface SemanticSessionsOptions {
   logger: Logger;
   now?: () => number;
   maxSessionsPerAgent?: number;
+  /** First answers of tasks, shared with the NF's InvokeTask endpoint. */
+  repeats?: TaskRepeats;
 }
 
 export function createSemanticSessions(options: SemanticSessionsOptions) {
@@ -31,7 +34,7 @@ export function createSemanticSessions(options: SemanticSessionsOptions) {
     targetFor(agent: SessionTargetAgent, trustAnchors: () => string[]): SessionTarget {
       let target = targets.get(agent.name);
       if (!target) {
-        target = createSessionTarget({ agent, smf: options.smf, trustAnchors, credentialStatus: options.credentialStatus, counters, logger: options.logger, now: options.now, maxSessions: options.maxSessionsPerAgent });
+        target = createSessionTarget({ agent, smf: options.smf, trustAnchors, credentialStatus: options.credentialStatus, counters, logger: options.logger, now: options.now, maxSessions: options.maxSessionsPerAgent, repeats: options.repeats });
         targets.set(agent.name, target);
       }
       return target;

@@ -30,12 +30,21 @@ export interface SessionInit extends SessionProof {
   certificatePem: string;
 }
 
+/**
+ * Semantic data (MACP "Agent-to-Agent Process", step after SESSION_ACCEPT). When it carries a task
+ * of TIP (MACP section 5.4: task id, intent, the results it depends on), a repeat of the same task
+ * from the same initiator gets the first answer, as a repeated InvokeTask does.
+ */
 export interface SessionData extends SessionProof {
   kind: 'SESSION_DATA';
   sessionId: string;
   capabilityId: string;
   parameters: Record<string, unknown>;
   supi?: string;
+  taskId?: string;
+  intentId?: string;
+  /** Results of the tasks this one depends on, by task id (TaskRequest.inputs of nagent-tip.yaml). */
+  inputs?: Record<string, TaskResult>;
 }
 
 export interface SessionUpdate extends SessionProof {
@@ -129,6 +138,44 @@ const capabilityIdPattern = /^\/capability\/[a-z0-9][a-z0-9-]{0,62}$/;
 const supiPattern = /^imsi-[0-9]{5,15}$/;
 const shortString = (value: unknown, max: number): value is string => typeof value === 'string' && value.length > 0 && value.length <= max;
 
+/** Limits of TaskRequest in nagent-tip.yaml: ids of 64 characters, at most 16 inputs and 32 parameters. */
+const MAX_INPUTS = 16;
+const MAX_PARAMETERS = 32;
+const taskIdPattern = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** A dependency's TaskResult as nagent-tip.yaml shapes it, or what is wrong with it. */
+function taskResultProblem(value: unknown): string | undefined {
+  if (!isRecord(value)) return 'must be a TaskResult object';
+  if (!shortString(value.taskId, 64) || !shortString(value.capabilityId, 80)) return 'needs taskId and capabilityId';
+  if (value.state !== 'completed' && value.state !== 'failed') return 'state must be completed or failed';
+  if (typeof value.summary !== 'string' || value.summary.length > 4096) return 'summary must be text of at most 4096 characters';
+  if (!isRecord(value.data)) return 'data must be a JSON object';
+  return undefined;
+}
+
+/** The task fields of SESSION_DATA, all optional together with the plain data fields. */
+function readTaskFields(payload: Record<string, unknown>): { taskId?: string; intentId?: string; inputs?: Record<string, TaskResult> } | string {
+  const fields: { taskId?: string; intentId?: string; inputs?: Record<string, TaskResult> } = {};
+  for (const field of ['taskId', 'intentId'] as const) {
+    if (payload[field] === undefined) continue;
+    if (typeof payload[field] !== 'string' || !taskIdPattern.test(payload[field])) return `${field} must be 1 to 64 letters, digits or . _ : -`;
+    fields[field] = payload[field];
+  }
+  if (payload.inputs !== undefined) {
+    if (!isRecord(payload.inputs)) return 'inputs must be a JSON object of TaskResults by task id';
+    const entries = Object.entries(payload.inputs);
+    if (entries.length > MAX_INPUTS) return `inputs holds at most ${MAX_INPUTS} results`;
+    for (const [id, result] of entries) {
+      if (!taskIdPattern.test(id)) return 'inputs must be keyed by task ids';
+      const problem = taskResultProblem(result);
+      if (problem) return `inputs.${id} ${problem}`;
+    }
+    fields.inputs = payload.inputs as Record<string, TaskResult>;
+  }
+  if (fields.inputs && !fields.taskId) return 'inputs come with the taskId they are for';
+  return fields;
+}
+
 /** Reads a session request, or says in words what is wrong with it. */
 export function readSessionRequest(payload: Record<string, unknown>): SessionRequest | { malformed: string; sessionId: string } {
   const sessionId = typeof payload.sessionId === 'string' ? payload.sessionId.slice(0, 64) : '';
@@ -149,8 +196,11 @@ export function readSessionRequest(payload: Record<string, unknown>): SessionReq
     case 'SESSION_DATA': {
       if (!shortString(payload.capabilityId, 80) || !capabilityIdPattern.test(payload.capabilityId)) return bad('capabilityId must be a capability identifier');
       if (payload.parameters !== undefined && !isRecord(payload.parameters)) return bad('parameters must be a JSON object');
+      if (isRecord(payload.parameters) && Object.keys(payload.parameters).length > MAX_PARAMETERS) return bad(`parameters holds at most ${MAX_PARAMETERS} entries`);
       if (payload.supi !== undefined && (typeof payload.supi !== 'string' || !supiPattern.test(payload.supi))) return bad('supi must be "imsi-" and 5 to 15 digits');
-      return { kind: 'SESSION_DATA', sessionId, proof, capabilityId: payload.capabilityId, parameters: { ...(payload.parameters as Record<string, unknown> | undefined) }, ...(payload.supi ? { supi: payload.supi as string } : {}) };
+      const task = readTaskFields(payload);
+      if (typeof task === 'string') return bad(task);
+      return { kind: 'SESSION_DATA', sessionId, proof, capabilityId: payload.capabilityId, parameters: { ...(payload.parameters as Record<string, unknown> | undefined) }, ...(payload.supi ? { supi: payload.supi as string } : {}), ...task };
     }
     case 'SESSION_UPDATE':
       if (!shortString(payload.artifact, 8192)) return bad('artifact must be the SMF-signed JWT');

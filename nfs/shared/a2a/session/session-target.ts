@@ -7,18 +7,22 @@
  * it (release at the SMF). A refusal keeps nothing and is counted with its cause.
  */
 import { randomUUID } from 'node:crypto';
-import { createAgentCallVerifier } from '../../agent-auth.ts';
+import { createAgentCallVerifier, type AgentCallSigner } from '../../agent-auth.ts';
 import { ProblemError } from '../../problem.ts';
 import type { TaskRequest, TaskResult } from '../../intent/task-invocation.ts';
 import type { Logger } from '../../logger.ts';
+import { createTaskRepeats, type TaskRepeats } from '../../task-repeats.ts';
 import type { OpenCapabilityAgent } from '../open-capability-executor.ts';
 import { checkArtifact, isProofCertificate, requireGoodCredential, SessionRefusal, type InitiatorCheckOptions } from './session-checks.ts';
+import { SMF_CALL_AUDIENCE, smfCallTaskId } from './session-authority.ts';
 import type { SessionManagerPeer } from './session-manager-peer.ts';
 import { proofTaskId, type RefusalCause, type SessionAnswer, type SessionData, type SessionInit, type SessionRequest, type SessionTerminate, type SessionUpdate } from './session-messages.ts';
 
 /** What the session logic needs of an agent beyond open capabilities: who it is and whom it trusts. */
 export interface SessionTargetAgent extends OpenCapabilityAgent {
   aic(): string;
+  /** Signs the agent's reports to the SMF with its current credential. */
+  signer(): AgentCallSigner;
 }
 
 export interface AcceptedSession {
@@ -48,6 +52,8 @@ export interface SessionTargetOptions {
   now?: () => number;
   /** Live sessions this agent keeps at most. */
   maxSessions?: number;
+  /** First answers of tasks, shared with the NF's InvokeTask endpoint (task-repeats.ts). */
+  repeats?: TaskRepeats;
 }
 
 /** Operations of the SMF scope (nsmf-agentsession Operation) under which SESSION_DATA may ask. */
@@ -58,6 +64,7 @@ export function createSessionTarget(options: SessionTargetOptions) {
   const now = options.now ?? Date.now;
   const maxSessions = options.maxSessions ?? 10_000;
   const live = new Map<string, AcceptedSession>();
+  const repeats = options.repeats ?? createTaskRepeats({ now });
   const proofs = createAgentCallVerifier({ trustAnchors: options.trustAnchors, credentialStatus: options.credentialStatus, now });
 
   /**
@@ -77,6 +84,10 @@ export function createSessionTarget(options: SessionTargetOptions) {
     if (caller.toLowerCase() !== initiatorAic.toLowerCase()) throw new SessionRefusal('PROOF_INVALID', `the proof is signed by ${caller}, not by the initiator ${initiatorAic}`);
     return { serialNumber };
   }
+  /** This agent's proof for a report to the SMF (the SMF acts only for an agent of the session). */
+  const proofForSmf = (operation: 'EstablishAgentSession' | 'ReleaseAgentSession', sessionId: string, capabilityId: string) =>
+    agent.signer().sign({ audience: SMF_CALL_AUDIENCE, capabilityId, taskId: smfCallTaskId(operation, sessionId) });
+
   /** Ended sessions and spent artifact ids, until their artifact would have expired anyway (seconds). */
   const terminated = new Map<string, number>();
   const spentArtifacts = new Map<string, number>();
@@ -132,7 +143,7 @@ export function createSessionTarget(options: SessionTargetOptions) {
       if (live.size >= maxSessions) for (const [id, session] of live) if (session.exp <= nowSeconds()) live.delete(id);
       if (live.size >= maxSessions) throw new SessionRefusal('SESSION_MANAGER_UNAVAILABLE', `agent ${agent.name} holds ${maxSessions} sessions already`);
       try {
-        await smf.reportEstablished(sessionId, self);
+        await smf.reportEstablished(sessionId, self, await proofForSmf('EstablishAgentSession', sessionId, claims.cap));
       } catch (error) {
         throw new SessionRefusal('SESSION_MANAGER_UNAVAILABLE', `the SMF did not take the establishment: ${(error as Error).message}`);
       }
@@ -152,13 +163,16 @@ export function createSessionTarget(options: SessionTargetOptions) {
     await checkProof(request, session.initiatorAic, session.capabilityId);
     if (request.capabilityId !== session.capabilityId) throw new SessionRefusal('OUT_OF_SCOPE', `session ${request.sessionId} authorizes ${session.capabilityId}, not ${request.capabilityId}`);
     if (!session.scope.some((operation) => dataOperations.includes(operation))) throw new SessionRefusal('OUT_OF_SCOPE', `the session scope ${session.scope.join(', ')} allows no data exchange`);
-    const taskId = randomUUID();
+    const taskId = request.taskId ?? randomUUID();
+    const task: TaskRequest = {
+      taskId, intentId: request.intentId ?? (contextId || request.sessionId), capabilityId: session.capabilityId,
+      ...(request.supi ? { supi: request.supi } : {}), parameters: request.parameters as TaskRequest['parameters'], ...(request.inputs ? { inputs: request.inputs } : {}),
+    };
+    const run = () => agent.busy(() => agent.run(task));
     let result: TaskResult;
     try {
-      result = await agent.busy(() => agent.run({
-        taskId, intentId: contextId || request.sessionId, capabilityId: session.capabilityId,
-        ...(request.supi ? { supi: request.supi } : {}), parameters: request.parameters as TaskRequest['parameters'],
-      }));
+      // A task of TIP named by the initiator is answered once per initiator, whichever session carries it.
+      result = request.taskId ? await repeats.once({ agent: agent.name, caller: session.initiatorAic, intentId: task.intentId, taskId }, run) : await run();
     } catch (error) {
       logger.error('session capability failed', { agent: agent.name, sessionId: request.sessionId, error: (error as Error).message });
       result = { taskId, capabilityId: session.capabilityId, state: 'failed', summary: `The request could not be carried out: ${(error as Error).message}`, data: {} };
@@ -185,7 +199,7 @@ export function createSessionTarget(options: SessionTargetOptions) {
     terminated.set(request.sessionId, session.exp);
     counters.terminated += 1;
     // Ended here whatever the SMF says; a failed report leaves the SMF to expire it.
-    smf.reportReleased(request.sessionId, agent.aic(), 'NORMAL_RELEASE').catch((error: Error) => {
+    proofForSmf('ReleaseAgentSession', request.sessionId, session.capabilityId).then((proof) => smf.reportReleased(request.sessionId, agent.aic(), proof, 'NORMAL_RELEASE')).catch((error: Error) => {
       logger.warn('the SMF did not take a session release', { agent: agent.name, sessionId: request.sessionId, error: error.message });
     });
     return { kind: 'SESSION_TERMINATED', sessionId: request.sessionId };
