@@ -62,18 +62,12 @@ describe('persistence with --data-dir across a SIGKILL of the whole emulator', f
     const agentsBefore = await dmscJson<AgentListing[]>(['agents', '--json', '--nrf', nrf]);
     expect(agentsBefore.map((agent) => agent.aic)).to.include(ue.ueAgent.aic);
 
-    const initiator = agentsBefore.find((agent) => agent.capabilities.includes('/capability/intent-recognition'))!;
-    const target = agentsBefore.find((agent) => agent.capabilities.includes('/capability/network-diagnosis'))!;
-    expect(initiator, 'an intent agent is registered').to.not.equal(undefined);
-    expect(target, 'a network-diagnosis agent is registered').to.not.equal(undefined);
-    const sessions = `${first.url('smf')}/nsmf-agentsession/v1/sessions`;
-    const created = await fetch(sessions, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ initiatorAic: initiator.aic, targetAic: target.aic, capabilityId: '/capability/network-diagnosis', qos: { priority: 5, latencyBudgetMs: 100 }, scope: ['invoke'] }),
-    });
-    expect(created.status, await created.clone().text()).to.equal(201);
-    const session = (await created.json()) as { sessionId: string; state: string };
+    // An intent runs its tasks in SMF-authorized sessions that the intent agent keeps open for reuse.
+    const intent = await dmscJson<{ outcome: string }>(['ue', 'intent', '--json', '--nrf', nrf, '--supi', 'imsi-001010000000078', 'why is my mobile connection slow']);
+    expect(intent.outcome).to.equal('completed');
+    const sessionsUrl = (core: { url(name: string): string }) => `${core.url('smf')}/nsmf-agentsession/v1/sessions`;
+    const sessionsBefore = (await getJson(sessionsUrl(first))).body as { sessionId: string; state: string; initiatorAic: string; targetAic: string }[];
+    expect(sessionsBefore.filter((session) => session.state === 'ESTABLISHED').length, JSON.stringify(sessionsBefore)).to.be.greaterThan(0);
 
     first.dmsc.child.kill('SIGKILL');
     const killed = await within(first.dmsc.exited, 5_000, () => 'waiting for the SIGKILL');
@@ -102,9 +96,11 @@ describe('persistence with --data-dir across a SIGKILL of the whole emulator', f
     expect(credentials.status).to.equal(200);
     expect(credentials.body.map((credential: { status: string }) => credential.status), JSON.stringify(credentials.body)).to.include('GOOD');
 
-    const sessionAfter = await getJson(`${second.url('smf')}/nsmf-agentsession/v1/sessions/${session.sessionId}`);
-    expect(sessionAfter.status, JSON.stringify(sessionAfter.body)).to.equal(200);
-    expect(sessionAfter.body).to.include({ sessionId: session.sessionId, state: session.state, initiatorAic: initiator.aic, targetAic: target.aic });
+    for (const before of sessionsBefore) {
+      const after = await getJson(`${sessionsUrl(second)}/${before.sessionId}`);
+      expect(after.status, JSON.stringify(after.body)).to.equal(200);
+      expect(after.body).to.include({ sessionId: before.sessionId, state: before.state, initiatorAic: before.initiatorAic, targetAic: before.targetAic });
+    }
 
     second.dmsc.child.kill('SIGTERM');
     const exit = await within(second.dmsc.exited, 30_000, () => `waiting for dmsc up to stop${described(second.dmsc)}`);
