@@ -50,8 +50,9 @@ function withUeOptions(command: Command): Command {
 
 function clientFor(options: UeOptions): UeClient {
   if (!URL.canParse(options.nrf) || !/^https?:$/.test(new URL(options.nrf).protocol)) throw new ConfigError(`--nrf: ${options.nrf} is not an http(s) URI`);
-  // A subscription that converts intents on the UE gets them converted here, on the device.
-  return createUeClient({ nrfUri: options.nrf, supi: options.supi, hasAgent: options.agent, masterSecret: options.masterSecret, convertIntent: createOnDeviceConversion()(options.supi) });
+  // A subscription that converts intents on the UE gets them converted here, on the device. The UE's
+  // agent serves its A2A endpoint while this command runs, so core agents can ask the device.
+  return createUeClient({ nrfUri: options.nrf, supi: options.supi, hasAgent: options.agent, serveAgent: options.agent, masterSecret: options.masterSecret, convertIntent: createOnDeviceConversion()(options.supi) });
 }
 
 /** An unreachable core is exit 2, as for the other client commands. */

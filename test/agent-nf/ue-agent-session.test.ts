@@ -112,6 +112,21 @@ describe('semantic sessions to a UE\'s agent: the UE serves A2A, the diagnosis a
     expect(sessions[0]).to.include({ state: 'RELEASED', initiatorAic: diagnosisAgent().aic, capabilityId: UE_MEASUREMENT });
   });
 
+  it('runs an intent\'s ue-measurement task on the UE\'s own agent, in a session the intent agent opens', async () => {
+    const ue = ues[0];
+    const ueAic = ue.state().ueAgent!.aic!;
+    const before = ue.agentEndpoint()!.sessions.counters();
+    const outcome = await ue.sendIntent('measure the signal on my phone');
+    expect(outcome.outcome, outcome.result).to.equal('completed');
+    const measurement = outcome.tasks.find((task) => task.capability === UE_MEASUREMENT);
+    expect(measurement).to.include({ state: 'completed', agent: ueAic });
+    const after = ue.agentEndpoint()!.sessions.counters();
+    expect(after.accepted, 'one more session accepted by the UE agent').to.equal(before.accepted + 1);
+    expect(after.data, 'the task came as SESSION_DATA').to.equal(before.data + 1);
+    const sessions = await smfSessionsOf(ueAic);
+    expect(sessions.some((session) => session.capabilityId === UE_MEASUREMENT && session.initiatorAic !== diagnosisAgent().aic), JSON.stringify(sessions)).to.equal(true);
+  });
+
   it('diagnoses a UE without an agent all the same, and says there is no device measurement', async () => {
     const res = await diagnose(NO_AGENT, 'no-agent');
     expect(res.status).to.equal(200);
@@ -151,6 +166,7 @@ describe('semantic sessions to a UE\'s agent: the UE serves A2A, the diagnosis a
     const forBilling = await smfSessionAuthority(core.sessionsApi).create({ initiatorAic: initiator.aic, targetAic: billing.aic!, capabilityId: '/capability/billing-plan', qos: { priority: 5, latencyBudgetMs: 500 }, scope: ['query'] }, { signer: createAgentCallSigner(initiator), capabilityId: '/capability/billing-plan' });
     const sessions = ue.agentEndpoint()!.sessions;
     const before = sessions.counters();
+    const liveBefore = sessions.target('ue-agent')!.liveCount();
     const client = await sessionClientFor(ue.agentEndpoint()!.a2aUrl);
     const proof = await createAgentCallSigner(initiator).sign({ audience: ueAic, capabilityId: UE_MEASUREMENT, taskId: proofTaskId(forBilling.sessionId, 'SESSION_INIT') });
     const answer = await sendSessionMessage(client, {
@@ -160,7 +176,7 @@ describe('semantic sessions to a UE\'s agent: the UE serves A2A, the diagnosis a
     expect(answer).to.include({ kind: 'SESSION_REJECT', sessionId: forBilling.sessionId, cause: 'AUDIENCE_MISMATCH' });
     expect(sessions.counters().refused.AUDIENCE_MISMATCH).to.equal((before.refused.AUDIENCE_MISMATCH ?? 0) + 1);
     expect(sessions.counters().accepted).to.equal(before.accepted);
-    expect(sessions.target('ue-agent')!.liveCount()).to.equal(0);
+    expect(sessions.target('ue-agent')!.liveCount(), 'no session kept').to.equal(liveBefore);
     expect((await request('GET', `${core.sessionsApi}/sessions/${forBilling.sessionId}`)).body.state).to.equal('PENDING');
   });
 
