@@ -90,7 +90,9 @@ export async function startNfProcesses(options: ProcessCoreOptions): Promise<Pro
   const launch = async (descriptor: NfDescriptor, port: number): Promise<{ process: ChildProcess; ready: ReadyLine }> => {
     // Every setting goes on the command line, so none of the supervisor's environment variables
     // (PORT, DATA_DIR, ...) can give the children another one.
-    const child = spawn(process.execPath, [dmscJs, ...argsFor(descriptor, port)], { stdio: ['pipe', 'pipe', 'inherit'] });
+    // Each child in its own process group: a Ctrl-C at the terminal reaches the supervisor alone,
+    // which then stops the NFs in reverse start order.
+    const child = spawn(process.execPath, [dmscJs, ...argsFor(descriptor, port)], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
     try {
       const ready = await readReadyLine(child, descriptor.name, readyTimeoutMs);
       await waitForHealth(`${ready.url}/healthz`, readyTimeoutMs);
