@@ -84,6 +84,17 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
         path: '/nagw-disc/v1/agents',
         checkQuery: await compileQueryCheck('nagw-disc.yaml', '/agents', 'get'),
         version: service.directoryVersion,
+        // A requester changes the answer only through policy: requesters policy treats alike share entries.
+        keyQuery: async (query) => {
+          const requesterAic = query['requester-aic'] as string | undefined;
+          if (requesterAic === undefined) return query;
+          service.canonicalAic(requesterAic, 'query requester-aic');
+          const requesterClass = await service.requesterClass(requesterAic);
+          if (!requesterClass) return query;
+          const { 'requester-aic': _requester, ...rest } = query;
+          // Not a parameter of the operation, so no request's own query can have this key.
+          return { ...rest, 'requester-class': requesterClass };
+        },
         logger: deps.logger,
         answer: async (query) => JSON.stringify(await service.discoverAgents(structuredQueryFrom(query))),
         onCacheHit: (_query, url) => void service.recordEvent({ type: 'discovery.structured', outcome: 'success', detail: { cached: true, url } }),
