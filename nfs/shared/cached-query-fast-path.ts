@@ -19,7 +19,8 @@ const maxEntries = 20_000;
 interface CacheEntry {
   version: number;
   createdAt: number;
-  body: string;
+  /** Encoded once: a body of many agents would otherwise be encoded again for every answer. */
+  body: Buffer;
 }
 
 export interface CachedQueryFastPathOptions {
@@ -84,10 +85,10 @@ export function createCachedQueryFastPath(options: CachedQueryFastPathOptions): 
       withCorrelationId(requestCorrelationId(req), () => options.answer(query)).then(
         (body) => {
           if (body === undefined) return next();
-          const entry = { version, createdAt: now(), body };
+          const entry = { version, createdAt: now(), body: Buffer.from(body, 'utf8') };
           remember(key, entry);
           remember(url, entry);
-          send(req, res, body);
+          send(req, res, entry.body);
         },
         (error: Error & { status?: number }) => {
           // A refusal is express's to answer with its ProblemDetails; only failures are news.
@@ -117,11 +118,11 @@ function requestCorrelationId(req: IncomingMessage): string | undefined {
   return typeof header === 'string' ? header : undefined;
 }
 
-function send(req: IncomingMessage, res: ServerResponse, body: string): void {
+function send(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
   const correlationId = requestCorrelationId(req);
   res.writeHead(200, {
     'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
+    'content-length': body.length,
     [correlationHeader]: correlationId && /^[A-Za-z0-9._:-]{1,128}$/.test(correlationId) ? correlationId : randomUUID(),
   });
   res.end(body);
