@@ -6,7 +6,9 @@ import { createAccessTokenVerifier } from '../shared/access-token-guard.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createTokenProvider } from '../shared/token-provider.ts';
 import { createNfLifecycle } from '../shared/nf-lifecycle.ts';
-import type { NfDescriptor, NfHandle } from '../shared/nf-host.ts';
+import { chainFastPaths, type NfDescriptor, type NfHandle } from '../shared/nf-host.ts';
+import { createJsonPostFastPath } from '../shared/json-post-fast-path.ts';
+import { agwFastRoutes } from './fast-routes.ts';
 import { createSbiApp } from '../shared/sbi-app.ts';
 import { createSbiClient } from '../shared/sbi-client.ts';
 import type { Store } from '../shared/store/collection.ts';
@@ -76,14 +78,28 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
       // Agents are not NFs and hold no NRF tokens: registration, discovery and routing stay open.
       oauth: deps.oauth ? { protectedServices: ['nagw-tax', 'nagw-pol'], verify: createAccessTokenVerifier({ nrfUri: deps.nrfUri, audience: ['AGW', nfInstanceId] }) } : undefined,
     }),
-    fastPath: createCachedQueryFastPath({
-      path: '/nagw-disc/v1/agents',
-      checkQuery: await compileQueryCheck('nagw-disc.yaml', '/agents', 'get'),
-      version: service.directoryVersion,
-      logger: deps.logger,
-      answer: async (query) => JSON.stringify(await service.discoverAgents(structuredQueryFrom(query))),
-      onCacheHit: (_query, url) => void service.recordEvent({ type: 'discovery.structured', outcome: 'success', detail: { cached: true, url } }),
-    }),
+    fastPath: chainFastPaths(
+      createJsonPostFastPath({ routes: await agwFastRoutes(service, () => apiRoot), logger: deps.logger }),
+      createCachedQueryFastPath({
+        path: '/nagw-disc/v1/agents',
+        checkQuery: await compileQueryCheck('nagw-disc.yaml', '/agents', 'get'),
+        version: service.directoryVersion,
+        // A requester changes the answer only through policy: requesters policy treats alike share entries.
+        keyQuery: async (query) => {
+          const requesterAic = query['requester-aic'] as string | undefined;
+          if (requesterAic === undefined) return query;
+          service.canonicalAic(requesterAic, 'query requester-aic');
+          const requesterClass = await service.requesterClass(requesterAic);
+          if (!requesterClass) return query;
+          const { 'requester-aic': _requester, ...rest } = query;
+          // Not a parameter of the operation, so no request's own query can have this key.
+          return { ...rest, 'requester-class': requesterClass };
+        },
+        logger: deps.logger,
+        answer: async (query) => JSON.stringify(await service.discoverAgents(structuredQueryFrom(query))),
+        onCacheHit: (_query, url) => void service.recordEvent({ type: 'discovery.structured', outcome: 'success', detail: { cached: true, url } }),
+      }),
+    ),
     service,
     async start(root) {
       apiRoot = root;

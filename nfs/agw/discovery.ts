@@ -36,8 +36,18 @@ export interface DiscoveryDeps {
   gatewayId: string;
   /** Seconds a requester may reuse an answer (the AGW's discoveryValidityPeriod setting). */
   validityPeriod: number;
+  /** Changes whenever the directory changes, except liveness and load (service.ts). */
+  directoryVersion: () => number;
   now: () => number;
 }
+
+/**
+ * How long the live holders of a capability are reused: liveness and load may lag by this much,
+ * as cached structured answers may (cached-query-fast-path.ts); any other change of the directory
+ * drops them at once.
+ */
+const poolMaxAgeMs = 1000;
+const maxPools = 1000;
 
 export function createDiscovery(deps: DiscoveryDeps) {
   const { store, policy, events, now } = deps;
@@ -53,7 +63,24 @@ export function createDiscovery(deps: DiscoveryDeps) {
   // Each condition is its own field, so concurrent updates of one cannot leave a stale verdict.
   const liveFilter = () => ({ credentialStatus: 'GOOD', cmState: { $ne: 'CM-IDLE' }, liveUntil: { $gt: now() } });
 
-  async function visible(agents: AgentDocument[], requester: Requester, capabilityOf: (agent: AgentDocument) => string[]) {
+  // Natural-language answers ask for several capabilities each, and structured ones mostly for one:
+  // the store would copy thousands of candidates for every such query at 100,000 agents.
+  const pools = new Map<string, { version: number; at: number; agents: AgentDocument[] }>();
+
+  /** Live holders of one capability, least loaded first (read only: shared between answers). */
+  async function poolOf(capabilityId: string, limit: number): Promise<readonly AgentDocument[]> {
+    const size = poolSize(limit);
+    const key = `${size} ${capabilityId}`;
+    const version = deps.directoryVersion();
+    const known = pools.get(key);
+    if (known && known.version === version && now() - known.at < poolMaxAgeMs) return known.agents;
+    const agents = leastLoaded(await store.agents.find({ ...liveFilter(), capabilityIds: capabilityId }, { limit: size }));
+    if (pools.size >= maxPools) pools.clear();
+    pools.set(key, { version, at: now(), agents });
+    return agents;
+  }
+
+  async function visible(agents: readonly AgentDocument[], requester: Requester, capabilityOf: (agent: AgentDocument) => string[]) {
     const kept: AgentDocument[] = [];
     for (const agent of agents) {
       const decisions = await Promise.all(capabilityOf(agent).map((capabilityId) => policy.decide(requester, capabilityId, 'discover')));
@@ -99,7 +126,8 @@ export function createDiscovery(deps: DiscoveryDeps) {
       // Last, so the embedded engine picks the capability index for its candidates.
       if (query.capabilityId) filter.capabilityIds = query.capabilityId;
       const limit = query.limit ?? 10;
-      const pool = leastLoaded(await store.agents.find(filter, { limit: poolSize(limit) }));
+      const byCapabilityAlone = query.capabilityId !== undefined && Object.keys(filter).length === Object.keys(liveFilter()).length + 1;
+      const pool = byCapabilityAlone ? await poolOf(query.capabilityId!, limit) : leastLoaded(await store.agents.find(filter, { limit: poolSize(limit) }));
       const kept = query.capabilityId ? pool.slice(0, limit) : (await visible(pool, requester, (agent) => agent.capabilityIds)).slice(0, limit);
       const ranked = kept.map((agent) => toDiscovered(agent, 1, query.capabilityId));
       await events.recordEvent({ type: 'discovery.structured', outcome: 'success', aic: requester.aic, capabilityId: query.capabilityId, detail: { results: ranked.length } });
@@ -120,7 +148,7 @@ export function createDiscovery(deps: DiscoveryDeps) {
       for (const match of matches) {
         if (agents.length >= limit) break;
         if (!(await policy.decide(requester, match.capabilityId, 'discover')).allowed) continue;
-        const pool = leastLoaded(await store.agents.find({ ...liveFilter(), capabilityIds: match.capabilityId }, { limit: poolSize(limit) }));
+        const pool = await poolOf(match.capabilityId, limit);
         for (const agent of pool.slice(0, limit - agents.length)) {
           if (!agents.some((known) => known.aic === agent._id)) agents.push(toDiscovered(agent, Math.round(match.score * 1000) / 1000, match.capabilityId));
         }

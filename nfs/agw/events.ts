@@ -32,7 +32,8 @@ export function createEvents(deps: { store: AgwStore; logger: Logger; now: () =>
     /** Never fails or delays the procedure that records it. */
     async recordEvent(input: EventInput): Promise<void> {
       const event: EventDocument = { _id: randomUUID(), time: new Date(deps.now()), correlationId: currentCorrelationId(), ...input };
-      deps.logger.info('event', { ...input, eventId: event._id });
+      // winston formats a line before its transports drop it by level: only format lines that are written.
+      if (deps.logger.isInfoEnabled()) deps.logger.info('event', { ...input, eventId: event._id });
       waiting.push(event);
       if (waiting.length >= maxBatch) void flush();
       else if (!timer) {

@@ -39,6 +39,17 @@ export function createPolicy(deps: { store: AgwStore; aicSaltHex: string }) {
       cached = undefined;
     },
 
+    /**
+     * Requesters for whom every decision is the same, named by a class: while no rule names an
+     * AIC, a provider or a domain, decisions depend only on whether the requester gave an AIC.
+     * Undefined when rules name identities, so each requester is its own class.
+     */
+    async requesterClass(aic: string | undefined): Promise<'anonymous' | 'named' | undefined> {
+      if (!aic) return 'anonymous';
+      const namesIdentities = (await rules()).some(({ subject }) => subject?.aic !== undefined || subject?.providerId !== undefined || subject?.domain !== undefined);
+      return namesIdentities ? undefined : 'named';
+    },
+
     async decide(requester: Requester, capabilityId: string, action: 'discover' | 'invoke'): Promise<PolicyDecision> {
       const matching = (await rules()).filter((rule) => rule.actions.includes(action) && (rule.capabilityId === '*' || rule.capabilityId === capabilityId) && subjectMatches(rule, requester));
       if (!matching.length) return { allowed: true };

@@ -34,11 +34,11 @@ export async function createAgwService(deps: AgwServiceDeps) {
   const base = { ...deps, taxonomy, events, now };
   const registration = createRegistration(base);
   const agents = createAgents({ ...base, registration });
-  const discovery = createDiscovery({ ...base, agents, policy, validityPeriod: deps.settings.discoveryValidityPeriod });
-  const routing = createRouting({ ...base, discovery, policy });
   // Changes whenever anything a discovery answer depends on changes, except liveness and load,
   // which answers may lag by their cache's maxAgeMs (cached-query-fast-path.ts).
   let directoryVersion = 0;
+  const discovery = createDiscovery({ ...base, agents, policy, validityPeriod: deps.settings.discoveryValidityPeriod, directoryVersion: () => directoryVersion });
+  const routing = createRouting({ ...base, discovery, policy });
   const bumping = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
     try {
       return await fn(...args);

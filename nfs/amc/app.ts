@@ -6,6 +6,8 @@ import { createAccessTokenVerifier } from '../shared/access-token-guard.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createNfLifecycle } from '../shared/nf-lifecycle.ts';
 import type { NfDescriptor, NfHandle } from '../shared/nf-host.ts';
+import { createJsonPostFastPath } from '../shared/json-post-fast-path.ts';
+import { amcFastRoutes } from './fast-routes.ts';
 import { createNotifier, type NotifierOptions } from '../shared/notifier.ts';
 import { createSbiApp } from '../shared/sbi-app.ts';
 import type { Store } from '../shared/store/collection.ts';
@@ -61,6 +63,7 @@ export async function createAmc(deps: AmcDeps): Promise<AmcHandle> {
       // Credentials, the CA and the CRL stay open: relying parties are not NFs.
       oauth: deps.oauth ? { protectedServices: ['namc-auth', 'namc-prov'], verify: createAccessTokenVerifier({ nrfUri: deps.nrfUri, audience: ['AMC', nfInstanceId] }) } : undefined,
     }),
+    fastPath: createJsonPostFastPath({ routes: await amcFastRoutes(service, { oauth: deps.oauth === true }), logger: deps.logger }),
     service,
     drainNotifications: () => notifier.drain(),
     start: (apiRoot) => lifecycle.start(apiRoot),

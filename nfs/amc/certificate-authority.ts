@@ -15,8 +15,6 @@ import {
   KeyUsageFlags,
   KeyUsagesExtension,
   PemConverter,
-  Pkcs10CertificateRequest,
-  SubjectAlternativeNameExtension,
   SubjectKeyIdentifierExtension,
   X509Certificate,
   X509CertificateGenerator,
@@ -29,12 +27,17 @@ export { CsrError, type CsrErrorCause, type VerifiedCsr } from '../shared/csr.ts
 import { importPrivateKeyPem } from '../shared/agent-credentials.ts';
 
 import { AIC_PATTERN } from '../shared/certificate-path.ts';
+import { signLeafCertificate, subjectKeyIdentifierDer, uriSubjectAltNameDer, type LeafTemplate } from './leaf-certificate.ts';
 
 export { aicOfCertificate, verifyChain } from '../shared/certificate-path.ts';
 
 const CA_KEY: EcKeyGenParams = { name: 'ECDSA', namedCurve: 'P-256' };
 const CA_SIGNING: EcdsaParams = { name: 'ECDSA', hash: 'SHA-256' };
 const CRL_NUMBER_OID = '2.5.29.20';
+/** AlgorithmIdentifier ecdsa-with-SHA256 (RFC 5758 §3.2: parameters absent): what CA_SIGNING makes. */
+const ECDSA_WITH_SHA256_DER = Buffer.from('300a06082a8648ce3d040302', 'hex');
+/** CSRs verified lately, by their exact PEM text: the AMC verifies a CSR, checks the grant, then signs it. */
+const RECENT_CSRS = 64;
 /** Which key type may make which signature (a mismatch can never be a proof of possession). */
 
 export interface CaMaterial { certificatePem: string; privateKeyPkcs8Pem: string }
@@ -83,7 +86,9 @@ export async function loadCertificateAuthority(material: CaMaterial, options: { 
   if (!(await caCert.isSelfSigned()) || caCert.getExtension(BasicConstraintsExtension)?.ca !== true) {
     throw new Error('CA material: certificate is not a self-signed CA certificate');
   }
-  const derivedSpki = createPublicKey(createPrivateKey(material.privateKeyPkcs8Pem)).export({ type: 'spki', format: 'der' });
+  const privateKey = createPrivateKey(material.privateKeyPkcs8Pem);
+  if (privateKey.asymmetricKeyType !== 'ec') throw new Error('CA material: the CA key must be an ECDSA key');
+  const derivedSpki = createPublicKey(privateKey).export({ type: 'spki', format: 'der' });
   if (!derivedSpki.equals(Buffer.from(caCert.publicKey.rawData))) throw new Error('CA material: private key does not match the certificate');
   const ski = caCert.getExtension(SubjectKeyIdentifierExtension);
   if (!ski) throw new Error('CA material: certificate has no subject key identifier');
@@ -100,38 +105,52 @@ export async function loadCertificateAuthority(material: CaMaterial, options: { 
     aki,
     ...(crlDp ? [crlDp] : []),
   ];
-  const sharedExtensions = { rsa: leafExtensions(true), other: leafExtensions(false) };
+  const sharedExtensionsDer = (rsa: boolean) => leafExtensions(rsa).map((extension) => new Uint8Array(extension.rawData));
+  const sharedExtensions = { rsa: sharedExtensionsDer(true), other: sharedExtensionsDer(false) };
+  const template: LeafTemplate = {
+    issuerDer: new Uint8Array(caCert.subjectName.toArrayBuffer()),
+    signatureAlgorithmDer: ECDSA_WITH_SHA256_DER,
+    hash: 'sha256',
+    signingKey: privateKey,
+  };
+  // Verification is a function of the PEM text alone, so an exact repeat needs no second check.
+  const recentCsrs = new Map<string, ReturnType<typeof verifyCsrPem>>();
+  const verified = (csrPem: string) => {
+    const known = recentCsrs.get(csrPem);
+    if (known) return known;
+    const result = verifyCsrPem(csrPem);
+    if (recentCsrs.size >= RECENT_CSRS) recentCsrs.delete(recentCsrs.keys().next().value!);
+    recentCsrs.set(csrPem, result);
+    return result;
+  };
 
   return {
     certificatePem: caCert.toString('pem'),
     get certificateDer() { return new Uint8Array(caCert.rawData.slice(0)); }, // a copy: callers cannot alter the CA
     async verifyCsr(csrPem) {
-      const { publicKeySpkiSha256, publicKeyAlgorithm } = verifyCsrPem(csrPem);
+      const { publicKeySpkiSha256, publicKeyAlgorithm } = verified(csrPem);
       return { publicKeySpkiSha256, publicKeyAlgorithm };
     },
     async issue(request) {
       checkIssueRequest(request, caCert);
       // Requested extensions and attributes in the CSR are ignored: the profile and the grant decide.
-      const { csr, publicKeySpkiSha256, publicKeyAlgorithm } = verifyCsrPem(request.csrPem);
-      const certificate = await X509CertificateGenerator.create({
-        serialNumber: request.serialNumberHex,
-        subject: [{ CN: [request.aic] }], // ATR §3.2: "CN MUST use the AIC"
-        issuer: caCert.subjectName,
+      const { csr, publicKeySpkiSha256, publicKeyAlgorithm } = verified(request.csrPem);
+      const der = signLeafCertificate(template, {
+        serialNumberHex: request.serialNumberHex,
         notBefore: request.notBefore,
         notAfter: request.notAfter,
-        publicKey: csr.publicKey,
-        signingKey,
-        signingAlgorithm: CA_SIGNING,
-        extensions: [
+        commonName: request.aic, // ATR §3.2: "CN MUST use the AIC"
+        spkiDer: new Uint8Array(csr.publicKey.rawData),
+        extensionsDer: [
           ...sharedExtensions[publicKeyAlgorithm.startsWith('RSA') ? 'rsa' : 'other'],
           // §4.2.1.6: the subject is not empty, so the SAN is non-critical
-          new SubjectAlternativeNameExtension([{ type: 'url', value: `acps://${request.aic}` }], false),
+          uriSubjectAltNameDer(`acps://${request.aic}`),
           // §4.2.1.2 allows other methods: RFC 7093 §2 (4), SHA-256 of the SPKI DER, which is also the
           // value a registration grant binds to, and costs nothing more here
-          new SubjectKeyIdentifierExtension(publicKeySpkiSha256),
+          subjectKeyIdentifierDer(Buffer.from(publicKeySpkiSha256, 'hex')),
         ],
       });
-      return { certificatePem: certificate.toString('pem'), publicKeySpkiSha256, publicKeyAlgorithm };
+      return { certificatePem: PemConverter.encode(new Uint8Array(der), 'CERTIFICATE'), publicKeySpkiSha256, publicKeyAlgorithm };
     },
     async buildCrl(request) {
       if (!Number.isSafeInteger(request.crlNumber) || request.crlNumber < 0) throw new RangeError('crlNumber must be a non-negative integer');

@@ -19,7 +19,8 @@ const maxEntries = 20_000;
 interface CacheEntry {
   version: number;
   createdAt: number;
-  body: string;
+  /** Encoded once: a body of many agents would otherwise be encoded again for every answer. */
+  body: Buffer;
 }
 
 export interface CachedQueryFastPathOptions {
@@ -28,6 +29,12 @@ export interface CachedQueryFastPathOptions {
   checkQuery: QueryCheck;
   /** Query parameters that do not change the answer, so those requesters share entries. */
   ignoredInKey?: string[];
+  /**
+   * The query as the cache keys it, when some parameter changes the answer only through a class
+   * of its values (e.g. a requester whose identity no policy rule names); undefined leaves the
+   * request to express. The answer is still computed from the request's own query.
+   */
+  keyQuery?: (query: Record<string, unknown>) => Promise<Record<string, unknown> | undefined>;
   /** The answer's JSON text, or undefined to leave the request to express. */
   answer: (query: Record<string, unknown>) => Promise<string | undefined>;
   /** Called for an answer served from the cache (e.g. to record an event). */
@@ -62,31 +69,37 @@ export function createCachedQueryFastPath(options: CachedQueryFastPathOptions): 
     }
     const query = parseQuery(url.slice(options.path.length + 1));
     if (!query || !options.checkQuery(query)) return next();
-    const key = JSON.stringify(
-      Object.entries(query)
-        .filter(([name]) => !ignoredInKey.includes(name))
-        .sort(([a], [b]) => (a < b ? -1 : 1)),
-    );
-    const byQuery = cache.get(key);
-    if (fresh(byQuery, version)) {
-      remember(url, byQuery);
-      options.onCacheHit?.(query, url);
-      return send(req, res, byQuery.body);
-    }
-    withCorrelationId(requestCorrelationId(req), () => options.answer(query)).then(
-      (body) => {
-        if (body === undefined) return next();
-        const entry = { version, createdAt: now(), body };
-        remember(key, entry);
-        remember(url, entry);
-        send(req, res, body);
-      },
-      (error: Error & { status?: number }) => {
-        // A refusal is express's to answer with its ProblemDetails; only failures are news.
-        if (!(error.status && error.status < 500)) options.logger.warn('fast path failed; express answers', { path: options.path, error: error.message });
-        next();
-      },
-    );
+    const proceed = (keyQuery: Record<string, unknown> | undefined): void => {
+      if (!keyQuery) return next();
+      const key = JSON.stringify(
+        Object.entries(keyQuery)
+          .filter(([name]) => !ignoredInKey.includes(name))
+          .sort(([a], [b]) => (a < b ? -1 : 1)),
+      );
+      const byQuery = cache.get(key);
+      if (fresh(byQuery, version)) {
+        remember(url, byQuery);
+        options.onCacheHit?.(query, url);
+        return send(req, res, byQuery.body);
+      }
+      withCorrelationId(requestCorrelationId(req), () => options.answer(query)).then(
+        (body) => {
+          if (body === undefined) return next();
+          const entry = { version, createdAt: now(), body: Buffer.from(body, 'utf8') };
+          remember(key, entry);
+          remember(url, entry);
+          send(req, res, entry.body);
+        },
+        (error: Error & { status?: number }) => {
+          // A refusal is express's to answer with its ProblemDetails; only failures are news.
+          if (!(error.status && error.status < 500)) options.logger.warn('fast path failed; express answers', { path: options.path, error: error.message });
+          next();
+        },
+      );
+    };
+    if (!options.keyQuery) return proceed(query);
+    // A query the key function refuses (e.g. a malformed AIC) is express's to answer.
+    options.keyQuery(query).then(proceed, () => next());
   };
 }
 
@@ -105,11 +118,11 @@ function requestCorrelationId(req: IncomingMessage): string | undefined {
   return typeof header === 'string' ? header : undefined;
 }
 
-function send(req: IncomingMessage, res: ServerResponse, body: string): void {
+function send(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
   const correlationId = requestCorrelationId(req);
   res.writeHead(200, {
     'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
+    'content-length': body.length,
     [correlationHeader]: correlationId && /^[A-Za-z0-9._:-]{1,128}$/.test(correlationId) ? correlationId : randomUUID(),
   });
   res.end(body);

@@ -46,7 +46,7 @@ export function verifyCsrPem(csrPem: string): { csr: Pkcs10CertificateRequest } 
   try {
     csr = new Pkcs10CertificateRequest(csrPem);
     signature = csr.signatureAlgorithm as typeof signature;
-    key = createPublicKey({ key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki' });
+    key = publicKeyOf(new Uint8Array(csr.publicKey.rawData));
   } catch (error) {
     throw new CsrError('INVALID_CSR', `not a PKCS#10 certification request (RFC 2986): ${(error as Error).message}`);
   }
@@ -64,6 +64,21 @@ export function verifyCsrPem(csrPem: string): { csr: Pkcs10CertificateRequest } 
   if (!proven) throw new CsrError('CSR_SIGNATURE_INVALID', 'CSR signature does not verify with its public key (no proof of possession)');
   const publicKeySpkiSha256 = createHash('sha256').update(new Uint8Array(csr.publicKey.rawData)).digest('hex');
   return { csr, publicKeyAlgorithm, publicKeySpkiSha256 };
+}
+
+/** SubjectPublicKeyInfo of an uncompressed P-256 point, up to the point (RFC 5480 §2.1.1, §2.2). */
+const P256_SPKI_PREFIX = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d03010703420004', 'hex');
+
+/**
+ * The key of an SPKI. The agent profile's P-256 key goes in as a JWK: OpenSSL 3 decodes DER through
+ * its generic decoder chain, several times slower, and both ways check the point is on the curve.
+ */
+function publicKeyOf(spki: Uint8Array): KeyObject {
+  if (spki.length === P256_SPKI_PREFIX.length + 64 && P256_SPKI_PREFIX.equals(spki.subarray(0, P256_SPKI_PREFIX.length))) {
+    const point = Buffer.from(spki.subarray(P256_SPKI_PREFIX.length));
+    return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: point.subarray(0, 32).toString('base64url'), y: point.subarray(32).toString('base64url') }, format: 'jwk' });
+  }
+  return createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
 }
 
 /** Key policy: ECDSA P-256/P-384, Ed25519, RSA ≥ 2048. */

@@ -14,6 +14,7 @@ import { toProblemDetails } from './error-handler.ts';
 import type { Logger } from './logger.ts';
 import type { FastPath } from './nf-host.ts';
 import type { ProblemDetails } from './problem.ts';
+import { bodyDepthProblem } from './request-guards.ts';
 import type { BodyCheck, ValidatorItem } from './schema-validator.ts';
 
 export interface JsonPostRoute {
@@ -23,6 +24,10 @@ export interface JsonPostRoute {
   checkAnswer: BodyCheck;
   /** Header checks the spec makes (e.g. a required Authorization), problems with path `/headers/<name>`. */
   checkHeaders?: (headers: IncomingHttpHeaders) => ValidatorItem[];
+  /** The status of an answer with a body (the operation's success code); 200 unless said. */
+  status?: number;
+  /** Headers the operation's success answer carries (e.g. Location of a created resource). */
+  answerHeaders?: (answer: unknown) => Record<string, string>;
   /** The answer's body; undefined answers 204 No Content. */
   handle(input: { params: Record<string, string>; body: unknown; headers: IncomingHttpHeaders }): Promise<unknown>;
 }
@@ -58,6 +63,8 @@ export function createJsonPostFastPath(options: { routes: readonly JsonPostRoute
     } catch {
       return sendProblem(res, toProblemDetails({ status: 400, type: 'entity.parse.failed' }, path));
     }
+    const tooDeep = bodyDepthProblem(body);
+    if (tooDeep) return sendProblem(res, toProblemDetails(tooDeep, path));
     const refused = route.checkBody(body);
     if (refused.length) return sendProblem(res, toProblemDetails({ status: 400, errors: refused }, path));
     const answer = await route.handle({ params, body, headers: req.headers });
@@ -71,7 +78,7 @@ export function createJsonPostFastPath(options: { routes: readonly JsonPostRoute
       logger.error('an answer breaks its OpenAPI schema', { path, errors: broken });
       return sendProblem(res, toProblemDetails(new Error('invalid response'), path));
     }
-    send(res, 200, 'application/json; charset=utf-8', JSON.stringify(answer));
+    send(res, route.status ?? 200, 'application/json; charset=utf-8', JSON.stringify(answer), route.answerHeaders?.(answer));
   }
 
   return (req, res, next) => {
@@ -123,8 +130,9 @@ function sendProblem(res: ServerResponse, problem: ProblemDetails, close = false
   send(res, problem.status ?? 500, 'application/problem+json', JSON.stringify(problem));
 }
 
-function send(res: ServerResponse, status: number, contentType: string, body: string): void {
+function send(res: ServerResponse, status: number, contentType: string, body: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, {
+    ...headers,
     'content-type': contentType,
     'content-length': Buffer.byteLength(body),
     [correlationHeader]: currentCorrelationId() ?? randomUUID(),

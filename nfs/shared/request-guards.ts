@@ -20,19 +20,27 @@ export function requireContentTypeForBody(): RequestHandler {
 }
 
 /** Refuses a JSON body nesting deeper than maxDepth; walks iteratively so the check itself cannot overflow. */
-export function limitBodyDepth(maxDepth = 32): RequestHandler {
+export function limitBodyDepth(maxDepth = maxBodyDepth): RequestHandler {
   return (req, _res, next) => {
-    if (req.body === undefined || typeof req.body !== 'object' || req.body === null) return next();
-    const stack: Array<[unknown, number]> = [[req.body, 1]];
-    while (stack.length) {
-      const [value, depth] = stack.pop()!;
-      if (depth > maxDepth) return next(badRequest(`the request body nests deeper than ${maxDepth} levels`, [{ param: '/', reason: `deeper than ${maxDepth} levels` }]));
-      for (const child of Object.values(value as object)) {
-        if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
-      }
-    }
-    next();
+    const refused = bodyDepthProblem(req.body, maxDepth);
+    next(refused);
   };
+}
+
+export const maxBodyDepth = 32;
+
+/** The refusal of a parsed body that nests deeper than maxDepth, or undefined; for express and the fast paths alike. */
+export function bodyDepthProblem(body: unknown, maxDepth = maxBodyDepth): ProblemError | undefined {
+  if (body === undefined || typeof body !== 'object' || body === null) return undefined;
+  const stack: Array<[unknown, number]> = [[body, 1]];
+  while (stack.length) {
+    const [value, depth] = stack.pop()!;
+    if (depth > maxDepth) return badRequest(`the request body nests deeper than ${maxDepth} levels`, [{ param: '/', reason: `deeper than ${maxDepth} levels` }]);
+    for (const child of Object.values(value as object)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return undefined;
 }
 
 interface DocumentedPath {

@@ -46,8 +46,30 @@ export type BodyCheck = (value: unknown) => ValidatorItem[];
  */
 export async function compileBodyCheck(specFile: string, schemaName: string, options: { discriminator?: boolean } = {}): Promise<BodyCheck> {
   const spec = (await $RefParser.dereference(join(openapiDir, specFile))) as { components: { schemas: Record<string, Record<string, unknown>> } };
-  let schema = spec.components.schemas[schemaName];
+  const schema = spec.components.schemas[schemaName];
   if (!schema) throw new Error(`${specFile} has no schema ${schemaName}`);
+  return bodyCheckOf(schema, options);
+}
+
+/**
+ * The request body check and the check of one answer's body of an operation, for operations whose
+ * bodies are declared inline rather than as named schemas.
+ */
+export async function compileOperationBodyChecks(specFile: string, path: string, method: string, status: string): Promise<{ request: BodyCheck; answer: BodyCheck }> {
+  const spec = (await $RefParser.dereference(join(openapiDir, specFile))) as { paths: Record<string, Record<string, OperationBodies>> };
+  const operation = spec.paths[path]?.[method];
+  const request = operation?.requestBody?.content?.['application/json']?.schema;
+  const answer = operation?.responses?.[status]?.content?.['application/json']?.schema;
+  if (!request || !answer) throw new Error(`${specFile} has no JSON bodies for ${method.toUpperCase()} ${path} and ${status}`);
+  return { request: bodyCheckOf(request), answer: bodyCheckOf(answer) };
+}
+
+interface OperationBodies {
+  requestBody?: { content?: Record<string, { schema?: Record<string, unknown> }> };
+  responses?: Record<string, { content?: Record<string, { schema?: Record<string, unknown> }> }>;
+}
+
+function bodyCheckOf(schema: Record<string, unknown>, options: { discriminator?: boolean } = {}): BodyCheck {
   const ajv = new Ajv({ strict: false, allErrors: false, discriminator: options.discriminator ?? false });
   (addFormats as unknown as (ajv: Ajv) => void)(ajv);
   if (options.discriminator) {

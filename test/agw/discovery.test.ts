@@ -119,6 +119,17 @@ describe('AGW discovery (nagw-disc)', function () {
         expect(res.body.invalidParams[0].param).to.equal(`query ${param}`);
       });
     }
+
+    it('answers requesters whom no policy rule names from one cache entry, each request still recorded with its URL', async () => {
+      const query = `capability-id=${qos}&limit=7`;
+      const first = await discover(`${query}&requester-aic=${aic.broadband}`);
+      const second = await discover(`${query}&requester-aic=${aic.wireless}`);
+      expect([first.status, second.status]).to.deep.equal([200, 200]);
+      expect(second.body).to.deep.equal(first.body);
+      const events = (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=discovery.structured`)).body as Array<{ aic?: string; detail?: { cached?: boolean; url?: string } }>;
+      expect(events.find((event) => event.aic === aic.broadband && event.detail?.cached === undefined), 'the first answer was computed for its requester').to.not.equal(undefined);
+      expect(events.find((event) => event.detail?.cached === true && event.detail.url?.includes(`requester-aic=${aic.wireless}`)), 'the second came from the cache').to.not.equal(undefined);
+    });
   });
 
   describe('signed answers', () => {

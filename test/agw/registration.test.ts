@@ -145,5 +145,16 @@ describe('AGW agent registration, ARP with AAAP at the AMC (MACP section 5.1)', 
       expect((await registerAgent(core.agwUrl, { kind: 'ue-agent' })).status).to.equal(400);
       expect((await registerAgent(core.agwUrl, { onBehalfOf: { supi: 'imsi-001010000000001', cmState: 'CM-CONNECTED' } })).status).to.equal(400);
     });
+
+    it('a body nesting deeper than 32 levels (400 naming the depth), before any schema check', async () => {
+      let nested: Record<string, unknown> = {};
+      for (let i = 0; i < 40; i += 1) nested = { inner: nested };
+      const before = await agentCount();
+      const res = await request('POST', `${core.agwUrl}/nagw-reg/v1/registrations`, { provider: acme, agent: { name: 'deep-agent', version: '1.0.0', kind: 'capability-agent', securityAttributes: nested } });
+      expect(res.status).to.equal(400);
+      expect(res.headers.get('content-type')).to.match(/^application\/problem\+json/);
+      expect(res.body.detail).to.match(/nests deeper than 32 levels/);
+      expect(await agentCount()).to.equal(before);
+    });
   });
 });

@@ -195,6 +195,16 @@ describe('AMC certificate authority', () => {
     for (const input of notCsr) await expectCsrError(ca.verifyCsr(input), 'INVALID_CSR');
   });
 
+  it('refuses a CSR whose P-256 point is not on the curve with INVALID_CSR', async () => {
+    const { csrPem } = await createAgentKeyAndCsr();
+    const spki = Buffer.from(new Pkcs10CertificateRequest(csrPem).publicKey.rawData);
+    const offCurve = editCsrDer(csrPem, (der) => {
+      const at = der.indexOf(spki);
+      der[at + spki.length - 1] ^= 0x01; // last octet of y: the point leaves the curve
+    });
+    await expectCsrError(ca.verifyCsr(offCurve), 'INVALID_CSR');
+  });
+
   it('refuses an RSA-1024 CSR as WEAK_KEY', async () => {
     const csrPem = await csrFor({ name: 'RSASSA-PKCS1-v1_5', modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, { name: 'RSASSA-PKCS1-v1_5' });
     const error = await expectCsrError(ca.verifyCsr(csrPem), 'WEAK_KEY');
