@@ -28,12 +28,12 @@ import type { Store } from '../shared/store/collection.ts';
 import { createTokenProvider } from '../shared/token-provider.ts';
 import { createComprehensionEngine } from './comprehension-setup.ts';
 import { createAgentDirectory } from './consumer.ts';
-import { createDeviceProbe } from './device-measurement.ts';
+import { createDeviceProbe, deviceRequester } from './device-measurement.ts';
 import { createTaskHandlers } from './task-handlers.ts';
 
 const NETWORK_DIAGNOSIS = '/capability/network-diagnosis';
 import { agentNfRoutes } from './routes.ts';
-import { createAgentNfService, type AgentNfService } from './service.ts';
+import { createAgentNfService, taskingKinds, type AgentNfService } from './service.ts';
 import { agentNfSettingsSchema, defaultCapabilityAgentSettings, defaultIntentAgentSettings, type AgentNfSettings } from './settings.ts';
 import { openAgentNfStore } from './store.ts';
 
@@ -98,7 +98,15 @@ export async function createAgentNf(deps: AgentNfDeps): Promise<AgentNfHandle> {
     initiator: () => host.list().find((agent) => agent.state === 'REGISTERED' && agent.capabilityIds?.includes(NETWORK_DIAGNOSIS))?.identity,
   });
   const handlerSets = specs.some((spec) => spec.role === 'capability') ? await createTaskHandlers({ store: deps.store, now: deps.now, device }) : { authenticated: {}, open: {} };
-  const taskHandlers = handlerSets.authenticated;
+  const directory = createAgentDirectory(sbi, { now: deps.now });
+  // InvokeTask admits only the network's own agents (service.ts taskingKinds): the device may be asked for them.
+  const forNetworkAgents = mapHandlers(handlerSets.authenticated, (call) => (task) => deviceRequester.run({ mayAskDevice: true }, () => call(task)));
+  const taskHandlers = forNetworkAgents;
+  // In a session the SMF authorized the initiator, whatever its kind; the device is asked only for a network agent.
+  const sessionHandlersFor = async (initiatorAic: string) => {
+    const registration = await directory.registration(initiatorAic);
+    return registration?.state === 'ACTIVE' && taskingKinds.has(registration.kind) ? forNetworkAgents : handlerSets.authenticated;
+  };
   // One memory of first answers for InvokeTask and sessions: a repeated task is answered once either way.
   const repeats = createTaskRepeats({ now: deps.now });
   const service = createAgentNfService({
@@ -107,7 +115,7 @@ export async function createAgentNf(deps: AgentNfDeps): Promise<AgentNfHandle> {
     logger: deps.logger,
     pipelines,
     verifier: createAgentCallVerifier({ trustAnchors: host.trustAnchors, credentialStatus: amc.credentialStatus, now: deps.now }),
-    directory: createAgentDirectory(sbi, { now: deps.now }),
+    directory,
     intentCallers: deps.oauth ? createIntentCallerCheck({ nrfUri: deps.nrfUri, audience: ['AGENT_NF', nfInstanceId] }) : undefined,
     taskHandlers,
     repeats,
@@ -115,7 +123,7 @@ export async function createAgentNf(deps: AgentNfDeps): Promise<AgentNfHandle> {
   // Public A2A (issue 5): each agent's card and JSON-RPC under /a2a/{name}, in front of the SBI app.
   // Semantic sessions ride on the A2A extension; the SMF (its JWKS, establish and release) is found through the NRF.
   const sessions = createSemanticSessions({ smf: createSessionManagerPeer(sbi, { now: deps.now }), credentialStatus: amc.credentialStatus, logger: deps.logger, now: deps.now, repeats });
-  const a2a = createA2aServer({ agent: host.get, handlers: handlerSets.open, sessionHandlers: handlerSets.authenticated, logger: deps.logger, provider: { organization: settings.provider.providerId }, sessions });
+  const a2a = createA2aServer({ agent: host.get, handlers: handlerSets.open, sessionHandlers: sessionHandlersFor, logger: deps.logger, provider: { organization: settings.provider.providerId }, sessions });
 
   let agentsSettled = false;
   return {
@@ -163,3 +171,7 @@ function agentNfDescriptor(name: string, defaultPort: number, defaults: AgentNfS
 
 export const intentAgentDescriptor = agentNfDescriptor('intent-agent', 29700, defaultIntentAgentSettings, 'NF with agent: the intent agent (comprehension, workflow, task-based invocation)');
 export const capabilityAgentsDescriptor = agentNfDescriptor('capability-agents', 29701, defaultCapabilityAgentSettings, 'NF with agents: QoS, diagnosis, location, analytics, broadband, billing capability agents');
+
+function mapHandlers<T>(handlers: Readonly<Record<string, T>>, wrap: (call: T) => T): Record<string, T> {
+  return Object.fromEntries(Object.entries(handlers).map(([capabilityId, call]) => [capabilityId, wrap(call)]));
+}

@@ -11,6 +11,7 @@
  * What the device answers is checked before it is used: only known fields within the ranges
  * TS 38.133 reports them in are taken.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { components as disc } from '../../openapi/generated/nagw-disc.ts';
 import { openSession, SessionRefusedError, smfSessionAuthority, type OpenedSession } from '../shared/a2a/session/session-client.ts';
 import type { AgentIdentity } from '../shared/agent-auth.ts';
@@ -63,6 +64,14 @@ export function readingOf(data: unknown): DeviceReading | undefined {
   };
 }
 
+/**
+ * Who the task being served is for. The device is asked only for the network's own agents (the
+ * kinds that may task capability agents); any other requester, a third party's agent or another
+ * UE's agent in a session, gets the diagnosis without it, so it cannot make a subscriber's phone
+ * measure through the diagnosis agent.
+ */
+export const deviceRequester = new AsyncLocalStorage<{ mayAskDevice: boolean }>();
+
 export function createDeviceProbe(deps: DeviceProbeDeps): DeviceProbe {
   const timeoutMs = deps.timeoutMs ?? 1000;
 
@@ -82,18 +91,21 @@ export function createDeviceProbe(deps: DeviceProbeDeps): DeviceProbe {
     const authority = smfSessionAuthority(await deps.sbi.serviceUri('SMF', 'nsmf-agentsession'));
     let session: OpenedSession | undefined;
     try {
-      session = await openSession({ authority, a2aUrl: target.a2aUrl, targetAic: target.aic, identity, capabilityId: UE_MEASUREMENT, scope: ['query'], qos: { priority: 5, latencyBudgetMs: timeoutMs } });
-      const result = await session.data({ supi, parameters: { metrics: ['signal', 'throughput', 'latency'] } });
+      // Every step is bounded, so a silent device holds no socket or session past the time limit.
+      const signal = AbortSignal.timeout(timeoutMs);
+      session = await openSession({ authority, a2aUrl: target.a2aUrl, targetAic: target.aic, identity, capabilityId: UE_MEASUREMENT, scope: ['query'], qos: { priority: 5, latencyBudgetMs: timeoutMs }, signal });
+      const result = await session.data({ supi, parameters: { metrics: ['signal', 'throughput', 'latency'] } }, { signal });
       const reading = result.state === 'completed' ? readingOf(result.data) : undefined;
       if (!reading) return { measured: false, reason: `the device answered no usable measurement (${result.state})` };
       return { measured: true, ueAic: target.aic, sessionId: session.sessionId, reading };
     } finally {
       // The UE agent reports the release to the SMF; should this fail, the SMF expires the session.
-      await session?.terminate().catch((error: Error) => deps.logger.warn('SESSION_TERMINATE to a UE agent failed', { ueAic: target.aic, error: error.message }));
+      await session?.terminate({ signal: AbortSignal.timeout(2_000) }).catch((error: Error) => deps.logger.warn('SESSION_TERMINATE to a UE agent failed', { ueAic: target.aic, error: error.message }));
     }
   }
 
   return async (supi) => {
+    if (!deviceRequester.getStore()?.mayAskDevice) return { measured: false, reason: 'the device is asked only for the network\'s own agents' };
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<DeviceMeasurement>((resolve) => {
       timer = setTimeout(() => resolve({ measured: false, reason: `the device did not answer within ${timeoutMs} ms` }), timeoutMs);

@@ -43,7 +43,8 @@ export interface AgentNfServiceDeps {
  * Kinds of agent that may task the network's capability agents directly: the network's own. UE
  * agents and third parties are refused here (third parties reach capabilities through the AGW).
  */
-const taskingKinds = new Set(['nf-agent', 'capability-agent']);
+/** The agent kinds that may task capability agents (and have a UE's device asked on their behalf). */
+export const taskingKinds = new Set(['nf-agent', 'capability-agent']);
 
 export function createAgentNfService(deps: AgentNfServiceDeps) {
   const agentOf = (name: string, role: HostedAgent['spec']['role']): HostedAgent => {

@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { createAmf, type AmfHandle } from '../../nfs/amf/app.ts';
 import { defaultCapabilityAgentSettings, defaultIntentAgentSettings } from '../../nfs/agent-nf/settings.ts';
 import { createAgentCallSigner, type AgentIdentity } from '../../nfs/shared/agent-auth.ts';
-import { sendSessionMessage, sessionClientFor, smfSessionAuthority } from '../../nfs/shared/a2a/session/session-client.ts';
+import { openSession, sendSessionMessage, sessionClientFor, smfSessionAuthority } from '../../nfs/shared/a2a/session/session-client.ts';
 import { proofTaskId } from '../../nfs/shared/a2a/session/session-messages.ts';
 import { createLogger } from '../../nfs/shared/logger.ts';
 import { hashUnit } from '../../nfs/shared/network-model.ts';
@@ -17,7 +17,7 @@ import { listenNf, type ListeningNf } from '../../nfs/shared/nf-host.ts';
 import { createUeClient, type UeClient } from '../../ue-sim/ue-client.ts';
 import { startTestAgentNf, type TestAgentNf } from '../support/agent-nf-harness.ts';
 import { testClock } from '../support/amf-harness.ts';
-import { registerAgent } from '../support/core-harness.ts';
+import { acme, registerAgent } from '../support/core-harness.ts';
 import { request } from '../support/nrf-harness.ts';
 import { startTestSmfCore, type TestSmfCore } from '../support/smf-harness.ts';
 import { smfAuthorization } from '../support/smf-caller.ts';
@@ -125,6 +125,25 @@ describe('semantic sessions to a UE\'s agent: the UE serves A2A, the diagnosis a
     expect(after.data, 'the task came as SESSION_DATA').to.equal(before.data + 1);
     const sessions = await smfSessionsOf(ueAic);
     expect(sessions.some((session) => session.capabilityId === UE_MEASUREMENT && session.initiatorAic !== diagnosisAgent().aic), JSON.stringify(sessions)).to.equal(true);
+  });
+
+  it('does not ask the device for a third party\'s agent that opens a session to the diagnosis agent', async () => {
+    const ue = ues[0];
+    const third = await registerAgent(core.agwUrl, { provider: acme, kind: 'third-party', name: 'curious-app', capabilities: ['/capability/billing-plan'] });
+    expect(third.status, JSON.stringify(third.body)).to.equal(201);
+    const identity = { aic: third.body.aic, certificatePem: third.body.certificatePem, privateKey: third.key.keys.privateKey };
+    const diagnosis = diagnosisAgent();
+    const before = ue.agentEndpoint()!.sessions.counters();
+    const session = await openSession({ authority: smfSessionAuthority(core.sessionsApi), a2aUrl: diagnosis.a2aUrl!, targetAic: diagnosis.aic!, identity, capabilityId: DIAGNOSIS, scope: ['query'] });
+    try {
+      const result = await session.data({ supi: WITH_AGENT, parameters: {} });
+      expect(result.state, JSON.stringify(result)).to.equal('completed');
+      expect((result.data as { device?: { measured: boolean; reason?: string } }).device).to.deep.include({ measured: false });
+      expect(result.summary).to.not.contain('Your phone measured');
+    } finally {
+      await session.terminate();
+    }
+    expect(ue.agentEndpoint()!.sessions.counters().accepted, 'the device was not asked').to.equal(before.accepted);
   });
 
   it('diagnoses a UE without an agent all the same, and says there is no device measurement', async () => {

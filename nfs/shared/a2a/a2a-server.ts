@@ -30,9 +30,9 @@ export interface A2aServerOptions extends AgentCardOptions {
   handlers: Readonly<Record<string, CapabilityCall>>;
   /**
    * The logic inside a semantic session, where the SMF authorized the initiator (same capability
-   * ids); plain clients get `handlers`. A diagnosis asks the UE's agent only for session callers.
+   * ids), chosen by who the initiator is; plain clients get `handlers`.
    */
-  sessionHandlers?: Readonly<Record<string, CapabilityCall>>;
+  sessionHandlers?: (initiatorAic: string) => Promise<Readonly<Record<string, CapabilityCall>>>;
   logger: Logger;
   /** Session control of the semantic-session extension; without it the agents serve open capabilities only. */
   sessions?: SemanticSessions;
@@ -87,7 +87,7 @@ export function createA2aServer(options: A2aServerOptions) {
     taskStores.set(name, taskStore);
     const executor = createOpenCapabilityExecutor(open, options.logger);
     const requestHandler = options.sessions
-      ? new SemanticSessionRequestHandler(options.sessions.targetFor({ ...open, run: (task) => (options.sessionHandlers ?? options.handlers)[task.capabilityId](task), aic: () => agent.aic!, signer: () => signerOf(agent) }, () => (agent.caCertificatePem ? [agent.caCertificatePem] : [])), open, card, taskStore, executor)
+      ? new SemanticSessionRequestHandler(options.sessions.targetFor({ ...open, runFor: async (task, initiatorAic) => ((await options.sessionHandlers?.(initiatorAic)) ?? options.handlers)[task.capabilityId](task), aic: () => agent.aic!, signer: () => signerOf(agent) }, () => (agent.caCertificatePem ? [agent.caCertificatePem] : [])), open, card, taskStore, executor)
       : new OpenCapabilityRequestHandler(open, card, taskStore, executor);
     const router = express.Router();
     router.use('/.well-known/agent-card.json', agentCardHandler({ agentCardProvider: async () => card, cache: { maxAge: 60 } }));

@@ -21,6 +21,8 @@ import { proofTaskId, type RefusalCause, type SessionAnswer, type SessionData, t
 /** What the session logic needs of an agent beyond open capabilities: who it is and whom it trusts. */
 export interface SessionTargetAgent extends OpenCapabilityAgent {
   aic(): string;
+  /** Runs a task for this initiator (what it may have done can depend on who it is); `run` when absent. */
+  runFor?(task: TaskRequest, initiatorAic: string): Promise<TaskResult>;
   /** Signs the agent's reports to the SMF with its current credential. */
   signer(): AgentCallSigner;
 }
@@ -168,7 +170,7 @@ export function createSessionTarget(options: SessionTargetOptions) {
       taskId, intentId: request.intentId ?? (contextId || request.sessionId), capabilityId: session.capabilityId,
       ...(request.supi ? { supi: request.supi } : {}), parameters: request.parameters as TaskRequest['parameters'], ...(request.inputs ? { inputs: request.inputs } : {}),
     };
-    const run = () => agent.busy(() => agent.run(task));
+    const run = () => agent.busy(() => (agent.runFor ? agent.runFor(task, session.initiatorAic) : agent.run(task)));
     let result: TaskResult;
     try {
       // A task of TIP named by the initiator is answered once per initiator, whichever session carries it.
