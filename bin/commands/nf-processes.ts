@@ -74,6 +74,8 @@ export async function startNfProcesses(options: ProcessCoreOptions): Promise<Pro
   const { config } = options;
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   const children: Child[] = [];
+  /** Children started but not ready yet (a restart in progress): stop() ends them too. */
+  const launching = new Set<ChildProcess>();
   let stopping = false;
   let nrfUri = config.nrfUri;
 
@@ -93,13 +95,20 @@ export async function startNfProcesses(options: ProcessCoreOptions): Promise<Pro
     // Each child in its own process group: a Ctrl-C at the terminal reaches the supervisor alone,
     // which then stops the NFs in reverse start order.
     const child = spawn(process.execPath, [dmscJs, ...argsFor(descriptor, port)], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
+    launching.add(child);
+    const exitedEarly = new Promise<never>((_, reject) => {
+      child.once('exit', (code, signal) => reject(new Error(`${descriptor.name} exited (code ${code}, signal ${signal}) before it was healthy; its log is above`)));
+    });
+    exitedEarly.catch(() => undefined);
     try {
       const ready = await readReadyLine(child, descriptor.name, readyTimeoutMs);
-      await waitForHealth(`${ready.url}/healthz`, readyTimeoutMs);
+      await Promise.race([waitForHealth(`${ready.url}/healthz`, readyTimeoutMs), exitedEarly]);
       return { process: child, ready };
     } catch (error) {
       child.kill('SIGKILL');
       throw error;
+    } finally {
+      launching.delete(child);
     }
   };
 
@@ -123,7 +132,8 @@ export async function startNfProcesses(options: ProcessCoreOptions): Promise<Pro
       if (stopping) return;
       try {
         // The same port: peers, the NRF and the AGW keep the URL they know.
-        const port = Number(new URL(child.info.url).port);
+        const url = new URL(child.info.url);
+        const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
         const { process: restarted, ready } = await launch(child.descriptor, port);
         if (stopping) {
           restarted.kill('SIGTERM');
@@ -135,6 +145,7 @@ export async function startNfProcesses(options: ProcessCoreOptions): Promise<Pro
         watch(child);
         options.onEvent?.({ event: 'restarted', nf: child.descriptor.name, pid: child.info.pid, url: child.info.url, restarts: child.info.restarts });
       } catch (error) {
+        if (stopping) return;
         child.quickCrashes += 1;
         if (child.quickCrashes > MAX_QUICK_CRASHES) {
           options.onEvent?.({ event: 'gave-up', nf: child.descriptor.name, reason: (error as Error).message });
@@ -149,6 +160,7 @@ export async function startNfProcesses(options: ProcessCoreOptions): Promise<Pro
 
   const stop = async (): Promise<void> => {
     stopping = true;
+    await Promise.all([...launching].map(stopChild));
     for (const child of [...children].reverse()) await stopChild(child.process);
     children.length = 0;
   };

@@ -17,9 +17,21 @@ export interface Requester {
 export type PolicyDecision = { allowed: true } | { allowed: false; ruleId: string };
 
 export function createPolicy(deps: { store: AgwStore; aicSaltHex: string }) {
-  // Rules are few and read on every discovery; they are cached and reloaded after any change.
+  // Rules are few and read on every discovery; they are cached and reloaded after any change. A
+  // load that a change overtook is not kept: the generation tells, so a new DENY is never lost.
   let cached: PolicyDocument[] | undefined;
-  const rules = async () => (cached ??= await deps.store.policies.find({}, { sort: { priority: -1 } }));
+  let generation = 0;
+  const rules = async () => {
+    if (cached) return cached;
+    const loadedFor = generation;
+    const loaded = await deps.store.policies.find({}, { sort: { priority: -1 } });
+    if (loadedFor === generation) cached = loaded;
+    return loaded;
+  };
+  const changed = () => {
+    generation += 1;
+    cached = undefined;
+  };
 
   return {
     async listPolicyRules(): Promise<PolicyRule[]> {
@@ -30,13 +42,13 @@ export function createPolicy(deps: { store: AgwStore; aicSaltHex: string }) {
       if (definition.subject?.aic) definition = { ...definition, subject: { ...definition.subject, aic: canonicalAic(definition.subject.aic, deps.aicSaltHex, '/subject/aic') } };
       const document = { _id: ruleId, ...definition, priority: definition.priority ?? 100 } as PolicyDocument;
       await deps.store.policies.replaceOne({ _id: ruleId }, document, { upsert: true });
-      cached = undefined;
+      changed();
       return toRule(document);
     },
 
     async deletePolicyRule(ruleId: string): Promise<void> {
       if (!(await deps.store.policies.findOneAndDelete({ _id: ruleId }))) throw notFound(`policy rule ${ruleId} does not exist`);
-      cached = undefined;
+      changed();
     },
 
     /**

@@ -5,8 +5,9 @@
  * where a fresh ID would leave the previous run's profile beside the new one, pointing at an
  * address nothing answers any more, until its heartbeats were missed.
  *
- * The ID is kept per NF name and advertised host, so that two instances of one NF sharing a store
- * (two capability-agents containers on one MongoDB, each with its own ADVERTISE_HOST) keep two IDs.
+ * The ID is kept per NF name and configured address (advertised host and the port asked for, 0
+ * included), so that two instances of one NF sharing a store (two capability-agents containers on
+ * one MongoDB, each with its own ADVERTISE_HOST, or two processes on two ports) keep two IDs.
  */
 import { randomUUID } from 'node:crypto';
 import { DuplicateKeyError, type Store } from './store/collection.ts';
@@ -16,9 +17,9 @@ interface NfInstanceIdDocument {
   nfInstanceId: string;
 }
 
-export async function persistedNfInstanceId(store: Store, nfName: string, advertisedHost: string): Promise<string> {
+export async function persistedNfInstanceId(store: Store, nfName: string, configuredAddress: string): Promise<string> {
   const ids = store.collection<NfInstanceIdDocument>('nf.instance-ids');
-  const key = `${nfName}@${advertisedHost}`;
+  const key = `${nfName}@${configuredAddress}`;
   const existing = await ids.findOne({ _id: key });
   if (existing) return existing.nfInstanceId;
   const created = { _id: key, nfInstanceId: randomUUID() };
