@@ -125,4 +125,48 @@ describe('session pool: one session per (target, capability), reused, renewed, e
     expect(terminated).to.deep.equal([opened[1], opened[0]]);
     expect(sessions.size()).to.equal(0);
   });
+
+  it('terminates a session that leaves the pool only when the work still running in it ends', async () => {
+    const sessions = pool();
+    let finishLong!: () => void;
+    const long = sessions.use(target, BILLING, (session) => new Promise<string>((resolve) => (finishLong = () => resolve(session.sessionId))));
+    await settle();
+    const failing = sessions.use(target, BILLING, async () => { throw new Error('the task failed'); });
+    await failing.then(() => expect.fail('should fail'), () => undefined);
+    clock += 120_000;
+    await sessions.sweep();
+    await settle();
+    expect(terminated, 'not while the long task runs in it').to.deep.equal([]);
+    finishLong();
+    expect((await long).sessionId).to.equal(opened[0]);
+    await settle();
+    expect(terminated).to.deep.equal([opened[0]]);
+  });
+
+  it('keeps a short-lived session for three quarters of its life instead of renewing it at every use', async () => {
+    const sessions = pool({ lifetimeMs: 10_000 });
+    await sessions.use(target, BILLING, async () => undefined);
+    clock += 7_000;
+    await sessions.use(target, BILLING, async () => undefined);
+    expect(opened, 'reused at 7 of 10 s').to.have.length(1);
+    clock += 1_000;
+    await sessions.use(target, BILLING, async () => undefined);
+    expect(opened, 'renewed past 7.5 of 10 s').to.have.length(2);
+  });
+
+  it('reopens once a pooled session whose certificate was revoked by a renewal, and opens nothing once stopped', async () => {
+    const sessions = pool();
+    await sessions.use(target, BILLING, async () => undefined);
+    let calls = 0;
+    const answer = await sessions.use(target, BILLING, async (session) => {
+      calls += 1;
+      if (calls === 1) throw new SessionRefusedError('CERTIFICATE_REVOKED', 'the certificate was revoked');
+      return session.sessionId;
+    });
+    expect(opened).to.have.length(2);
+    expect(answer.value).to.equal(opened[1]);
+    await sessions.stop();
+    await sessions.use(target, BILLING, async () => undefined).then(() => expect.fail('a stopped pool opens nothing'), (error: Error) => expect(error.message).to.match(/stopped/));
+    expect(opened).to.have.length(2);
+  });
 });

@@ -29,14 +29,22 @@ export interface SessionPoolOptions {
   terminateTimeoutMs?: number;
 }
 
-/** Refusals after which the target holds no such session: open a new one. */
-const goneCauses = new Set(['SESSION_EXPIRED', 'SESSION_TERMINATED', 'UNKNOWN_SESSION']);
+/**
+ * Refusals after which the pooled session cannot go on: the target holds no such session, or the
+ * certificate it was opened with was revoked (a renewal revokes the old one): open a new one.
+ */
+const goneCauses = new Set(['SESSION_EXPIRED', 'SESSION_TERMINATED', 'UNKNOWN_SESSION', 'CERTIFICATE_REVOKED']);
 
 interface Entry {
   session: Promise<OpenedSession>;
   /** Expiry of the session's authorization, ms; until it is open, +Infinity. */
   expiresAtMs: number;
+  /** How long before expiry it takes no new work: renewBeforeMs, at most a quarter of its lifetime. */
+  renewBeforeMs: number;
   lastUsedMs: number;
+  /** Work running in it now: a session leaving the pool is terminated only once the last one ends. */
+  users: number;
+  retiring?: string;
 }
 
 export function createSessionPool(options: SessionPoolOptions) {
@@ -45,13 +53,22 @@ export function createSessionPool(options: SessionPoolOptions) {
   const idleMs = options.idleMs ?? 60_000;
   const terminateTimeoutMs = options.terminateTimeoutMs ?? 2000;
   const entries = new Map<string, Entry>();
+  let stopped = false;
   const terminate = (session: OpenedSession) => session.terminate({ signal: AbortSignal.timeout(terminateTimeoutMs) });
   const keyOf = (target: PoolTarget, capabilityId: string) => `${target.aic.toLowerCase()} ${capabilityId}`;
 
-  /** Ends a session that leaves the pool; its failure only means the target or the SMF ends it on expiry. */
+  /**
+   * Ends a session that leaves the pool once no work runs in it; a failed terminate only means the
+   * target or the SMF ends it on expiry.
+   */
   function retire(entry: Entry, why: string): void {
+    if (entry.retiring !== undefined) return;
+    entry.retiring = why;
+    if (entry.users === 0) terminateRetired(entry);
+  }
+  function terminateRetired(entry: Entry): void {
     entry.session.then(terminate).catch((error: Error) => {
-      options.logger.debug('a pooled session could not be terminated', { why, error: error.message });
+      options.logger.debug('a pooled session could not be terminated', { why: entry.retiring, error: error.message });
     });
   }
 
@@ -65,13 +82,17 @@ export function createSessionPool(options: SessionPoolOptions) {
   function acquire(target: PoolTarget, capabilityId: string): { entry: Entry; fresh: boolean } {
     const key = keyOf(target, capabilityId);
     const known = entries.get(key);
-    if (known && known.expiresAtMs - now() > renewBeforeMs) return { entry: known, fresh: false };
+    if (known && known.expiresAtMs - now() > known.renewBeforeMs) return { entry: known, fresh: false };
     if (known) drop(key, known, 'near its expiry');
-    const entry: Entry = { session: options.open(target, capabilityId), expiresAtMs: Number.POSITIVE_INFINITY, lastUsedMs: now() };
+    if (stopped) throw new Error('the session pool is stopped');
+    const openedAtMs = now();
+    const entry: Entry = { session: options.open(target, capabilityId), expiresAtMs: Number.POSITIVE_INFINITY, renewBeforeMs, lastUsedMs: openedAtMs, users: 0 };
     entries.set(key, entry);
     entry.session.then(
       (session) => {
         entry.expiresAtMs = Date.parse(session.accept.expiresAt) || now();
+        // A short-lived authorization (sessionLifetimeSeconds) still serves three quarters of its life.
+        entry.renewBeforeMs = Math.min(renewBeforeMs, Math.max(0, (entry.expiresAtMs - openedAtMs) / 4));
       },
       () => {
         // A refused or failed opening is not kept: the next task asks afresh.
@@ -84,7 +105,7 @@ export function createSessionPool(options: SessionPoolOptions) {
   async function sweep(): Promise<number> {
     let ended = 0;
     for (const [key, entry] of entries) {
-      if (now() - entry.lastUsedMs >= idleMs || entry.expiresAtMs <= now()) {
+      if ((entry.users === 0 && now() - entry.lastUsedMs >= idleMs) || entry.expiresAtMs <= now()) {
         drop(key, entry, 'idle');
         ended += 1;
       }
@@ -111,9 +132,10 @@ export function createSessionPool(options: SessionPoolOptions) {
       const key = keyOf(target, capabilityId);
       for (let attempt = 0; ; attempt += 1) {
         const { entry, fresh } = acquire(target, capabilityId);
-        const session = await entry.session;
-        entry.lastUsedMs = now();
+        entry.users += 1;
         try {
+          const session = await entry.session;
+          entry.lastUsedMs = now();
           return { value: await work(session), sessionId: session.sessionId };
         } catch (error) {
           if (entries.get(key) === entry) entries.delete(key);
@@ -121,6 +143,10 @@ export function createSessionPool(options: SessionPoolOptions) {
           if (!gone) retire(entry, (error as Error).message);
           if (gone && !fresh && attempt === 0) continue;
           throw error;
+        } finally {
+          entry.users -= 1;
+          entry.lastUsedMs = now();
+          if (entry.users === 0 && entry.retiring !== undefined) terminateRetired(entry);
         }
       }
     },
@@ -131,6 +157,7 @@ export function createSessionPool(options: SessionPoolOptions) {
     releaseAll,
     /** Stops the idle sweep and terminates every pooled session (the NF stops). */
     async stop(): Promise<void> {
+      stopped = true;
       clearInterval(timer);
       await releaseAll();
     },
