@@ -7,10 +7,8 @@ import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { nfCatalog } from '../../nfs/catalog.ts';
-import { described, killStartedDmsc, runDmsc, startDmsc, waitForStdout, within } from '../support/dmsc-process.ts';
-
-const everyPortFree = ['--ports', nfCatalog.map((nf) => `${nf.name}=0`).join(',')];
+import { described, dmscJson, everyPortFree, killStartedDmsc, runDmsc, startDmsc, waitForStdout, within } from '../support/dmsc-process.ts';
+import { request } from '../support/nrf-harness.ts';
 
 interface AgentListing {
   aic: string;
@@ -26,17 +24,6 @@ async function startCore(dataDir: string) {
   const url = (name: string) => up.nfs.find((nf) => nf.nf === name)!.url;
   const registeredIds = Object.fromEntries(up.nfs.filter((nf) => nf.nf !== 'nrf').map((nf) => [nf.nf, nf.nfInstanceId]));
   return { dmsc, url, registeredIds };
-}
-
-async function dmscJson<T>(args: string[]): Promise<T> {
-  const run = await runDmsc(args, 30_000);
-  expect(run.code, `dmsc ${args.join(' ')}: ${run.stderr}`).to.equal(0);
-  return JSON.parse(run.stdout) as T;
-}
-
-async function getJson(url: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(url);
-  return { status: response.status, body: await response.json() };
 }
 
 describe('persistence with --data-dir across a SIGKILL of the whole emulator', function () {
@@ -66,7 +53,7 @@ describe('persistence with --data-dir across a SIGKILL of the whole emulator', f
     const intent = await dmscJson<{ outcome: string }>(['ue', 'intent', '--json', '--nrf', nrf, '--supi', 'imsi-001010000000078', 'why is my mobile connection slow']);
     expect(intent.outcome).to.equal('completed');
     const sessionsUrl = (core: { url(name: string): string }) => `${core.url('smf')}/nsmf-agentsession/v1/sessions`;
-    const sessionsBefore = (await getJson(sessionsUrl(first))).body as { sessionId: string; state: string; initiatorAic: string; targetAic: string }[];
+    const sessionsBefore = (await request('GET', sessionsUrl(first))).body as { sessionId: string; state: string; initiatorAic: string; targetAic: string }[];
     expect(sessionsBefore.filter((session) => session.state === 'ESTABLISHED').length, JSON.stringify(sessionsBefore)).to.be.greaterThan(0);
 
     first.dmsc.child.kill('SIGKILL');
@@ -78,7 +65,7 @@ describe('persistence with --data-dir across a SIGKILL of the whole emulator', f
     // Each NF registered again under its instance ID, replacing its profile: no stale profile of the
     // killed run is left at the NRF for peers to discover.
     expect(second.registeredIds).to.deep.equal(first.registeredIds);
-    const profiles = await getJson(`${nrfAgain}/nnrf-nfm/v1/nf-instances`);
+    const profiles = await request('GET', `${nrfAgain}/nnrf-nfm/v1/nf-instances`);
     const listed = (profiles.body._links?.items ?? []).map((item: { href: string }) => item.href.split('/').pop());
     expect([...listed].sort(), JSON.stringify(profiles.body)).to.deep.equal(Object.values(first.registeredIds).sort());
     const caAfter = (await runDmsc(['ca', '--pem', '--nrf', nrfAgain], 30_000)).stdout;
@@ -92,12 +79,12 @@ describe('persistence with --data-dir across a SIGKILL of the whole emulator', f
       expect(after!.capabilities).to.deep.equal(before.capabilities);
     }
 
-    const credentials = await getJson(`${second.url('amc')}/namc-cred/v1/credentials?aic=${encodeURIComponent(ue.ueAgent.aic)}`);
+    const credentials = await request('GET', `${second.url('amc')}/namc-cred/v1/credentials?aic=${encodeURIComponent(ue.ueAgent.aic)}`);
     expect(credentials.status).to.equal(200);
     expect(credentials.body.map((credential: { status: string }) => credential.status), JSON.stringify(credentials.body)).to.include('GOOD');
 
     for (const before of sessionsBefore) {
-      const after = await getJson(`${sessionsUrl(second)}/${before.sessionId}`);
+      const after = await request('GET', `${sessionsUrl(second)}/${before.sessionId}`);
       expect(after.status, JSON.stringify(after.body)).to.equal(200);
       expect(after.body).to.include({ sessionId: before.sessionId, state: before.state, initiatorAic: before.initiatorAic, targetAic: before.targetAic });
     }

@@ -5,10 +5,8 @@
  */
 import { expect } from 'chai';
 import { nfCatalog } from '../../nfs/catalog.ts';
-import { described, killStartedDmsc, runDmsc, startDmsc, waitForStdout, within, type Dmsc } from '../support/dmsc-process.ts';
+import { described, dmscJson, everyPortFree, killStartedDmsc, startDmsc, waitForStdout, within, type Dmsc } from '../support/dmsc-process.ts';
 import { until } from '../support/until.ts';
-
-const everyPortFree = ['--ports', nfCatalog.map((nf) => `${nf.name}=0`).join(',')];
 
 interface UpLine {
   processes: boolean;
@@ -32,12 +30,6 @@ async function startProcessCore(): Promise<{ dmsc: Dmsc; up: UpLine }> {
 
 async function healthy(url: string): Promise<boolean> {
   return fetch(`${url}/healthz`).then((response) => response.ok, () => false);
-}
-
-async function dmscJson<T>(args: string[]): Promise<T> {
-  const run = await runDmsc(args, 30_000);
-  expect(run.code, `dmsc ${args.join(' ')}: ${run.stderr}`).to.equal(0);
-  return JSON.parse(run.stdout) as T;
 }
 
 async function expectIntentCompleted(nrf: string, supi: string): Promise<void> {

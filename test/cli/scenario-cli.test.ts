@@ -1,33 +1,13 @@
 /** `dmsc up --scenario` and `dmsc scenario run` as a user runs them: real processes, bounded waits. */
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const dmscJs = fileURLToPath(new URL('../../bin/dmsc.js', import.meta.url));
-const everyPortFree = ['--ports', 'nrf=0,amc=0,agw=0,smf=0,capability-agents=0,intent-agent=0,amf=0'];
-
-function runDmsc(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = { ...process.env };
-  for (const name of ['HOST', 'ADVERTISE_HOST', 'NRF_URI', 'DATA_DIR', 'MONGODB_URI', 'LOG_LEVEL', 'OAUTH', 'PORT', 'DMSC_CONFIG']) delete env[name];
-  const child = spawn(process.execPath, [dmscJs, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import { everyPortFree, killStartedDmsc, runDmsc } from '../support/dmsc-process.ts';
 
 describe('dmsc up --scenario and dmsc scenario run', function () {
   this.timeout(60_000);
+  afterEach(killStartedDmsc);
 
   it('dmsc up --scenario default --exit prints each step and exits 0 when every expectation held', async () => {
     const run = await runDmsc(['up', ...everyPortFree, '--scenario', 'default', '--exit'], 55_000);

@@ -6,6 +6,7 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { nfCatalog } from '../../nfs/catalog.ts';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const dmscJs = fileURLToPath(new URL('../../bin/dmsc.js', import.meta.url));
@@ -26,7 +27,7 @@ const running: Dmsc[] = [];
 /** Starts `dmsc <args>` with none of the configuration variables of the environment running the tests. */
 export function startDmsc(args: string[]): Dmsc {
   const env = { ...process.env };
-  for (const name of ['HOST', 'ADVERTISE_HOST', 'NRF_URI', 'DATA_DIR', 'MONGODB_URI', 'LOG_LEVEL', 'OAUTH', 'PORT']) delete env[name];
+  for (const name of ['HOST', 'ADVERTISE_HOST', 'NRF_URI', 'DATA_DIR', 'MONGODB_URI', 'LOG_LEVEL', 'OAUTH', 'PORT', 'DMSC_CONFIG']) delete env[name];
   const child = spawn(process.execPath, [dmscJs, ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const output = { stdout: '', stderr: '' };
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output.stdout += chunk));
@@ -66,6 +67,16 @@ export async function waitForStdout(dmsc: Dmsc, pattern: RegExp, ms = 20_000): P
     if (Date.now() > deadline) expect.fail(`dmsc printed no ${pattern} within ${ms} ms${described(dmsc)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** `--ports` giving every NF of the catalog a free port. */
+export const everyPortFree = ['--ports', nfCatalog.map((nf) => `${nf.name}=0`).join(',')];
+
+/** Runs `dmsc <args>` that must exit 0 and print one JSON document, and returns it. */
+export async function dmscJson<T>(args: string[]): Promise<T> {
+  const run = await runDmsc(args, 30_000);
+  expect(run.code, `dmsc ${args.join(' ')}: ${run.stderr}`).to.equal(0);
+  return JSON.parse(run.stdout) as T;
 }
 
 /** Kills (SIGKILL) every process startDmsc started that is still running, and waits for each. */
