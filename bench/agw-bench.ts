@@ -2,13 +2,17 @@
  * `dmsc bench agw`: the NRF, AMC and AGW in one child process (as `dmsc up` runs them), load
  * from this process with autocannon on loopback.
  * 1. registrationsPerSec: full ARP registrations (AAAP at the AMC, AIC allocation, X.509
- *    issuance from a CSR) of agents whose keys and CSRs are made beforehand.
+ *    issuance from a CSR) of agents whose keys and CSRs are made beforehand; then the same
+ *    registrations on a fresh store with one process per NF (`dmsc up --processes`), where the
+ *    AGW and the AMC each have a core (registrationsPerSecOneProcessPerNf).
  * 2. With `agents` registered agents (default 100,000): the directory is filled through the
  *    store with copies of a registered agent's record (fresh AIC, key fingerprint and serial,
  *    capabilities spread over the taxonomy), the core restarts on that data, and discovery is
  *    loaded for `duration` seconds each: one structured query repeated (served from the cache),
- *    the same query from requesters drawn from 20,000 AICs (nearly every one a cache miss), and
- *    natural-language queries.
+ *    the same query from requesters drawn from 20,000 AICs, and natural-language queries. Before
+ *    the second load a policy rule names a provider, as an operator's rules do: policy may then
+ *    treat every requester differently, so each has its own cache entries, and an entry lives
+ *    1 s, so nearly every one of those queries is answered afresh (cache misses).
  * 3. memoryPerAgentBytes: heap taken by the directory's records when a store loads them.
  */
 import autocannon from 'autocannon';
@@ -36,8 +40,10 @@ const dmsc = fileURLToPath(new URL('../bin/dmsc.js', import.meta.url));
 const capabilityIds = defaultTaxonomy.map((entry) => entry.capabilityId);
 const nlQueries = ['find an agent that can fix my home broadband', 'my video stutters, give me more bandwidth', 'how busy is my cell', 'where am I', 'Poor mobile signal and unstable broadband at home', 'how much does my plan cost'];
 
-async function startCore(dataDir: string): Promise<ChildServer & { agwUrl: string }> {
-  const child = await startChildServer(process.execPath, [dmsc, 'up', '--only', 'nrf,amc,agw', '--ports', 'nrf=0,amc=0,agw=0', '--data-dir', dataDir, '--json', '--log-level', 'error'], {}, 120_000);
+async function startCore(dataDir: string, mode: { processes?: boolean } = {}): Promise<ChildServer & { agwUrl: string }> {
+  const args = [dmsc, 'up', '--only', 'nrf,amc,agw', '--ports', 'nrf=0,amc=0,agw=0', '--data-dir', dataDir, '--json', '--log-level', 'error'];
+  if (mode.processes) args.push('--processes');
+  const child = await startChildServer(process.execPath, args, {}, 120_000);
   const nfs = child.info.nfs as Array<{ nf: string; url: string }>;
   return { ...child, agwUrl: nfs.find((nf) => nf.nf === 'agw')!.url };
 }
@@ -49,17 +55,22 @@ export async function benchAgw(options: AgwBenchOptions) {
     const bodies = await registrationBodies(options.registrations);
     let core = await startCore(dataDir);
     options.progress(`registering ${options.registrations} agents (ARP + AAAP + X.509)`);
-    const started = process.hrtime.bigint();
-    let next = 0;
-    const registration = await autocannon({
-      url: core.agwUrl,
-      connections: options.connections,
-      amount: bodies.length,
-      requests: [{ method: 'POST', path: '/nagw-reg/v1/registrations', headers: { 'content-type': 'application/json' }, setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }) }],
-    });
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    if (registration.non2xx || registration.errors) throw new Error(`registrations: ${registration.non2xx} non-2xx, ${registration.errors} errors`);
+    const registration = await register(core.agwUrl, bodies, options.connections);
     await core.stop();
+
+    const processesDir = await mkdtemp(join(tmpdir(), 'dmsc-bench-agw-processes-'));
+    let registrationByProcess: Awaited<ReturnType<typeof register>>;
+    try {
+      const separate = await startCore(processesDir, { processes: true });
+      try {
+        options.progress(`registering ${options.registrations} agents again, one process per NF`);
+        registrationByProcess = await register(separate.agwUrl, bodies, options.connections);
+      } finally {
+        await separate.stop();
+      }
+    } finally {
+      await rm(processesDir, { recursive: true, force: true });
+    }
 
     options.progress(`filling the directory to ${options.agents} agents`);
     const { memoryPerAgentBytes, sampleAics } = await fillDirectory(dataDir, options.agents);
@@ -68,6 +79,7 @@ export async function benchAgw(options: AgwBenchOptions) {
     try {
       options.progress(`structured discovery load for ${options.durationSeconds} s`);
       const structured = await autocannon({ url: `${core.agwUrl}/nagw-disc/v1/agents?capability-id=/capability/qos-optimisation&limit=10`, connections: options.connections, duration: options.durationSeconds });
+      await putProviderRule(core.agwUrl);
       options.progress(`structured discovery by many requesters (uncached) for ${options.durationSeconds} s`);
       const byRequester = await autocannon({
         url: core.agwUrl,
@@ -85,8 +97,10 @@ export async function benchAgw(options: AgwBenchOptions) {
       });
       return {
         registrations: options.registrations,
-        registrationsPerSec: Math.round((registration['2xx'] / seconds) * 10) / 10,
-        registrationP99Ms: registration.latency.p99,
+        registrationsPerSec: registration.perSec,
+        registrationP99Ms: registration.p99Ms,
+        registrationsPerSecOneProcessPerNf: registrationByProcess.perSec,
+        registrationP99MsOneProcessPerNf: registrationByProcess.p99Ms,
         agents: options.agents,
         connections: options.connections,
         structuredDiscoveryPerSec: structured.requests.average,
@@ -107,6 +121,28 @@ export async function benchAgw(options: AgwBenchOptions) {
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** A rule that names a provider (none of the benchmark's): requesters no longer share cached answers. */
+async function putProviderRule(agwUrl: string): Promise<void> {
+  const rule = { effect: 'DENY', subject: { providerId: 'bench-untrusted-provider' }, capabilityId: '*', actions: ['discover', 'invoke'] };
+  const res = await fetch(`${agwUrl}/nagw-pol/v1/rules/bench-untrusted-provider`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(rule) });
+  if (!res.ok) throw new Error(`policy rule: ${res.status} ${await res.text()}`);
+}
+
+/** Every body registered once over `connections` connections; fails on any refusal. */
+async function register(agwUrl: string, bodies: string[], connections: number): Promise<{ perSec: number; p99Ms: number }> {
+  const started = process.hrtime.bigint();
+  let next = 0;
+  const result = await autocannon({
+    url: agwUrl,
+    connections,
+    amount: bodies.length,
+    requests: [{ method: 'POST', path: '/nagw-reg/v1/registrations', headers: { 'content-type': 'application/json' }, setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }) }],
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (result.non2xx || result.errors) throw new Error(`registrations: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return { perSec: Math.round((result['2xx'] / seconds) * 10) / 10, p99Ms: result.latency.p99 };
 }
 
 async function registrationBodies(count: number): Promise<string[]> {

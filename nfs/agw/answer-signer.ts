@@ -6,7 +6,7 @@
  * signature) and signed with node:crypto synchronously: every uncached answer is signed, and the
  * WebCrypto round trip of a library signer costs more than the signature. Verifiers use jose.
  */
-import { KeyObject, sign } from 'node:crypto';
+import { createSign, KeyObject, sign } from 'node:crypto';
 import type { JWK } from 'jose';
 import { loadOrCreateSigningKey } from '../shared/signing-key.ts';
 import type { AgwStore } from './store.ts';
@@ -14,6 +14,14 @@ import type { AgwStore } from './store.ts';
 export interface AnswerSigner {
   /** A compact JWS whose payload is exactly the JSON text of the answer. */
   sign(answer: object): Promise<string>;
+  /**
+   * The UTF-8 JSON of `answer` (an object with members) with the JWS of that same text added as
+   * a last member, `signature`: the bytes `{ ...answer, signature: await sign(answer) }` encodes
+   * to, with the answer encoded once and written straight into one buffer. A discovery answer is
+   * several kilobytes and its JWS carries it again: encoding it twice, then copying the whole
+   * text into a buffer, was most of what an uncached discovery allocated.
+   */
+  signedJson(answer: object): Buffer;
   jwks(): { keys: JWK[] };
 }
 
@@ -26,6 +34,20 @@ export async function createAnswerSigner(store: AgwStore): Promise<AnswerSigner>
       const signingInput = `${protectedHeader}.${base64url(JSON.stringify(answer))}`;
       const signature = sign('sha256', Buffer.from(signingInput), { key: privateKey, dsaEncoding: 'ieee-p1363' });
       return `${signingInput}.${signature.toString('base64url')}`;
+    },
+    signedJson(answer) {
+      const json = Buffer.from(JSON.stringify(answer), 'utf8');
+      const payload = json.toString('base64url');
+      const signature = createSign('sha256').update(protectedHeader).update('.').update(payload).sign({ key: privateKey, dsaEncoding: 'ieee-p1363' });
+      // The payload and signature are base64url, so one byte per character.
+      const tail = `,"signature":"${protectedHeader}.`;
+      const end = `.${signature.toString('base64url')}"}`;
+      const body = Buffer.allocUnsafe(json.length - 1 + tail.length + payload.length + end.length);
+      let at = json.copy(body, 0, 0, json.length - 1);
+      at += body.write(tail, at, 'latin1');
+      at += body.write(payload, at, 'latin1');
+      body.write(end, at, 'latin1');
+      return body;
     },
     jwks: key.jwks,
   };

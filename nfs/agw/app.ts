@@ -95,8 +95,10 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
           // Not a parameter of the operation, so no request's own query can have this key.
           return { ...rest, 'requester-class': requesterClass };
         },
+        // A key that still names its requester is that requester's alone.
+        admitOnSecondRequest: (keyQuery) => keyQuery['requester-aic'] !== undefined,
         logger: deps.logger,
-        answer: async (query) => JSON.stringify(await service.discoverAgents(structuredQueryFrom(query))),
+        answer: (query) => service.discoverAgentsJson(structuredQueryFrom(query)),
         onCacheHit: (_query, url) => void service.recordEvent({ type: 'discovery.structured', outcome: 'success', detail: { cached: true, url } }),
       }),
     ),

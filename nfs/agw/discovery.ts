@@ -104,34 +104,40 @@ export function createDiscovery(deps: DiscoveryDeps) {
     acs: agent.acs,
   });
 
+  /** The signed answer's UTF-8 JSON (what the fast path sends; see AnswerSigner.signedJson). */
+  async function discoverAgentsJson(query: StructuredQuery): Promise<Buffer> {
+    const requester = await requesterOf(query.requesterAic);
+    if (query.capabilityId) {
+      const decision = await policy.decide(requester, query.capabilityId, 'discover');
+      if (!decision.allowed) {
+        await events.recordEvent({ type: 'policy.denied', outcome: 'refused', aic: requester.aic, capabilityId: query.capabilityId, cause: 'POLICY_DENIED', detail: { ruleId: decision.ruleId, action: 'discover' } });
+        throw forbidden(`policy rule ${decision.ruleId} denies discovery of ${query.capabilityId} to this requester`, 'POLICY_DENIED');
+      }
+    }
+    const filter: Record<string, unknown> = liveFilter();
+    if (query.aic) filter._id = deps.agents.canonicalAic(query.aic, 'query aic');
+    if (query.providerId) filter.providerId = query.providerId;
+    if (query.domain) filter.domain = query.domain;
+    if (query.supi) filter.supi = query.supi;
+    if (query.securityAttributes?.includes('gdpr')) filter.gdpr = true;
+    // Last, so the embedded engine picks the capability index for its candidates.
+    if (query.capabilityId) filter.capabilityIds = query.capabilityId;
+    const limit = query.limit ?? 10;
+    const byCapabilityAlone = query.capabilityId !== undefined && Object.keys(filter).length === Object.keys(liveFilter()).length + 1;
+    const pool = byCapabilityAlone ? await poolOf(query.capabilityId!, limit) : leastLoaded(await store.agents.find(filter, { limit: poolSize(limit) }));
+    const kept = query.capabilityId ? pool.slice(0, limit) : (await visible(pool, requester, (agent) => agent.capabilityIds)).slice(0, limit);
+    const ranked = kept.map((agent) => toDiscovered(agent, 1, query.capabilityId));
+    await events.recordEvent({ type: 'discovery.structured', outcome: 'success', aic: requester.aic, capabilityId: query.capabilityId, detail: { results: ranked.length } });
+    return deps.signer.signedJson({ gatewayId: deps.gatewayId, validityPeriod: deps.validityPeriod, agents: ranked });
+  }
+
   return {
     requesterOf,
     liveFilter,
+    discoverAgentsJson,
 
     async discoverAgents(query: StructuredQuery): Promise<DiscoveryAnswer> {
-      const requester = await requesterOf(query.requesterAic);
-      if (query.capabilityId) {
-        const decision = await policy.decide(requester, query.capabilityId, 'discover');
-        if (!decision.allowed) {
-          await events.recordEvent({ type: 'policy.denied', outcome: 'refused', aic: requester.aic, capabilityId: query.capabilityId, cause: 'POLICY_DENIED', detail: { ruleId: decision.ruleId, action: 'discover' } });
-          throw forbidden(`policy rule ${decision.ruleId} denies discovery of ${query.capabilityId} to this requester`, 'POLICY_DENIED');
-        }
-      }
-      const filter: Record<string, unknown> = liveFilter();
-      if (query.aic) filter._id = deps.agents.canonicalAic(query.aic, 'query aic');
-      if (query.providerId) filter.providerId = query.providerId;
-      if (query.domain) filter.domain = query.domain;
-      if (query.supi) filter.supi = query.supi;
-      if (query.securityAttributes?.includes('gdpr')) filter.gdpr = true;
-      // Last, so the embedded engine picks the capability index for its candidates.
-      if (query.capabilityId) filter.capabilityIds = query.capabilityId;
-      const limit = query.limit ?? 10;
-      const byCapabilityAlone = query.capabilityId !== undefined && Object.keys(filter).length === Object.keys(liveFilter()).length + 1;
-      const pool = byCapabilityAlone ? await poolOf(query.capabilityId!, limit) : leastLoaded(await store.agents.find(filter, { limit: poolSize(limit) }));
-      const kept = query.capabilityId ? pool.slice(0, limit) : (await visible(pool, requester, (agent) => agent.capabilityIds)).slice(0, limit);
-      const ranked = kept.map((agent) => toDiscovered(agent, 1, query.capabilityId));
-      await events.recordEvent({ type: 'discovery.structured', outcome: 'success', aic: requester.aic, capabilityId: query.capabilityId, detail: { results: ranked.length } });
-      return signed({ agents: ranked });
+      return JSON.parse((await discoverAgentsJson(query)).toString('utf8')) as DiscoveryAnswer;
     },
 
     /** The text is screened, matched onto capabilities, and each capability's agents ranked by score then load. */

@@ -4,6 +4,9 @@
  * event that GET /nagw-evts/v1/events returns until it expires. Events are written to the store
  * in batches (every flushIntervalMs, or sooner when many wait) so that recording one costs a
  * discovery no write of its own; a query writes what waits first, so it sees every event.
+ * A batch is written a slice at a time, letting requests in between: the embedded engine
+ * indexes and appends synchronously, about 25 µs an event, and a batch of 500 written at once
+ * held every request back for 13 ms.
  */
 import { randomUUID } from 'node:crypto';
 import { currentCorrelationId } from '../shared/correlation.ts';
@@ -14,18 +17,30 @@ import type { GatewayEvent } from './types.ts';
 
 export type EventInput = Omit<EventDocument, '_id' | 'time' | 'correlationId'>;
 
-export function createEvents(deps: { store: AgwStore; logger: Logger; now: () => number; aicSaltHex: string; flushIntervalMs?: number; maxBatch?: number }) {
-  const { flushIntervalMs = 200, maxBatch = 500 } = deps;
+export function createEvents(deps: { store: AgwStore; logger: Logger; now: () => number; aicSaltHex: string; flushIntervalMs?: number; maxBatch?: number; writeSlice?: number }) {
+  const { flushIntervalMs = 200, maxBatch = 500, writeSlice = 25 } = deps;
   let waiting: EventDocument[] = [];
   let timer: NodeJS.Timeout | undefined;
+  // Batches are written one after another: flush() resolves when every event recorded before it is stored.
+  let writing: Promise<void> = Promise.resolve();
 
-  async function flush(): Promise<void> {
+  async function write(batch: EventDocument[]): Promise<void> {
+    for (let at = 0; at < batch.length; at += writeSlice) {
+      if (at > 0) await new Promise((resolve) => setImmediate(resolve));
+      const slice = batch.slice(at, at + writeSlice);
+      await deps.store.events.insertMany(slice).catch((error: Error) => deps.logger.warn('events not stored', { count: slice.length, error: error.message }));
+    }
+  }
+
+  function flush(): Promise<void> {
     clearTimeout(timer);
     timer = undefined;
-    if (!waiting.length) return;
-    const batch = waiting;
-    waiting = [];
-    await deps.store.events.insertMany(batch).catch((error: Error) => deps.logger.warn('events not stored', { count: batch.length, error: error.message }));
+    if (waiting.length) {
+      const batch = waiting;
+      waiting = [];
+      writing = writing.then(() => write(batch));
+    }
+    return writing;
   }
 
   return {

@@ -148,6 +148,7 @@ export function parseAic(
     return fail('AIC_SYNTAX', `expected 10 dot-separated levels, found ${written.length}`);
   }
   for (const [i, level] of written.entries()) {
+    if (i !== 9 && level.length > 0 && level.length <= maxLengths[i] && ALNUM.test(level)) continue; // the usual case, checked without building messages
     const where = `level ${i + 1} (${levelNames[i]})`;
     if (level === '') return fail('AIC_SYNTAX', `${where} is empty`);
     // Checked before upper-casing: Unicode maps some letters to ASCII ones ('ß' -> 'SS', 'ı' -> 'I').
@@ -201,9 +202,18 @@ export function ontologyAicOf(parsed: ParsedAic, saltHex: string): string {
   return `${dataCode}.${aicChecksum(dataCode, saltHex)}`;
 }
 
+const ALNUM = /^[0-9A-Za-z]+$/;
+
+// A domain has one salt: its bytes are decoded once, not on every AIC checked.
+const saltCache = new Map<string, Uint8Array>();
+
 function saltBytes(saltHex: string): Uint8Array {
+  const known = saltCache.get(saltHex);
+  if (known) return known;
   if (!/^(?:[0-9a-fA-F]{2}){2,}$/.test(saltHex)) {
     throw new RangeError(`AIC salt ${JSON.stringify(saltHex)} must be hex of at least 2 bytes (AIC §4.1(2))`);
   }
-  return Uint8Array.from(saltHex.match(/../g)!, (pair) => parseInt(pair, 16));
+  const bytes = Uint8Array.from(saltHex.match(/../g)!, (pair) => parseInt(pair, 16));
+  if (saltCache.size < 16) saltCache.set(saltHex, bytes);
+  return bytes;
 }

@@ -35,8 +35,15 @@ export interface CachedQueryFastPathOptions {
    * request to express. The answer is still computed from the request's own query.
    */
   keyQuery?: (query: Record<string, unknown>) => Promise<Record<string, unknown> | undefined>;
-  /** The answer's JSON text, or undefined to leave the request to express. */
-  answer: (query: Record<string, unknown>) => Promise<string | undefined>;
+  /**
+   * Whether a key is likely asked once (e.g. by one requester of its own): its answer is kept
+   * only when the key is asked again within maxAgeMs. Otherwise every such answer would be held
+   * for maxAgeMs, long enough to reach V8's old generation, whose collections are the pauses
+   * in discovery's latency tail.
+   */
+  admitOnSecondRequest?: (keyQuery: Record<string, unknown>) => boolean;
+  /** The answer's JSON text (or its UTF-8 bytes), or undefined to leave the request to express. */
+  answer: (query: Record<string, unknown>) => Promise<string | Buffer | undefined>;
   /** Called for an answer served from the cache (e.g. to record an event). */
   onCacheHit?: (query: Record<string, unknown> | undefined, url: string) => void;
   /** Changes whenever anything the answers depend on changes. */
@@ -49,12 +56,43 @@ export interface CachedQueryFastPathOptions {
 export function createCachedQueryFastPath(options: CachedQueryFastPathOptions): FastPath {
   const { maxAgeMs = 1000, now = Date.now, ignoredInKey = [] } = options;
   // Keyed both by the exact URL and by the normalized query.
+  // Both maps are in insertion order, which is age order (an entry set again is deleted first),
+  // so sweeping stops at the first fresh entry.
   const cache = new Map<string, CacheEntry>();
+  const askedOnce = new Map<string, number>();
   const fresh = (entry: CacheEntry | undefined, version: number): entry is CacheEntry =>
     entry !== undefined && entry.version === version && now() - entry.createdAt < maxAgeMs;
+  let lastSweep = now();
+  const sweep = () => {
+    const at = now();
+    if (at - lastSweep < maxAgeMs) return;
+    lastSweep = at;
+    for (const [key, entry] of cache) {
+      if (at - entry.createdAt < maxAgeMs) break;
+      cache.delete(key);
+    }
+    for (const [key, time] of askedOnce) {
+      if (at - time < maxAgeMs) break;
+      askedOnce.delete(key);
+    }
+  };
   const remember = (key: string, entry: CacheEntry) => {
     if (cache.size >= maxEntries) cache.clear();
+    cache.delete(key);
     cache.set(key, entry);
+  };
+  /** True when the answer to `key` is to be kept (see admitOnSecondRequest). */
+  const admits = (key: string, keyQuery: Record<string, unknown>): boolean => {
+    if (!options.admitOnSecondRequest?.(keyQuery)) return true;
+    const asked = askedOnce.get(key);
+    if (asked !== undefined && now() - asked < maxAgeMs) {
+      askedOnce.delete(key);
+      return true;
+    }
+    if (askedOnce.size >= maxEntries) askedOnce.clear();
+    askedOnce.delete(key);
+    askedOnce.set(key, now());
+    return false;
   };
 
   return (req, res, next) => {
@@ -85,9 +123,12 @@ export function createCachedQueryFastPath(options: CachedQueryFastPathOptions): 
       withCorrelationId(requestCorrelationId(req), () => options.answer(query)).then(
         (body) => {
           if (body === undefined) return next();
-          const entry = { version, createdAt: now(), body: Buffer.from(body, 'utf8') };
-          remember(key, entry);
-          remember(url, entry);
+          const entry = { version, createdAt: now(), body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body };
+          sweep();
+          if (admits(key, keyQuery)) {
+            remember(key, entry);
+            remember(url, entry);
+          }
           send(req, res, entry.body);
         },
         (error: Error & { status?: number }) => {

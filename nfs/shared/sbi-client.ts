@@ -4,8 +4,8 @@
  * OAuth is on, a bearer token from the NRF. An unreachable instance is dropped from the cache and
  * the call is tried once more on a freshly discovered one.
  */
-import axios, { type AxiosInstance, type Method } from 'axios';
 import { correlationHeader, currentCorrelationId } from './correlation.ts';
+import { requestJson } from './json-post.ts';
 import { ProblemError } from './problem.ts';
 import type { NFProfile, NrfClient } from './nrf-client.ts';
 import type { TokenProvider } from './token-provider.ts';
@@ -13,7 +13,7 @@ import type { TokenProvider } from './token-provider.ts';
 export interface SbiRequest {
   targetNfType: string;
   serviceName: string;
-  method: Method;
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Path below the service's apiRoot/serviceName/version, e.g. `/nf-instances`. */
   path: string;
   body?: unknown;
@@ -39,10 +39,11 @@ export function createSbiClient(options: {
   self: { nfInstanceId: string; nfType: string };
   tokens?: TokenProvider;
   timeoutMs?: number;
-  http?: AxiosInstance;
   now?: () => number;
 }): SbiClient {
-  const http = options.http ?? axios.create({ timeout: options.timeoutMs ?? 5000, validateStatus: () => true });
+  const timeoutMs = options.timeoutMs ?? 5000;
+  // Listings (every agent, every NF profile) run larger than one message; this bounds them still.
+  const maxBytes = 32 * 1024 * 1024;
   const now = options.now ?? Date.now;
   const cache = new Map<string, { uris: string[]; expiresAt: number }>();
 
@@ -73,7 +74,7 @@ export function createSbiClient(options: {
     if (request.contentType) headers['content-type'] = request.contentType;
     if (options.tokens && !request.headers?.authorization) headers.authorization = `Bearer ${await options.tokens.token(request.targetNfType, request.serviceName)}`;
     Object.assign(headers, request.headers);
-    const res = await http.request({ url: `${uri}${request.path}`, method: request.method, data: request.body, headers });
+    const res = await requestJson(request.method, `${uri}${request.path}`, request.body, { timeoutMs, maxBytes, headers });
     return { status: res.status, data: res.data as T, headers: res.headers as Record<string, unknown> };
   }
 

@@ -3,6 +3,8 @@
  * file per collection under dataDir. nedb speaks MongoDB's query language; where it differs from
  * MongoDB this file bends it towards MongoDB (see the notes at each place).
  */
+import { appendFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import nedb from '@seald-io/nedb';
 import { DuplicateKeyError } from './collection.ts';
@@ -13,6 +15,8 @@ import { withIdTiebreak, withoutUndefined } from './document-shape.ts';
 // NodeNext the default import is module.exports, which TypeScript types as the module namespace.
 const Datastore = ((nedb as { default?: unknown }).default ?? nedb) as typeof nedb.default;
 type Datastore = InstanceType<typeof Datastore>;
+// nedb's own line format (dates as {$$date}), so its loader reads back what appendLines writes.
+const { serialize } = createRequire(import.meta.url)('@seald-io/nedb/lib/model.js') as { serialize: (doc: unknown) => string };
 
 /** nedb internals read by createIndex; stable since nedb 1.x but not in its typings. */
 interface NedbIndexState {
@@ -40,6 +44,7 @@ export function createEmbeddedStore({ dataDir }: EmbeddedStoreOptions = {}): Sto
     const db = dataDir
       ? new Datastore({ filename: path.join(dataDir, `${name}.db`) })
       : new Datastore({ inMemoryOnly: true });
+    if (dataDir) appendLinesSynchronously(db, path.join(dataDir, `${name}.db`));
     // loadDatabaseAsync creates the directory, replays the file and compacts it.
     return db.loadDatabaseAsync().then(() => db);
   };
@@ -82,6 +87,27 @@ export function createEmbeddedStore({ dataDir }: EmbeddedStoreOptions = {}): Sto
       }
       opened.clear();
     },
+  };
+}
+
+/** nedb internals replaced by appendLinesSynchronously; a documented Persistence method. */
+interface NedbPersistence {
+  persistNewStateAsync(docs: unknown[]): Promise<void>;
+}
+
+/**
+ * nedb appends every write with fs.promises.appendFile: open, write and close, each a round trip
+ * through libuv's thread pool. On the 2-core benchmark machine that is about 0.18 ms of CPU per
+ * write against 0.006 ms for appendFileSync (2,000 appends of 1 kB), and an agent registration
+ * makes six. The lines, their order (nedb's executor still runs one operation at a time) and the
+ * durability (no fsync either way) are nedb's; only the system calls change.
+ */
+function appendLinesSynchronously(db: Datastore, filename: string): void {
+  const persistence = (db as unknown as { persistence: NedbPersistence }).persistence;
+  persistence.persistNewStateAsync = async (docs) => {
+    let lines = '';
+    for (const doc of docs) lines += `${serialize(doc)}\n`;
+    if (lines) appendFileSync(filename, lines, { encoding: 'utf8', mode: 0o644 });
   };
 }
 

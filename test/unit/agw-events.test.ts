@@ -1,0 +1,38 @@
+import { expect } from 'chai';
+import { createEvents } from '../../nfs/agw/events.ts';
+import { openAgwStore } from '../../nfs/agw/store.ts';
+import { createLogger } from '../../nfs/shared/logger.ts';
+import { createEmbeddedStore } from '../../nfs/shared/store/embedded-store.ts';
+
+describe('AGW events', () => {
+  async function eventsOverSpiedStore() {
+    const store = await openAgwStore(createEmbeddedStore(), 3600);
+    const writes: number[] = [];
+    const insertMany = store.events.insertMany.bind(store.events);
+    store.events.insertMany = (docs) => {
+      writes.push(docs.length);
+      return insertMany(docs);
+    };
+    const events = createEvents({ store, logger: createLogger({ nf: 'AGW', level: 'silent' }), now: Date.now, aicSaltHex: 'a1b2', maxBatch: 50, writeSlice: 20, flushIntervalMs: 60_000 });
+    return { events, writes };
+  }
+
+  it('writes a batch a slice at a time, and a query sees every event recorded before it', async () => {
+    const { events, writes } = await eventsOverSpiedStore();
+    for (let i = 0; i < 60; i += 1) await events.recordEvent({ type: 'discovery.structured', outcome: 'success', detail: { i } });
+    const listed = await events.listEvents({ limit: 100 });
+    expect(listed).to.have.length(60);
+    expect(writes).to.deep.equal([20, 20, 10, 10]);
+    expect(new Set(listed.map((event) => (event.detail as { i: number }).i)).size).to.equal(60);
+  });
+
+  it('lets other work run between the slices of a batch', async () => {
+    const { events } = await eventsOverSpiedStore();
+    for (let i = 0; i < 49; i += 1) await events.recordEvent({ type: 'discovery.structured', outcome: 'success' });
+    const order: string[] = [];
+    const flushed = events.flushEvents().then(() => order.push('flushed'));
+    setImmediate(() => order.push('other work'));
+    await flushed;
+    expect(order).to.deep.equal(['other work', 'flushed']);
+  });
+});

@@ -1,0 +1,69 @@
+import { expect } from 'chai';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createCachedQueryFastPath } from '../../nfs/shared/cached-query-fast-path.ts';
+import { createLogger } from '../../nfs/shared/logger.ts';
+import { compileQueryCheck } from '../../nfs/shared/schema-validator.ts';
+
+/** The AGW's discovery path over stand-in request and response objects; counts computed answers. */
+async function discoveryPath(options: { admitOnSecondRequest?: (keyQuery: Record<string, unknown>) => boolean } = {}) {
+  let clock = 0;
+  const computed: Array<Record<string, unknown>> = [];
+  const handle = createCachedQueryFastPath({
+    path: '/nagw-disc/v1/agents',
+    checkQuery: await compileQueryCheck('nagw-disc.yaml', '/agents', 'get'),
+    version: () => 1,
+    admitOnSecondRequest: options.admitOnSecondRequest,
+    answer: async (query) => {
+      computed.push(query);
+      return Buffer.from(JSON.stringify({ answer: computed.length }));
+    },
+    logger: createLogger({ nf: 'AGW', level: 'silent' }),
+    now: () => clock,
+  });
+  const get = (url: string) =>
+    new Promise<{ answered: boolean; body?: string }>((resolve) => {
+      const res = { writeHead: () => undefined, end: (body: Buffer) => resolve({ answered: true, body: body.toString() }) } as unknown as ServerResponse;
+      handle({ method: 'GET', url, headers: {} } as IncomingMessage, res, () => resolve({ answered: false }));
+    });
+  return { get, computed, advance: (ms: number) => (clock += ms) };
+}
+
+const byRequester = '/nagw-disc/v1/agents?capability-id=/capability/qos-optimisation&requester-aic=1.2.156.3088.1.2.1.1.1.0XJD';
+const anonymous = '/nagw-disc/v1/agents?capability-id=/capability/qos-optimisation';
+const namesRequester = (keyQuery: Record<string, unknown>) => keyQuery['requester-aic'] !== undefined;
+
+describe('cached query fast path', () => {
+  it('keeps an answer from its first request when keys are shared', async () => {
+    const path = await discoveryPath({ admitOnSecondRequest: namesRequester });
+    const first = await path.get(anonymous);
+    const second = await path.get(anonymous);
+    expect(path.computed).to.have.length(1);
+    expect(second.body).to.equal(first.body);
+  });
+
+  it("keeps one requester's answer only once that requester asks again within maxAgeMs", async () => {
+    const path = await discoveryPath({ admitOnSecondRequest: namesRequester });
+    await path.get(byRequester);
+    await path.get(byRequester);
+    expect(path.computed, 'the second request is answered afresh, then kept').to.have.length(2);
+    const third = await path.get(byRequester);
+    expect(path.computed).to.have.length(2);
+    expect(third.body).to.equal(JSON.stringify({ answer: 2 }));
+  });
+
+  it('forgets a first request older than maxAgeMs', async () => {
+    const path = await discoveryPath({ admitOnSecondRequest: namesRequester });
+    await path.get(byRequester);
+    path.advance(1500);
+    await path.get(byRequester);
+    await path.get(byRequester);
+    expect(path.computed, 'the request after the pause counts as a first one').to.have.length(3);
+  });
+
+  it('without the admission rule, keeps every answer from its first request', async () => {
+    const path = await discoveryPath();
+    await path.get(byRequester);
+    await path.get(byRequester);
+    expect(path.computed).to.have.length(1);
+  });
+});
