@@ -92,7 +92,10 @@ export async function openAgwStore(store: Store, eventRetentionSeconds: number) 
     collections.agents.createIndex({ field: 'credentialSerial' }),
     collections.nonces.createIndex({ field: 'seenAt', expireAfterSeconds: 86_400 }),
     collections.events.createIndex({ field: 'time', expireAfterSeconds: eventRetentionSeconds }),
-    collections.events.createIndex({ field: 'type' }),
+    // No index on the event type: the embedded engine keeps one array of documents per indexed
+    // value, and removing a document from it copies the array, so the TTL sweep of a few
+    // thousand discovery events took seconds. A store that has that index loses it here.
+    collections.events.dropIndex('type'),
   ]);
   return collections;
 }

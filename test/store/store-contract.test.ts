@@ -269,6 +269,16 @@ function describeStoreContract(name: string, makeStore: () => Promise<Store>, en
       expect(await rejectionOf(profiles.insertOne({ _id: 'b', nfType: 'AMF', fqdn: 'x' }))).to.be.instanceOf(DuplicateKeyError);
     });
 
+    it('dropIndex removes an index (a unique one stops refusing duplicates), and dropping it again or one never made is no error', async () => {
+      await profiles.createIndex({ field: 'fqdn', unique: true });
+      await profiles.insertOne({ _id: 'a', nfType: 'AMF', fqdn: 'x' });
+      await profiles.dropIndex('fqdn');
+      await profiles.dropIndex('fqdn');
+      await profiles.dropIndex('never-indexed');
+      await profiles.insertOne({ _id: 'b', nfType: 'AMF', fqdn: 'x' });
+      expect(ids(await profiles.find({ fqdn: 'x' }))).to.deep.equal(['a', 'b']);
+    });
+
     it('createIndex refuses an index on the same field with other options', async () => {
       await profiles.createIndex({ field: 'fqdn', unique: true });
       expect(await rejectionOf(profiles.createIndex({ field: 'fqdn' }))).to.be.instanceOf(Error);
@@ -373,6 +383,20 @@ describe('store', () => {
       expect(found[0]).to.include({ status: 'SUSPENDED', load: 11 });
       const err = await rejectionOf(reopened.insertOne({ _id: 'dup', nfType: 'AMF', fqdn: 'amf-1.example' }));
       expect(err, 'the unique index survives a reopen').to.be.instanceOf(DuplicateKeyError);
+      await second.close();
+    });
+
+    it('does not bring back a dropped index when the directory is opened again', async () => {
+      const dataDir = await tempDir();
+      const first = createEmbeddedStore({ dataDir });
+      await first.collection<Profile>('nf-profiles').createIndex({ field: 'fqdn', unique: true });
+      await first.collection<Profile>('nf-profiles').dropIndex('fqdn');
+      await first.close();
+      const second = createEmbeddedStore({ dataDir });
+      const reopened = second.collection<Profile>('nf-profiles');
+      await reopened.insertOne({ _id: 'a', nfType: 'AMF', fqdn: 'x' });
+      await reopened.insertOne({ _id: 'b', nfType: 'AMF', fqdn: 'x' });
+      expect(await reopened.countDocuments({ fqdn: 'x' })).to.equal(2);
       await second.close();
     });
 

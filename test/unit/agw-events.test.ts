@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createEvents } from '../../nfs/agw/events.ts';
 import { openAgwStore } from '../../nfs/agw/store.ts';
 import { createLogger } from '../../nfs/shared/logger.ts';
@@ -34,5 +37,17 @@ describe('AGW events', () => {
     setImmediate(() => order.push('other work'));
     await flushed;
     expect(order).to.deep.equal(['other work', 'flushed']);
+  });
+
+  it('keeps no index on the event type, dropping one a store has', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'dmsc-agw-events-'));
+    const before = createEmbeddedStore({ dataDir });
+    await before.collection('agw.events').createIndex({ field: 'type' });
+    await before.close();
+    const store = createEmbeddedStore({ dataDir });
+    const events = (await openAgwStore(store, 3600)).events;
+    // An index on the field would refuse this one, whose options differ.
+    await events.createIndex({ field: 'type', unique: true });
+    await store.close();
   });
 });

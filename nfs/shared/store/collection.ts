@@ -63,6 +63,8 @@ export interface Collection<T extends StoredDocument> {
   deleteMany(filter: Filter): Promise<number>;
   /** Idempotent: creating an index that exists is not an error. */
   createIndex(spec: IndexSpec): Promise<void>;
+  /** Drops the index on a field, one an earlier release created; idempotent, and never the _id index. */
+  dropIndex(field: string): Promise<void>;
 }
 
 export interface Store {

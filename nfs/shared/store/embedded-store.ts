@@ -187,6 +187,12 @@ function embeddedCollection(name: string, withDb: WithDb): Collection<StoredDocu
     deleteMany: (filter) => withDb((db) => db.removeAsync(filter, { multi: true })),
 
     createIndex: (spec) => withDb((db) => createIndex(name, db, spec)),
+
+    dropIndex: (field) => withDb(async (db) => {
+      if (field === '_id' || !(db as unknown as NedbIndexState).indexes[field]) return;
+      // Persisted as {$$indexRemoved}, so a reload does not bring the index back.
+      await db.removeIndexAsync(field);
+    }),
   };
 }
 

@@ -127,6 +127,17 @@ function mongoCollection(raw: MongoCollection<Document>, run: Run): Collection<S
         },
       );
     }),
+
+    dropIndex: (field) => run(async () => {
+      if (field === '_id') return;
+      // Indexes are found by key, not by name: createIndex lets MongoDB name them.
+      const indexes = await raw.indexes().catch((error: { code?: number }) => {
+        if (error.code === 26) return []; // NamespaceNotFound: no collection, so no index
+        throw error;
+      });
+      const existing = indexes.find((index) => Object.keys(index.key).length === 1 && index.key[field] === 1);
+      if (existing?.name) await raw.dropIndex(existing.name);
+    }),
   };
 }
 
