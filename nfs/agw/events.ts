@@ -6,7 +6,9 @@
  * discovery no write of its own; a query writes what waits first, so it sees every event.
  * A batch is written a slice at a time, letting requests in between: the embedded engine
  * indexes and appends synchronously, about 25 µs an event, and a batch of 500 written at once
- * held every request back for 13 ms.
+ * held every request back for 13 ms. At most maxStored events are kept, the oldest dropped
+ * first, also a slice at a time: at a few thousand discoveries a second the retention period
+ * alone would keep millions, and the embedded engine keeps them in memory.
  */
 import { randomUUID } from 'node:crypto';
 import { currentCorrelationId } from '../shared/correlation.ts';
@@ -17,18 +19,59 @@ import type { GatewayEvent } from './types.ts';
 
 export type EventInput = Omit<EventDocument, '_id' | 'time' | 'correlationId'>;
 
-export function createEvents(deps: { store: AgwStore; logger: Logger; now: () => number; aicSaltHex: string; flushIntervalMs?: number; maxBatch?: number; writeSlice?: number }) {
-  const { flushIntervalMs = 200, maxBatch = 500, writeSlice = 25 } = deps;
+export function createEvents(deps: {
+  store: AgwStore;
+  logger: Logger;
+  now: () => number;
+  aicSaltHex: string;
+  flushIntervalMs?: number;
+  maxBatch?: number;
+  writeSlice?: number;
+  maxStored?: number;
+}) {
+  const { flushIntervalMs = 200, maxBatch = 500, writeSlice = 25, maxStored = 100_000 } = deps;
   let waiting: EventDocument[] = [];
   let timer: NodeJS.Timeout | undefined;
   // Batches are written one after another: flush() resolves when every event recorded before it is stored.
   let writing: Promise<void> = Promise.resolve();
 
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  // The times of the stored events, oldest first (with some the TTL index may have removed since):
+  // they tell which events are the oldest without sorting the collection.
+  let storedTimes: Promise<number[]> | undefined;
+  const timesOfStored = () =>
+    (storedTimes ??= deps.store.events.find({}, { sort: { time: 1 } }).then((events) => events.map((event) => event.time.getTime())));
+
   async function write(batch: EventDocument[]): Promise<void> {
+    const times = await timesOfStored().catch(() => [] as number[]);
     for (let at = 0; at < batch.length; at += writeSlice) {
-      if (at > 0) await new Promise((resolve) => setImmediate(resolve));
+      if (at > 0) await nextTurn();
       const slice = batch.slice(at, at + writeSlice);
-      await deps.store.events.insertMany(slice).catch((error: Error) => deps.logger.warn('events not stored', { count: slice.length, error: error.message }));
+      await deps.store.events.insertMany(slice).then(
+        () => times.push(...slice.map((event) => event.time.getTime())),
+        (error: Error) => deps.logger.warn('events not stored', { count: slice.length, error: error.message }),
+      );
+    }
+    await dropOldest(times);
+  }
+
+  /** Drops the oldest events past maxStored, once a tenth more have gathered, writeSlice * 20 at a time. */
+  async function dropOldest(times: number[]): Promise<void> {
+    if (times.length <= maxStored + Math.ceil(maxStored / 10)) return;
+    while (times.length > maxStored) {
+      await nextTurn();
+      const count = Math.min(times.length - maxStored, writeSlice * 20);
+      // Events of one millisecond go together; the cut falls after the last of them.
+      const cutoff = times[count - 1];
+      let dropped = count;
+      while (dropped < times.length && times[dropped] === cutoff) dropped += 1;
+      const removed = await deps.store.events.deleteMany({ time: { $lte: new Date(cutoff) } }).catch((error: Error) => {
+        deps.logger.warn('old events not dropped', { error: error.message });
+        return undefined;
+      });
+      if (removed === undefined) return;
+      times.splice(0, dropped);
     }
   }
 

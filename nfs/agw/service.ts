@@ -29,7 +29,7 @@ export async function createAgwService(deps: AgwServiceDeps) {
   const now = deps.now ?? Date.now;
   const taxonomy = await createTaxonomy({ store: deps.store, seed: deps.taxonomySeed, minMatchScore: deps.settings.minMatchScore });
   const aicSaltHex = deps.settings.aicScheme.saltHex;
-  const events = createEvents({ store: deps.store, logger: deps.logger, now, aicSaltHex });
+  const events = createEvents({ store: deps.store, logger: deps.logger, now, aicSaltHex, maxStored: deps.settings.maxStoredEvents });
   const policy = createPolicy({ store: deps.store, aicSaltHex });
   const base = { ...deps, taxonomy, events, now };
   const registration = createRegistration(base);

@@ -14,6 +14,8 @@ export interface AgwSettings {
   routingMaxAttempts: number;
   /** Events older than this are dropped, seconds. */
   eventRetentionSeconds: number;
+  /** At most this many events are kept, the oldest dropped first: under load the retention alone would hold millions. */
+  maxStoredEvents: number;
   /** Least matcher score for free text to count as a capability (0..1). */
   minMatchScore: number;
   /** Seconds a requester may keep a discovery answer. */
@@ -27,6 +29,7 @@ export const defaultAgwSettings: Omit<AgwSettings, 'aicScheme'> = Object.freeze(
   routingTimeoutMs: 2000,
   routingMaxAttempts: 3,
   eventRetentionSeconds: 3600,
+  maxStoredEvents: 100_000,
   minMatchScore: 0.15,
   discoveryValidityPeriod: 5,
 });
@@ -42,6 +45,7 @@ export const agwSettingsSchema = {
     routingTimeoutMs: { type: 'integer', minimum: 10, maximum: 600000 },
     routingMaxAttempts: { type: 'integer', minimum: 1, maximum: 32 },
     eventRetentionSeconds: { type: 'integer', minimum: 1, maximum: 2592000 },
+    maxStoredEvents: { type: 'integer', minimum: 100, maximum: 10000000 },
     minMatchScore: { type: 'number', minimum: 0, maximum: 1 },
     discoveryValidityPeriod: { type: 'integer', minimum: 0, maximum: 86400 },
   },

@@ -50,4 +50,15 @@ describe('AGW events', () => {
     await events.createIndex({ field: 'type', unique: true });
     await store.close();
   });
+
+  it('keeps at most maxStored events (plus a tenth gathering), dropping the oldest', async () => {
+    const store = await openAgwStore(createEmbeddedStore(), 3600);
+    let clock = Date.now();
+    const events = createEvents({ store, logger: createLogger({ nf: 'AGW', level: 'silent' }), now: () => (clock += 1), aicSaltHex: 'a1b2', maxBatch: 40, writeSlice: 5, maxStored: 100 });
+    for (let i = 0; i < 250; i += 1) await events.recordEvent({ type: 'discovery.structured', outcome: 'success', detail: { i } });
+    await events.flushEvents();
+    const kept = (await store.events.find({}, { sort: { time: 1 } })).map((event) => (event.detail as { i: number }).i);
+    expect(kept.length).to.be.within(100, 110);
+    expect(kept, 'the newest, in order').to.deep.equal(Array.from({ length: kept.length }, (_, k) => 250 - kept.length + k));
+  });
 });
