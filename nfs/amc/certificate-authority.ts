@@ -36,8 +36,6 @@ const CA_SIGNING: EcdsaParams = { name: 'ECDSA', hash: 'SHA-256' };
 const CRL_NUMBER_OID = '2.5.29.20';
 /** AlgorithmIdentifier ecdsa-with-SHA256 (RFC 5758 §3.2: parameters absent): what CA_SIGNING makes. */
 const ECDSA_WITH_SHA256_DER = Buffer.from('300a06082a8648ce3d040302', 'hex');
-/** CSRs verified lately, by their exact PEM text: the AMC verifies a CSR, checks the grant, then signs it. */
-const RECENT_CSRS = 64;
 /** Which key type may make which signature (a mismatch can never be a proof of possession). */
 
 export interface CaMaterial { certificatePem: string; privateKeyPkcs8Pem: string }
@@ -113,28 +111,18 @@ export async function loadCertificateAuthority(material: CaMaterial, options: { 
     hash: 'sha256',
     signingKey: privateKey,
   };
-  // Verification is a function of the PEM text alone, so an exact repeat needs no second check.
-  const recentCsrs = new Map<string, ReturnType<typeof verifyCsrPem>>();
-  const verified = (csrPem: string) => {
-    const known = recentCsrs.get(csrPem);
-    if (known) return known;
-    const result = verifyCsrPem(csrPem);
-    if (recentCsrs.size >= RECENT_CSRS) recentCsrs.delete(recentCsrs.keys().next().value!);
-    recentCsrs.set(csrPem, result);
-    return result;
-  };
 
   return {
     certificatePem: caCert.toString('pem'),
     get certificateDer() { return new Uint8Array(caCert.rawData.slice(0)); }, // a copy: callers cannot alter the CA
     async verifyCsr(csrPem) {
-      const { publicKeySpkiSha256, publicKeyAlgorithm } = verified(csrPem);
+      const { publicKeySpkiSha256, publicKeyAlgorithm } = verifyCsrPem(csrPem);
       return { publicKeySpkiSha256, publicKeyAlgorithm };
     },
     async issue(request) {
       checkIssueRequest(request, caCert);
       // Requested extensions and attributes in the CSR are ignored: the profile and the grant decide.
-      const { csr, publicKeySpkiSha256, publicKeyAlgorithm } = verified(request.csrPem);
+      const { csr, publicKeySpkiSha256, publicKeyAlgorithm } = verifyCsrPem(request.csrPem);
       const der = signLeafCertificate(template, {
         serialNumberHex: request.serialNumberHex,
         notBefore: request.notBefore,

@@ -29,12 +29,32 @@ export class CsrError extends ProblemError {
   }
 }
 
+export type VerifiedCsrRequest = { csr: Pkcs10CertificateRequest } & VerifiedCsr;
+
+/**
+ * The CSRs verified lately, by their exact PEM text. Verification is a function of that text
+ * alone, so an exact repeat needs no second check: the AGW's preliminary validation and the AMC's
+ * own, in one process, are one check, and so are the AMC's at authorization and at issuance. A
+ * refused CSR is not kept; neither is the result changed by anyone (read only).
+ */
+const recentlyVerified = new Map<string, Readonly<VerifiedCsrRequest>>();
+const RECENTLY_VERIFIED = 256;
+
 /**
  * Parses a PEM CSR and checks the key policy and the proof of possession (RFC 2986 §3: the request
- * is signed with the private key of the key it certifies). The signature is checked with node:crypto
- * directly: it is several times faster than the library's WebCrypto round trip.
+ * is signed with the private key of the key it certifies); see recentlyVerified.
  */
-export function verifyCsrPem(csrPem: string): { csr: Pkcs10CertificateRequest } & VerifiedCsr {
+export function verifyCsrPem(csrPem: string): Readonly<VerifiedCsrRequest> {
+  const known = typeof csrPem === 'string' ? recentlyVerified.get(csrPem) : undefined;
+  if (known) return known;
+  const result = verifyCsrPemAfresh(csrPem);
+  if (recentlyVerified.size >= RECENTLY_VERIFIED) recentlyVerified.delete(recentlyVerified.keys().next().value!);
+  recentlyVerified.set(csrPem, result);
+  return result;
+}
+
+/** The checks of verifyCsrPem. The signature is checked with node:crypto directly: it is several times faster than the library's WebCrypto round trip. */
+function verifyCsrPemAfresh(csrPem: string): VerifiedCsrRequest {
   if (typeof csrPem !== 'string' || csrPem.length > MAX_CSR_PEM_LENGTH) {
     throw new CsrError('INVALID_CSR', `CSR must be a PEM string of at most ${MAX_CSR_PEM_LENGTH} characters`);
   }
