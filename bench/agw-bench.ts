@@ -2,7 +2,8 @@
  * `dmsc bench agw`: the NRF, AMC and AGW in one child process (as `dmsc up` runs them), load
  * from this process with autocannon on loopback.
  * 1. registrationsPerSec: full ARP registrations (AAAP at the AMC, AIC allocation, X.509
- *    issuance from a CSR) of agents whose keys and CSRs are made beforehand; then the same
+ *    issuance from a CSR) of agents whose keys and CSRs are made beforehand, after 300 others
+ *    as a warm-up (a fresh process's first registrations measure its JIT compiler); then the same
  *    registrations on a fresh store with one process per NF (`dmsc up --processes`), where the
  *    AGW and the AMC each have a core (registrationsPerSecOneProcessPerNf).
  * 2. With `agents` registered agents (default 100,000): the directory is filled through the
@@ -27,6 +28,7 @@ import { createEmbeddedStore } from '../nfs/shared/store/embedded-store.ts';
 import { defaultTaxonomy } from '../nfs/agw/default-taxonomy.ts';
 import type { AgentDocument } from '../nfs/agw/store.ts';
 import { startChildServer, type ChildServer } from './child-process.ts';
+import { runFixedAmount } from './fixed-amount.ts';
 
 export interface AgwBenchOptions {
   registrations: number;
@@ -36,6 +38,7 @@ export interface AgwBenchOptions {
   progress: (message: string) => void;
 }
 
+const WARM_UP_REGISTRATIONS = 300;
 const dmsc = fileURLToPath(new URL('../bin/dmsc.js', import.meta.url));
 const capabilityIds = defaultTaxonomy.map((entry) => entry.capabilityId);
 const nlQueries = ['find an agent that can fix my home broadband', 'my video stutters, give me more bandwidth', 'how busy is my cell', 'where am I', 'Poor mobile signal and unstable broadband at home', 'how much does my plan cost'];
@@ -51,10 +54,13 @@ async function startCore(dataDir: string, mode: { processes?: boolean } = {}): P
 export async function benchAgw(options: AgwBenchOptions) {
   const dataDir = await mkdtemp(join(tmpdir(), 'dmsc-bench-agw-'));
   try {
-    options.progress(`making ${options.registrations} agent keys and CSRs`);
-    const bodies = await registrationBodies(options.registrations);
+    options.progress(`making ${options.registrations + WARM_UP_REGISTRATIONS} agent keys and CSRs`);
+    const allBodies = await registrationBodies(options.registrations + WARM_UP_REGISTRATIONS);
+    const warmUp = allBodies.slice(0, WARM_UP_REGISTRATIONS);
+    const bodies = allBodies.slice(WARM_UP_REGISTRATIONS);
     let core = await startCore(dataDir);
-    options.progress(`registering ${options.registrations} agents (ARP + AAAP + X.509)`);
+    options.progress(`registering ${options.registrations} agents (ARP + AAAP + X.509) after ${WARM_UP_REGISTRATIONS} to warm up`);
+    await register(core.agwUrl, warmUp, options.connections);
     const registration = await register(core.agwUrl, bodies, options.connections);
     await core.stop();
 
@@ -64,6 +70,7 @@ export async function benchAgw(options: AgwBenchOptions) {
       const separate = await startCore(processesDir, { processes: true });
       try {
         options.progress(`registering ${options.registrations} agents again, one process per NF`);
+        await register(separate.agwUrl, warmUp, options.connections);
         registrationByProcess = await register(separate.agwUrl, bodies, options.connections);
       } finally {
         await separate.stop();
@@ -132,15 +139,13 @@ async function putProviderRule(agwUrl: string): Promise<void> {
 
 /** Every body registered once over `connections` connections; fails on any refusal. */
 async function register(agwUrl: string, bodies: string[], connections: number): Promise<{ perSec: number; p99Ms: number }> {
-  const started = process.hrtime.bigint();
   let next = 0;
-  const result = await autocannon({
+  const { result, seconds } = await runFixedAmount({
     url: agwUrl,
     connections,
     amount: bodies.length,
     requests: [{ method: 'POST', path: '/nagw-reg/v1/registrations', headers: { 'content-type': 'application/json' }, setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }) }],
   });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.non2xx || result.errors) throw new Error(`registrations: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return { perSec: Math.round((result['2xx'] / seconds) * 10) / 10, p99Ms: result.latency.p99 };
 }

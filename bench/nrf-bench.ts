@@ -5,6 +5,7 @@
  * same body (the ceiling this machine allows), and the ratio of the two.
  */
 import autocannon from 'autocannon';
+import { runFixedAmount } from './fixed-amount.ts';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { startChildServer } from './child-process.ts';
@@ -90,8 +91,7 @@ export async function benchNrf(options: NrfBenchOptions): Promise<NrfBenchResult
 }
 
 async function registerProfiles(nrfUrl: string, options: NrfBenchOptions): Promise<number> {
-  const started = process.hrtime.bigint();
-  const result = await autocannon({
+  const { result, seconds } = await runFixedAmount({
     url: nrfUrl,
     connections: options.connections,
     amount: options.profiles,
@@ -106,7 +106,6 @@ async function registerProfiles(nrfUrl: string, options: NrfBenchOptions): Promi
       },
     ],
   });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.non2xx || result.errors) throw new Error(`registration: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   return result['2xx'] / seconds;
 }
