@@ -80,9 +80,10 @@ export async function benchAgw(options: AgwBenchOptions) {
     }
 
     options.progress(`filling the directory to ${options.agents} agents`);
-    const { memoryPerAgentBytes, sampleAics } = await fillDirectory(dataDir, options.agents);
+    const sampleAics = await fillDirectory(dataDir, options.agents);
     options.progress('restarting the core on that directory');
     core = await startCore(dataDir);
+    let discovery;
     try {
       options.progress(`structured discovery load for ${options.durationSeconds} s`);
       const structured = await autocannon({ url: `${core.agwUrl}/nagw-disc/v1/agents?capability-id=/capability/qos-optimisation&limit=10`, connections: options.connections, duration: options.durationSeconds });
@@ -102,29 +103,33 @@ export async function benchAgw(options: AgwBenchOptions) {
         duration: options.durationSeconds,
         requests: [{ method: 'POST', path: '/nagw-disc/v1/resolutions', headers: { 'content-type': 'application/json' }, setupRequest: (request) => ({ ...request, body: JSON.stringify({ query: nlQueries[query++ % nlQueries.length], limit: 10 }) }) }],
       });
-      return {
-        registrations: options.registrations,
-        registrationsPerSec: registration.perSec,
-        registrationP99Ms: registration.p99Ms,
-        registrationsPerSecOneProcessPerNf: registrationByProcess.perSec,
-        registrationP99MsOneProcessPerNf: registrationByProcess.p99Ms,
-        agents: options.agents,
-        connections: options.connections,
-        structuredDiscoveryPerSec: structured.requests.average,
-        structuredDiscoveryP50Ms: structured.latency.p50,
-        structuredDiscoveryP99Ms: structured.latency.p99,
-        structuredUncachedDiscoveryPerSec: byRequester.requests.average,
-        structuredUncachedDiscoveryP50Ms: byRequester.latency.p50,
-        structuredUncachedDiscoveryP99Ms: byRequester.latency.p99,
-        naturalLanguageDiscoveryPerSec: natural.requests.average,
-        naturalLanguageDiscoveryP50Ms: natural.latency.p50,
-        naturalLanguageDiscoveryP99Ms: natural.latency.p99,
-        discoveryErrors: structured.errors + structured.non2xx + byRequester.errors + byRequester.non2xx + natural.errors + natural.non2xx,
-        memoryPerAgentBytes,
-      };
+      discovery = { structured, byRequester, natural };
     } finally {
       await core.stop();
     }
+    // Last, so that the store it loads here does not weigh on the load generator's heap above.
+    const memoryPerAgentBytes = await memoryPerAgent(dataDir);
+    const { structured, byRequester, natural } = discovery;
+    return {
+      registrations: options.registrations,
+      registrationsPerSec: registration.perSec,
+      registrationP99Ms: registration.p99Ms,
+      registrationsPerSecOneProcessPerNf: registrationByProcess.perSec,
+      registrationP99MsOneProcessPerNf: registrationByProcess.p99Ms,
+      agents: options.agents,
+      connections: options.connections,
+      structuredDiscoveryPerSec: structured.requests.average,
+      structuredDiscoveryP50Ms: structured.latency.p50,
+      structuredDiscoveryP99Ms: structured.latency.p99,
+      structuredUncachedDiscoveryPerSec: byRequester.requests.average,
+      structuredUncachedDiscoveryP50Ms: byRequester.latency.p50,
+      structuredUncachedDiscoveryP99Ms: byRequester.latency.p99,
+      naturalLanguageDiscoveryPerSec: natural.requests.average,
+      naturalLanguageDiscoveryP50Ms: natural.latency.p50,
+      naturalLanguageDiscoveryP99Ms: natural.latency.p99,
+      discoveryErrors: structured.errors + structured.non2xx + byRequester.errors + byRequester.non2xx + natural.errors + natural.non2xx,
+      memoryPerAgentBytes,
+    };
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
@@ -169,10 +174,10 @@ async function registrationBodies(count: number): Promise<string[]> {
 }
 
 /**
- * Copies of a registered agent's record until the directory holds `total`; returns the heap
- * bytes per record and a sample of the AICs (as requesters, every one a different cache key).
+ * Copies of a registered agent's record until the directory holds `total`; returns a sample of
+ * the AICs (as requesters, every one a different cache key).
  */
-async function fillDirectory(dataDir: string, total: number): Promise<{ memoryPerAgentBytes: number; sampleAics: string[] }> {
+async function fillDirectory(dataDir: string, total: number): Promise<string[]> {
   const sampleAics: string[] = [];
   const store = createEmbeddedStore({ dataDir });
   const agents = store.collection<AgentDocument>('agw.agents');
@@ -201,11 +206,15 @@ async function fillDirectory(dataDir: string, total: number): Promise<{ memoryPe
   }
   await agents.insertMany(batch);
   await store.close();
-  // Loading the records into a fresh store shows what the directory costs in memory.
+  return sampleAics;
+}
+
+/** Heap bytes per agent record when a fresh store loads the directory. */
+async function memoryPerAgent(dataDir: string): Promise<number> {
   const before = process.memoryUsage().heapUsed;
   const reopened = createEmbeddedStore({ dataDir });
   const count = await reopened.collection('agw.agents').countDocuments({});
   const perAgent = Math.round((process.memoryUsage().heapUsed - before) / count);
   await reopened.close();
-  return { memoryPerAgentBytes: perAgent, sampleAics };
+  return perAgent;
 }
