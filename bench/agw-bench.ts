@@ -22,6 +22,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { defaultAicScheme, formatAic, toBase36 } from '../nfs/shared/aic.ts';
 import { createAgentKeyAndCsr } from '../nfs/shared/agent-credentials.ts';
 import { createEmbeddedStore } from '../nfs/shared/store/embedded-store.ts';
@@ -209,11 +211,18 @@ async function fillDirectory(dataDir: string, total: number): Promise<string[]> 
   return sampleAics;
 }
 
-/** Heap bytes per agent record when a fresh store loads the directory. */
+/**
+ * Heap bytes per agent record when a fresh store loads the directory, between two full garbage
+ * collections (so neither earlier garbage nor the load's own counts).
+ */
 async function memoryPerAgent(dataDir: string): Promise<number> {
+  v8.setFlagsFromString('--expose-gc');
+  const collectGarbage = runInNewContext('gc') as () => void;
+  collectGarbage();
   const before = process.memoryUsage().heapUsed;
   const reopened = createEmbeddedStore({ dataDir });
   const count = await reopened.collection('agw.agents').countDocuments({});
+  collectGarbage();
   const perAgent = Math.round((process.memoryUsage().heapUsed - before) / count);
   await reopened.close();
   return perAgent;
