@@ -37,6 +37,7 @@ export async function createAnswerSigner(store: AgwStore): Promise<AnswerSigner>
     },
     signedJson(answer) {
       const json = Buffer.from(JSON.stringify(answer), 'utf8');
+      if (json.length < 3 || json[json.length - 1] !== 0x7d) throw new TypeError('signedJson needs an object with members');
       const payload = json.toString('base64url');
       const signature = createSign('sha256').update(protectedHeader).update('.').update(payload).sign({ key: privateKey, dsaEncoding: 'ieee-p1363' });
       // The payload and signature are base64url, so one byte per character.

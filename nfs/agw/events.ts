@@ -32,32 +32,51 @@ export function createEvents(deps: {
   const { flushIntervalMs = 200, maxBatch = 500, writeSlice = 25, maxStored = 100_000 } = deps;
   let waiting: EventDocument[] = [];
   let timer: NodeJS.Timeout | undefined;
-  // Batches are written one after another: flush() resolves when every event recorded before it is stored.
+  // Batches are written one after another: flush() resolves when every event recorded before it
+  // is stored. Dropping the oldest follows each batch on a chain of its own, which a query does
+  // not wait for.
   let writing: Promise<void> = Promise.resolve();
+  let dropping: Promise<void> = Promise.resolve();
 
   const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
-  // The times of the stored events, oldest first (with some the TTL index may have removed since):
-  // they tell which events are the oldest without sorting the collection.
-  let storedTimes: Promise<number[]> | undefined;
-  const timesOfStored = () =>
-    (storedTimes ??= deps.store.events.find({}, { sort: { time: 1 } }).then((events) => events.map((event) => event.time.getTime())));
+  // The times of the events this process stored or found at its start, oldest first (with some
+  // the TTL index may have removed since): they tell which events are the oldest without sorting
+  // the collection on every batch. The bound is per process: replicas sharing a store each keep
+  // their own count, so together they may keep several times maxStored.
+  const times: number[] = [];
+  let timesLoaded: Promise<boolean> | undefined;
+  const loadTimes = () =>
+    (timesLoaded ??= deps.store.events.find({}, { sort: { time: 1 } }).then(
+      (events) => {
+        for (const event of events) times.push(event.time.getTime());
+        return true;
+      },
+      (error: Error) => {
+        deps.logger.warn('stored events not counted; trying again with the next batch', { error: error.message });
+        timesLoaded = undefined;
+        return false;
+      },
+    ));
 
   async function write(batch: EventDocument[]): Promise<void> {
-    const times = await timesOfStored().catch(() => [] as number[]);
+    // Counted from the store first: a batch counted before the load would be counted twice.
+    const counting = await loadTimes();
     for (let at = 0; at < batch.length; at += writeSlice) {
       if (at > 0) await nextTurn();
       const slice = batch.slice(at, at + writeSlice);
       await deps.store.events.insertMany(slice).then(
-        () => times.push(...slice.map((event) => event.time.getTime())),
+        () => {
+          if (counting) for (const event of slice) times.push(event.time.getTime());
+        },
         (error: Error) => deps.logger.warn('events not stored', { count: slice.length, error: error.message }),
       );
     }
-    await dropOldest(times);
   }
 
   /** Drops the oldest events past maxStored, once a tenth more have gathered, writeSlice * 20 at a time. */
-  async function dropOldest(times: number[]): Promise<void> {
+  async function dropOldest(): Promise<void> {
+    if (!(await loadTimes())) return;
     if (times.length <= maxStored + Math.ceil(maxStored / 10)) return;
     while (times.length > maxStored) {
       await nextTurn();
@@ -82,6 +101,8 @@ export function createEvents(deps: {
       const batch = waiting;
       waiting = [];
       writing = writing.then(() => write(batch));
+      const written = writing;
+      dropping = dropping.then(() => written).then(dropOldest);
     }
     return writing;
   }
@@ -100,7 +121,11 @@ export function createEvents(deps: {
       }
     },
 
-    flushEvents: flush,
+    /** Every event recorded so far stored, and the oldest past maxStored dropped. */
+    async flushEvents(): Promise<void> {
+      await flush();
+      await dropping;
+    },
 
     async listEvents(query: { type?: string; aic?: string; since?: string; limit?: number }): Promise<GatewayEvent[]> {
       await flush();

@@ -128,7 +128,7 @@ export async function loadCertificateAuthority(material: CaMaterial, options: { 
         notBefore: request.notBefore,
         notAfter: request.notAfter,
         commonName: request.aic, // ATR §3.2: "CN MUST use the AIC"
-        spkiDer: new Uint8Array(csr.publicKey.rawData),
+        spkiDer: new Uint8Array(csr.publicKey.rawData.slice(0)), // a copy: the verified CSR is shared (csr.ts)
         extensionsDer: [
           ...sharedExtensions[publicKeyAlgorithm.startsWith('RSA') ? 'rsa' : 'other'],
           // §4.2.1.6: the subject is not empty, so the SAN is non-critical

@@ -56,8 +56,9 @@ export interface CachedQueryFastPathOptions {
 export function createCachedQueryFastPath(options: CachedQueryFastPathOptions): FastPath {
   const { maxAgeMs = 1000, now = Date.now, ignoredInKey = [] } = options;
   // Keyed both by the exact URL and by the normalized query.
-  // Both maps are in insertion order, which is age order (an entry set again is deleted first),
-  // so sweeping stops at the first fresh entry.
+  // Both maps are in insertion order, nearly age order (an entry set again is deleted first), so
+  // sweeping stops at the first fresh entry. A cache hit files its entry under the URL too, at
+  // the end: such an entry may outlive maxAgeMs by one sweep, never answering (fresh() checks).
   const cache = new Map<string, CacheEntry>();
   const askedOnce = new Map<string, number>();
   const fresh = (entry: CacheEntry | undefined, version: number): entry is CacheEntry =>

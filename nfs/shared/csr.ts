@@ -47,7 +47,7 @@ const RECENTLY_VERIFIED = 256;
 export function verifyCsrPem(csrPem: string): Readonly<VerifiedCsrRequest> {
   const known = typeof csrPem === 'string' ? recentlyVerified.get(csrPem) : undefined;
   if (known) return known;
-  const result = verifyCsrPemAfresh(csrPem);
+  const result = Object.freeze(verifyCsrPemAfresh(csrPem));
   if (recentlyVerified.size >= RECENTLY_VERIFIED) recentlyVerified.delete(recentlyVerified.keys().next().value!);
   recentlyVerified.set(csrPem, result);
   return result;

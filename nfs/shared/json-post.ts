@@ -19,6 +19,8 @@ export interface JsonAnswer {
   status: number;
   /** The parsed body when it is JSON, else its text ('' when empty). */
   data: unknown;
+  /** Whether data is parsed JSON. */
+  json: boolean;
   headers: IncomingHttpHeaders;
 }
 
@@ -36,23 +38,39 @@ export function requestJson(method: string, url: string, body: unknown, options:
     headers['content-length'] = Buffer.byteLength(text);
   }
   return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      reject(error);
+    };
     const send = url.startsWith('https:') ? httpsRequest : httpRequest;
     const req = send(url, { method, headers }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
+        if (settled) return;
         size += chunk.length;
         if (size > maxBytes) {
-          req.destroy(Object.assign(new Error(`the answer is larger than ${maxBytes} bytes`), { code: 'ETOOLARGE' }));
+          fail(Object.assign(new Error(`the answer is larger than ${maxBytes} bytes`), { code: 'ETOOLARGE' }));
+          // Destroyed without an error: the caller has it already, and nobody else listens.
+          req.destroy();
           return;
         }
         chunks.push(chunk);
       });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, data: parse(Buffer.concat(chunks, size).toString('utf8')), headers: res.headers }));
-      res.on('error', reject);
+      res.on('end', () => {
+        if (settled) return;
+        settled = true;
+        resolve({ status: res.statusCode ?? 0, ...parse(Buffer.concat(chunks, size).toString('utf8')), headers: res.headers });
+      });
+      res.on('error', fail);
     });
-    req.setTimeout(options.timeoutMs, () => req.destroy(Object.assign(new Error(`no answer within ${options.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
-    req.on('error', reject);
+    req.setTimeout(options.timeoutMs, () => {
+      fail(Object.assign(new Error(`no answer within ${options.timeoutMs} ms`), { code: 'ETIMEDOUT' }));
+      req.destroy();
+    });
+    req.on('error', fail);
     req.end(text);
   });
 }
@@ -60,15 +78,15 @@ export function requestJson(method: string, url: string, body: unknown, options:
 /** A JSON POST whose answer is parsed JSON or undefined. */
 export async function postJson(url: string, body: unknown, options: JsonRequestOptions): Promise<{ status: number; data: unknown }> {
   const answer = await requestJson('POST', url, body, options);
-  return { status: answer.status, data: typeof answer.data === 'string' ? undefined : answer.data };
+  return { status: answer.status, data: answer.json ? answer.data : undefined };
 }
 
 /** JSON when it parses (as axios reads answers), else the text itself. */
-function parse(text: string): unknown {
-  if (!text) return '';
+function parse(text: string): { data: unknown; json: boolean } {
+  if (!text) return { data: '', json: false };
   try {
-    return JSON.parse(text);
+    return { data: JSON.parse(text), json: true };
   } catch {
-    return text;
+    return { data: text, json: false };
   }
 }

@@ -84,6 +84,9 @@ export function createSbiClient(options: {
       try {
         return await send<T>(first, request);
       } catch (error) {
+        if ((error as { code?: string }).code === 'ETOOLARGE') {
+          throw new ProblemError(502, `${request.targetNfType} ${request.serviceName} answered more than ${maxBytes} bytes`, { cause: 'TARGET_NF_ANSWER_TOO_LARGE' });
+        }
         if (!isUnreachable(error)) throw error;
         forget(request.targetNfType, request.serviceName, first);
         const [second] = await discoverUris(request.targetNfType, request.serviceName).catch(() => [undefined]);

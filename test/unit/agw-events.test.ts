@@ -61,4 +61,20 @@ describe('AGW events', () => {
     expect(kept.length).to.be.within(100, 110);
     expect(kept, 'the newest, in order').to.deep.equal(Array.from({ length: kept.length }, (_, k) => 250 - kept.length + k));
   });
+
+  it('counts the events a store already holds when a gateway starts on it', async () => {
+    const store = await openAgwStore(createEmbeddedStore(), 3600);
+    let clock = Date.now();
+    const logger = createLogger({ nf: 'AGW', level: 'silent' });
+    const before = createEvents({ store, logger, now: () => (clock += 1), aicSaltHex: 'a1b2', maxBatch: 50, maxStored: 10_000 });
+    for (let i = 0; i < 150; i += 1) await before.recordEvent({ type: 'discovery.structured', outcome: 'success', detail: { i } });
+    await before.flushEvents();
+    const after = createEvents({ store, logger, now: () => (clock += 1), aicSaltHex: 'a1b2', maxBatch: 50, maxStored: 100 });
+    for (let i = 150; i < 170; i += 1) await after.recordEvent({ type: 'discovery.structured', outcome: 'success', detail: { i } });
+    await after.flushEvents();
+    const kept = (await store.events.find({}, { sort: { time: 1 } })).map((event) => (event.detail as { i: number }).i);
+    expect(kept.length).to.be.within(100, 110);
+    expect(kept[kept.length - 1]).to.equal(169);
+    expect(kept[0]).to.equal(170 - kept.length);
+  });
 });

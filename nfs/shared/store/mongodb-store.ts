@@ -136,7 +136,10 @@ function mongoCollection(raw: MongoCollection<Document>, run: Run): Collection<S
         throw error;
       });
       const existing = indexes.find((index) => Object.keys(index.key).length === 1 && index.key[field] === 1);
-      if (existing?.name) await raw.dropIndex(existing.name);
+      // Another replica may drop it between the listing and here: IndexNotFound (27) is done too.
+      if (existing?.name) await raw.dropIndex(existing.name).catch((error: { code?: number }) => {
+        if (error.code !== 27) throw error;
+      });
     }),
   };
 }
