@@ -74,13 +74,13 @@ export function createEvents(deps: {
     }
   }
 
-  /** Drops the oldest events past maxStored, once a tenth more have gathered, writeSlice * 20 at a time. */
+  /** Drops the oldest events past maxStored, once a tenth more have gathered, writeSlice * 2 at a time (about 10 µs each in the embedded engine). */
   async function dropOldest(): Promise<void> {
     if (!(await loadTimes())) return;
     if (times.length <= maxStored + Math.ceil(maxStored / 10)) return;
     while (times.length > maxStored) {
       await nextTurn();
-      const count = Math.min(times.length - maxStored, writeSlice * 20);
+      const count = Math.min(times.length - maxStored, writeSlice * 2);
       // Events of one millisecond go together; the cut falls after the last of them.
       const cutoff = times[count - 1];
       let dropped = count;
