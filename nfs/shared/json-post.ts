@@ -8,6 +8,81 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
+export interface TextRequestOptions {
+  /** No answer within this long fails the call (code ETIMEDOUT); none when absent. */
+  timeoutMs?: number;
+  headers?: Record<string, string | number>;
+  /** Largest answer read; a longer one fails the call (default 1 MB). */
+  maxBytes?: number;
+  /** Aborting fails the call with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+export interface TextAnswer {
+  status: number;
+  statusMessage: string;
+  headers: IncomingHttpHeaders;
+  text: string;
+}
+
+/**
+ * One request over node:http (https for https: URLs) and its whole answer as text. Rejects on a
+ * network error, a timeout (code ETIMEDOUT), an abort or an oversized answer (code ETOOLARGE),
+ * each once; any HTTP status resolves.
+ */
+export function requestText(method: string, url: string, body: string | undefined, options: TextRequestOptions = {}): Promise<TextAnswer> {
+  const maxBytes = options.maxBytes ?? 1024 * 1024;
+  const headers: Record<string, string | number> = { ...options.headers };
+  if (body !== undefined) headers['content-length'] = Buffer.byteLength(body);
+  const { signal } = options;
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    let settled = false;
+    const abort = () => stop(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    const settle = () => {
+      settled = true;
+      signal?.removeEventListener('abort', abort);
+    };
+    const fail = (error: Error) => {
+      if (settled) return;
+      settle();
+      reject(error);
+    };
+    // Destroyed without an error: the caller has it already, and nobody else listens.
+    const stop = (error: Error) => {
+      fail(error);
+      req.destroy();
+    };
+    const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+    const req = send(url, { method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        size += chunk.length;
+        if (size > maxBytes) return stop(Object.assign(new Error(`the answer is larger than ${maxBytes} bytes`), { code: 'ETOOLARGE' }));
+        chunks.push(chunk);
+      });
+      res.on('end', () => {
+        if (settled) return;
+        settle();
+        resolve({ status: res.statusCode ?? 0, statusMessage: res.statusMessage ?? '', headers: res.headers, text: Buffer.concat(chunks, size).toString('utf8') });
+      });
+      res.on('error', fail);
+    });
+    signal?.addEventListener('abort', abort, { once: true });
+    if (options.timeoutMs !== undefined) {
+      const timeoutMs = options.timeoutMs;
+      req.setTimeout(timeoutMs, () => stop(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+    }
+    req.on('error', fail);
+    req.end(body);
+  });
+}
+
 export interface JsonRequestOptions {
   timeoutMs: number;
   headers?: Record<string, string>;
@@ -26,53 +101,14 @@ export interface JsonAnswer {
 
 /**
  * Sends `body` (JSON-encoded unless a string; content-type application/json unless the headers
- * name another) and reads the answer. Rejects on a network error, a timeout (code ETIMEDOUT) or
- * an oversized answer (code ETOOLARGE); any HTTP status resolves.
+ * name another) and reads the answer as requestText does, parsed when it is JSON.
  */
-export function requestJson(method: string, url: string, body: unknown, options: JsonRequestOptions): Promise<JsonAnswer> {
+export async function requestJson(method: string, url: string, body: unknown, options: JsonRequestOptions): Promise<JsonAnswer> {
   const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-  const maxBytes = options.maxBytes ?? 1024 * 1024;
-  const headers: Record<string, string | number> = { ...options.headers };
-  if (text !== undefined) {
-    if (!Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
-    headers['content-length'] = Buffer.byteLength(text);
-  }
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const fail = (error: Error) => {
-      if (settled) return;
-      settled = true;
-      reject(error);
-    };
-    const send = url.startsWith('https:') ? httpsRequest : httpRequest;
-    const req = send(url, { method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        if (settled) return;
-        size += chunk.length;
-        if (size > maxBytes) {
-          fail(Object.assign(new Error(`the answer is larger than ${maxBytes} bytes`), { code: 'ETOOLARGE' }));
-          // Destroyed without an error: the caller has it already, and nobody else listens.
-          req.destroy();
-          return;
-        }
-        chunks.push(chunk);
-      });
-      res.on('end', () => {
-        if (settled) return;
-        settled = true;
-        resolve({ status: res.statusCode ?? 0, ...parse(Buffer.concat(chunks, size).toString('utf8')), headers: res.headers });
-      });
-      res.on('error', fail);
-    });
-    req.setTimeout(options.timeoutMs, () => {
-      fail(Object.assign(new Error(`no answer within ${options.timeoutMs} ms`), { code: 'ETIMEDOUT' }));
-      req.destroy();
-    });
-    req.on('error', fail);
-    req.end(text);
-  });
+  const headers: Record<string, string> = { ...options.headers };
+  if (text !== undefined && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+  const answer = await requestText(method, url, text, { timeoutMs: options.timeoutMs, headers, maxBytes: options.maxBytes });
+  return { status: answer.status, ...parse(answer.text), headers: answer.headers };
 }
 
 /** A JSON POST whose answer is parsed JSON or undefined. */

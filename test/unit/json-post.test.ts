@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { postJson, requestJson } from '../../nfs/shared/json-post.ts';
+import { postJson, requestJson, requestText } from '../../nfs/shared/json-post.ts';
 
 describe('JSON over node:http', () => {
   let server: Server;
@@ -17,13 +17,17 @@ describe('JSON over node:http', () => {
         if (req.url === '/pem') return res.writeHead(200, { 'content-type': 'application/x-pem-file' }).end('-----BEGIN CERTIFICATE-----\nMII\n-----END CERTIFICATE-----\n');
         if (req.url === '/string') return res.writeHead(200, { 'content-type': 'application/json' }).end('"ok"');
         if (req.url === '/big') return res.writeHead(200).end('x'.repeat(5000));
+        if (req.url === '/hang') return res.writeHead(200).write('partial');
         res.writeHead(204).end();
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(() => new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  }));
 
   it('parses JSON answers and keeps any other answer as its text', async () => {
     const json = await requestJson('GET', `${base}/json`, undefined, { timeoutMs: 2000 });
@@ -55,5 +59,14 @@ describe('JSON over node:http', () => {
   it('fails an answer larger than maxBytes with ETOOLARGE', async () => {
     const failure = await requestJson('GET', `${base}/big`, undefined, { timeoutMs: 2000, maxBytes: 1000 }).catch((error: unknown) => error);
     expect((failure as { code?: string }).code).to.equal('ETOOLARGE');
+  });
+
+  it('fails a call its signal aborts with the reason, and a timeout with ETIMEDOUT', async () => {
+    const controller = new AbortController();
+    const pending = requestText('GET', `${base}/hang`, undefined, { signal: controller.signal }).catch((error: unknown) => error);
+    setTimeout(() => controller.abort(new Error('caller gave up')), 50);
+    expect(((await pending) as Error).message).to.equal('caller gave up');
+    const late = await requestText('GET', `${base}/hang`, undefined, { timeoutMs: 50 }).catch((error: unknown) => error);
+    expect((late as { code?: string }).code).to.equal('ETIMEDOUT');
   });
 });
