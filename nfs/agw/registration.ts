@@ -46,7 +46,7 @@ export function createRegistration(deps: RegistrationDeps) {
     requireHttpUrl(request.endpoints.a2aUrl, '/endpoints/a2aUrl');
     if (request.endpoints.invokeUrl) requireHttpUrl(request.endpoints.invokeUrl, '/endpoints/invokeUrl');
     const resolved = deps.taxonomy.resolveRequested(request.requestedCapabilities);
-    const publicKeySha256 = fingerprintOf(request.csrPem);
+    const publicKeySha256 = await fingerprintOf(request.csrPem);
     if (await store.agents.findOne({ publicKeySha256 })) {
       throw conflict('an agent with this key is registered already; a new registration needs a new key', 'KEY_ALREADY_REGISTERED');
     }
@@ -186,9 +186,9 @@ function screenAttributes(request: RegistrationRequest): void {
 }
 
 /** Preliminary validation (MACP section 5.1): the CSR must prove possession of its key before the AMC is asked. */
-function fingerprintOf(csrPem: string): string {
+async function fingerprintOf(csrPem: string): Promise<string> {
   try {
-    return verifyCsrPem(csrPem).publicKeySpkiSha256;
+    return (await verifyCsrPem(csrPem)).publicKeySpkiSha256;
   } catch (error) {
     if (error instanceof CsrError) throw badRequest(`the CSR is refused: ${error.reason}`, [{ param: '/csrPem', reason: error.reason }], error.cause);
     throw error;

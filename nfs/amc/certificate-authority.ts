@@ -116,19 +116,19 @@ export async function loadCertificateAuthority(material: CaMaterial, options: { 
     certificatePem: caCert.toString('pem'),
     get certificateDer() { return new Uint8Array(caCert.rawData.slice(0)); }, // a copy: callers cannot alter the CA
     async verifyCsr(csrPem) {
-      const { publicKeySpkiSha256, publicKeyAlgorithm } = verifyCsrPem(csrPem);
+      const { publicKeySpkiSha256, publicKeyAlgorithm } = await verifyCsrPem(csrPem);
       return { publicKeySpkiSha256, publicKeyAlgorithm };
     },
     async issue(request) {
       checkIssueRequest(request, caCert);
       // Requested extensions and attributes in the CSR are ignored: the profile and the grant decide.
-      const { csr, publicKeySpkiSha256, publicKeyAlgorithm } = verifyCsrPem(request.csrPem);
-      const der = signLeafCertificate(template, {
+      const { spkiDer, publicKeySpkiSha256, publicKeyAlgorithm } = await verifyCsrPem(request.csrPem);
+      const der = await signLeafCertificate(template, {
         serialNumberHex: request.serialNumberHex,
         notBefore: request.notBefore,
         notAfter: request.notAfter,
         commonName: request.aic, // ATR §3.2: "CN MUST use the AIC"
-        spkiDer: new Uint8Array(csr.publicKey.rawData.slice(0)), // a copy: the verified CSR is shared (csr.ts)
+        spkiDer: spkiDer.slice(), // a copy: the verified CSR is shared (csr.ts)
         extensionsDer: [
           ...sharedExtensions[publicKeyAlgorithm.startsWith('RSA') ? 'rsa' : 'other'],
           // §4.2.1.6: the subject is not empty, so the SAN is non-critical

@@ -6,6 +6,7 @@
 import 'reflect-metadata'; // @peculiar/x509 2.x resolves its services through tsyringe
 import { Pkcs10CertificateRequest } from '@peculiar/x509';
 import { createHash, createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import { checkCsrOnThread } from './csr-check-thread.ts';
 import { ProblemError } from './problem.ts';
 
 const MAX_CSR_PEM_LENGTH = 16_384; // bounds parse work; a P-384 or RSA-4096 CSR is well under 4 KiB
@@ -29,32 +30,45 @@ export class CsrError extends ProblemError {
   }
 }
 
-export type VerifiedCsrRequest = { csr: Pkcs10CertificateRequest } & VerifiedCsr;
+/** What the AMC signs over: the request's SubjectPublicKeyInfo, as DER. */
+export type CheckedCsr = VerifiedCsr & { spkiDer: Uint8Array };
 
 /**
  * The CSRs verified lately, by their exact PEM text. Verification is a function of that text
  * alone, so an exact repeat needs no second check: the AGW's preliminary validation and the AMC's
  * own, in one process, are one check, and so are the AMC's at authorization and at issuance. A
- * refused CSR is not kept; neither is the result changed by anyone (read only).
+ * check under way is shared too. A refused CSR is not kept; a kept result is read only.
  */
-const recentlyVerified = new Map<string, Readonly<VerifiedCsrRequest>>();
+const recentlyVerified = new Map<string, Promise<Readonly<CheckedCsr>>>();
 const RECENTLY_VERIFIED = 256;
 
 /**
  * Parses a PEM CSR and checks the key policy and the proof of possession (RFC 2986 §3: the request
- * is signed with the private key of the key it certifies); see recentlyVerified.
+ * is signed with the private key of the key it certifies), on the CSR-check thread
+ * (csr-check-thread.ts): the check is the largest single cost of a registration, and this keeps it
+ * off the thread that serves requests. Rejects with a CsrError naming what failed.
  */
-export function verifyCsrPem(csrPem: string): Readonly<VerifiedCsrRequest> {
+export function verifyCsrPem(csrPem: string): Promise<Readonly<CheckedCsr>> {
   const known = typeof csrPem === 'string' ? recentlyVerified.get(csrPem) : undefined;
   if (known) return known;
-  const result = Object.freeze(verifyCsrPemAfresh(csrPem));
+  if (typeof csrPem !== 'string' || csrPem.length > MAX_CSR_PEM_LENGTH) {
+    return Promise.reject(new CsrError('INVALID_CSR', `CSR must be a PEM string of at most ${MAX_CSR_PEM_LENGTH} characters`));
+  }
+  const check = checkCsrOnThread<CheckedCsr>(csrPem).then((reply) => {
+    if ('checked' in reply) return Object.freeze(reply.checked);
+    if ('refused' in reply) throw new CsrError(reply.refused.cause as CsrErrorCause, reply.refused.reason);
+    throw new Error(`the CSR check failed: ${reply.failed}`);
+  });
   if (recentlyVerified.size >= RECENTLY_VERIFIED) recentlyVerified.delete(recentlyVerified.keys().next().value!);
-  recentlyVerified.set(csrPem, result);
-  return result;
+  recentlyVerified.set(csrPem, check);
+  check.catch(() => {
+    if (recentlyVerified.get(csrPem) === check) recentlyVerified.delete(csrPem);
+  });
+  return check;
 }
 
-/** The checks of verifyCsrPem. The signature is checked with node:crypto directly: it is several times faster than the library's WebCrypto round trip. */
-function verifyCsrPemAfresh(csrPem: string): VerifiedCsrRequest {
+/** The checks of verifyCsrPem, on the calling thread. The signature is checked with node:crypto directly: it is several times faster than the library's WebCrypto round trip. */
+export function checkCsrPem(csrPem: string): CheckedCsr {
   if (typeof csrPem !== 'string' || csrPem.length > MAX_CSR_PEM_LENGTH) {
     throw new CsrError('INVALID_CSR', `CSR must be a PEM string of at most ${MAX_CSR_PEM_LENGTH} characters`);
   }
@@ -82,8 +96,9 @@ function verifyCsrPemAfresh(csrPem: string): VerifiedCsrRequest {
     try { proven = nodeVerify(hash, signed, key, new Uint8Array(csr.signature)); } catch { /* malformed signature */ }
   }
   if (!proven) throw new CsrError('CSR_SIGNATURE_INVALID', 'CSR signature does not verify with its public key (no proof of possession)');
-  const publicKeySpkiSha256 = createHash('sha256').update(new Uint8Array(csr.publicKey.rawData)).digest('hex');
-  return { csr, publicKeyAlgorithm, publicKeySpkiSha256 };
+  const spkiDer = new Uint8Array(csr.publicKey.rawData.slice(0));
+  const publicKeySpkiSha256 = createHash('sha256').update(spkiDer).digest('hex');
+  return { publicKeyAlgorithm, publicKeySpkiSha256, spkiDer };
 }
 
 /** SubjectPublicKeyInfo of an uncompressed P-256 point, up to the point (RFC 5480 §2.1.1, §2.2). */

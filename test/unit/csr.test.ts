@@ -1,30 +1,70 @@
 import { expect } from 'chai';
 import { createAgentKeyAndCsr } from '../../nfs/shared/agent-credentials.ts';
-import { CsrError, verifyCsrPem } from '../../nfs/shared/csr.ts';
+import { checkCsrPem, CsrError, verifyCsrPem } from '../../nfs/shared/csr.ts';
+import { stopCsrCheckThread } from '../../nfs/shared/csr-check-thread.ts';
+
+async function refusalOf(check: Promise<unknown>): Promise<unknown> {
+  try {
+    await check;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('the check passed');
+}
+
+function withBrokenSignature(csrPem: string): string {
+  const der = Buffer.from(csrPem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+  der[der.length - 5] ^= 0x01; // inside the signature BIT STRING
+  return `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`;
+}
 
 describe('CSR proof of possession', () => {
-  it('checks an exact repeat of a verified CSR once (the AGW and the AMC in one process)', async () => {
+  it('checks on the CSR-check thread what checkCsrPem checks on this one', async () => {
     const { csrPem } = await createAgentKeyAndCsr();
-    const first = verifyCsrPem(csrPem);
-    expect(verifyCsrPem(`${csrPem}`), 'the same result, not a second check').to.equal(first);
-    const other = verifyCsrPem((await createAgentKeyAndCsr()).csrPem);
+    const there = await verifyCsrPem(csrPem);
+    const here = checkCsrPem(csrPem);
+    expect(there.publicKeySpkiSha256).to.equal(here.publicKeySpkiSha256).and.to.match(/^[0-9a-f]{64}$/);
+    expect(there.publicKeyAlgorithm).to.equal('ECDSA P-256');
+    expect(Buffer.from(there.spkiDer).equals(Buffer.from(here.spkiDer))).to.equal(true);
+  });
+
+  it('checks an exact repeat of a verified CSR once, a repeat while the check is under way too (the AGW and the AMC in one process)', async () => {
+    const { csrPem } = await createAgentKeyAndCsr();
+    const during = [verifyCsrPem(csrPem), verifyCsrPem(`${csrPem}`)];
+    expect(during[1], 'one check under way, shared').to.equal(during[0]);
+    const first = await during[0];
+    expect(await verifyCsrPem(`${csrPem}`), 'the same result, not a second check').to.equal(first);
+    expect(Object.isFrozen(first)).to.equal(true);
+    const other = await verifyCsrPem((await createAgentKeyAndCsr()).csrPem);
     expect(other.publicKeySpkiSha256).to.not.equal(first.publicKeySpkiSha256);
   });
 
-  it('refuses a CSR with a broken signature every time it comes', async () => {
-    const { csrPem } = await createAgentKeyAndCsr();
-    const der = Buffer.from(csrPem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
-    der[der.length - 5] ^= 0x01; // inside the signature BIT STRING
-    const broken = `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`;
+  it('refuses a CSR with a broken signature every time it comes, with the cause', async () => {
+    const broken = withBrokenSignature((await createAgentKeyAndCsr()).csrPem);
     for (let attempt = 0; attempt < 2; attempt += 1) {
-      let refusal: unknown;
-      try {
-        verifyCsrPem(broken);
-      } catch (error) {
-        refusal = error;
-      }
+      const refusal = await refusalOf(verifyCsrPem(broken));
       expect(refusal).to.be.instanceOf(CsrError);
       expect((refusal as CsrError).cause).to.be.oneOf(['CSR_SIGNATURE_INVALID', 'INVALID_CSR']);
+      expect((refusal as CsrError).status).to.equal(400);
     }
+  });
+
+  it('refuses what is not a PEM CSR, or too long to parse, before any parsing', async () => {
+    for (const input of ['', 'not a csr', 'A'.repeat(20_000), 42 as unknown as string]) {
+      const refusal = await refusalOf(verifyCsrPem(input));
+      expect(refusal, String(input).slice(0, 20)).to.be.instanceOf(CsrError);
+      expect((refusal as CsrError).cause).to.equal('INVALID_CSR');
+    }
+  });
+
+  it('fails a check under way when the thread stops, and the next check of the same CSR runs on a new thread', async () => {
+    await stopCsrCheckThread(); // the next check starts a thread, which takes far longer than this test's next line
+    const { csrPem } = await createAgentKeyAndCsr();
+    const underWay = verifyCsrPem(csrPem);
+    await stopCsrCheckThread();
+    const failure = await refusalOf(underWay);
+    expect(failure).to.be.instanceOf(Error).and.not.to.be.instanceOf(CsrError);
+    expect((failure as Error).message).to.match(/CSR-check thread/);
+    expect((await verifyCsrPem(csrPem)).publicKeySpkiSha256).to.equal(checkCsrPem(csrPem).publicKeySpkiSha256);
   });
 });

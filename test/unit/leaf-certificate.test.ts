@@ -7,6 +7,7 @@ import {
   Extension,
   KeyUsageFlags,
   KeyUsagesExtension,
+  Pkcs10CertificateRequest,
   SubjectAlternativeNameExtension,
   SubjectKeyIdentifierExtension,
   X509Certificate,
@@ -17,7 +18,7 @@ import { Certificate } from '@peculiar/asn1-x509';
 import { createCaMaterial } from '../../nfs/amc/certificate-authority.ts';
 import { encodeTbsCertificate, signLeafCertificate, subjectKeyIdentifierDer, uriSubjectAltNameDer } from '../../nfs/amc/leaf-certificate.ts';
 import { createAgentKeyAndCsr, importPrivateKeyPem } from '../../nfs/shared/agent-credentials.ts';
-import { verifyCsrPem } from '../../nfs/shared/csr.ts';
+import { checkCsrPem } from '../../nfs/shared/csr.ts';
 
 const ECDSA_WITH_SHA256_DER = Buffer.from('300a06082a8648ce3d040302', 'hex');
 
@@ -27,7 +28,8 @@ describe('leaf certificate encoding', () => {
     const caCert = new X509Certificate(material.certificatePem);
     const signingKey = await importPrivateKeyPem(material.privateKeyPkcs8Pem);
     const { csrPem } = await createAgentKeyAndCsr();
-    const { csr, publicKeySpkiSha256 } = verifyCsrPem(csrPem);
+    const { publicKeySpkiSha256 } = checkCsrPem(csrPem);
+    const csr = new Pkcs10CertificateRequest(csrPem);
     const cases = [
       { serialNumberHex: '4a0f0e1d2c3b4a59687766554433221a', commonName: '1.2.156.3088.1.2.1.1.1.0O41', notBefore: new Date('2026-06-01T12:00:00.789Z'), notAfter: new Date('2026-07-01T12:00:00Z') },
       // a set top bit gains a 0x00 octet, leading zeros go; a non-printable name is UTF8String; 2050 onwards is GeneralizedTime
@@ -73,11 +75,11 @@ describe('leaf certificate encoding', () => {
     const material = await createCaMaterial({ commonName: 'AMC CA signing' });
     const other = await createCaMaterial({ commonName: 'AMC CA signing' });
     const { csrPem } = await createAgentKeyAndCsr();
-    const { csr } = verifyCsrPem(csrPem);
+    const { spkiDer } = checkCsrPem(csrPem);
     const caCert = new X509Certificate(material.certificatePem);
-    const der = signLeafCertificate(
+    const der = await signLeafCertificate(
       { issuerDer: new Uint8Array(caCert.subjectName.toArrayBuffer()), signatureAlgorithmDer: ECDSA_WITH_SHA256_DER, hash: 'sha256', signingKey: createPrivateKey(material.privateKeyPkcs8Pem) },
-      { serialNumberHex: '01', commonName: '1.2.156.3088.1.2.1.1.1.0O41', notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86_400_000), spkiDer: new Uint8Array(csr.publicKey.rawData), extensionsDer: [uriSubjectAltNameDer('acps://1.2.156.3088.1.2.1.1.1.0O41')] },
+      { serialNumberHex: '01', commonName: '1.2.156.3088.1.2.1.1.1.0O41', notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86_400_000), spkiDer, extensionsDer: [uriSubjectAltNameDer('acps://1.2.156.3088.1.2.1.1.1.0O41')] },
     );
     const leaf = new X509Certificate(new Uint8Array(der));
     expect(leaf.subjectName.getField('CN')).to.deep.equal(['1.2.156.3088.1.2.1.1.1.0O41']);
