@@ -173,6 +173,33 @@ function describeStoreContract(name: string, makeStore: () => Promise<Store>, en
       expect([...ids(first), ...ids(second)]).to.deep.equal(['a', 'b', 'c', 'd', 'e']);
     });
 
+    it('pages through an indexed date field newest first and oldest first, with a filter, a range on the field and ties by _id', async () => {
+      await profiles.createIndex({ field: 'expiresAt' });
+      const start = Date.UTC(2030, 0, 1);
+      const docs: Profile[] = Array.from({ length: 60 }, (_, i) => ({
+        _id: `p${String((i * 37) % 60).padStart(2, '0')}`,
+        nfType: i % 3 === 0 ? 'AMF' : 'SMF',
+        expiresAt: new Date(start + Math.floor(i / 4) * 1000), // four documents at each instant
+      }));
+      await profiles.insertMany(docs);
+      const expected = (keep: (doc: Profile) => boolean, direction: 1 | -1) => docs
+        .filter(keep)
+        .sort((a, b) => direction * (a.expiresAt!.getTime() - b.expiresAt!.getTime()) || (a._id < b._id ? -1 : 1))
+        .map((doc) => doc._id);
+      const since = new Date(start + 5000);
+      const cases = [
+        { filter: {}, direction: -1 as const, skip: 0, limit: 10, keep: () => true },
+        { filter: { nfType: 'AMF' }, direction: -1 as const, skip: 3, limit: 5, keep: (doc: Profile) => doc.nfType === 'AMF' },
+        { filter: { expiresAt: { $gte: since } }, direction: -1 as const, skip: 0, limit: 100, keep: (doc: Profile) => doc.expiresAt! >= since },
+        { filter: { expiresAt: { $lt: since }, nfType: 'SMF' }, direction: 1 as const, skip: 2, limit: 7, keep: (doc: Profile) => doc.expiresAt! < since && doc.nfType === 'SMF' },
+        { filter: { nfType: 'UDM' }, direction: -1 as const, skip: 0, limit: 5, keep: () => false },
+      ];
+      for (const { filter, direction, skip, limit, keep } of cases) {
+        const found = await profiles.find(filter, { sort: { expiresAt: direction }, skip, limit });
+        expect(ids(found), JSON.stringify({ filter, direction, skip })).to.deep.equal(expected(keep, direction).slice(skip, skip + limit));
+      }
+    });
+
     it('replaceOne replaces the whole first match and, without upsert, inserts nothing when none matches', async () => {
       await insertSeed();
       const replaced = await profiles.replaceOne({ _id: 'smf-1' }, { _id: 'smf-1', nfType: 'SMF', note: 'new' });
@@ -298,6 +325,15 @@ function describeStoreContract(name: string, makeStore: () => Promise<Store>, en
         expect(await profiles.findOne({ _id: 'old' })).to.equal(null);
         expect(ids(await profiles.find({}))).to.deep.equal(['new']);
         expect(await profiles.countDocuments({})).to.equal(1);
+      });
+
+      it('leaves documents past their TTL out of a sorted find with a limit on the TTL field', async () => {
+        await profiles.createIndex({ field: 'expiresAt', expireAfterSeconds: 1 });
+        await profiles.insertMany([
+          { _id: 'old', nfType: 'AMF', expiresAt: new Date(Date.now() - 5000) },
+          { _id: 'new', nfType: 'AMF', expiresAt: new Date() },
+        ]);
+        expect(ids(await profiles.find({}, { sort: { expiresAt: 1 }, limit: 5 }))).to.deep.equal(['new']);
       });
     }
 

@@ -10,6 +10,7 @@ import nedb from '@seald-io/nedb';
 import { DuplicateKeyError } from './collection.ts';
 import type { Collection, FindOptions, IndexSpec, Store, StoredDocument, Update } from './collection.ts';
 import { withIdTiebreak, withoutUndefined } from './document-shape.ts';
+import { findInIndexOrder } from './embedded-index-order.ts';
 
 // nedb is CommonJS (`module.exports = Datastore`) while its typings say `export default`; under
 // NodeNext the default import is module.exports, which TypeScript types as the module namespace.
@@ -147,6 +148,11 @@ function embeddedCollection(name: string, withDb: WithDb): Collection<StoredDocu
     findOne: (filter) => withDb(async (db) => (await db.findOneAsync(filter)) as StoredDocument | null),
 
     find: (filter, options: FindOptions = {}) => withDb(async (db) => {
+      if (options.sort && options.limit) {
+        const query = { filter, sort: withIdTiebreak(options.sort), skip: options.skip ?? 0, limit: options.limit };
+        const inIndexOrder = await findInIndexOrder(db, query);
+        if (inIndexOrder) return inIndexOrder;
+      }
       let cursor = db.findAsync(filter);
       // Sorting costs a pass over every match; only pay it when order is asked for or paging needs it.
       if (options.sort || options.skip) cursor = cursor.sort(withIdTiebreak(options.sort));
