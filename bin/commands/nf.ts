@@ -1,6 +1,7 @@
 /** `dmsc nf <name>`: one NF in this process, the container entry point. */
 import { Command, Option } from 'commander';
 import { ConfigError, parseRuntimeConfig } from '../../nfs/shared/config.ts';
+import { checkCsrsOnOwnThread } from '../../nfs/shared/csr.ts';
 import { findNf, nfCatalog } from '../../nfs/catalog.ts';
 import { runNfs, stopOnSignals, type RunningCore } from '../../nfs/shared/nf-runner.ts';
 import { settledHostedAgents } from './hosted-agents.ts';
@@ -27,6 +28,7 @@ export function nfCommand(): Command {
         {},
         { logLevel: 'info' },
       );
+      checkCsrsOnOwnThread(false); // one NF of several: the other cores are theirs (csr.ts)
       let core: RunningCore | undefined;
       if (options.supervised) stopWhenSupervisorIsGone(() => core);
       core = await runNfs([descriptor], config);

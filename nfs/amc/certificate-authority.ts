@@ -123,7 +123,7 @@ export async function loadCertificateAuthority(material: CaMaterial, options: { 
       checkIssueRequest(request, caCert);
       // Requested extensions and attributes in the CSR are ignored: the profile and the grant decide.
       const { spkiDer, publicKeySpkiSha256, publicKeyAlgorithm } = await verifyCsrPem(request.csrPem);
-      const der = await signLeafCertificate(template, {
+      const der = signLeafCertificate(template, {
         serialNumberHex: request.serialNumberHex,
         notBefore: request.notBefore,
         notAfter: request.notAfter,

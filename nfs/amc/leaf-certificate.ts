@@ -7,10 +7,6 @@
  * The unit test checks the output byte for byte against the library's own encoding.
  */
 import { sign as nodeSign, type KeyObject } from 'node:crypto';
-import { promisify } from 'node:util';
-
-// With a callback, node:crypto signs on libuv's thread pool, off the thread that serves requests.
-const signOnThreadPool = promisify(nodeSign);
 
 export interface LeafTemplate {
   /** DER Name of the issuer: the CA certificate's subject (§4.1.2.4). */
@@ -49,10 +45,10 @@ export function encodeTbsCertificate(template: Pick<LeafTemplate, 'issuerDer' | 
 }
 
 /** Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING }. */
-export async function signLeafCertificate(template: LeafTemplate, fields: LeafFields): Promise<Buffer> {
+export function signLeafCertificate(template: LeafTemplate, fields: LeafFields): Buffer {
   const tbs = encodeTbsCertificate(template, fields);
   // ECDSA-Sig-Value as DER, which is what the BIT STRING of an X.509 signature holds (RFC 5758 §3.2).
-  const signature = await signOnThreadPool(template.hash, tbs, { key: template.signingKey, dsaEncoding: 'der' });
+  const signature = nodeSign(template.hash, tbs, { key: template.signingKey, dsaEncoding: 'der' });
   return tlv(0x30, [tbs, template.signatureAlgorithmDer, tlv(0x03, [Buffer.from([0]), signature])]);
 }
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createAgentKeyAndCsr } from '../../nfs/shared/agent-credentials.ts';
-import { checkCsrPem, CsrError, verifyCsrPem } from '../../nfs/shared/csr.ts';
+import { checkCsrPem, checkCsrsOnOwnThread, CsrError, verifyCsrPem } from '../../nfs/shared/csr.ts';
 import { stopCsrCheckThread } from '../../nfs/shared/csr-check-thread.ts';
 
 async function refusalOf(check: Promise<unknown>): Promise<unknown> {
@@ -66,5 +66,21 @@ describe('CSR proof of possession', () => {
     expect(failure).to.be.instanceOf(Error).and.not.to.be.instanceOf(CsrError);
     expect((failure as Error).message).to.match(/CSR-check thread/);
     expect((await verifyCsrPem(csrPem)).publicKeySpkiSha256).to.equal(checkCsrPem(csrPem).publicKeySpkiSha256);
+  });
+
+  it('checks on the calling thread when told to, with the same results and refusals', async () => {
+    checkCsrsOnOwnThread(false);
+    try {
+      const { csrPem } = await createAgentKeyAndCsr();
+      const underWay = verifyCsrPem(csrPem);
+      await stopCsrCheckThread(); // fails a check on the thread (the test above), not this one
+      const checked = await underWay;
+      expect(checked.publicKeySpkiSha256).to.equal(checkCsrPem(csrPem).publicKeySpkiSha256);
+      expect(Object.isFrozen(checked)).to.equal(true);
+      const refusal = await refusalOf(verifyCsrPem(withBrokenSignature((await createAgentKeyAndCsr()).csrPem)));
+      expect(refusal).to.be.instanceOf(CsrError);
+    } finally {
+      checkCsrsOnOwnThread(true);
+    }
   });
 });

@@ -77,7 +77,7 @@ describe('leaf certificate encoding', () => {
     const { csrPem } = await createAgentKeyAndCsr();
     const { spkiDer } = checkCsrPem(csrPem);
     const caCert = new X509Certificate(material.certificatePem);
-    const der = await signLeafCertificate(
+    const der = signLeafCertificate(
       { issuerDer: new Uint8Array(caCert.subjectName.toArrayBuffer()), signatureAlgorithmDer: ECDSA_WITH_SHA256_DER, hash: 'sha256', signingKey: createPrivateKey(material.privateKeyPkcs8Pem) },
       { serialNumberHex: '01', commonName: '1.2.156.3088.1.2.1.1.1.0O41', notBefore: new Date(Date.now() - 60_000), notAfter: new Date(Date.now() + 86_400_000), spkiDer, extensionsDer: [uriSubjectAltNameDer('acps://1.2.156.3088.1.2.1.1.1.0O41')] },
     );
