@@ -1,7 +1,7 @@
 /** `dmsc nf <name>`: one NF in this process, the container entry point. */
 import { Command, Option } from 'commander';
 import { ConfigError, parseRuntimeConfig } from '../../nfs/shared/config.ts';
-import { checkCsrsOnOwnThread } from '../../nfs/shared/csr.ts';
+import { useCsrCheckThread } from '../../nfs/shared/csr.ts';
 import { findNf, nfCatalog } from '../../nfs/catalog.ts';
 import { runNfs, stopOnSignals, type RunningCore } from '../../nfs/shared/nf-runner.ts';
 import { settledHostedAgents } from './hosted-agents.ts';
@@ -28,7 +28,8 @@ export function nfCommand(): Command {
         {},
         { logLevel: 'info' },
       );
-      checkCsrsOnOwnThread(false); // one NF of several: the other cores are theirs (csr.ts)
+      // One NF of several on this machine (up --processes): the other cores are theirs (csr.ts).
+      if (options.supervised) useCsrCheckThread(false);
       let core: RunningCore | undefined;
       if (options.supervised) stopWhenSupervisorIsGone(() => core);
       core = await runNfs([descriptor], config);

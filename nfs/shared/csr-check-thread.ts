@@ -15,52 +15,70 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
+/** A running thread and the checks it owes; a thread that fails fails its own checks only. */
+interface CheckThread {
+  worker: Worker;
+  pending: Map<number, Pending>;
+  stopping?: boolean;
+}
+
+/** What a check under way gets when stopCsrCheckThread ends its thread: no fault of the thread's. */
+export class CsrCheckThreadStopped extends Error {}
+
 const workerModule = new URL('./csr-check-worker.ts', import.meta.url).href;
 // The worker loads TypeScript as this process does, through tsx: a worker does not inherit the
 // loader a process registered at run time, and in Node 20 a worker's --import does not apply to
 // its own entry module, so the entry registers tsx before it imports the worker's module.
 const bootstrap = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(workerModule)}); })`;
 
-let worker: Worker | undefined;
+let current: CheckThread | undefined;
 let nextId = 1;
-const pending = new Map<number, Pending>();
 
-function startedWorker(): Worker {
-  if (worker) return worker;
-  const started = new Worker(bootstrap, { eval: true, name: 'csr-check' });
-  started.unref();
-  started.on('message', (reply: CsrCheckReply<unknown>) => {
-    const waiting = pending.get(reply.id);
+function startedThread(): CheckThread {
+  if (current) return current;
+  const thread: CheckThread = { worker: new Worker(bootstrap, { eval: true, name: 'csr-check' }), pending: new Map() };
+  thread.worker.unref();
+  thread.worker.on('message', (reply: CsrCheckReply<unknown>) => {
+    const waiting = thread.pending.get(reply.id);
     if (!waiting) return;
-    pending.delete(reply.id);
-    if (pending.size === 0) started.unref();
+    thread.pending.delete(reply.id);
+    if (thread.pending.size === 0) thread.worker.unref();
     waiting.resolve(reply);
   });
-  const fail = (error: Error) => {
-    if (worker === started) worker = undefined; // the next check starts a new thread
-    for (const waiting of pending.values()) waiting.reject(error);
-    pending.clear();
+  // 'error' comes before 'exit' when the thread throws: the first of them ends the thread's use.
+  const fail = (failure: Error) => {
+    if (current === thread) current = undefined; // the next check starts a new thread
+    const error = thread.stopping ? new CsrCheckThreadStopped('the CSR-check thread was stopped') : failure;
+    for (const waiting of thread.pending.values()) waiting.reject(error);
+    thread.pending.clear();
   };
-  started.on('error', (error) => fail(new Error(`the CSR-check thread failed: ${error.message}`)));
-  started.on('exit', (code) => fail(new Error(`the CSR-check thread stopped (exit code ${code})`)));
-  worker = started;
-  return started;
+  thread.worker.on('error', (error) => fail(new Error(`the CSR-check thread failed: ${error.message}`)));
+  thread.worker.on('exit', (code) => fail(new Error(`the CSR-check thread stopped (exit code ${code})`)));
+  current = thread;
+  return thread;
 }
 
 /** The reply of the CSR-check thread for one PEM; rejects only if the thread itself fails. */
 export function checkCsrOnThread<T>(csrPem: string): Promise<CsrCheckReply<T>> {
-  const thread = startedWorker();
+  const thread = startedThread();
   const id = nextId++;
   return new Promise((resolve, reject) => {
-    pending.set(id, { resolve: resolve as Pending['resolve'], reject });
-    if (pending.size === 1) thread.ref();
-    thread.postMessage({ id, csrPem });
+    thread.pending.set(id, { resolve: resolve as Pending['resolve'], reject });
+    if (thread.pending.size === 1) thread.worker.ref();
+    thread.worker.postMessage({ id, csrPem });
   });
+}
+
+/** Whether a CSR-check thread is running in this process. */
+export function csrCheckThreadRunning(): boolean {
+  return current !== undefined;
 }
 
 /** Stops the thread (tests; a process that exits needs nothing, the thread does not hold it). */
 export async function stopCsrCheckThread(): Promise<void> {
-  const running = worker;
-  worker = undefined;
-  if (running) await running.terminate();
+  const running = current;
+  current = undefined;
+  if (!running) return;
+  running.stopping = true;
+  await running.worker.terminate();
 }

@@ -6,7 +6,7 @@
 import 'reflect-metadata'; // @peculiar/x509 2.x resolves its services through tsyringe
 import { Pkcs10CertificateRequest } from '@peculiar/x509';
 import { createHash, createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
-import { checkCsrOnThread } from './csr-check-thread.ts';
+import { checkCsrOnThread, CsrCheckThreadStopped } from './csr-check-thread.ts';
 import { ProblemError } from './problem.ts';
 
 const MAX_CSR_PEM_LENGTH = 16_384; // bounds parse work; a P-384 or RSA-4096 CSR is well under 4 KiB
@@ -45,9 +45,9 @@ const RECENTLY_VERIFIED = 256;
 /**
  * Parses a PEM CSR and checks the key policy and the proof of possession (RFC 2986 §3: the request
  * is signed with the private key of the key it certifies), on the CSR-check thread
- * (csr-check-thread.ts) unless checkCsrsOnOwnThread(false): the check is the largest single cost
- * of a registration, and this keeps it off the thread that serves requests. Rejects with a
- * CsrError naming what failed.
+ * (csr-check-thread.ts) unless useCsrCheckThread(false): the check is the largest single cost of
+ * a registration, and this keeps it off the thread that serves requests. Rejects with a CsrError
+ * naming what failed.
  */
 export function verifyCsrPem(csrPem: string): Promise<Readonly<CheckedCsr>> {
   const known = typeof csrPem === 'string' ? recentlyVerified.get(csrPem) : undefined;
@@ -55,7 +55,7 @@ export function verifyCsrPem(csrPem: string): Promise<Readonly<CheckedCsr>> {
   if (typeof csrPem !== 'string' || csrPem.length > MAX_CSR_PEM_LENGTH) {
     return Promise.reject(new CsrError('INVALID_CSR', `CSR must be a PEM string of at most ${MAX_CSR_PEM_LENGTH} characters`));
   }
-  const check = onOwnThread ? checkOnOwnThread(csrPem) : new Promise<Readonly<CheckedCsr>>((resolve) => resolve(Object.freeze(checkCsrPem(csrPem))));
+  const check = checkThreadInUse ? checkOnCheckThread(csrPem) : checkHere(csrPem);
   if (recentlyVerified.size >= RECENTLY_VERIFIED) recentlyVerified.delete(recentlyVerified.keys().next().value!);
   recentlyVerified.set(csrPem, check);
   check.catch(() => {
@@ -64,25 +64,41 @@ export function verifyCsrPem(csrPem: string): Promise<Readonly<CheckedCsr>> {
   return check;
 }
 
-function checkOnOwnThread(csrPem: string): Promise<Readonly<CheckedCsr>> {
-  return checkCsrOnThread<CheckedCsr>(csrPem).then((reply) => {
-    if ('checked' in reply) return Object.freeze(reply.checked);
-    if ('refused' in reply) throw new CsrError(reply.refused.cause as CsrErrorCause, reply.refused.reason);
-    throw new Error(`the CSR check failed: ${reply.failed}`);
-  });
+/** checkCsrPem on the calling thread, its refusal a rejection. */
+function checkHere(csrPem: string): Promise<Readonly<CheckedCsr>> {
+  return new Promise((resolve) => resolve(Object.freeze(checkCsrPem(csrPem))));
 }
 
-let onOwnThread = true;
+/**
+ * On the CSR-check thread. If the thread ends under a check, the check is made here instead (a
+ * registration is not refused for it); if it failed on its own (it could not start, say), this
+ * process checks here from then on rather than start a failing thread for every check.
+ */
+function checkOnCheckThread(csrPem: string): Promise<Readonly<CheckedCsr>> {
+  return checkCsrOnThread<CheckedCsr>(csrPem).then(
+    (reply) => {
+      if ('checked' in reply) return Object.freeze(reply.checked);
+      if ('refused' in reply) throw new CsrError(reply.refused.cause as CsrErrorCause, reply.refused.reason);
+      throw new Error(`the CSR check failed: ${reply.failed}`);
+    },
+    (error: Error) => {
+      if (!(error instanceof CsrCheckThreadStopped)) checkThreadInUse = false;
+      return checkHere(csrPem);
+    },
+  );
+}
+
+let checkThreadInUse = true;
 
 /**
- * Where verifyCsrPem checks: on the CSR-check thread (the default), or on the calling thread. A
- * process that runs one NF of several on the same machine (`dmsc nf`, as `dmsc up --processes`
- * starts them) checks on its own thread: the other NFs' processes already keep the other cores
- * busy, and handing each check to a thread and back only adds to the work (measured on the
- * 2-core benchmark machine: 315 registrations per second against 359 without the thread).
+ * Whether verifyCsrPem checks on the CSR-check thread (the default) or on the calling thread. A
+ * process that runs one NF of several on the same machine (`dmsc up --processes`) checks on the
+ * calling thread: the other NFs' processes already keep the other cores busy, and handing each
+ * check to a thread and back only adds to the work (measured on the 2-core benchmark machine: 315
+ * registrations per second against 359 without the thread).
  */
-export function checkCsrsOnOwnThread(enabled: boolean): void {
-  onOwnThread = enabled;
+export function useCsrCheckThread(enabled: boolean): void {
+  checkThreadInUse = enabled;
 }
 
 /** The checks of verifyCsrPem, on the calling thread. The signature is checked with node:crypto directly: it is several times faster than the library's WebCrypto round trip. */

@@ -69,15 +69,19 @@ const RANGE_OPERATORS = new Set(['$gt', '$gte', '$lt', '$lte']);
 
 /** The documents, or undefined where nedb's own find must answer (see above). */
 export function findInIndexOrder(db: unknown, query: IndexOrderQuery): Promise<StoredDocument[] | undefined> | undefined {
+  const keys = Object.keys(query.sort);
+  // The sort field first: `{ field }`, `{ field, _id }` or `{ _id }`; `{ _id, field }` orders by _id.
+  const field = keys[0];
+  if (!(query.limit > 0) || keys.length > 2 || (keys.length === 2 && keys[1] !== '_id')) return undefined;
   const internals = db as NedbInternals;
-  const fields = Object.keys(query.sort).filter((field) => field !== '_id');
-  if (fields.length > 1) return undefined;
-  const field = fields[0] ?? '_id';
-  const index = internals.indexes[field];
-  if (!index || index.heldAnArray || !(query.limit > 0)) return undefined;
-  if (Object.keys(query.filter).some((name) => name !== field && internals.indexes[name])) return undefined;
-  // Through nedb's executor, as its own finds go: the answer reflects every write queued before it.
-  return internals.executor.pushAsync(async () => walk(internals, index.tree.tree, field, query));
+  // Through nedb's executor, as its own finds go: the answer reflects every write queued before
+  // it, and so does the choice (an index dropped, or an array indexed, by an earlier write).
+  return internals.executor.pushAsync(async () => {
+    const index = internals.indexes[field];
+    if (!index || index.heldAnArray) return undefined;
+    if (Object.keys(query.filter).some((name) => name !== field && internals.indexes[name])) return undefined;
+    return walk(internals, index.tree.tree, field, query);
+  });
 }
 
 function walk(internals: NedbInternals, root: TreeNode, field: string, query: IndexOrderQuery): StoredDocument[] {
