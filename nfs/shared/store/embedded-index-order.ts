@@ -1,9 +1,10 @@
 /**
- * A sorted find with a limit, answered by walking the sort field's index in order (the embedded
- * engine). nedb sorts every match before it applies a limit, with a comparator that reads both
- * fields anew at each comparison: the newest 100 of 100,000 gateway events took about a second,
- * with the event loop held all along. MongoDB answers such a query from the index the same way
- * this does: in key order, matching as it goes, stopping at the limit.
+ * A sorted find answered by walking the sort field's index in order (the embedded engine). nedb
+ * sorts every match before it applies a limit, with a comparator that reads both fields anew at
+ * each comparison: the newest 100 of 100,000 gateway events took about a second, with the event
+ * loop held all along, and so did reading all of them in order. MongoDB answers such a query from
+ * the index the same way this does: in key order, matching as it goes, stopping at the limit
+ * (Infinity for none).
  *
  * The walk applies to one sort field that has an index (plus the _id tiebreak of
  * withIdTiebreak), that has never held an array (nedb indexes an array once per element, and
@@ -62,6 +63,7 @@ export interface IndexOrderQuery {
   /** With the _id tiebreak, as withIdTiebreak gives it. */
   sort: Record<string, 1 | -1>;
   skip: number;
+  /** Infinity for every match. */
   limit: number;
 }
 

@@ -148,8 +148,8 @@ function embeddedCollection(name: string, withDb: WithDb): Collection<StoredDocu
     findOne: (filter) => withDb(async (db) => (await db.findOneAsync(filter)) as StoredDocument | null),
 
     find: (filter, options: FindOptions = {}) => withDb(async (db) => {
-      if (options.sort && options.limit) {
-        const query = { filter, sort: withIdTiebreak(options.sort), skip: options.skip ?? 0, limit: options.limit };
+      if (options.sort) {
+        const query = { filter, sort: withIdTiebreak(options.sort), skip: options.skip ?? 0, limit: options.limit || Infinity };
         const inIndexOrder = await findInIndexOrder(db, query);
         if (inIndexOrder) return inIndexOrder;
       }
