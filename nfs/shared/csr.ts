@@ -52,9 +52,8 @@ const RECENTLY_VERIFIED = 256;
 export function verifyCsrPem(csrPem: string): Promise<Readonly<CheckedCsr>> {
   const known = typeof csrPem === 'string' ? recentlyVerified.get(csrPem) : undefined;
   if (known) return known;
-  if (typeof csrPem !== 'string' || csrPem.length > MAX_CSR_PEM_LENGTH) {
-    return Promise.reject(new CsrError('INVALID_CSR', `CSR must be a PEM string of at most ${MAX_CSR_PEM_LENGTH} characters`));
-  }
+  const unfit = unfitInput(csrPem);
+  if (unfit) return Promise.reject(unfit);
   const check = checkThreadInUse ? checkOnCheckThread(csrPem) : checkHere(csrPem);
   if (recentlyVerified.size >= RECENTLY_VERIFIED) recentlyVerified.delete(recentlyVerified.keys().next().value!);
   recentlyVerified.set(csrPem, check);
@@ -103,9 +102,8 @@ export function useCsrCheckThread(enabled: boolean): void {
 
 /** The checks of verifyCsrPem, on the calling thread. The signature is checked with node:crypto directly: it is several times faster than the library's WebCrypto round trip. */
 export function checkCsrPem(csrPem: string): CheckedCsr {
-  if (typeof csrPem !== 'string' || csrPem.length > MAX_CSR_PEM_LENGTH) {
-    throw new CsrError('INVALID_CSR', `CSR must be a PEM string of at most ${MAX_CSR_PEM_LENGTH} characters`);
-  }
+  const unfit = unfitInput(csrPem);
+  if (unfit) throw unfit;
   // Only PEM: the library would otherwise also read hex or base64, so garbage could parse as something.
   if (!/^\s*-----BEGIN (NEW )?CERTIFICATE REQUEST-----[\s\S]+-----END (NEW )?CERTIFICATE REQUEST-----\s*$/.test(csrPem)) {
     throw new CsrError('INVALID_CSR', 'not a PEM "CERTIFICATE REQUEST" block (RFC 7468 §7)');
@@ -133,6 +131,12 @@ export function checkCsrPem(csrPem: string): CheckedCsr {
   const spkiDer = new Uint8Array(csr.publicKey.rawData.slice(0));
   const publicKeySpkiSha256 = createHash('sha256').update(spkiDer).digest('hex');
   return { publicKeyAlgorithm, publicKeySpkiSha256, spkiDer };
+}
+
+/** The refusal of what is not a string or too long to parse (checked before a CSR goes to the thread, or into the memo). */
+function unfitInput(csrPem: unknown): CsrError | undefined {
+  if (typeof csrPem === 'string' && csrPem.length <= MAX_CSR_PEM_LENGTH) return undefined;
+  return new CsrError('INVALID_CSR', `CSR must be a PEM string of at most ${MAX_CSR_PEM_LENGTH} characters`);
 }
 
 /** SubjectPublicKeyInfo of an uncompressed P-256 point, up to the point (RFC 5480 §2.1.1, §2.2). */

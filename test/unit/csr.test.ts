@@ -2,15 +2,7 @@ import { expect } from 'chai';
 import { createAgentKeyAndCsr } from '../../nfs/shared/agent-credentials.ts';
 import { checkCsrPem, CsrError, useCsrCheckThread, verifyCsrPem } from '../../nfs/shared/csr.ts';
 import { csrCheckThreadRunning, stopCsrCheckThread } from '../../nfs/shared/csr-check-thread.ts';
-
-async function refusalOf(check: Promise<unknown>): Promise<unknown> {
-  try {
-    await check;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('the check passed');
-}
+import { refusal as refusalOf } from '../support/refusal.ts';
 
 function withBrokenSignature(csrPem: string): string {
   const der = Buffer.from(csrPem.replace(/-----[^-]+-----|\s/g, ''), 'base64');

@@ -70,7 +70,7 @@ export interface IndexOrderQuery {
 const RANGE_OPERATORS = new Set(['$gt', '$gte', '$lt', '$lte']);
 
 /** The documents, or undefined where nedb's own find must answer (see above). */
-export function findInIndexOrder(db: unknown, query: IndexOrderQuery): Promise<StoredDocument[] | undefined> | undefined {
+export async function findInIndexOrder(db: unknown, query: IndexOrderQuery): Promise<StoredDocument[] | undefined> {
   const keys = Object.keys(query.sort);
   // The sort field first: `{ field }`, `{ field, _id }` or `{ _id }`; `{ _id, field }` orders by _id.
   const field = keys[0];
