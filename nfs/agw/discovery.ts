@@ -124,11 +124,31 @@ export function createDiscovery(deps: DiscoveryDeps) {
     if (query.capabilityId) filter.capabilityIds = query.capabilityId;
     const limit = query.limit ?? 10;
     const byCapabilityAlone = query.capabilityId !== undefined && Object.keys(filter).length === Object.keys(liveFilter()).length + 1;
-    const pool = byCapabilityAlone ? await poolOf(query.capabilityId!, limit) : leastLoaded(await store.agents.find(filter, { limit: poolSize(limit) }));
+    if (byCapabilityAlone) {
+      const pool = await poolOf(query.capabilityId!, limit);
+      await events.recordEvent({ type: 'discovery.structured', outcome: 'success', aic: requester.aic, capabilityId: query.capabilityId, detail: { results: Math.min(pool.length, limit) } });
+      return signedPoolAnswer(pool, query.capabilityId!, limit);
+    }
+    const pool = leastLoaded(await store.agents.find(filter, { limit: poolSize(limit) }));
     const kept = query.capabilityId ? pool.slice(0, limit) : (await visible(pool, requester, (agent) => agent.capabilityIds)).slice(0, limit);
     const ranked = kept.map((agent) => toDiscovered(agent, 1, query.capabilityId));
     await events.recordEvent({ type: 'discovery.structured', outcome: 'success', aic: requester.aic, capabilityId: query.capabilityId, detail: { results: ranked.length } });
-    return deps.signer.signedJson({ gatewayId: deps.gatewayId, validityPeriod: deps.validityPeriod, agents: ranked });
+    return signedAnswerOf(ranked);
+  }
+
+  const signedAnswerOf = (agents: DiscoveredAgent[]) => deps.signer.signedJson({ gatewayId: deps.gatewayId, validityPeriod: deps.validityPeriod, agents });
+
+  // An answer by capability alone names no requester: every requester policy lets discover the
+  // capability gets the same agents from the same pool. It is encoded and signed once per pool
+  // (and limit), not once per requester: that work was most of what a discovery allocated, and
+  // young-generation collections of it were discovery's latency tail.
+  const poolAnswers = new WeakMap<readonly AgentDocument[], { limit: number; body: Buffer }>();
+  function signedPoolAnswer(pool: readonly AgentDocument[], capabilityId: string, limit: number): Buffer {
+    const known = poolAnswers.get(pool);
+    if (known?.limit === limit) return known.body;
+    const body = signedAnswerOf(pool.slice(0, limit).map((agent) => toDiscovered(agent, 1, capabilityId)));
+    poolAnswers.set(pool, { limit, body });
+    return body;
   }
 
   return {

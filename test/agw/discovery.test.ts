@@ -259,6 +259,27 @@ describe('AGW discovery (nagw-disc)', function () {
       expect(aicsOf(restored.body)).to.include(aic.qos);
       expect(aicsOf((await resolve({ query: videoQuery, requesterAic: aic.acme })).body)).to.include(aic.qos);
     });
+
+    it('signs an answer by capability once for all the requesters it computes it for, and answers afresh once the directory changes', async () => {
+      // A rule naming a provider gives every requester cache entries of its own, so each answer below is computed.
+      await putRule();
+      const query = `capability-id=${qos}&limit=3`;
+      const first = await discover(`${query}&requester-aic=${aic.broadband}`);
+      const second = await discover(`${query}&requester-aic=${aic.wireless}`);
+      expect([first.status, second.status]).to.deep.equal([200, 200]);
+      const events = (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=discovery.structured`)).body as Array<{ aic?: string; detail?: { cached?: boolean } }>;
+      for (const requester of [aic.broadband, aic.wireless]) {
+        expect(events.some((event) => event.aic === requester && event.detail?.cached === undefined), `computed for ${requester}`).to.equal(true);
+      }
+      // ES256 signatures are randomized: the same signature is the same signed answer, reused.
+      expect(second.body.signature).to.equal(first.body.signature);
+
+      const newcomer = await registered(core.agwUrl, { name: 'second-qos-agent', capabilities: [qos] });
+      const after = await discover(`${query}&requester-aic=${aic.broadband}`);
+      expect(after.status).to.equal(200);
+      expect(aicsOf(after.body)).to.include(newcomer);
+      expect(after.body.signature).to.not.equal(first.body.signature);
+    });
   });
 
   describe("UE agents (discoverable only while the UE is CM-CONNECTED)", () => {
