@@ -53,10 +53,13 @@ export type AicParseResult =
 /** CRC-16/CCITT-FALSE (AIC §4.1(3)-(6)): poly 0x1021, init 0xFFFF, MSB first, no reflection, xorout 0. */
 export function crc16CcittFalse(bytes: Uint8Array): number {
   let crc = 0xffff;
-  for (const byte of bytes) {
-    crc ^= byte << 8;
-    for (let bit = 0; bit < 8; bit++) crc = (crc & 0x8000 ? (crc << 1) ^ 0x1021 : crc << 1) & 0xffff;
-  }
+  for (const byte of bytes) crc = crc16Step(crc, byte);
+  return crc;
+}
+
+function crc16Step(crc: number, byte: number): number {
+  crc ^= byte << 8;
+  for (let bit = 0; bit < 8; bit++) crc = (crc & 0x8000 ? (crc << 1) ^ 0x1021 : crc << 1) & 0xffff;
   return crc;
 }
 
@@ -78,10 +81,12 @@ export function aicChecksum(dataCode: string, saltHex: string): string {
   // Checked before upper-casing: Unicode maps some letters to ASCII ones ('ß' -> 'SS', 'ı' -> 'I').
   if (!/^[\x20-\x7e]*$/.test(dataCode)) throw new RangeError('the AIC data code must be printable ASCII');
   const text = dataCode.toUpperCase();
-  const input = new Uint8Array(text.length + salt.length);
-  for (let i = 0; i < text.length; i++) input[i] = text.charCodeAt(i);
-  input.set(salt, text.length);
-  return toBase36(crc16CcittFalse(input)).padStart(4, '0');
+  // The CRC of the text's bytes followed by the salt's, without a buffer of both: every AIC a
+  // request names is checked, several times a request on discovery's hot path.
+  let crc = 0xffff;
+  for (let i = 0; i < text.length; i++) crc = crc16Step(crc, text.charCodeAt(i));
+  for (const byte of salt) crc = crc16Step(crc, byte);
+  return toBase36(crc).padStart(4, '0');
 }
 
 /**
@@ -140,14 +145,13 @@ export function parseAic(
   const prefix = options.scheme?.prefix ?? defaultAicScheme.prefix;
   const salt = options.saltHex;
   if (salt !== undefined) saltBytes(salt); // a bad salt is a configuration error, so it throws
-  const fail = (cause: 'AIC_SYNTAX' | 'AIC_RANGE' | 'AIC_CHECKSUM', reason: string) =>
-    ({ ok: false, cause, reason }) as const;
   if (typeof text !== 'string') return fail('AIC_SYNTAX', 'an AIC must be a string');
   const written = text.split('.');
   if (written.length !== 10) {
     return fail('AIC_SYNTAX', `expected 10 dot-separated levels, found ${written.length}`);
   }
-  for (const [i, level] of written.entries()) {
+  for (let i = 0; i < written.length; i++) {
+    const level = written[i];
     if (i !== 9 && level.length > 0 && level.length <= maxLengths[i] && ALNUM.test(level)) continue; // the usual case, checked without building messages
     const where = `level ${i + 1} (${levelNames[i]})`;
     if (level === '') return fail('AIC_SYNTAX', `${where} is empty`);
@@ -161,27 +165,33 @@ export function parseAic(
       return fail('AIC_SYNTAX', `${where} has ${level.length} characters; at most ${maxLengths[i]} are allowed`);
     }
   }
-  const canonical = text.toUpperCase();
-  const levels = canonical.split('.');
-  const [version, arspIndex, providerIndex, ontologySerial, entitySerial, checksum] = levels.slice(4);
-  const actualPrefix = levels.slice(0, 4).join('.');
+  // Most AICs arrive in canonical form already: then the levels split above are the canonical ones.
+  const canonical = LOWER.test(text) ? text.toUpperCase() : text;
+  const levels = canonical === text ? written : canonical.split('.');
+  const version = levels[4];
+  const arspIndex = levels[5];
+  const providerIndex = levels[6];
+  const ontologySerial = levels[7];
+  const entitySerial = levels[8];
+  const checksum = levels[9];
+  const actualPrefix = `${levels[0]}.${levels[1]}.${levels[2]}.${levels[3]}`;
   if (actualPrefix !== prefix.toUpperCase()) {
     return fail('AIC_SYNTAX', `levels 1-4 (prefix) are ${actualPrefix}, expected ${prefix}`);
   }
   // AIC §3(5)-(9): levels 5-8 range from 1 upwards; level 9 is 0 only for an ontology, spelt "0".
-  for (const [i, level] of [version, arspIndex, providerIndex, ontologySerial].entries()) {
-    if (/^0+$/.test(level)) {
-      return fail('AIC_RANGE', `level ${i + 5} (${levelNames[i + 4]}) is ${level}; its range starts at 1`);
+  for (let i = 4; i < 8; i++) {
+    if (ZEROS.test(levels[i])) {
+      return fail('AIC_RANGE', `level ${i + 1} (${levelNames[i]}) is ${levels[i]}; its range starts at 1`);
     }
   }
-  if (/^0+$/.test(entitySerial) && entitySerial !== '0') {
+  if (ZEROS.test(entitySerial) && entitySerial !== '0') {
     return fail('AIC_RANGE', `level 9 (agent entity serial) is ${entitySerial}; an ontology is marked by the single character 0`);
   }
   if (parseInt(checksum, 36) > 0xffff) {
     return fail('AIC_RANGE', `level 10 (checksum) is ${checksum}; a CRC-16 in Base36 is at most 1EKF`);
   }
   if (salt !== undefined) {
-    const expected = aicChecksum(levels.slice(0, 9).join('.'), salt);
+    const expected = aicChecksum(canonical.slice(0, canonical.lastIndexOf('.')), salt);
     if (expected !== checksum) {
       return fail('AIC_CHECKSUM', `level 10 (checksum) is ${checksum}, expected ${expected}: mistyped or forged AIC`);
     }
@@ -203,6 +213,12 @@ export function ontologyAicOf(parsed: ParsedAic, saltHex: string): string {
 }
 
 const ALNUM = /^[0-9A-Za-z]+$/;
+const LOWER = /[a-z]/;
+const ZEROS = /^0+$/;
+
+function fail(cause: 'AIC_SYNTAX' | 'AIC_RANGE' | 'AIC_CHECKSUM', reason: string) {
+  return { ok: false, cause, reason } as const;
+}
 
 // A domain has one salt: its bytes are decoded once, not on every AIC checked.
 const saltCache = new Map<string, Uint8Array>();

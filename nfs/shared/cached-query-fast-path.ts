@@ -12,6 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { correlationHeader, withCorrelationId } from './correlation.ts';
 import type { Logger } from './logger.ts';
 import type { FastPath } from './nf-host.ts';
+import { createRecentKeys } from './recent-keys.ts';
 import type { QueryCheck } from './schema-validator.ts';
 
 const maxEntries = 20_000;
@@ -56,11 +57,11 @@ export interface CachedQueryFastPathOptions {
 export function createCachedQueryFastPath(options: CachedQueryFastPathOptions): FastPath {
   const { maxAgeMs = 1000, now = Date.now, ignoredInKey = [] } = options;
   // Keyed both by the exact URL and by the normalized query.
-  // Both maps are in insertion order, nearly age order (an entry set again is deleted first), so
+  // The map is in insertion order, nearly age order (an entry set again is deleted first), so
   // sweeping stops at the first fresh entry. A cache hit files its entry under the URL too, at
   // the end: such an entry may outlive maxAgeMs by one sweep, never answering (fresh() checks).
   const cache = new Map<string, CacheEntry>();
-  const askedOnce = new Map<string, number>();
+  const askedOnce = createRecentKeys(maxAgeMs);
   const fresh = (entry: CacheEntry | undefined, version: number): entry is CacheEntry =>
     entry !== undefined && entry.version === version && now() - entry.createdAt < maxAgeMs;
   let lastSweep = now();
@@ -72,10 +73,6 @@ export function createCachedQueryFastPath(options: CachedQueryFastPathOptions): 
       if (at - entry.createdAt < maxAgeMs) break;
       cache.delete(key);
     }
-    for (const [key, time] of askedOnce) {
-      if (at - time < maxAgeMs) break;
-      askedOnce.delete(key);
-    }
   };
   const remember = (key: string, entry: CacheEntry) => {
     if (cache.size >= maxEntries) cache.clear();
@@ -85,15 +82,7 @@ export function createCachedQueryFastPath(options: CachedQueryFastPathOptions): 
   /** True when the answer to `key` is to be kept (see admitOnSecondRequest). */
   const admits = (key: string, keyQuery: Record<string, unknown>): boolean => {
     if (!options.admitOnSecondRequest?.(keyQuery)) return true;
-    const asked = askedOnce.get(key);
-    if (asked !== undefined && now() - asked < maxAgeMs) {
-      askedOnce.delete(key);
-      return true;
-    }
-    if (askedOnce.size >= maxEntries) askedOnce.clear();
-    askedOnce.delete(key);
-    askedOnce.set(key, now());
-    return false;
+    return askedOnce.askedAgain(key, now());
   };
 
   return (req, res, next) => {
