@@ -123,7 +123,7 @@ export function createDiscovery(deps: DiscoveryDeps) {
     // Last, so the embedded engine picks the capability index for its candidates.
     if (query.capabilityId) filter.capabilityIds = query.capabilityId;
     const limit = query.limit ?? 10;
-    const byCapabilityAlone = query.capabilityId !== undefined && Object.keys(filter).length === Object.keys(liveFilter()).length + 1;
+    const byCapabilityAlone = Boolean(query.capabilityId) && Object.keys(filter).length === Object.keys(liveFilter()).length + 1;
     if (byCapabilityAlone) {
       const pool = await poolOf(query.capabilityId!, limit);
       await events.recordEvent({ type: 'discovery.structured', outcome: 'success', aic: requester.aic, capabilityId: query.capabilityId, detail: { results: Math.min(pool.length, limit) } });
@@ -140,14 +140,19 @@ export function createDiscovery(deps: DiscoveryDeps) {
 
   // An answer by capability alone names no requester: every requester policy lets discover the
   // capability gets the same agents from the same pool. It is encoded and signed once per pool
-  // (and limit), not once per requester: that work was most of what a discovery allocated, and
-  // young-generation collections of it were discovery's latency tail.
-  const poolAnswers = new WeakMap<readonly AgentDocument[], { limit: number; body: Buffer }>();
+  // (and limit), not once per requester: that work was most of what an uncached discovery
+  // allocated, and the collections of it were the tail of its latency. A pool serves limits up to
+  // a fifth of its size; the answers of a few are kept with it, and go when it is replaced.
+  const poolAnswers = new WeakMap<readonly AgentDocument[], Map<number, Buffer>>();
+  const answersPerPool = 4;
   function signedPoolAnswer(pool: readonly AgentDocument[], capabilityId: string, limit: number): Buffer {
-    const known = poolAnswers.get(pool);
-    if (known?.limit === limit) return known.body;
+    let byLimit = poolAnswers.get(pool);
+    if (!byLimit) poolAnswers.set(pool, (byLimit = new Map()));
+    const known = byLimit.get(limit);
+    if (known) return known;
     const body = signedAnswerOf(pool.slice(0, limit).map((agent) => toDiscovered(agent, 1, capabilityId)));
-    poolAnswers.set(pool, { limit, body });
+    if (byLimit.size >= answersPerPool) byLimit.clear();
+    byLimit.set(limit, body);
     return body;
   }
 

@@ -39,8 +39,9 @@ export interface CachedQueryFastPathOptions {
   /**
    * Whether a key is likely asked once (e.g. by one requester of its own): its answer is kept
    * only when the key is asked again within maxAgeMs. Otherwise every such answer would be held
-   * for maxAgeMs, long enough to reach V8's old generation, whose collections are the pauses
-   * in discovery's latency tail.
+   * for maxAgeMs, long enough to outlive V8's young-generation collections: each copies what
+   * survives it, then moves it to the old generation, and those collections are the pauses in
+   * discovery's latency tail.
    */
   admitOnSecondRequest?: (keyQuery: Record<string, unknown>) => boolean;
   /** The answer's JSON text (or its UTF-8 bytes), or undefined to leave the request to express. */
@@ -61,7 +62,7 @@ export function createCachedQueryFastPath(options: CachedQueryFastPathOptions): 
   // sweeping stops at the first fresh entry. A cache hit files its entry under the URL too, at
   // the end: such an entry may outlive maxAgeMs by one sweep, never answering (fresh() checks).
   const cache = new Map<string, CacheEntry>();
-  const askedOnce = createRecentKeys(maxAgeMs);
+  const askedOnce = options.admitOnSecondRequest ? createRecentKeys(maxAgeMs) : undefined;
   const fresh = (entry: CacheEntry | undefined, version: number): entry is CacheEntry =>
     entry !== undefined && entry.version === version && now() - entry.createdAt < maxAgeMs;
   let lastSweep = now();
@@ -81,7 +82,7 @@ export function createCachedQueryFastPath(options: CachedQueryFastPathOptions): 
   };
   /** True when the answer to `key` is to be kept (see admitOnSecondRequest). */
   const admits = (key: string, keyQuery: Record<string, unknown>): boolean => {
-    if (!options.admitOnSecondRequest?.(keyQuery)) return true;
+    if (!askedOnce || !options.admitOnSecondRequest?.(keyQuery)) return true;
     return askedOnce.askedAgain(key, now());
   };
 

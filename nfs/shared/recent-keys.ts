@@ -1,15 +1,17 @@
 /**
  * Which keys were asked within the last windowMs, kept in two fixed typed arrays. The cached
- * query fast path asks this on every request it has no entry for; a Map of key strings held each
- * one-off requester's key for the whole window, long enough to outlive V8's young-generation
- * collections, which then copied every key once or twice (the latency tail of cache misses).
+ * query fast path asks this for every answer it computes for a key of one requester's own; a Map
+ * of key strings held each one-off requester's key for the whole window, long enough to outlive
+ * V8's young-generation collections, which then copied every key once or twice (the latency tail
+ * of cache misses).
  *
- * A key takes the slot of one hash and is told apart there by a second hash. Keys sharing a slot
- * displace each other, so a repeated key may count as new (its answer is then computed again,
- * never wrong); two keys would count as one only if both 32-bit hashes agree.
+ * A key takes the slot of one hash and is told apart there by a second, 32-bit hash (its
+ * fingerprint). Keys sharing a slot displace each other, so a repeated key may count as new (its
+ * answer is then computed again, never wrong); two keys would count as one only if they share a
+ * slot and their fingerprints agree.
  */
 export function createRecentKeys(windowMs: number, slots = 1 << 16) {
-  if (!Number.isInteger(Math.log2(slots))) throw new RangeError('slots must be a power of two');
+  if (!Number.isInteger(slots) || slots < 1 || (slots & (slots - 1)) !== 0) throw new RangeError('slots must be a power of two');
   const askedAt = new Float64Array(slots).fill(-Infinity);
   const fingerprints = new Uint32Array(slots);
 

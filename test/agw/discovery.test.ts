@@ -260,25 +260,29 @@ describe('AGW discovery (nagw-disc)', function () {
       expect(aicsOf((await resolve({ query: videoQuery, requesterAic: aic.acme })).body)).to.include(aic.qos);
     });
 
-    it('signs an answer by capability once for all the requesters it computes it for, and answers afresh once the directory changes', async () => {
+    it('signs an answer by capability once for the requesters it computes it for, and answers afresh once the directory changes', async () => {
       // A rule naming a provider gives every requester cache entries of its own, so each answer below is computed.
       await putRule();
       const query = `capability-id=${qos}&limit=3`;
-      const first = await discover(`${query}&requester-aic=${aic.broadband}`);
-      const second = await discover(`${query}&requester-aic=${aic.wireless}`);
-      expect([first.status, second.status]).to.deep.equal([200, 200]);
-      const events = (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=discovery.structured`)).body as Array<{ aic?: string; detail?: { cached?: boolean } }>;
-      for (const requester of [aic.broadband, aic.wireless]) {
-        expect(events.some((event) => event.aic === requester && event.detail?.cached === undefined), `computed for ${requester}`).to.equal(true);
+      const requesters = [aic.broadband, aic.wireless, aic.qos];
+      const since = new Date().toISOString();
+      const answers = [];
+      for (const requester of requesters) answers.push(await discover(`${query}&requester-aic=${requester}`));
+      expect(answers.map((answer) => answer.status)).to.deep.equal([200, 200, 200]);
+      for (const requester of requesters) {
+        const events = (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=discovery.structured&aic=${requester}&since=${since}`)).body as Array<{ detail?: { cached?: boolean } }>;
+        expect(events.filter((event) => event.detail?.cached === undefined), `answers computed for ${requester}`).to.have.length(1);
       }
-      // ES256 signatures are randomized: the same signature is the same signed answer, reused.
-      expect(second.body.signature).to.equal(first.body.signature);
+      // ES256 signatures are randomized: the same signature is the same signed answer, reused. A
+      // pool is kept for at most 1 s, so of three quick requests at least two share one.
+      const signatures = answers.map((answer) => answer.body.signature as string);
+      expect(new Set(signatures).size).to.be.lessThan(3);
 
       const newcomer = await registered(core.agwUrl, { name: 'second-qos-agent', capabilities: [qos] });
       const after = await discover(`${query}&requester-aic=${aic.broadband}`);
       expect(after.status).to.equal(200);
       expect(aicsOf(after.body)).to.include(newcomer);
-      expect(after.body.signature).to.not.equal(first.body.signature);
+      expect(signatures).to.not.include(after.body.signature);
     });
   });
 

@@ -16,9 +16,8 @@ describe('recent keys (admission of cached answers on a second request)', () => 
       fc.property(fc.uniqueArray(fc.string({ maxLength: 40 }), { minLength: 2, maxLength: 50 }), fc.nat(500), (distinct, gap) => {
         const keys = createRecentKeys(1000, 1024);
         for (const key of distinct) expect(keys.askedAgain(key, 0), key).to.equal(false);
-        // Each key once more: true unless a later key displaced it from its slot, never for a key not asked.
-        const repeats = distinct.map((key) => keys.askedAgain(key, gap));
-        expect(repeats.filter(Boolean).length).to.be.greaterThan(0);
+        // The key written last holds its slot whatever the others did; earlier ones may have been displaced.
+        expect(keys.askedAgain(distinct[distinct.length - 1], gap)).to.equal(true);
         expect(keys.askedAgain(`${distinct.join('|')}-never-asked`, gap)).to.equal(false);
       }),
       { numRuns: 200 },
@@ -36,6 +35,6 @@ describe('recent keys (admission of cached answers on a second request)', () => 
   });
 
   it('refuses a slot count that is not a power of two', () => {
-    expect(() => createRecentKeys(1000, 1000)).to.throw(RangeError, /power of two/);
+    for (const slots of [1000, 0, 0.5, -4]) expect(() => createRecentKeys(1000, slots), String(slots)).to.throw(RangeError, /power of two/);
   });
 });
