@@ -56,7 +56,7 @@ export function createDiscovery(deps: DiscoveryDeps) {
   async function requesterOf(aicText?: string, param = 'query requester-aic'): Promise<Requester> {
     if (!aicText) return {};
     const aic = deps.agents.canonicalAic(aicText, param);
-    const registered = await store.agents.findOne({ _id: aic });
+    const registered = await store.agents.findOne({ _id: aic }, { fields: ['providerId', 'domain'] });
     return registered ? { aic, providerId: registered.providerId, domain: registered.domain } : { aic };
   }
 
@@ -114,21 +114,22 @@ export function createDiscovery(deps: DiscoveryDeps) {
         throw forbidden(`policy rule ${decision.ruleId} denies discovery of ${query.capabilityId} to this requester`, 'POLICY_DENIED');
       }
     }
+    const limit = query.limit ?? 10;
+    const gdpr = query.securityAttributes?.includes('gdpr') === true;
+    // By capability alone: the capability's pool of live holders answers, with no other filter to apply.
+    if (query.capabilityId && !query.aic && !query.providerId && !query.domain && !query.supi && !gdpr) {
+      const pool = await poolOf(query.capabilityId, limit);
+      await events.recordEvent({ type: 'discovery.structured', outcome: 'success', aic: requester.aic, capabilityId: query.capabilityId, detail: { results: Math.min(pool.length, limit) } });
+      return signedPoolAnswer(pool, query.capabilityId, limit);
+    }
     const filter: Record<string, unknown> = liveFilter();
     if (query.aic) filter._id = deps.agents.canonicalAic(query.aic, 'query aic');
     if (query.providerId) filter.providerId = query.providerId;
     if (query.domain) filter.domain = query.domain;
     if (query.supi) filter.supi = query.supi;
-    if (query.securityAttributes?.includes('gdpr')) filter.gdpr = true;
+    if (gdpr) filter.gdpr = true;
     // Last, so the embedded engine picks the capability index for its candidates.
     if (query.capabilityId) filter.capabilityIds = query.capabilityId;
-    const limit = query.limit ?? 10;
-    const byCapabilityAlone = Boolean(query.capabilityId) && Object.keys(filter).length === Object.keys(liveFilter()).length + 1;
-    if (byCapabilityAlone) {
-      const pool = await poolOf(query.capabilityId!, limit);
-      await events.recordEvent({ type: 'discovery.structured', outcome: 'success', aic: requester.aic, capabilityId: query.capabilityId, detail: { results: Math.min(pool.length, limit) } });
-      return signedPoolAnswer(pool, query.capabilityId!, limit);
-    }
     const pool = leastLoaded(await store.agents.find(filter, { limit: poolSize(limit) }));
     const kept = query.capabilityId ? pool.slice(0, limit) : (await visible(pool, requester, (agent) => agent.capabilityIds)).slice(0, limit);
     const ranked = kept.map((agent) => toDiscovered(agent, 1, query.capabilityId));

@@ -81,6 +81,15 @@ function describeStoreContract(name: string, makeStore: () => Promise<Store>, en
       expect(await profiles.findOne({ _id: 'nope' })).to.equal(null);
     });
 
+    it('returns only the named fields and _id from findOne with fields, and a copy the store does not share', async () => {
+      await profiles.insertOne({ _id: 'p', nfType: 'SMF', plmn: { mcc: '001', mnc: '01' }, tags: ['x'] });
+      const found = await profiles.findOne({ _id: 'p' }, { fields: ['nfType', 'plmn', 'status'] });
+      expect(found).to.deep.equal({ _id: 'p', nfType: 'SMF', plmn: { mcc: '001', mnc: '01' } });
+      found!.plmn!.mcc = '999';
+      expect((await profiles.findOne({ _id: 'p' }))?.plmn).to.deep.equal({ mcc: '001', mnc: '01' });
+      expect(await profiles.findOne({ _id: 'nope' }, { fields: ['nfType'] })).to.equal(null);
+    });
+
     it('drops fields whose value is undefined, as MongoDB does', async () => {
       await profiles.insertOne({ _id: 'u', nfType: 'AMF', status: undefined, plmn: { mcc: '001', mnc: undefined as unknown as string } });
       const found = await profiles.findOne({ _id: 'u' });

@@ -20,3 +20,9 @@ export function withoutUndefined<V>(value: V): V {
   for (const [key, item] of Object.entries(value)) if (item !== undefined) copy[key] = withoutUndefined(item);
   return copy as V;
 }
+
+/** A projection keeping the named fields (and _id, which both engines keep unless told not to). */
+export function projectionOf(fields: readonly string[]): Record<string, 1> {
+  if (!fields.length) throw new RangeError('a projection names at least one field');
+  return Object.fromEntries(fields.map((field) => [field, 1]));
+}

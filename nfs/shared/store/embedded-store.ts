@@ -8,8 +8,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import nedb from '@seald-io/nedb';
 import { DuplicateKeyError } from './collection.ts';
-import type { Collection, FindOptions, IndexSpec, Store, StoredDocument, Update } from './collection.ts';
-import { withIdTiebreak, withoutUndefined } from './document-shape.ts';
+import type { Collection, Filter, FindOptions, IndexSpec, Store, StoredDocument, Update } from './collection.ts';
+import { projectionOf, withIdTiebreak, withoutUndefined } from './document-shape.ts';
 import { findInIndexOrder } from './embedded-index-order.ts';
 
 // nedb is CommonJS (`module.exports = Datastore`) while its typings say `export default`; under
@@ -145,7 +145,8 @@ function embeddedCollection(name: string, withDb: WithDb): Collection<StoredDocu
       sweepExpired(db);
     }),
 
-    findOne: (filter) => withDb(async (db) => (await db.findOneAsync(filter)) as StoredDocument | null),
+    findOne: (filter: Filter, options?: { fields: readonly string[] }) =>
+      withDb(async (db) => (await db.findOneAsync(filter, options && projectionOf(options.fields))) as StoredDocument | null),
 
     find: (filter, options: FindOptions = {}) => withDb(async (db) => {
       if (options.sort) {

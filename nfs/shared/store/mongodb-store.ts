@@ -6,8 +6,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { MongoClient } from 'mongodb';
 import type { Document, Collection as MongoCollection, Filter as MongoFilter, UpdateFilter } from 'mongodb';
 import { DuplicateKeyError } from './collection.ts';
-import type { Collection, FindOptions, Store, StoredDocument, Update } from './collection.ts';
-import { withIdTiebreak, withoutUndefined } from './document-shape.ts';
+import type { Collection, Filter, FindOptions, Store, StoredDocument, Update } from './collection.ts';
+import { projectionOf, withIdTiebreak, withoutUndefined } from './document-shape.ts';
 
 export interface MongoStoreOptions {
   uri: string;
@@ -88,7 +88,8 @@ function mongoCollection(raw: MongoCollection<Document>, run: Run): Collection<S
       if (docs.length) await raw.insertMany(docs.map((doc) => withoutUndefined(doc) as Document), { ordered: false });
     }),
 
-    findOne: (filter) => run(async () => asDoc(await raw.findOne(q(filter)))),
+    findOne: (filter: Filter, options?: { fields: readonly string[] }) =>
+      run(async () => asDoc(await raw.findOne(q(filter), options ? { projection: projectionOf(options.fields) } : {}))),
 
     find: (filter, options: FindOptions = {}) => run(async () => {
       const { skip, limit } = options;
