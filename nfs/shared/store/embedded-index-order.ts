@@ -44,7 +44,7 @@ IndexClass.prototype.insert = function insert(this: NedbIndex, doc) {
 };
 
 /** A node of @seald-io/binary-search-tree (the tree of every nedb index): the documents of one key. */
-interface TreeNode {
+export interface TreeNode {
   key?: unknown;
   data: StoredDocument[];
   left: TreeNode | null;
@@ -110,8 +110,13 @@ function walk(internals: NedbInternals, root: TreeNode, field: string, query: In
   return found;
 }
 
+/** The root of the tree of the index on `field`, if there is one. */
+export function indexRoot(db: unknown, field: string): TreeNode | undefined {
+  return (db as NedbInternals).indexes[field]?.tree.tree;
+}
+
 /** In-order traversal, ascending or descending, without recursion. */
-function* inKeyOrder(root: TreeNode, direction: 1 | -1): Generator<TreeNode> {
+export function* inKeyOrder(root: TreeNode, direction: 1 | -1): Generator<TreeNode> {
   const [first, second] = direction === 1 ? (['left', 'right'] as const) : (['right', 'left'] as const);
   const stack: TreeNode[] = [];
   let node: TreeNode | null = root;

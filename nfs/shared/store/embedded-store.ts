@@ -11,6 +11,7 @@ import { DuplicateKeyError } from './collection.ts';
 import type { Collection, Filter, FindOptions, IndexSpec, Store, StoredDocument, Update } from './collection.ts';
 import { projectionOf, withIdTiebreak, withoutUndefined } from './document-shape.ts';
 import { findInIndexOrder } from './embedded-index-order.ts';
+import { removeExpiredInSlices } from './embedded-ttl-sweep.ts';
 
 // nedb is CommonJS (`module.exports = Datastore`) while its typings say `export default`; under
 // NodeNext the default import is module.exports, which TypeScript types as the module namespace.
@@ -123,7 +124,7 @@ function embeddedCollection(name: string, withDb: WithDb): Collection<StoredDocu
   // nedb drops an expired document only when a query meets it, so a collection read by id alone
   // (nonces, pending authentications, intent records) would keep every expired document for as
   // long as the process runs. MongoDB's TTL monitor sweeps; this does too, at most once a
-  // minute, behind a write, without making that write wait.
+  // minute, behind a write, without making that write wait, a slice at a time (embedded-ttl-sweep.ts).
   let lastSweep = 0;
   const sweepExpired = (db: Datastore): void => {
     const now = Date.now();
@@ -131,7 +132,7 @@ function embeddedCollection(name: string, withDb: WithDb): Collection<StoredDocu
     lastSweep = now;
     for (const [field, seconds] of Object.entries((db as unknown as NedbIndexState).ttlIndexes)) {
       if (seconds === undefined) continue;
-      db.removeAsync({ [field]: { $lt: new Date(now - seconds * 1000) } }, { multi: true }).catch(() => (lastSweep = 0));
+      removeExpiredInSlices(db, field, new Date(now - seconds * 1000)).catch(() => (lastSweep = 0));
     }
   };
   return {
