@@ -11,6 +11,7 @@ import { DuplicateKeyError } from './collection.ts';
 import type { Collection, Filter, FindOptions, IndexSpec, Store, StoredDocument, Update } from './collection.ts';
 import { projectionOf, withIdTiebreak, withoutUndefined } from './document-shape.ts';
 import { findInIndexOrder } from './embedded-index-order.ts';
+import './embedded-index-removal.ts';
 import { removeExpiredInSlices } from './embedded-ttl-sweep.ts';
 
 // nedb is CommonJS (`module.exports = Datastore`) while its typings say `export default`; under
