@@ -52,6 +52,18 @@ describe('embedded store index removal in place', () => {
     );
   });
 
+  it('leaves a shared key as it was when a unique index refuses an update and nedb rolls it back', async () => {
+    const db = new Datastore({ inMemoryOnly: true });
+    await db.ensureIndexAsync({ fieldName: 'tag' });
+    await db.ensureIndexAsync({ fieldName: 'code', unique: true });
+    await db.insertAsync([{ _id: 'a', tag: 'GOOD', code: 1 }, { _id: 'b', tag: 'GOOD', code: 2 }, { _id: 'c', tag: 'GOOD', code: 3 }]);
+    let refusal: unknown;
+    await db.updateAsync({ _id: 'b' }, { $set: { tag: 'REVOKED', code: 1 } }).catch((error: unknown) => (refusal = error));
+    expect((refusal as { errorType?: string })?.errorType).to.equal('uniqueViolated');
+    expect(indexed(db, 'GOOD')).to.deep.equal(['a', 'b', 'c']);
+    expect(indexed(db, 'REVOKED')).to.deep.equal([]);
+  });
+
   it('removes a document from a shared key in the same list, not a filtered copy', async () => {
     const db = new Datastore({ inMemoryOnly: true });
     await db.ensureIndexAsync({ fieldName: 'tag' });

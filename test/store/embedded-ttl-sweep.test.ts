@@ -13,8 +13,8 @@ async function noncesWith(expired: number, fresh: number, ageMs = 120_000) {
   await db.insertAsync(Array.from({ length: fresh }, (_, i) => ({ _id: `new-${i}`, seenAt: new Date() })));
   const removals: string[][] = [];
   const removeAsync = db.removeAsync.bind(db);
-  db.removeAsync = (query: { _id: { $in: string[] } }, options: object) => {
-    removals.push(query._id.$in);
+  db.removeAsync = (query: { _id?: { $in: string[] } }, options: object) => {
+    removals.push(query._id?.$in ?? ['(every match)']);
     return removeAsync(query, options);
   };
   // Counted without a query, which would itself drop what has expired.
@@ -54,11 +54,27 @@ describe('embedded store TTL sweep in slices', () => {
     expect(db.getAllData()[0]._id).to.equal('old-0');
   });
 
-  it('removes nothing when nothing has expired or the field has no index', async () => {
+  it('removes nothing when nothing has expired', async () => {
     const { db, removals, stored, cutoff } = await noncesWith(0, 3);
     expect(await removeExpiredInSlices(db, 'seenAt', cutoff)).to.equal(0);
-    expect(await removeExpiredInSlices(db, 'notIndexed', cutoff)).to.equal(0);
     expect(removals).to.deep.equal([]);
     expect(stored()).to.equal(3);
+  });
+
+  it('passes over keys that are not Dates, as the old single removal did', async () => {
+    const { db, stored, cutoff } = await noncesWith(150, 0);
+    await db.insertAsync([{ _id: 'number', seenAt: 1 }, { _id: 'string', seenAt: '2020-01-01' }, { _id: 'none' }]);
+    expect(await removeExpiredInSlices(db, 'seenAt', cutoff, 100)).to.equal(150);
+    expect(db.getAllData().map((doc) => doc._id).sort()).to.deep.equal(['none', 'number', 'string']);
+    expect(stored()).to.equal(3);
+  });
+
+  it('removes in one removal for a TTL field without its index', async () => {
+    const { db, removals, stored, cutoff } = await noncesWith(0, 0);
+    await db.insertAsync(Array.from({ length: 250 }, (_, i) => ({ _id: `x-${i}`, expiresAt: new Date(cutoff.getTime() - 1000 - i) })));
+    await db.insertAsync({ _id: 'later', expiresAt: new Date() });
+    expect(await removeExpiredInSlices(db, 'expiresAt', cutoff, 100)).to.equal(250);
+    expect(removals).to.deep.equal([['(every match)']]);
+    expect(stored()).to.equal(1);
   });
 });

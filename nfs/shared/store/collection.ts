@@ -55,7 +55,7 @@ export interface Collection<T extends StoredDocument> {
    * Only the named fields and _id of the first match: a caller that needs two fields of a large
    * document spares the embedded engine a copy of all of it (nedb copies every document it returns).
    */
-  findOne<K extends keyof T & string>(filter: Filter, options: { fields: readonly K[] }): Promise<Pick<T, K | '_id'> | null>;
+  findOne<K extends Exclude<keyof T & string, '_id'>>(filter: Filter, options: { fields: readonly [K, ...K[]] }): Promise<Pick<T, K | '_id'> | null>;
   find(filter: Filter, options?: FindOptions): Promise<T[]>;
   countDocuments(filter: Filter): Promise<number>;
   /** Replaces the first match; with upsert inserts when none matches. Throws DuplicateKeyError on a unique clash. */

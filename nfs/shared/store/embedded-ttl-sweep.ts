@@ -15,15 +15,21 @@ export const ttlSweepSlice = 100;
 
 /** Removes the documents whose `field` is a Date before `cutoff`, `slice` at a time; returns how many it removed. */
 export async function removeExpiredInSlices(db: Datastore, field: string, cutoff: Date, slice = ttlSweepSlice): Promise<number> {
+  const expired = { [field]: { $lt: cutoff } };
+  // A TTL field without its index (nedb keeps the TTL when building the index failed): one removal.
+  if (!indexRoot(db, field)) return db.removeAsync(expired, { multi: true });
   let removed = 0;
+  let previousFirst: string | undefined;
   for (;;) {
     const ids = oldestBefore(db, field, cutoff, slice);
     if (ids.length === 0) return removed;
     // The cutoff again: a document written since the walk may no longer be expired.
-    const count = await db.removeAsync({ _id: { $in: ids }, [field]: { $lt: cutoff } }, { multi: true });
+    const count = await db.removeAsync({ _id: { $in: ids }, ...expired }, { multi: true });
     removed += count;
-    // A short slice was the last; a slice of which nothing could go would only be found again.
-    if (ids.length < slice || count === 0) return removed;
+    if (ids.length < slice) return removed;
+    // Nothing removed twice from the same start: that slice would only be found again.
+    if (count === 0 && ids[0] === previousFirst) return removed;
+    previousFirst = count === 0 ? ids[0] : undefined;
     await new Promise((resolve) => setImmediate(resolve));
   }
 }
