@@ -12,6 +12,7 @@ import type { Collection, Filter, FindOptions, IndexSpec, Store, StoredDocument,
 import { projectionOf, withIdTiebreak, withoutUndefined } from './document-shape.ts';
 import { findInIndexOrder } from './embedded-index-order.ts';
 import './embedded-index-removal.ts';
+import './embedded-large-removal.ts';
 import { removeExpiredInSlices } from './embedded-ttl-sweep.ts';
 
 // nedb is CommonJS (`module.exports = Datastore`) while its typings say `export default`; under
