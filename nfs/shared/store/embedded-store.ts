@@ -14,6 +14,7 @@ import { findInIndexOrder } from './embedded-index-order.ts';
 import './embedded-index-removal.ts';
 import './embedded-large-removal.ts';
 import { removeExpiredInSlices } from './embedded-ttl-sweep.ts';
+import { createGrowthCompaction, type GrowthCompaction } from './embedded-file-compaction.ts';
 
 // nedb is CommonJS (`module.exports = Datastore`) while its typings say `export default`; under
 // NodeNext the default import is module.exports, which TypeScript types as the module namespace.
@@ -31,13 +32,20 @@ interface NedbIndexState {
 export interface EmbeddedStoreOptions {
   /** Directory for one `<name>.db` file per collection; in memory when absent. */
   dataDir?: string;
+  /**
+   * A collection's file is rewritten with only its live documents once this many lines were
+   * appended since it was last written whole, and at least twice as many as it has documents
+   * (default 10,000; embedded-file-compaction.ts).
+   */
+  compactAfterAppends?: number;
 }
 
 // Collection names become file names: no separators, no leading dot, nothing MongoDB would refuse.
 const COLLECTION_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
 
-export function createEmbeddedStore({ dataDir }: EmbeddedStoreOptions = {}): Store {
+export function createEmbeddedStore({ dataDir, compactAfterAppends = 10_000 }: EmbeddedStoreOptions = {}): Store {
   const opened = new Map<string, { ready: Promise<Datastore>; collection: Collection<StoredDocument> }>();
+  const compactions = new Map<string, GrowthCompaction>();
   let closed = false;
 
   const assertOpen = (): void => {
@@ -48,7 +56,18 @@ export function createEmbeddedStore({ dataDir }: EmbeddedStoreOptions = {}): Sto
     const db = dataDir
       ? new Datastore({ filename: path.join(dataDir, `${name}.db`) })
       : new Datastore({ inMemoryOnly: true });
-    if (dataDir) appendLinesSynchronously(db, path.join(dataDir, `${name}.db`));
+    if (dataDir) {
+      const filename = path.join(dataDir, `${name}.db`);
+      const compaction = createGrowthCompaction({
+        db,
+        filename,
+        threshold: compactAfterAppends,
+        serialize,
+        onFailure: (error) => process.emitWarning(`rewriting ${filename} failed, kept as it was: ${error.message}`),
+      });
+      compactions.set(name, compaction);
+      appendLinesSynchronously(db, filename, compaction);
+    }
     // loadDatabaseAsync creates the directory, replays the file and compacts it.
     return db.loadDatabaseAsync().then(() => db);
   };
@@ -83,8 +102,10 @@ export function createEmbeddedStore({ dataDir }: EmbeddedStoreOptions = {}): Sto
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      for (const { ready } of opened.values()) {
+      for (const [name, { ready }] of opened) {
         const db = await ready.catch(() => null);
+        // nedb's compaction below writes the same file: no rewrite of ours may run alongside it.
+        await compactions.get(name)?.stop();
         // The compaction is queued behind every write already handed to nedb, so awaiting it means
         // each of them is on disk; it also rewrites the append-only file to one line per document.
         if (db && dataDir) await db.compactDatafileAsync();
@@ -108,12 +129,14 @@ interface NedbPersistence {
  * the event loop for its append (about 20 µs in the benchmarks), where the thread pool's round
  * trip let other callbacks run in between at nine times the CPU.
  */
-function appendLinesSynchronously(db: Datastore, filename: string): void {
+function appendLinesSynchronously(db: Datastore, filename: string, compaction: GrowthCompaction): void {
   const persistence = (db as unknown as { persistence: NedbPersistence }).persistence;
   persistence.persistNewStateAsync = async (docs) => {
     let lines = '';
     for (const doc of docs) lines += `${serialize(doc)}\n`;
-    if (lines) appendFileSync(filename, lines, { encoding: 'utf8', mode: 0o644 });
+    if (!lines) return;
+    appendFileSync(filename, lines, { encoding: 'utf8', mode: 0o644 });
+    compaction.appended(lines, docs.length);
   };
 }
 
