@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
@@ -48,7 +48,11 @@ describe('embedded store compaction as its files grow', function () {
     const counters = store.collection<Counter>('counters');
     await counters.insertOne({ _id: 'heartbeats', n: 0 });
     for (let i = 1; i <= 100; i++) await counters.findOneAndUpdate({ _id: 'heartbeats' }, { $set: { n: i } });
-    const lines = await rewrittenBelow('counters', 21);
+    // The rewrite started at the 20th update; the updates made while it ran follow its document.
+    expect(await rewrittenBelow('counters', 101)).to.have.length.above(1);
+    // Those were appends since that rewrite too: the next write starts another.
+    await counters.findOneAndUpdate({ _id: 'heartbeats' }, { $set: { n: 100 } });
+    const lines = await rewrittenBelow('counters', 3);
     expect(lines.at(-1)).to.contain('"n":100');
     expect(await documentsInFile('counters')).to.deep.equal([{ _id: 'heartbeats', n: 100 }]);
     await store.close();
@@ -93,10 +97,22 @@ describe('embedded store compaction as its files grow', function () {
     }
     await counters.insertOne({ _id: 'late', n: 3 });
     expected.set('late', { _id: 'late', n: 3 });
-    const lines = await rewrittenBelow('counters', 2_500 + 2_500 + 301);
+    // Without a rewrite the file would have 5,302 lines; with one, about 2,800.
+    const lines = await rewrittenBelow('counters', 3_000);
     expect(lines.some((line) => line.includes('"$$indexCreated"') && line.includes('"fieldName":"n"')), 'the index on n').to.equal(true);
     expect(await documentsInFile('counters')).to.deep.equal([...expected.values()].sort((a, b) => (a._id < b._id ? -1 : 1)));
     await store.close();
+  });
+
+  it('removes a rewrite left unfinished when the collection opens again', async () => {
+    const store = createEmbeddedStore({ dataDir });
+    await store.collection<Counter>('counters').insertOne({ _id: 'x', n: 1 });
+    await store.close();
+    await writeFile(`${fileOf('counters')}.compacting`, '{"_id":"half-written"');
+    const reopened = createEmbeddedStore({ dataDir });
+    expect(await reopened.collection<Counter>('counters').find({}, {})).to.deep.equal([{ _id: 'x', n: 1 }]);
+    expect(existsSync(`${fileOf('counters')}.compacting`)).to.equal(false);
+    await reopened.close();
   });
 
   it('leaves the file as it was and keeps serving when a rewrite fails', async () => {
@@ -110,7 +126,7 @@ describe('embedded store compaction as its files grow', function () {
     process.on('warning', onWarning);
     try {
       for (let i = 1; i <= 30; i++) await counters.findOneAndUpdate({ _id: 'x' }, { $set: { n: i } });
-      await new Promise((resolve) => setImmediate(resolve));
+      for (const deadline = Date.now() + 5_000; warnings.length === 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 10));
     } finally {
       process.off('warning', onWarning);
     }

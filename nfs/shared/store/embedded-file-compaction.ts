@@ -16,13 +16,15 @@
  * synchronous step as the change itself (appendLinesSynchronously), so the documents as they are
  * when the rewrite starts, followed by the lines appended since, are the collection's whole state.
  */
-import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type nedb from '@seald-io/nedb';
 
 type Datastore = InstanceType<typeof nedb.default>;
 
 interface NedbIndexes {
-  indexes: Record<string, { fieldName: string; unique: boolean; sparse: boolean }>;
+  indexes: Record<string, { fieldName: string; unique: boolean; sparse: boolean; tree: { getNumberOfKeys(): number } }>;
 }
 
 const documentsPerSlice = 1000;
@@ -53,6 +55,7 @@ export function createGrowthCompaction(options: {
   async function rewrite(): Promise<void> {
     appendedDuringRewrite = [];
     const temporary = `${filename}.compacting`;
+    let file: FileHandle | undefined;
     try {
       // Taken in one synchronous step, so no write lands between the documents and the lines kept after them.
       const docs = db.getAllData();
@@ -60,37 +63,68 @@ export function createGrowthCompaction(options: {
       const indexes = Object.values((db as unknown as NedbIndexes).indexes)
         .filter((index) => index.fieldName !== '_id')
         .map((index) => ({ $$indexCreated: { fieldName: index.fieldName, unique: index.unique, sparse: index.sparse } }));
-      writeFileSync(temporary, linesOf(indexes), { encoding: 'utf8', mode: 0o644 });
+      file = await open(temporary, 'w', 0o644);
+      writeSync(file.fd, linesOf(indexes));
       for (let at = 0; at < docs.length; at += documentsPerSlice) {
-        if (at > 0) await new Promise((resolve) => setImmediate(resolve));
-        appendFileSync(temporary, linesOf(docs.slice(at, at + documentsPerSlice)), 'utf8');
+        await new Promise((resolve) => setImmediate(resolve));
+        writeSync(file.fd, linesOf(docs.slice(at, at + documentsPerSlice)));
       }
-      appendFileSync(temporary, appendedDuringRewrite.join(''), 'utf8');
+      // On the disk before it replaces the live file, as nedb's own rewrite does (storage.js
+      // crashSafeWriteFileLines): a power cut must not leave a renamed file that was never written.
+      await file.sync();
+      // The lines kept meanwhile and the rename in one synchronous step, so none can be missed.
+      writeSync(file.fd, appendedDuringRewrite.join(''));
       renameSync(temporary, filename);
+      void syncDirectory(dirname(filename));
+    } catch (error) {
+      // The live file is complete whatever happened here: its appends never stopped.
+      removeQuietly(temporary);
+      throw error;
     } finally {
       appendedDuringRewrite = undefined;
+      await file?.close().catch(() => undefined);
     }
   }
 
   return {
     appended(lines, documents) {
+      // Lines appended during a rewrite end up in the new file after its documents: they count too.
+      appendedSinceRewrite += documents;
       if (appendedDuringRewrite) {
         appendedDuringRewrite.push(lines);
         return;
       }
-      appendedSinceRewrite += documents;
       if (stopped || appendedSinceRewrite < checkAt) return;
-      // Counting the documents lists them all: done only at the check points.
-      checkAt = Math.max(threshold, 2 * db.getAllData().length);
+      // Counting the documents walks the _id index: done only at the check points.
+      checkAt = Math.max(threshold, 2 * (db as unknown as NedbIndexes).indexes._id.tree.getNumberOfKeys());
       if (appendedSinceRewrite < checkAt) return;
       appendedSinceRewrite = 0;
-      rewriting = rewrite()
+      const run: Promise<void> = rewrite()
         .catch(options.onFailure)
-        .finally(() => (rewriting = undefined));
+        .finally(() => {
+          if (rewriting === run) rewriting = undefined;
+        });
+      rewriting = run;
     },
     stop() {
       stopped = true;
       return rewriting ?? Promise.resolve();
     },
   };
+}
+
+/** A partial rewrite is only taking space (a full disk is a likely cause of the failure). */
+export function removeQuietly(temporary: string): void {
+  try {
+    rmSync(temporary, { force: true });
+  } catch {
+    // Not a file: nothing of ours.
+  }
+}
+
+/** Makes the rename itself durable; a failure here leaves the rename as likely to survive as any append. */
+async function syncDirectory(directory: string): Promise<void> {
+  const handle = await open(directory, 'r').catch(() => undefined);
+  await handle?.sync().catch(() => undefined);
+  await handle?.close().catch(() => undefined);
 }

@@ -14,7 +14,7 @@ import { findInIndexOrder } from './embedded-index-order.ts';
 import './embedded-index-removal.ts';
 import './embedded-large-removal.ts';
 import { removeExpiredInSlices } from './embedded-ttl-sweep.ts';
-import { createGrowthCompaction, type GrowthCompaction } from './embedded-file-compaction.ts';
+import { createGrowthCompaction, removeQuietly, type GrowthCompaction } from './embedded-file-compaction.ts';
 
 // nedb is CommonJS (`module.exports = Datastore`) while its typings say `export default`; under
 // NodeNext the default import is module.exports, which TypeScript types as the module namespace.
@@ -58,6 +58,8 @@ export function createEmbeddedStore({ dataDir, compactAfterAppends = 10_000 }: E
       : new Datastore({ inMemoryOnly: true });
     if (dataDir) {
       const filename = path.join(dataDir, `${name}.db`);
+      // A rewrite the process did not finish; the live file holds every write without it.
+      removeQuietly(`${filename}.compacting`);
       const compaction = createGrowthCompaction({
         db,
         filename,
