@@ -10,9 +10,9 @@
  * live documents, the file is rewritten with the live documents, a slice at a time with other
  * work in between: nedb's own compaction serializes every document in one pass, which held the
  * event loop 655 ms for 100,000 events; this rewrite holds it at most 38 to 80 ms, mostly for
- * listing the documents, which has to be one step. The rewrite goes to a temporary file; lines appended
- * meanwhile go to the current file as always and are also kept, then added to the new file,
- * which replaces the current one by a rename. Every in-memory change is appended in the same
+ * listing the documents, which has to be one step. The rewrite goes to a temporary file; lines
+ * appended meanwhile go to the current file as always and are also kept, then added to the new
+ * file, which replaces the current one by a rename. Every in-memory change is appended in the same
  * synchronous step as the change itself (appendLinesSynchronously), so the documents as they are
  * when the rewrite starts, followed by the lines appended since, are the collection's whole state.
  */
