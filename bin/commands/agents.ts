@@ -1,11 +1,21 @@
 /** `dmsc agents`: the agents registered at the AGW, found through NRF discovery. */
 import 'reflect-metadata'; // @peculiar/x509 2.x resolves its services through tsyringe
 import { X509Certificate } from '@peculiar/x509';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { callNf, findService, formatTable, nrfOption } from './core-client.ts';
 import type { components as reg } from '../../openapi/generated/nagw-reg.ts';
 
 type AgentRecord = reg['schemas']['AgentRecord'];
+
+/** What the AGW lists when no limit is asked (nfs/agw/agents.ts) and the most it lists (nagw-reg.yaml). */
+const agwDefaultLimit = 1000;
+const agwMaxLimit = 10_000;
+
+function limitOf(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > agwMaxLimit) throw new InvalidArgumentError(`must be a whole number from 1 to ${agwMaxLimit}`);
+  return parsed;
+}
 
 function certificateSerial(pem: string): string {
   try {
@@ -20,9 +30,15 @@ export function agentsCommand(): Command {
     .description('list the agents registered at the AGW (found through the NRF): AIC, state, capabilities, A2A URL, certificate')
     .addOption(nrfOption())
     .option('--json', 'print the AGW registrations as one JSON array, certificates in full PEM')
-    .action(async (options: { nrf: string; json?: boolean }) => {
+    .option('--limit <n>', `list at most n agents, in AIC order (the AGW lists ${agwDefaultLimit} unless asked; at most ${agwMaxLimit})`, limitOf)
+    .action(async (options: { nrf: string; json?: boolean; limit?: number }) => {
       const root = await findService(options.nrf, 'AGW', 'nagw-reg');
-      const records = (await callNf('AGW', 'GET', `${root}/registrations`)).json() as AgentRecord[];
+      const limit = options.limit ?? agwDefaultLimit;
+      const records = (await callNf('AGW', 'GET', `${root}/registrations?limit=${limit}`)).json() as AgentRecord[];
+      // On stderr, so that --json output stays one JSON array.
+      if (records.length === limit) {
+        process.stderr.write(`the first ${limit} agents by AIC are listed; more may be registered${limit < agwMaxLimit ? ` (--limit up to ${agwMaxLimit})` : ''}\n`);
+      }
       if (options.json) {
         process.stdout.write(`${JSON.stringify(records)}\n`);
         return;

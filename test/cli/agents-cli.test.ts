@@ -83,6 +83,29 @@ describe('dmsc agents, ca and discover (command line)', function () {
     }
   });
 
+  it('dmsc agents --limit 1 lists the first agent by AIC and says on stderr that more may be registered', async () => {
+    const all = JSON.parse((await dmsc(['agents', '--json', '--nrf', core.nrfUrl])).stdout) as Array<{ aic: string }>;
+    expect(all.length).to.be.above(1);
+    const run = await dmsc(['agents', '--json', '--limit', '1', '--nrf', core.nrfUrl]);
+    expect(run.code, shown(run)).to.equal(0);
+    expect((JSON.parse(run.stdout) as Array<{ aic: string }>).map((agent) => agent.aic)).to.deep.equal([all.map((agent) => agent.aic).sort()[0]]);
+    expect(run.stderr).to.contain('the first 1 agents by AIC are listed; more may be registered (--limit up to 10000)');
+  });
+
+  it('dmsc agents says nothing of more agents when the AGW listed fewer than the limit', async () => {
+    const run = await dmsc(['agents', '--nrf', core.nrfUrl]);
+    expect(run.code, shown(run)).to.equal(0);
+    expect(run.stderr).to.not.contain('more may be registered');
+  });
+
+  for (const bad of ['0', '10001', '2.5', 'many']) {
+    it(`dmsc agents --limit ${bad} is refused with an error naming --limit`, async () => {
+      const run = await dmsc(['agents', '--limit', bad, '--nrf', core.nrfUrl]);
+      expect(run.code, shown(run)).to.not.equal(0);
+      expect(run.stderr).to.match(/--limit/).and.to.contain('must be a whole number from 1 to 10000');
+    });
+  }
+
   it('dmsc agents prints a table with one row per agent showing its certificate serial, not its PEM', async () => {
     const run = await dmsc(['agents', '--nrf', core.nrfUrl]);
     expect(run.code, shown(run)).to.equal(0);
