@@ -38,12 +38,14 @@ export interface EmbeddedStoreOptions {
    * (default 10,000; embedded-file-compaction.ts).
    */
   compactAfterAppends?: number;
+  /** Where the engine reports what it recovers from (a failed file rewrite); process warnings otherwise. */
+  log?: (msg: string) => void;
 }
 
 // Collection names become file names: no separators, no leading dot, nothing MongoDB would refuse.
 const COLLECTION_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
 
-export function createEmbeddedStore({ dataDir, compactAfterAppends = 10_000 }: EmbeddedStoreOptions = {}): Store {
+export function createEmbeddedStore({ dataDir, compactAfterAppends = 10_000, log = (msg) => process.emitWarning(msg) }: EmbeddedStoreOptions = {}): Store {
   const opened = new Map<string, { ready: Promise<Datastore>; collection: Collection<StoredDocument> }>();
   const compactions = new Map<string, GrowthCompaction>();
   let closed = false;
@@ -65,7 +67,7 @@ export function createEmbeddedStore({ dataDir, compactAfterAppends = 10_000 }: E
         filename,
         threshold: compactAfterAppends,
         serialize,
-        onFailure: (error) => process.emitWarning(`rewriting ${filename} failed, kept as it was: ${error.message}`),
+        onFailure: (error) => log(`rewriting ${filename} failed, kept as it was: ${error.message}`),
       });
       compactions.set(name, compaction);
       appendLinesSynchronously(db, filename, compaction);

@@ -11,10 +11,11 @@ export interface OpenStoreOptions {
   dataDir?: string;
   /** When set, MongoDB is used and dataDir is ignored. */
   mongodbUri?: string;
+  /** Where the engine reports what it recovers from (retries, a failed file rewrite). */
   log?: (msg: string) => void;
 }
 
 export async function openStore({ dataDir, mongodbUri, log }: OpenStoreOptions): Promise<Store> {
   if (mongodbUri) return createMongoStore({ uri: mongodbUri, log });
-  return createEmbeddedStore({ dataDir });
+  return createEmbeddedStore({ dataDir, log });
 }
