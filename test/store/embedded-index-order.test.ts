@@ -1,11 +1,9 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import nedb from '@seald-io/nedb';
+import { Datastore } from '../../nfs/shared/store/nedb-internals.ts';
 import type { StoredDocument } from '../../nfs/shared/store/collection.ts';
 import { findInIndexOrder } from '../../nfs/shared/store/embedded-index-order.ts';
 import { createEmbeddedStore } from '../../nfs/shared/store/embedded-store.ts';
-
-const Datastore = ((nedb as { default?: unknown }).default ?? nedb) as typeof nedb.default;
 
 interface Doc extends StoredDocument {
   kind: string;

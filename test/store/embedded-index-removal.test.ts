@@ -1,9 +1,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import nedb from '@seald-io/nedb';
+import { Datastore } from '../../nfs/shared/store/nedb-internals.ts';
 import '../../nfs/shared/store/embedded-index-removal.ts';
-
-const Datastore = ((nedb as { default?: unknown }).default ?? nedb) as typeof nedb.default;
 
 interface Doc { _id: string; tag: string | string[]; n: number }
 interface IndexInternals { indexes: Record<string, { getMatching(key: unknown): Doc[]; tree: { tree: { search(key: unknown): Doc[] } } }> }

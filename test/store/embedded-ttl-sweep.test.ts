@@ -1,8 +1,6 @@
 import { expect } from 'chai';
-import nedb from '@seald-io/nedb';
+import { Datastore } from '../../nfs/shared/store/nedb-internals.ts';
 import { removeExpiredInSlices } from '../../nfs/shared/store/embedded-ttl-sweep.ts';
-
-const Datastore = ((nedb as { default?: unknown }).default ?? nedb) as typeof nedb.default;
 
 /** An in-memory nedb collection with a TTL index on seenAt, and a record of each removeAsync's ids. */
 async function noncesWith(expired: number, fresh: number, ageMs = 120_000) {

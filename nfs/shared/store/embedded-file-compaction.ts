@@ -19,13 +19,8 @@
 import { renameSync, rmSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type nedb from '@seald-io/nedb';
-
-type Datastore = InstanceType<typeof nedb.default>;
-
-interface NedbIndexes {
-  indexes: Record<string, { fieldName: string; unique: boolean; sparse: boolean; tree: { getNumberOfKeys(): number } }>;
-}
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { internalsOf, type Datastore, type NedbIndex } from './nedb-internals.ts';
 
 const documentsPerSlice = 1000;
 
@@ -60,13 +55,13 @@ export function createGrowthCompaction(options: {
       // Taken in one synchronous step, so no write lands between the documents and the lines kept after them.
       const docs = db.getAllData();
       // The index definitions as nedb's own compaction writes them (Persistence.persistCachedDatabaseAsync).
-      const indexes = Object.values((db as unknown as NedbIndexes).indexes)
-        .filter((index) => index.fieldName !== '_id')
+      const indexes = Object.values(internalsOf(db).indexes)
+        .filter((index): index is NedbIndex => index !== undefined && index.fieldName !== '_id')
         .map((index) => ({ $$indexCreated: { fieldName: index.fieldName, unique: index.unique, sparse: index.sparse } }));
       file = await open(temporary, 'w', 0o644);
       writeSync(file.fd, linesOf(indexes));
       for (let at = 0; at < docs.length; at += documentsPerSlice) {
-        await new Promise((resolve) => setImmediate(resolve));
+        await nextTurn();
         writeSync(file.fd, linesOf(docs.slice(at, at + documentsPerSlice)));
       }
       // On the disk before it replaces the live file, as nedb's own rewrite does (storage.js
@@ -96,7 +91,7 @@ export function createGrowthCompaction(options: {
       }
       if (stopped || appendedSinceRewrite < checkAt) return;
       // Counting the documents walks the _id index: done only at the check points.
-      checkAt = Math.max(threshold, 2 * (db as unknown as NedbIndexes).indexes._id.tree.getNumberOfKeys());
+      checkAt = Math.max(threshold, 2 * internalsOf(db).indexes._id!.tree.getNumberOfKeys());
       if (appendedSinceRewrite < checkAt) return;
       appendedSinceRewrite = 0;
       const run: Promise<void> = rewrite()

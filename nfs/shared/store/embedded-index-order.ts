@@ -12,51 +12,17 @@
  * candidates from that index are likely fewer than a walk would visit). Anything else is left to
  * nedb (undefined).
  */
-import { createRequire } from 'node:module';
 import type { StoredDocument } from './collection.ts';
-
-interface NedbModel {
-  match(doc: unknown, query: unknown): boolean;
-  getDotValue(doc: unknown, field: string): unknown;
-  compareThings(a: unknown, b: unknown): number;
-  deepCopy<T>(doc: T): T;
-}
-const require = createRequire(import.meta.url);
-const model = require('@seald-io/nedb/lib/model.js') as NedbModel;
-
-/** What of nedb's Index this reads and wraps. */
-interface NedbIndex {
-  fieldName: string;
-  tree: { tree: TreeNode };
-  insert(doc: object | object[]): void;
-  /** Set here, once a document whose value of fieldName is an array has been indexed; never cleared. */
-  heldAnArray?: boolean;
-}
+import { IndexClass, internalsOf, model, type DatastoreInternals, type NedbIndex, type TreeNode } from './nedb-internals.ts';
 
 // Every document an index holds passes through Index.insert (inserts, updates, a reload from
 // disk, an index made on a full collection); remembering there whether one was an array costs a
 // field read per indexed write and spares the walk a scan.
-const IndexClass = require('@seald-io/nedb/lib/indexes.js') as { prototype: NedbIndex };
 const indexInsert = IndexClass.prototype.insert;
 IndexClass.prototype.insert = function insert(this: NedbIndex, doc) {
   if (!Array.isArray(doc) && !this.heldAnArray && Array.isArray(model.getDotValue(doc, this.fieldName))) this.heldAnArray = true;
   indexInsert.call(this, doc);
 };
-
-/** A node of @seald-io/binary-search-tree (the tree of every nedb index): the documents of one key. */
-export interface TreeNode {
-  key?: unknown;
-  data: StoredDocument[];
-  left: TreeNode | null;
-  right: TreeNode | null;
-}
-
-/** nedb internals read here; stable since nedb 1.x but not in its typings. */
-interface NedbInternals {
-  indexes: Record<string, NedbIndex | undefined>;
-  ttlIndexes: Record<string, number | undefined>;
-  executor: { pushAsync<R>(task: () => Promise<R>): Promise<R> };
-}
 
 export interface IndexOrderQuery {
   filter: Record<string, unknown>;
@@ -75,7 +41,7 @@ export async function findInIndexOrder(db: unknown, query: IndexOrderQuery): Pro
   // The sort field first: `{ field }`, `{ field, _id }` or `{ _id }`; `{ _id, field }` orders by _id.
   const field = keys[0];
   if (!(query.limit > 0) || keys.length > 2 || (keys.length === 2 && keys[1] !== '_id')) return undefined;
-  const internals = db as NedbInternals;
+  const internals = internalsOf(db);
   // Through nedb's executor, as its own finds go: the answer reflects every write queued before
   // it, and so does the choice (an index dropped, or an array indexed, by an earlier write).
   return internals.executor.pushAsync(async () => {
@@ -86,7 +52,7 @@ export async function findInIndexOrder(db: unknown, query: IndexOrderQuery): Pro
   });
 }
 
-function walk(internals: NedbInternals, root: TreeNode, field: string, query: IndexOrderQuery): StoredDocument[] {
+function walk(internals: DatastoreInternals, root: TreeNode, field: string, query: IndexOrderQuery): StoredDocument[] {
   const direction = query.sort[field] ?? 1;
   const idDirection = field === '_id' ? direction : (query.sort._id ?? 1);
   const pastEnd = endOfRange(query.filter[field], direction);
@@ -112,7 +78,7 @@ function walk(internals: NedbInternals, root: TreeNode, field: string, query: In
 
 /** The root of the tree of the index on `field`, if there is one. */
 export function indexRoot(db: unknown, field: string): TreeNode | undefined {
-  return (db as NedbInternals).indexes[field]?.tree.tree;
+  return internalsOf(db).indexes[field]?.tree.tree;
 }
 
 /** In-order traversal, ascending or descending, without recursion. */
@@ -148,7 +114,7 @@ function endOfRange(condition: unknown, direction: 1 | -1): (key: unknown) => bo
 }
 
 /** nedb's TTL rule (Datastore._getCandidatesAsync): a Date in a TTL field older than its lifetime. */
-function expiryCheck(ttlIndexes: NedbInternals['ttlIndexes']): (doc: StoredDocument) => boolean {
+function expiryCheck(ttlIndexes: DatastoreInternals['ttlIndexes']): (doc: StoredDocument) => boolean {
   const ttl = Object.entries(ttlIndexes).filter((entry): entry is [string, number] => entry[1] !== undefined);
   if (ttl.length === 0) return () => false;
   const now = Date.now();

@@ -11,25 +11,8 @@
  * indexOf and splices it out of the same array; other trees, and keys with one document (which
  * remove the node itself), are left to the library.
  */
-import { createRequire } from 'node:module';
-
-interface TreeNode {
-  key?: unknown;
-  data: unknown[];
-  left: TreeNode | null;
-  right: TreeNode | null;
-  compareKeys(a: unknown, b: unknown): number;
-  checkValueEquality(a: unknown, b: unknown): boolean;
-}
-
-interface AvlTree {
-  tree: TreeNode;
-  delete(key: unknown, value?: unknown): void;
-}
-
-const require = createRequire(import.meta.url);
-const AVLTree = require('@seald-io/binary-search-tree/lib/avltree.js') as { prototype: AvlTree };
-const Index = require('@seald-io/nedb/lib/indexes.js') as new (options: { fieldName: string }) => { tree: AvlTree };
+import type { StoredDocument } from './collection.ts';
+import { AvlTreeClass, IndexClass, type AvlTree, type TreeNode } from './nedb-internals.ts';
 
 // nedb's equality for index entries (identity), the very function its trees are given; read from
 // an index of its own at the first removal, not at import: with that index built at import,
@@ -37,14 +20,15 @@ const Index = require('@seald-io/nedb/lib/indexes.js') as new (options: { fieldN
 // V8 sizes objects from the first ones a constructor makes).
 let nedbValueEquality: TreeNode['checkValueEquality'] | undefined;
 
-const deleteFromTree = AVLTree.prototype.delete;
-AVLTree.prototype.delete = function deleteKeyOrValue(this: AvlTree, key, value) {
-  nedbValueEquality ??= new Index({ fieldName: '_' }).tree.tree.checkValueEquality;
+const deleteFromTree = AvlTreeClass.prototype.delete;
+AvlTreeClass.prototype.delete = function deleteKeyOrValue(this: AvlTree, key, value) {
+  nedbValueEquality ??= new IndexClass({ fieldName: '_' }).tree.tree.checkValueEquality;
   if (value !== undefined && this.tree.checkValueEquality === nedbValueEquality) {
     const node = nodeOf(this.tree, key);
     if (node && node.data.length > 1) {
       // Every entry equal to the value goes, as the library's filter does; nedb holds each document once per key.
-      for (let at = node.data.indexOf(value); at !== -1; at = node.data.indexOf(value, at)) node.data.splice(at, 1);
+      const doc = value as StoredDocument;
+      for (let at = node.data.indexOf(doc); at !== -1; at = node.data.indexOf(doc, at)) node.data.splice(at, 1);
       return;
     }
   }

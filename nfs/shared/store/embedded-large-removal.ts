@@ -6,17 +6,11 @@
  * This branch is replaced by the same shallow copy made with slice(); the other branch, which
  * drops expired documents as it goes, is nedb's own.
  */
-import nedb from '@seald-io/nedb';
+import { Datastore, internalsOf, type DatastoreInternals } from './nedb-internals.ts';
 
-interface CandidateSearch {
-  _getRawCandidates(query: object): object[];
-  _getCandidatesAsync(query: object, dontExpireStaleDocs?: boolean): Promise<object[]>;
-}
-
-const Datastore = ((nedb as { default?: unknown }).default ?? nedb) as { prototype: CandidateSearch };
-
-const getCandidates = Datastore.prototype._getCandidatesAsync;
-Datastore.prototype._getCandidatesAsync = async function candidates(this: CandidateSearch, query, dontExpireStaleDocs = false) {
+const prototype = internalsOf(Datastore.prototype);
+const getCandidates = prototype._getCandidatesAsync;
+prototype._getCandidatesAsync = async function candidates(this: DatastoreInternals, query, dontExpireStaleDocs = false) {
   if (dontExpireStaleDocs) return this._getRawCandidates(query).slice();
   return getCandidates.call(this, query, dontExpireStaleDocs);
 };

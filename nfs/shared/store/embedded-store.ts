@@ -4,9 +4,7 @@
  * MongoDB this file bends it towards MongoDB (see the notes at each place).
  */
 import { appendFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import nedb from '@seald-io/nedb';
 import { DuplicateKeyError } from './collection.ts';
 import type { Collection, Filter, FindOptions, IndexSpec, Store, StoredDocument, Update } from './collection.ts';
 import { projectionOf, withIdTiebreak, withoutUndefined } from './document-shape.ts';
@@ -15,19 +13,7 @@ import './embedded-index-removal.ts';
 import './embedded-large-removal.ts';
 import { removeExpiredInSlices } from './embedded-ttl-sweep.ts';
 import { createGrowthCompaction, removeQuietly, type GrowthCompaction } from './embedded-file-compaction.ts';
-
-// nedb is CommonJS (`module.exports = Datastore`) while its typings say `export default`; under
-// NodeNext the default import is module.exports, which TypeScript types as the module namespace.
-const Datastore = ((nedb as { default?: unknown }).default ?? nedb) as typeof nedb.default;
-type Datastore = InstanceType<typeof Datastore>;
-// nedb's own line format (dates as {$$date}), so its loader reads back what appendLines writes.
-const { serialize } = createRequire(import.meta.url)('@seald-io/nedb/lib/model.js') as { serialize: (doc: unknown) => string };
-
-/** nedb internals read by createIndex; stable since nedb 1.x but not in its typings. */
-interface NedbIndexState {
-  indexes: Record<string, { unique: boolean } | undefined>;
-  ttlIndexes: Record<string, number | undefined>;
-}
+import { Datastore, internalsOf, model } from './nedb-internals.ts';
 
 export interface EmbeddedStoreOptions {
   /** Directory for one `<name>.db` file per collection; in memory when absent. */
@@ -66,7 +52,7 @@ export function createEmbeddedStore({ dataDir, compactAfterAppends = 10_000, log
         db,
         filename,
         threshold: compactAfterAppends,
-        serialize,
+        serialize: model.serialize,
         onFailure: (error) => log(`rewriting ${filename} failed, kept as it was: ${error.message}`),
       });
       compactions.set(name, compaction);
@@ -119,11 +105,6 @@ export function createEmbeddedStore({ dataDir, compactAfterAppends = 10_000, log
   };
 }
 
-/** nedb internals replaced by appendLinesSynchronously; a documented Persistence method. */
-interface NedbPersistence {
-  persistNewStateAsync(docs: unknown[]): Promise<void>;
-}
-
 /**
  * nedb appends every write with fs.promises.appendFile: open, write and close, each a round trip
  * through libuv's thread pool. On the 2-core benchmark machine that is about 0.18 ms of CPU per
@@ -134,10 +115,10 @@ interface NedbPersistence {
  * trip let other callbacks run in between at nine times the CPU.
  */
 function appendLinesSynchronously(db: Datastore, filename: string, compaction: GrowthCompaction): void {
-  const persistence = (db as unknown as { persistence: NedbPersistence }).persistence;
-  persistence.persistNewStateAsync = async (docs) => {
+  // nedb's own line format (dates as {$$date}), so its loader reads back what is appended here.
+  internalsOf(db).persistence.persistNewStateAsync = async (docs) => {
     let lines = '';
-    for (const doc of docs) lines += `${serialize(doc)}\n`;
+    for (const doc of docs) lines += `${model.serialize(doc)}\n`;
     if (!lines) return;
     appendFileSync(filename, lines, { encoding: 'utf8', mode: 0o644 });
     compaction.appended(lines, docs.length);
@@ -159,7 +140,7 @@ function embeddedCollection(name: string, withDb: WithDb): Collection<StoredDocu
     const now = Date.now();
     if (now - lastSweep < TTL_SWEEP_INTERVAL_MS) return;
     lastSweep = now;
-    for (const [field, seconds] of Object.entries((db as unknown as NedbIndexState).ttlIndexes)) {
+    for (const [field, seconds] of Object.entries(internalsOf(db).ttlIndexes)) {
       if (seconds === undefined) continue;
       removeExpiredInSlices(db, field, new Date(now - seconds * 1000)).catch(() => (lastSweep = 0));
     }
@@ -228,7 +209,7 @@ function embeddedCollection(name: string, withDb: WithDb): Collection<StoredDocu
     createIndex: (spec) => withDb((db) => createIndex(name, db, spec)),
 
     dropIndex: (field) => withDb(async (db) => {
-      const state = db as unknown as NedbIndexState;
+      const state = internalsOf(db);
       if (field === '_id' || !state.indexes[field]) return;
       // Persisted as {$$indexRemoved}, so a reload does not bring the index back; nedb leaves the
       // TTL entry, which sweepExpired reads.
@@ -244,7 +225,7 @@ async function createIndex(name: string, db: Datastore, spec: IndexSpec): Promis
   if (spec.expireAfterSeconds !== undefined && spec.field.includes('.')) {
     throw new Error(`embedded engine: TTL index on nested field ${spec.field} in ${name} is not supported`);
   }
-  const state = db as unknown as NedbIndexState;
+  const state = internalsOf(db);
   const existing = state.indexes[spec.field];
   if (!existing) {
     await db.ensureIndexAsync({ fieldName: spec.field, unique: spec.unique === true, expireAfterSeconds: spec.expireAfterSeconds });

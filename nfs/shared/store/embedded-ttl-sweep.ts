@@ -6,10 +6,9 @@
  * the event loop for 110 to 150 ms in one sweep. Each slice here walks the TTL field's index from
  * its oldest key and stops at the slice, so no step costs more than its slice.
  */
-import type nedb from '@seald-io/nedb';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { indexRoot, inKeyOrder } from './embedded-index-order.ts';
-
-type Datastore = InstanceType<typeof nedb.default>;
+import type { Datastore } from './nedb-internals.ts';
 
 export const ttlSweepSlice = 100;
 
@@ -30,7 +29,7 @@ export async function removeExpiredInSlices(db: Datastore, field: string, cutoff
     // Nothing removed twice from the same start: that slice would only be found again.
     if (count === 0 && ids[0] === previousFirst) return removed;
     previousFirst = count === 0 ? ids[0] : undefined;
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
   }
 }
 
