@@ -27,7 +27,7 @@ export interface AmcDeps {
   aicSaltHex?: string;
   notifier?: Omit<NotifierOptions, 'logger'>;
   nfInstanceId?: string;
-  /** When true, AAAP (namc-auth, called by gateways) demands an NRF access token. */
+  /** When true, AAAP (namc-auth, called by gateways), provider management and credential changes demand an NRF access token. */
   oauth?: boolean;
   now?: () => number;
 }
@@ -60,8 +60,10 @@ export async function createAmc(deps: AmcDeps): Promise<AmcHandle> {
       logger: deps.logger,
       specs: amcServiceNames.map((name) => `${name}.yaml`),
       routes: amcRoutes(service),
-      // Credentials, the CA and the CRL stay open: relying parties are not NFs.
-      oauth: deps.oauth ? { protectedServices: ['namc-auth', 'namc-prov'], verify: createAccessTokenVerifier({ nrfUri: deps.nrfUri, audience: ['AMC', nfInstanceId] }) } : undefined,
+      // Reading credentials' status, the CA and the CRL stays open: relying parties are not NFs.
+      // Changing a credential (issuance, renewal, suspension, resumption, revocation) and
+      // subscribing to changes take an NRF token, as AAAP and provider management do.
+      oauth: deps.oauth ? { protectedServices: ['namc-auth', 'namc-prov'], protectedWrites: ['namc-cred'], verify: createAccessTokenVerifier({ nrfUri: deps.nrfUri, audience: ['AMC', nfInstanceId] }) } : undefined,
     }),
     fastPath: createJsonPostFastPath({ routes: await amcFastRoutes(service, { oauth: deps.oauth === true }), logger: deps.logger }),
     service,

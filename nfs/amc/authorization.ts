@@ -4,6 +4,7 @@
  * denies with a reason. A grant is single-use, bound to the agent's key and short-lived.
  */
 import { randomUUID } from 'node:crypto';
+import { forbidden } from '../shared/problem.ts';
 import type { Providers } from './providers.ts';
 import type { AmcSettings } from './settings.ts';
 import type { AmcStore } from './store.ts';
@@ -29,7 +30,14 @@ export interface AuthorizationDecision {
 
 export function createAuthorization(deps: { store: AmcStore; settings: AmcSettings; providers: Providers; now: () => number }) {
   return {
-    async authorize(request: AuthorizationRequest): Promise<AuthorizationDecision> {
+    /**
+     * With OAuth on, the caller is the NF instance its access token names: a gateway asks only on
+     * its own behalf (the gateway identity AAAP conveys is its own), and the grant is bound to it.
+     */
+    async authorize(request: AuthorizationRequest, caller?: { nfInstanceId: string }): Promise<AuthorizationDecision> {
+      if (caller && caller.nfInstanceId !== request.gateway.nfInstanceId) {
+        throw forbidden(`the gateway identity ${request.gateway.nfInstanceId} is not the caller's (${caller.nfInstanceId})`, 'GATEWAY_MISMATCH');
+      }
       const check = await deps.providers.checkProviderCredentials(request.provider.providerId, request.provider.clientSecret);
       if (!check.ok) return { decision: 'DENY', cause: check.cause, detail: check.detail };
       const allowed = check.provider.allowedCapabilities;
@@ -51,6 +59,7 @@ export function createAuthorization(deps: { store: AmcStore; settings: AmcSettin
         providerIndex: check.provider.providerIndex,
         grantedCapabilities: granted,
         publicKeySha256: request.publicKeySha256,
+        gatewayNfInstanceId: request.gateway.nfInstanceId,
         used: false,
         expiresAt,
       });

@@ -61,7 +61,8 @@ export async function createCaMaterial(options: { commonName: string; validityDa
   const certificate = await X509CertificateGenerator.createSelfSigned({
     serialNumber: serial.toString('hex'),
     name: [{ CN: [options.commonName] }],
-    notBefore: now,
+    // Backdated as leaves are (credentials.ts), so no leaf's validity starts before its CA's.
+    notBefore: new Date(now.getTime() - 60_000),
     notAfter: new Date(now.getTime() + (options.validityDays ?? 3650) * 86_400_000),
     keys,
     signingAlgorithm: CA_SIGNING,

@@ -49,6 +49,9 @@ export interface CredentialsDeps {
 export function createCredentials(deps: CredentialsDeps) {
   const { store, ca, now } = deps;
   let crlCache: { der: Uint8Array; until: number } | undefined;
+  // Bumped by every status change: a CRL built from a read that a change may have overtaken is
+  // served to the request that built it but never kept, so no later request gets it from the cache.
+  let statusGeneration = 0;
 
   const statusOf = (record: CredentialRecord): CredentialStatus => ({
     serialNumber: record._id,
@@ -63,6 +66,7 @@ export function createCredentials(deps: CredentialsDeps) {
   });
 
   async function notifyAll(event: CredentialEvent): Promise<void> {
+    statusGeneration += 1;
     crlCache = undefined;
     for (const subscriber of await store.subscribers.find({})) deps.notifier.send(subscriber.notificationUri, event);
   }
@@ -95,7 +99,8 @@ export function createCredentials(deps: CredentialsDeps) {
     return record;
   }
 
-  async function changeStatus(serialNumber: string, from: CredentialRecord['status'][], update: Update, event: CredentialEvent['event']) {
+  async function changeStatus(serialText: string, from: CredentialRecord['status'][], update: Update, event: CredentialEvent['event']) {
+    const serialNumber = canonicalSerial(serialText);
     const record = await store.credentials.findOne({ _id: serialNumber });
     if (!record) throw notFound(`credential ${serialNumber} does not exist`);
     const updated = await store.credentials.findOneAndUpdate({ _id: serialNumber, status: { $in: from } }, update);
@@ -105,21 +110,33 @@ export function createCredentials(deps: CredentialsDeps) {
   }
 
   return {
-    /** Issue from a CSR (proof of possession) against a single-use grant for the same key and provider. */
-    async issueCredential(request: { grantId: string; aic: string; csrPem: string }) {
+    /**
+     * Issue from a CSR (proof of possession) against a single-use grant for the same key and
+     * provider, made for the calling gateway (with OAuth on), for an AIC that has had no credential
+     * before: an AIC is "a globally unique identifier that represents the identity of an
+     * Agent" (003, Data Objects), and renewal is how its certificate is replaced. Every check
+     * comes before the grant is spent, so a refused request leaves the grant usable.
+     */
+    async issueCredential(request: { grantId: string; aic: string; csrPem: string }, caller?: { nfInstanceId: string }) {
       const aic = parseAic(request.aic, { saltHex: deps.aicSaltHex });
       if (!aic.ok) throw badRequest(`the AIC is refused: ${aic.reason}`, [{ param: '/aic', reason: aic.reason }], aic.cause);
       const csr = await verifiedCsr(request.csrPem);
-      const grant = await store.grants.findOneAndUpdate(
-        { _id: request.grantId, used: false, expiresAt: { $gt: new Date(now()) } },
-        { $set: { used: true } },
-      );
+      const usable = { _id: request.grantId, used: false, expiresAt: { $gt: new Date(now()) } };
+      const grant = await store.grants.findOne(usable);
       if (!grant) throw forbidden(`grant ${request.grantId} is unknown, used or lapsed`, 'GRANT_INVALID');
+      if (caller && grant.gatewayNfInstanceId !== caller.nfInstanceId) {
+        throw forbidden(`grant ${request.grantId} was made for another gateway`, 'GATEWAY_MISMATCH');
+      }
       if (grant.publicKeySha256 !== csr.publicKeySpkiSha256) {
         throw forbidden("the CSR's key is not the key the grant was made for", 'KEY_MISMATCH');
       }
       if (grant.providerIndex !== aic.aic.providerIndex) {
         throw forbidden(`the AIC's provider index ${aic.aic.providerIndex} is not the grant's ${grant.providerIndex}`, 'AIC_PROVIDER_MISMATCH');
+      }
+      const earlier = await store.credentials.findOne({ aic: aic.aic.text }, { fields: ['status'] });
+      if (earlier) throw conflict(`AIC ${aic.aic.text} already has credential ${earlier._id} (${earlier.status}); a certificate is replaced by renewal`, 'AIC_ALREADY_ISSUED');
+      if (!(await store.grants.findOneAndUpdate(usable, { $set: { used: true } }))) {
+        throw forbidden(`grant ${request.grantId} is unknown, used or lapsed`, 'GRANT_INVALID');
       }
       const record = await sign(aic.aic.text, request.csrPem, csr.publicKeySpkiSha256);
       // No CREDENTIAL_ISSUED here: the gateway that asked has the answer; subscribers hear of
@@ -132,10 +149,15 @@ export function createCredentials(deps: CredentialsDeps) {
      * its holder can renew. A new key means a new registration. The old certificate is revoked as
      * superseded once the new one exists, so there is no gap.
      */
-    async renewCredential(serialNumber: string, csrPem: string) {
+    async renewCredential(serialText: string, csrPem: string) {
+      const serialNumber = canonicalSerial(serialText);
       const current = await store.credentials.findOne({ _id: serialNumber });
       if (!current) throw notFound(`credential ${serialNumber} does not exist`);
       if (statusOf(current).status !== 'GOOD') throw conflict(`credential ${serialNumber} is ${statusOf(current).status}; only a GOOD one is renewed`, 'CREDENTIAL_STATE_CONFLICT');
+      // A suspended provider gets no new grants (AAAP), so none of its agents gets a new certificate either.
+      const providerIndex = parseAic(current.aic, { saltHex: deps.aicSaltHex });
+      const provider = providerIndex.ok ? await store.providers.findOne({ providerIndex: providerIndex.aic.providerIndex }) : null;
+      if (provider?.status === 'SUSPENDED') throw forbidden(`provider ${provider._id} is suspended; its agents' credentials are not renewed`, 'PROVIDER_SUSPENDED');
       const csr = await verifiedCsr(csrPem);
       if (csr.publicKeySpkiSha256 !== current.publicKeySha256) {
         throw forbidden("a renewal CSR must carry the current certificate's key", 'KEY_MISMATCH');
@@ -160,8 +182,13 @@ export function createCredentials(deps: CredentialsDeps) {
       return { ...statusOf(renewed), certificatePem: renewed.certificatePem, caCertificatePem: ca.certificatePem };
     },
 
-    suspendCredential: (serialNumber: string) =>
-      changeStatus(serialNumber, ['GOOD'], { $set: { status: 'SUSPENDED', reason: 'certificateHold', revokedAt: new Date(now()).toISOString() } }, 'CREDENTIAL_SUSPENDED'),
+    /** A suspension is a hold (RFC 5280 section 5.3.1 certificateHold): no other reason is taken. */
+    suspendCredential: (serialNumber: string, reason?: RevocationReason) => {
+      if (reason !== undefined && reason !== 'certificateHold') {
+        throw badRequest(`a suspension's reason is certificateHold, not ${reason}; revoke for any other reason`, [{ param: '/reason', reason: 'not certificateHold' }]);
+      }
+      return changeStatus(serialNumber, ['GOOD'], { $set: { status: 'SUSPENDED', reason: 'certificateHold', revokedAt: new Date(now()).toISOString() } }, 'CREDENTIAL_SUSPENDED');
+    },
 
     resumeCredential: (serialNumber: string) =>
       // RFC 5280 section 5.3.1: a resumed certificate simply leaves the next CRL.
@@ -172,7 +199,8 @@ export function createCredentials(deps: CredentialsDeps) {
       return changeStatus(serialNumber, ['GOOD', 'SUSPENDED'], { $set: { status: 'REVOKED', reason, revokedAt: new Date(now()).toISOString() } }, 'CREDENTIAL_REVOKED');
     },
 
-    async getCredentialStatus(serialNumber: string): Promise<CredentialStatus> {
+    async getCredentialStatus(serialText: string): Promise<CredentialStatus> {
+      const serialNumber = canonicalSerial(serialText);
       const record = await store.credentials.findOne({ _id: serialNumber });
       if (!record) throw notFound(`credential ${serialNumber} does not exist`);
       return statusOf(record);
@@ -191,6 +219,10 @@ export function createCredentials(deps: CredentialsDeps) {
     /** The CRL lists revoked and suspended (certificateHold) credentials; made again after any change. */
     async crl(): Promise<Uint8Array> {
       if (crlCache && crlCache.until > now()) return crlCache.der;
+      const generation = statusGeneration;
+      // The number is taken before the list is read, so a CRL with a higher number (§5.2.3) never
+      // holds an older list than one with a lower number.
+      const crlNumber = await nextCounterValue(store.counters, 'crlNumber');
       const listed = await store.credentials.find({ status: { $in: ['REVOKED', 'SUSPENDED'] } });
       const thisUpdate = new Date(now());
       const nextUpdate = new Date(now() + deps.settings.crlValiditySeconds * 1000);
@@ -200,12 +232,13 @@ export function createCredentials(deps: CredentialsDeps) {
           revokedAt: new Date(record.revokedAt ?? record.notBefore),
           reason: (record.reason ?? 'unspecified') as RevocationReason,
         })),
-        crlNumber: await nextCounterValue(store.counters, 'crlNumber'),
+        crlNumber,
         thisUpdate,
         nextUpdate,
       });
-      // Kept until a change or until half the validity has passed, so relying parties see fresh CRLs.
-      crlCache = { der, until: now() + (deps.settings.crlValiditySeconds * 1000) / 2 };
+      // Kept until a change or until half the validity has passed, so relying parties see fresh CRLs;
+      // not kept if a change came while it was built (its list may predate that change).
+      if (generation === statusGeneration) crlCache = { der, until: now() + (deps.settings.crlValiditySeconds * 1000) / 2 };
       return der;
     },
 
@@ -239,6 +272,17 @@ export type Credentials = ReturnType<typeof createCredentials>;
 const maxSubscribers = 32;
 
 /** 16 random bytes with the top bit clear: a positive INTEGER of at most 20 octets (RFC 5280 section 4.1.2.2). */
+/**
+ * A serial number as stored: lower-case hex without the leading zero octet DER puts before a high
+ * first octet. Tools print serials in upper case (openssl, node:crypto's X509Certificate) and some
+ * keep that octet; all of these name the same credential.
+ */
+export function canonicalSerial(text: string): string {
+  let hex = text.toLowerCase();
+  while (hex.length > 2 && hex.startsWith('00')) hex = hex.slice(2);
+  return hex;
+}
+
 function positiveSerial(): string {
   const bytes = randomBytes(16);
   bytes[0] = (bytes[0] & 0x7f) | 0x01;

@@ -9,14 +9,18 @@ import { compileBodyCheck, compileOperationBodyChecks } from '../shared/schema-v
 import type { AuthorizationRequest } from './authorization.ts';
 import type { AmcService } from './service.ts';
 
-/** With OAuth on, AAAP demands an NRF access token: express and its guard answer it then. */
+/**
+ * With OAuth on, AAAP and issuance demand an NRF access token and are bound to the gateway that
+ * presents it: express, its guard and routes.ts answer them then.
+ */
 export async function amcFastRoutes(service: AmcService, options: { oauth: boolean }): Promise<JsonPostRoute[]> {
+  if (options.oauth) return [];
   const [authorizationRequest, authorizationDecision, issue] = await Promise.all([
     compileBodyCheck('namc-auth.yaml', 'AuthorizationRequest'),
     compileBodyCheck('namc-auth.yaml', 'AuthorizationDecision'),
     compileOperationBodyChecks('namc-cred.yaml', '/credentials', 'post', '201'),
   ]);
-  const routes: JsonPostRoute[] = [
+  return [
     {
       match: pathMatcher('/namc-cred/v1/credentials'),
       status: 201,
@@ -24,14 +28,11 @@ export async function amcFastRoutes(service: AmcService, options: { oauth: boole
       checkAnswer: issue.answer,
       handle: ({ body }) => service.issueCredential(body as { grantId: string; aic: string; csrPem: string }),
     },
-  ];
-  if (!options.oauth) {
-    routes.push({
+    {
       match: pathMatcher('/namc-auth/v1/authorizations'),
       checkBody: authorizationRequest,
       checkAnswer: authorizationDecision,
       handle: ({ body }) => service.authorize(body as AuthorizationRequest),
-    });
-  }
-  return routes;
+    },
+  ];
 }

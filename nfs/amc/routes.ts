@@ -1,5 +1,6 @@
 /** HTTP bindings of the AMC's services: typed input -> service call -> status and body. */
 import type { Router } from 'express';
+import { callerOf } from '../shared/access-token-guard.ts';
 import type { AuthorizationRequest } from './authorization.ts';
 import type { RevocationReason } from './credentials.ts';
 import type { AmcService } from './service.ts';
@@ -22,11 +23,11 @@ export function amcRoutes(service: AmcService) {
     });
 
     router.post('/namc-auth/v1/authorizations', async (req, res) => {
-      res.json(await service.authorize(req.body as AuthorizationRequest));
+      res.json(await service.authorize(req.body as AuthorizationRequest, callerOf(res)));
     });
 
     router.post(`${cred}/credentials`, async (req, res) => {
-      res.status(201).json(await service.issueCredential(req.body));
+      res.status(201).json(await service.issueCredential(req.body, callerOf(res)));
     });
     router.get(`${cred}/credentials`, async (req, res) => {
       res.json(await service.listCredentials(req.query.aic as string | undefined));
@@ -38,7 +39,7 @@ export function amcRoutes(service: AmcService) {
       res.status(201).json(await service.renewCredential(req.params.serialNumber as string, req.body.csrPem));
     });
     router.post(`${cred}/credentials/:serialNumber/suspend`, async (req, res) => {
-      res.json(await service.suspendCredential(req.params.serialNumber as string));
+      res.json(await service.suspendCredential(req.params.serialNumber as string, req.body?.reason as RevocationReason | undefined));
     });
     router.post(`${cred}/credentials/:serialNumber/resume`, async (req, res) => {
       res.json(await service.resumeCredential(req.params.serialNumber as string));

@@ -25,6 +25,8 @@ export interface GrantRecord {
   providerIndex: string;
   grantedCapabilities: string[];
   publicKeySha256: string;
+  /** The gateway that asked for the grant; with OAuth on, only it may use the grant. */
+  gatewayNfInstanceId?: string;
   used: boolean;
   /** TTL: a lapsed grant disappears. */
   expiresAt: Date;

@@ -57,21 +57,35 @@ export async function checkAccessToken(verify: AccessTokenVerifier, authorizatio
 const bearerErrors: Record<string, string> = { UNAUTHORIZED: 'invalid_request', INVALID_TOKEN: 'invalid_token', INSUFFICIENT_SCOPE: 'insufficient_scope' };
 
 /**
- * Demands a valid bearer token on every request to one of the protected services; the service
- * name is the first path segment (`/nnrf-disc/v1/...` -> `nnrf-disc`), as in 3GPP resource URIs.
+ * Demands a valid bearer token on every request to one of the protected services, and on every
+ * request other than GET and HEAD to one of the write-protected ones (a service whose reads are
+ * public, like a CA's status and CRL, but whose changes are not); the service name is the first
+ * path segment (`/nnrf-disc/v1/...` -> `nnrf-disc`), as in 3GPP resource URIs. The verified claims
+ * are left in res.locals.accessTokenClaims, for operations that bind a request to its caller.
  */
-export function requireAccessToken(options: { verify: AccessTokenVerifier; protectedServices: string[] }): RequestHandler {
+export function requireAccessToken(options: { verify: AccessTokenVerifier; protectedServices: string[]; protectedWrites?: string[] }): RequestHandler {
   const protectedServices = new Set(options.protectedServices);
+  const protectedWrites = new Set(options.protectedWrites);
   return (req, res, next) => {
     // Lower-cased so that no spelling of a protected service slips past the guard.
     const serviceName = (req.path.split('/')[1] ?? '').toLowerCase();
-    if (!protectedServices.has(serviceName)) return next();
+    const isRead = req.method === 'GET' || req.method === 'HEAD';
+    if (!protectedServices.has(serviceName) && !(protectedWrites.has(serviceName) && !isRead)) return next();
     checkAccessToken(options.verify, req.get('authorization'), serviceName).then(
-      () => next(),
+      (claims) => {
+        res.locals.accessTokenClaims = claims;
+        next();
+      },
       (error: ProblemError) => {
         res.set('WWW-Authenticate', `Bearer error="${bearerErrors[error.cause ?? ''] ?? 'invalid_token'}"`);
         next(error);
       },
     );
   };
+}
+
+/** The NF instance that called, as its verified access token names it (sub, TS 29.510 clause 6.3.5.2.4); undefined without OAuth. */
+export function callerOf(res: { locals: Record<string, unknown> }): { nfInstanceId: string } | undefined {
+  const claims = res.locals.accessTokenClaims as AccessTokenClaims | undefined;
+  return claims ? { nfInstanceId: claims.sub } : undefined;
 }

@@ -21,7 +21,7 @@ export interface SbiAppOptions {
   /** Mounts the NF's routes; routes stay thin (STYLE.md). */
   routes: (router: Router) => void;
   /** When set, these services demand a bearer token from the NRF. */
-  oauth?: { verify: AccessTokenVerifier; protectedServices: string[] };
+  oauth?: { verify: AccessTokenVerifier; protectedServices: string[]; protectedWrites?: string[] };
   /** Response validation catches our own bugs; on by default. */
   validateResponses?: boolean;
   /** Largest accepted body. */

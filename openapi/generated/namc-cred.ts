@@ -67,6 +67,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description A hold (RFC 5280 section 5.3.1); a reason, if given, must be certificateHold. */
         post: operations["SuspendCredential"];
         delete?: never;
         options?: never;
@@ -270,8 +271,8 @@ export interface components {
                 "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
-        /** @description Not found */
-        NotFound: {
+        /** @description Conflict */
+        Conflict: {
             headers: {
                 [name: string]: unknown;
             };
@@ -279,8 +280,8 @@ export interface components {
                 "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
-        /** @description Conflict */
-        Conflict: {
+        /** @description Not found */
+        NotFound: {
             headers: {
                 [name: string]: unknown;
             };
@@ -358,6 +359,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
             default: components["responses"]["Default"];
         };
     };
@@ -412,6 +414,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             default: components["responses"]["Default"];
@@ -429,6 +432,7 @@ export interface operations {
         requestBody?: components["requestBodies"]["StatusChange"];
         responses: {
             200: components["responses"]["StatusChanged"];
+            400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             default: components["responses"]["Default"];

@@ -1,10 +1,17 @@
 import 'reflect-metadata';
+import { X509Crl } from '@peculiar/x509';
 import { expect } from 'chai';
+import { X509Certificate } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createAmc } from '../../nfs/amc/app.ts';
+import { createCaMaterial, loadCertificateAuthority } from '../../nfs/amc/certificate-authority.ts';
+import { createCredentials } from '../../nfs/amc/credentials.ts';
+import { defaultAmcSettings } from '../../nfs/amc/settings.ts';
+import { openAmcStore } from '../../nfs/amc/store.ts';
+import { createNotifier } from '../../nfs/shared/notifier.ts';
 import { defaultAicScheme, formatAic } from '../../nfs/shared/aic.ts';
 import { createAgentKeyAndCsr } from '../../nfs/shared/agent-credentials.ts';
 import { createLogger } from '../../nfs/shared/logger.ts';
@@ -52,7 +59,7 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
     expect((await authorize({ providerId: 'short-lived', clientSecret: created.body.clientSecret }, ['/capability/location'], key.publicKeySpkiSha256)).body).to.include({ decision: 'DENY', cause: 'PROVIDER_SUSPENDED' });
   });
 
-  it('issues once per grant, only for the granted key and the grant provider’s AICs', async () => {
+  it('issues once per grant, only for the granted key and the grant provider’s AICs; a refused request leaves the grant usable', async () => {
     const key = await createAgentKeyAndCsr();
     const grant = (await authorize(operatorCore, ['/capability/location'], key.publicKeySpkiSha256)).body;
     const other = await createAgentKeyAndCsr();
@@ -61,17 +68,78 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
     expect(wrongKey.status).to.equal(403);
     expect(wrongKey.body.cause).to.equal('KEY_MISMATCH');
 
-    const fresh = (await authorize(operatorCore, ['/capability/location'], key.publicKeySpkiSha256)).body;
-    const otherProvider = await issue(fresh.grantId, aicFor('ZZ', '1'), key.csrPem);
+    const otherProvider = await issue(grant.grantId, aicFor('ZZ', '1'), key.csrPem);
     expect(otherProvider.status).to.equal(403);
     expect(otherProvider.body.cause).to.equal('AIC_PROVIDER_MISMATCH');
 
-    const third = (await authorize(operatorCore, ['/capability/location'], key.publicKeySpkiSha256)).body;
-    const issued = await issue(third.grantId, aicFor(third.providerIndex, '7'), key.csrPem);
-    expect(issued.status).to.equal(201);
-    const replay = await issue(third.grantId, aicFor(third.providerIndex, '8'), key.csrPem);
+    const issued = await issue(grant.grantId, aicFor(grant.providerIndex, '7'), key.csrPem);
+    expect(issued.status, 'the refusals above did not spend the grant').to.equal(201);
+    const replay = await issue(grant.grantId, aicFor(grant.providerIndex, '8'), key.csrPem);
     expect(replay.status).to.equal(403);
     expect(replay.body.cause).to.equal('GRANT_INVALID');
+  });
+
+  it('never issues a second certificate for an AIC: another key with its own grant is refused, and the grant stays usable', async () => {
+    const holder = await createAgentKeyAndCsr();
+    const holderGrant = (await authorize(operatorCore, ['/capability/location'], holder.publicKeySpkiSha256)).body;
+    const aic = aicFor(holderGrant.providerIndex, '21');
+    expect((await issue(holderGrant.grantId, aic, holder.csrPem)).status).to.equal(201);
+
+    const intruder = await createAgentKeyAndCsr();
+    const intruderGrant = (await authorize(operatorCore, ['/capability/location'], intruder.publicKeySpkiSha256)).body;
+    const taken = await issue(intruderGrant.grantId, aic, intruder.csrPem);
+    expect(taken.status).to.equal(409);
+    expect(taken.body.cause).to.equal('AIC_ALREADY_ISSUED');
+    const listed = (await request('GET', `${core.amcUrl}/namc-cred/v1/credentials?aic=${aic}`)).body;
+    expect(listed, 'nothing was issued for the AIC').to.have.length(1);
+
+    const revoked = await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${listed[0].serialNumber}/revoke`, { reason: 'cessationOfOperation' });
+    expect(revoked.body.status).to.equal('REVOKED');
+    const afterRevocation = await issue(intruderGrant.grantId, aic, intruder.csrPem);
+    expect(afterRevocation.status, 'a revoked AIC is not handed to another key either').to.equal(409);
+    expect((await issue(intruderGrant.grantId, aicFor(intruderGrant.providerIndex, '22'), intruder.csrPem)).status, 'the grant is still usable').to.equal(201);
+  });
+
+  it('names a credential by its serial in either case and with a leading zero octet, as openssl and node:crypto print it', async () => {
+    const key = await createAgentKeyAndCsr();
+    const grant = (await authorize(operatorCore, ['/capability/location'], key.publicKeySpkiSha256)).body;
+    const issued = (await issue(grant.grantId, aicFor(grant.providerIndex, '31'), key.csrPem)).body;
+    const printed = new X509Certificate(issued.certificatePem).serialNumber;
+    expect(printed).to.not.equal(issued.serialNumber);
+    for (const spelling of [printed, `00${issued.serialNumber}`]) {
+      const res = await request('GET', `${core.amcUrl}/namc-cred/v1/credentials/${spelling}`);
+      expect(res.status, spelling).to.equal(200);
+      expect(res.body.serialNumber).to.equal(issued.serialNumber);
+    }
+    const suspended = await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${printed}/suspend`, {});
+    expect(suspended.body).to.include({ serialNumber: issued.serialNumber, status: 'SUSPENDED' });
+  });
+
+  it('suspends only as a hold: a suspension with any other reason is refused and changes nothing', async () => {
+    const key = await createAgentKeyAndCsr();
+    const grant = (await authorize(operatorCore, ['/capability/location'], key.publicKeySpkiSha256)).body;
+    const { serialNumber } = (await issue(grant.grantId, aicFor(grant.providerIndex, '41'), key.csrPem)).body;
+    const refused = await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${serialNumber}/suspend`, { reason: 'keyCompromise' });
+    expect(refused.status).to.equal(400);
+    expect(refused.body.invalidParams[0].param).to.equal('/reason');
+    expect((await request('GET', `${core.amcUrl}/namc-cred/v1/credentials/${serialNumber}`)).body.status).to.equal('GOOD');
+    const held = await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${serialNumber}/suspend`, { reason: 'certificateHold' });
+    expect(held.body).to.include({ status: 'SUSPENDED', reason: 'certificateHold' });
+  });
+
+  it("renews no credential of a suspended provider's agents", async () => {
+    const created = await request('POST', `${core.amcUrl}/namc-prov/v1/providers`, { providerId: 'renewal-check', name: 'Renewal check', allowedCapabilities: ['*'] });
+    const provider = { providerId: 'renewal-check', clientSecret: created.body.clientSecret };
+    const key = await createAgentKeyAndCsr();
+    const grant = (await authorize(provider, ['/capability/location'], key.publicKeySpkiSha256)).body;
+    const { serialNumber } = (await issue(grant.grantId, aicFor(grant.providerIndex, '51'), key.csrPem)).body;
+    await request('PATCH', `${core.amcUrl}/namc-prov/v1/providers/renewal-check`, { status: 'SUSPENDED' }, { 'content-type': 'application/json' });
+    const renewal = await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${serialNumber}/renew`, { csrPem: key.csrPem });
+    expect(renewal.status).to.equal(403);
+    expect(renewal.body.cause).to.equal('PROVIDER_SUSPENDED');
+    expect((await request('GET', `${core.amcUrl}/namc-cred/v1/credentials/${serialNumber}`)).body.status).to.equal('GOOD');
+    await request('PATCH', `${core.amcUrl}/namc-prov/v1/providers/renewal-check`, { status: 'ACTIVE' }, { 'content-type': 'application/json' });
+    expect((await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${serialNumber}/renew`, { csrPem: key.csrPem })).status).to.equal(201);
   });
 
   it('answers 404 for an unknown serial and 400 for a malformed one', async () => {
@@ -114,5 +182,36 @@ describe('AMC keeps its CA and everything it issued across a restart', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('AMC CRL cache', () => {
+  it('keeps no CRL whose list a revocation overtook while it was being signed: the next request lists the revocation', async () => {
+    const material = await createCaMaterial({ commonName: 'CRL cache test CA' });
+    const ca = await loadCertificateAuthority(material);
+    let releaseSigning!: () => void;
+    const signingHeld = new Promise<void>((resolve) => (releaseSigning = resolve));
+    let held = true;
+    // The one fake: the first CRL's signature waits until the revocation below is complete.
+    const slowCa = { ...ca, certificatePem: ca.certificatePem, buildCrl: async (request: Parameters<typeof ca.buildCrl>[0]) => {
+      if (held) {
+        held = false;
+        await signingHeld;
+      }
+      return ca.buildCrl(request);
+    } } as typeof ca;
+    const store = await openAmcStore(createEmbeddedStore());
+    const logger = createLogger({ nf: 'AMC', level: 'silent' });
+    const credentials = createCredentials({ store, settings: defaultAmcSettings, ca: slowCa, aicSaltHex: defaultAicScheme.saltHex, notifier: createNotifier({ logger }), now: Date.now });
+    const serialNumber = '0a'.repeat(16);
+    await store.credentials.insertOne({ _id: serialNumber, aic: '1.2.156.3088.1.2.1.1.1.0O41', status: 'GOOD', notBefore: new Date().toISOString(), notAfter: new Date(Date.now() + 86_400_000).toISOString(), certificatePem: 'unused here', publicKeySha256: 'unused here' });
+
+    const madeBeforeTheRevocation = credentials.crl();
+    await new Promise((resolve) => setTimeout(resolve, 20)); // its list is read, its signature waits
+    await credentials.revokeCredential(serialNumber, 'keyCompromise');
+    releaseSigning();
+    expect(new X509Crl(new Uint8Array(await madeBeforeTheRevocation)).entries, 'the CRL read before the revocation').to.have.length(0);
+    const next = new X509Crl(new Uint8Array(await credentials.crl()));
+    expect(next.entries.map((entry) => entry.serialNumber.toLowerCase())).to.deep.equal([serialNumber]);
   });
 });
