@@ -94,6 +94,10 @@ describe('AMC certificate authority', () => {
     expect(ca.certificateDer).to.deep.equal(new Uint8Array(caCert.rawData));
   });
 
+  it('backdates the CA a minute, as leaves are, so no leaf issued at once starts before its CA', () => {
+    expect(caCert.notBefore.getTime()).to.equal(NOW.getTime() - DAY - 60_000);
+  });
+
   it('accepts a CSR from createAgentKeyAndCsr and reports its key', async () => {
     const agent = await createAgentKeyAndCsr({ commonName: 'weather-agent, O=evil' });
     const verified = await ca.verifyCsr(agent.csrPem);
