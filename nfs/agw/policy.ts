@@ -16,21 +16,47 @@ export interface Requester {
 
 export type PolicyDecision = { allowed: true } | { allowed: false; ruleId: string };
 
-export function createPolicy(deps: { store: AgwStore; aicSaltHex: string }) {
-  // Rules are few and read on every discovery; they are cached and reloaded after any change. A
-  // load that a change overtook is not kept: the generation tells, so a new DENY is never lost.
-  let cached: PolicyDocument[] | undefined;
+/**
+ * How long a replica keeps the rules it read before reading them again: rules written through
+ * another replica of the gateway (sharing the store, DESIGN.md "Scale beyond one machine") apply
+ * here within this bound. Rules written through this one apply at once.
+ */
+export const POLICY_RELOAD_MS = 1_000;
+
+export function createPolicy(deps: { store: AgwStore; aicSaltHex: string; now?: () => number; onReloadedChange?: () => void }) {
+  const now = deps.now ?? Date.now;
+  // Rules are few and read on every discovery; they are cached, reloaded after any change made
+  // here, and read again once POLICY_RELOAD_MS has passed. A load that a change here overtook is
+  // not kept: the generation tells, so a new DENY is never lost. Concurrent reads share one load.
+  let cached: { rules: PolicyDocument[]; loadedAt: number; text: string } | undefined;
+  let loading: Promise<PolicyDocument[]> | undefined;
   let generation = 0;
-  const rules = async () => {
-    if (cached) return cached;
+  const load = async (): Promise<PolicyDocument[]> => {
     const loadedFor = generation;
+    const loadedAt = now();
     const loaded = await deps.store.policies.find({}, { sort: { priority: -1 } });
-    if (loadedFor === generation) cached = loaded;
+    if (loadedFor !== generation) return loaded;
+    const text = JSON.stringify(loaded);
+    // Rules that changed under this replica's cache were changed through another replica: answers
+    // cached on the old rules must go too.
+    if (cached && cached.text !== text) deps.onReloadedChange?.();
+    cached = { rules: loaded, loadedAt, text };
     return loaded;
+  };
+  const rules = (): Promise<PolicyDocument[]> | PolicyDocument[] => {
+    if (cached && now() - cached.loadedAt < POLICY_RELOAD_MS) return cached.rules;
+    if (!loading) {
+      const started: Promise<PolicyDocument[]> = load().finally(() => {
+        if (loading === started) loading = undefined;
+      });
+      loading = started;
+    }
+    return loading;
   };
   const changed = () => {
     generation += 1;
     cached = undefined;
+    loading = undefined; // a load under way may predate the change: later reads start their own
   };
 
   return {

@@ -27,16 +27,16 @@ export interface AgwServiceDeps {
 
 export async function createAgwService(deps: AgwServiceDeps) {
   const now = deps.now ?? Date.now;
-  const taxonomy = await createTaxonomy({ store: deps.store, seed: deps.taxonomySeed, minMatchScore: deps.settings.minMatchScore });
-  const aicSaltHex = deps.settings.aicScheme.saltHex;
-  const events = createEvents({ store: deps.store, logger: deps.logger, now, aicSaltHex, maxStored: deps.settings.maxStoredEvents });
-  const policy = createPolicy({ store: deps.store, aicSaltHex });
-  const base = { ...deps, taxonomy, events, now };
-  const registration = createRegistration(base);
-  const agents = createAgents({ ...base, registration });
   // Changes whenever anything a discovery answer depends on changes, except liveness and load,
   // which answers may lag by their cache's maxAgeMs (cached-query-fast-path.ts).
   let directoryVersion = 0;
+  const taxonomy = await createTaxonomy({ store: deps.store, seed: deps.taxonomySeed, minMatchScore: deps.settings.minMatchScore, now, onReloadedChange: () => (directoryVersion += 1) });
+  const aicSaltHex = deps.settings.aicScheme.saltHex;
+  const events = createEvents({ store: deps.store, logger: deps.logger, now, aicSaltHex, maxStored: deps.settings.maxStoredEvents });
+  const policy = createPolicy({ store: deps.store, aicSaltHex, now, onReloadedChange: () => (directoryVersion += 1) });
+  const base = { ...deps, taxonomy, events, now };
+  const registration = createRegistration(base);
+  const agents = createAgents({ ...base, registration });
   const discovery = createDiscovery({ ...base, agents, policy, validityPeriod: deps.settings.discoveryValidityPeriod, directoryVersion: () => directoryVersion });
   const routing = createRouting({ ...base, discovery, policy });
   const bumping = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {

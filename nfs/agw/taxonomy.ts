@@ -16,28 +16,58 @@ export interface CapabilityResolution {
 
 const capabilityIdPattern = /^\/capability\/[a-z0-9][a-z0-9-]{0,62}$/;
 
-export async function createTaxonomy(deps: { store: AgwStore; seed: readonly TaxonomyEntry[]; minMatchScore: number }) {
+/**
+ * How often a replica asks the store whether the taxonomy changed through another replica
+ * (DESIGN.md "Scale beyond one machine"): at most once per this interval, on use, without making
+ * the request that asks wait. Changes made through this replica apply at once.
+ */
+export const TAXONOMY_CHECK_MS = 1_000;
+
+export async function createTaxonomy(deps: { store: AgwStore; seed: readonly TaxonomyEntry[]; minMatchScore: number; now?: () => number; onReloadedChange?: () => void }) {
   const { store } = deps;
+  const now = deps.now ?? Date.now;
   if ((await store.taxonomy.countDocuments({})) === 0) {
     const version = await nextCounterValue(store.counters, 'taxonomyVersion');
     for (const entry of deps.seed) {
       await store.taxonomy.replaceOne({ _id: entry.capabilityId }, { ...toDocument(entry), version }, { upsert: true });
     }
   }
+  const storedVersion = async () => (await store.counters.findOne({ _id: 'taxonomyVersion' }))?.value ?? 0;
+  let loadedVersion = await storedVersion();
   let documents = await store.taxonomy.find({}, { sort: { _id: 1 } });
   const matcher = createCapabilityMatcher(documents.map(toEntry));
   const reload = async () => {
+    const version = await storedVersion();
     documents = await store.taxonomy.find({}, { sort: { _id: 1 } });
     matcher.update(documents.map(toEntry));
+    loadedVersion = version;
+  };
+  let checkedAt = now();
+  let checking = false;
+  // Every change bumps the stored taxonomyVersion counter, so one read tells whether to reload.
+  const refreshSoon = () => {
+    if (checking || now() - checkedAt < TAXONOMY_CHECK_MS) return;
+    checking = true;
+    checkedAt = now();
+    storedVersion()
+      .then(async (version) => {
+        if (version === loadedVersion) return;
+        await reload();
+        deps.onReloadedChange?.();
+      })
+      .catch(() => undefined) // a store that cannot answer now is asked again at the next check
+      .finally(() => (checking = false));
   };
 
   return {
     async getTaxonomy(): Promise<{ version: number; capabilities: Capability[] }> {
+      refreshSoon();
       const version = (await store.counters.findOne({ _id: 'taxonomyVersion' }))?.value ?? 0;
       return { version, capabilities: documents.map(toCapability) };
     },
 
     async getCapability(name: string): Promise<Capability> {
+      refreshSoon();
       const document = documents.find((candidate) => candidate._id === `/capability/${name}`);
       if (!document) throw notFound(`/capability/${name} is not in the taxonomy`, 'UNKNOWN_CAPABILITY');
       return toCapability(document);
@@ -66,11 +96,13 @@ export async function createTaxonomy(deps: { store: AgwStore; seed: readonly Tax
     },
 
     has(capabilityId: string): boolean {
+      refreshSoon();
       return documents.some((document) => document._id === capabilityId);
     },
 
     /** Taxonomy ids are taken as they are; free text is mapped onto the best match, or refused naming the text. */
     resolveRequested(requested: string[]): CapabilityResolution {
+      refreshSoon();
       const ids = new Set<string>();
       const matches: CapabilityResolution['matches'] = [];
       requested.forEach((text, index) => {
@@ -91,7 +123,10 @@ export async function createTaxonomy(deps: { store: AgwStore; seed: readonly Tax
       return { capabilityIds: [...ids], matches };
     },
 
-    match: (text: string, limit: number) => matcher.match(text, { limit, minScore: deps.minMatchScore }),
+    match: (text: string, limit: number) => {
+      refreshSoon();
+      return matcher.match(text, { limit, minScore: deps.minMatchScore });
+    },
   };
 }
 
