@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { CsrError, verifyCsrPem } from '../shared/csr.ts';
 import { sha256Hex } from './registration-token.ts';
 import { requireHttpUrl } from '../shared/http-url.ts';
-import { badRequest, conflict, ProblemError } from '../shared/problem.ts';
+import { badRequest, conflict, forbidden, ProblemError } from '../shared/problem.ts';
 import { DuplicateKeyError } from '../shared/store/collection.ts';
 import { screenText } from '../shared/text-screen.ts';
 import { allocateAic } from './aic-allocation.ts';
@@ -43,6 +43,10 @@ export function createRegistration(deps: RegistrationDeps) {
     if ((request.agent.kind === 'ue-agent') !== (request.onBehalfOf !== undefined)) {
       throw badRequest('onBehalfOf is required for a ue-agent and only for one', [{ param: '/onBehalfOf', reason: 'goes with kind ue-agent' }]);
     }
+    // The AMC then checks that the request comes from this provider (AAAP with its credentials).
+    if (request.onBehalfOf && !settings.onBehalfProviders.includes(request.provider.providerId)) {
+      throw forbidden(`provider ${request.provider.providerId} may not register an agent on a UE's behalf`, 'ON_BEHALF_NOT_PERMITTED');
+    }
     requireHttpUrl(request.endpoints.a2aUrl, '/endpoints/a2aUrl');
     if (request.endpoints.invokeUrl) requireHttpUrl(request.endpoints.invokeUrl, '/endpoints/invokeUrl');
     const resolved = deps.taxonomy.resolveRequested(request.requestedCapabilities);
@@ -62,6 +66,25 @@ export function createRegistration(deps: RegistrationDeps) {
       // The nonce is only spent by a registration that succeeded.
       await store.nonces.findOneAndDelete({ _id: request.nonce });
       throw error;
+    }
+  }
+
+  /**
+   * A UE has one agent: the AMF registers a new one when the UE registers again, and a release of
+   * the old one it still owes (the AGW was unreachable, say) must not leave two for discovery by
+   * SUPI to choose between. The older ones are revoked as superseded and removed; one whose
+   * revocation fails stays, its failure recorded, and goes with the UE's next registration.
+   */
+  async function supersedeUeAgents(supi: string, newestAic: string): Promise<void> {
+    for (const older of await store.agents.find({ supi, _id: { $ne: newestAic } })) {
+      try {
+        if (older.credentialStatus !== 'REVOKED') await deps.amc.revokeCredential(older.credentialSerial, 'superseded');
+      } catch (error) {
+        await events.recordEvent({ type: 'agent.deregistered', outcome: 'failure', aic: older._id, detail: { reason: `not superseded by ${newestAic}: ${(error as Error).message}` } });
+        continue;
+      }
+      await store.agents.findOneAndDelete({ _id: older._id });
+      await events.recordEvent({ type: 'agent.deregistered', outcome: 'success', aic: older._id, detail: { reason: `superseded by ${newestAic}, the newer agent of the same UE` } });
     }
   }
 
@@ -114,6 +137,7 @@ export function createRegistration(deps: RegistrationDeps) {
       throw conflict('an agent with this key is registered already; a new registration needs a new key', 'KEY_ALREADY_REGISTERED');
     }
     await events.recordEvent({ type: 'agent.registered', outcome: 'success', aic, detail: { capabilities: granted, providerId: request.provider.providerId, kind: request.agent.kind } });
+    if (request.onBehalfOf) await supersedeUeAgents(request.onBehalfOf.supi, aic);
     return {
       aic,
       ontologyAic,

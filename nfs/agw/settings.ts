@@ -20,6 +20,11 @@ export interface AgwSettings {
   minMatchScore: number;
   /** Seconds a requester may keep a discovery answer. */
   discoveryValidityPeriod: number;
+  /**
+   * Providers that may register a UE's agent (onBehalfOf): the AMF's account. Anyone else could
+   * otherwise put an agent of theirs where discovery by SUPI finds a UE's agent.
+   */
+  onBehalfProviders: string[];
 }
 
 export const defaultAgwSettings: Omit<AgwSettings, 'aicScheme'> = Object.freeze({
@@ -32,6 +37,7 @@ export const defaultAgwSettings: Omit<AgwSettings, 'aicScheme'> = Object.freeze(
   maxStoredEvents: 100_000,
   minMatchScore: 0.15,
   discoveryValidityPeriod: 5,
+  onBehalfProviders: ['operator-amf'],
 });
 
 /** What a settings file may set for the AGW (settings-file.ts). */
@@ -48,5 +54,6 @@ export const agwSettingsSchema = {
     maxStoredEvents: { type: 'integer', minimum: 100, maximum: 10000000 },
     minMatchScore: { type: 'number', minimum: 0, maximum: 1 },
     discoveryValidityPeriod: { type: 'integer', minimum: 0, maximum: 86400 },
+    onBehalfProviders: { type: 'array', maxItems: 32, uniqueItems: true, items: { type: 'string', minLength: 1, maxLength: 64 } },
   },
 } as const;

@@ -325,6 +325,30 @@ describe('AGW discovery (nagw-disc)', function () {
       expect(bad.status).to.equal(400);
     });
 
+    it("takes a UE's agent only from the AMF's provider: another provider is refused 403, with an event, and nothing is stored", async () => {
+      const supi = 'imsi-001010000000051';
+      const res = await registerAgent(core.agwUrl, { provider: acme, name: 'ue-agent', kind: 'ue-agent', capabilities: ['/capability/billing-plan'], onBehalfOf: { supi, cmState: 'CM-CONNECTED' } });
+      expect(res.status, JSON.stringify(res.body)).to.equal(403);
+      expect(res.body.cause).to.equal('ON_BEHALF_NOT_PERMITTED');
+      expect((await discover(`supi=${supi}`)).body.agents).to.deep.equal([]);
+      const events = (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=agent.registration&limit=5`)).body;
+      expect(events[0]).to.include({ outcome: 'refused', cause: 'ON_BEHALF_NOT_PERMITTED' });
+    });
+
+    it("keeps one agent per UE: a newer registration for the same SUPI supersedes the older, whose credential is revoked", async () => {
+      const supi = 'imsi-001010000000052';
+      const ueAgent = () => registered(core.agwUrl, { provider: operatorAmf, name: 'ue-agent', kind: 'ue-agent', description: 'Measures on the device', capabilities: [ueMeasurement], onBehalfOf: { supi, cmState: 'CM-CONNECTED' } });
+      const older = await ueAgent();
+      const olderSerial = (await request('GET', `${core.agwUrl}/nagw-reg/v1/registrations/${older}`)).body.acs.security.credentialSerialNumber;
+      const newer = await ueAgent();
+      expect(aicsOf((await discover(`supi=${supi}`)).body)).to.deep.equal([newer]);
+      expect((await request('GET', `${core.agwUrl}/nagw-reg/v1/registrations/${older}`)).status).to.equal(404);
+      const status = (await request('GET', `${core.amcUrl}/namc-cred/v1/credentials/${olderSerial}`)).body;
+      expect(status).to.include({ status: 'REVOKED', reason: 'superseded' });
+      const events = (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=agent.deregistered&aic=${older}`)).body;
+      expect(events[0].detail.reason).to.contain(newer);
+    });
+
     it('refuses ue-state for an agent that is not a UE agent with 409', async () => {
       const res = await request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${aic.qos}/ue-state`, { cmState: 'CM-CONNECTED' }, asRegistrant(aic.qos));
       expect(res.status).to.equal(409);
