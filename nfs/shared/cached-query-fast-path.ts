@@ -5,13 +5,16 @@
  * against the service's OpenAPI file (compiled with the validator's rules); an entry is used only
  * while the owner's version is unchanged and it is younger than maxAgeMs (a bound for changes
  * this process does not see, such as writes through another replica). Anything the path does not
- * fully accept (a bad query, an error, a refusal) goes on to express, which answers it.
+ * fully accept (a bad query, a failure) goes on to express, which answers it; a refusal the
+ * answer itself makes (a policy denial, say) is answered here with the ProblemDetails express's
+ * error handler would give.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { correlationHeader, withCorrelationId } from './correlation.ts';
 import type { Logger } from './logger.ts';
 import type { FastPath } from './nf-host.ts';
+import { ProblemError, type ProblemDetails } from './problem.ts';
 import { createRecentKeys } from './recent-keys.ts';
 import type { QueryCheck } from './schema-validator.ts';
 
@@ -123,8 +126,10 @@ export function createCachedQueryFastPath(options: CachedQueryFastPathOptions): 
           send(req, res, entry.body);
         },
         (error: Error & { status?: number }) => {
-          // A refusal is express's to answer with its ProblemDetails; only failures are news.
-          if (!(error.status && error.status < 500)) options.logger.warn('fast path failed; express answers', { path: options.path, error: error.message });
+          // A refusal is answered here, as express's error handler would: asking express would
+          // compute the answer a second time, and record its events (a policy denial) twice.
+          if (error instanceof ProblemError && error.status < 500) return sendProblem(req, res, error.toProblemDetails(url));
+          options.logger.warn('fast path failed; express answers', { path: options.path, error: error.message });
           next();
         },
       );
@@ -150,12 +155,16 @@ function requestCorrelationId(req: IncomingMessage): string | undefined {
   return typeof header === 'string' ? header : undefined;
 }
 
-function send(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+function send(req: IncomingMessage, res: ServerResponse, body: Buffer, status = 200, contentType = 'application/json; charset=utf-8'): void {
   const correlationId = requestCorrelationId(req);
-  res.writeHead(200, {
-    'content-type': 'application/json; charset=utf-8',
+  res.writeHead(status, {
+    'content-type': contentType,
     'content-length': body.length,
     [correlationHeader]: correlationId && /^[A-Za-z0-9._:-]{1,128}$/.test(correlationId) ? correlationId : randomUUID(),
   });
   res.end(body);
+}
+
+function sendProblem(req: IncomingMessage, res: ServerResponse, problem: ProblemDetails): void {
+  send(req, res, Buffer.from(JSON.stringify(problem), 'utf8'), problem.status ?? 400, 'application/problem+json');
 }
