@@ -69,6 +69,9 @@ export function createSbiApp(options: SbiAppOptions): Express {
         validateRequests: { allowUnknownQueryParameters: false, coerceTypes: false },
         validateResponses: options.validateResponses === false ? false : { removeAdditional: false },
         validateFormats: true,
+        // ajv-formats' full mode, as the fast paths' checks use (schema-validator.ts): the
+        // validator's default, fast mode, passes URIs such as http://h/a{x} that full mode refuses.
+        ajvFormats: { mode: 'full' },
         $refParser: { mode: 'dereference' },
         ignoreUndocumented: true,
       }),

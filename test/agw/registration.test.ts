@@ -4,7 +4,7 @@ import { SubjectAlternativeNameExtension, X509Certificate, X509ChainBuilder } fr
 import { parseAic, defaultAicScheme } from '../../nfs/shared/aic.ts';
 import { createAgentKeyAndCsr, spkiSha256 } from '../../nfs/shared/agent-credentials.ts';
 import { request } from '../support/nrf-harness.ts';
-import { acme, freshNonce, registerAgent, startTestCore, type TestCore } from '../support/core-harness.ts';
+import { acme, freshNonce, operatorCore, registerAgent, startTestCore, type TestCore } from '../support/core-harness.ts';
 
 describe('AGW agent registration, ARP with AAAP at the AMC (MACP section 5.1)', () => {
   let core: TestCore;
@@ -75,6 +75,21 @@ describe('AGW agent registration, ARP with AAAP at the AMC (MACP section 5.1)', 
       expect(res.body.cause).to.equal('CSR_SIGNATURE_INVALID');
       expect(await agentCount()).to.equal(before);
       expect(await refusals('CSR_SIGNATURE_INVALID')).to.have.length.greaterThan(0);
+    });
+
+    it('an a2aUrl that is not a URI (RFC 3986), by the fast path and by express alike (400)', async () => {
+      const before = await agentCount();
+      for (const a2aUrl of ['http://127.0.0.1:9/a2a/{x}', 'http://127.0.0.1:9/a^b']) {
+        const key = await createAgentKeyAndCsr();
+        const body = JSON.stringify({ provider: operatorCore, agent: { name: 'uri-check', version: '1.0.0', kind: 'capability-agent' }, requestedCapabilities: ['/capability/qos-optimisation'], endpoints: { a2aUrl }, csrPem: key.csrPem, nonce: freshNonce() });
+        // A parameter on the media type takes the request past the fast path, to express.
+        for (const contentType of ['application/json', 'application/json; profile=x']) {
+          const res = await request('POST', `${core.agwUrl}/nagw-reg/v1/registrations`, body, { 'content-type': contentType });
+          expect(res.status, `${a2aUrl} as ${contentType}`).to.equal(400);
+          expect(res.body.invalidParams[0].param).to.equal('/endpoints/a2aUrl');
+        }
+      }
+      expect(await agentCount()).to.equal(before);
     });
 
     it('a CSR that is not a CSR (400 INVALID_CSR)', async () => {
