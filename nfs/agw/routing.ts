@@ -50,7 +50,9 @@ export function createRouting(deps: {
         inFlight.set(agent._id, busy(agent._id) + 1);
         try {
           const answer = await deps.invoker.invoke(agent.invokeUrl, body, deps.settings.routingTimeoutMs);
-          if (answer.status >= 500) {
+          // 408 and 429 tell of the instance (it timed out, it is overloaded: RFC 9110 section
+          // 15.5.9, RFC 6585 section 4), not of the request: another instance may well serve it.
+          if (answer.status >= 500 || answer.status === 408 || answer.status === 429) {
             tried.push({ aic: agent._id, failure: `answered ${answer.status}` });
             continue;
           }

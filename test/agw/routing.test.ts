@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { acme, registerAgent, startTestCore, type TestCore, asRegistrant } from '../support/core-harness.ts';
 import { request } from '../support/nrf-harness.ts';
 
-type Behaviour = 'ok' | 'die' | 'fail' | 'slow' | 'not-found' | 'unprocessable';
+type Behaviour = 'ok' | 'die' | 'fail' | 'slow' | 'not-found' | 'unprocessable' | 'overloaded';
 
 interface AgentServer {
   name: string;
@@ -37,6 +37,7 @@ async function startAgentServer(name: string, behaviour: Behaviour): Promise<Age
       if (behaviour === 'fail') reply(res, 500, { detail: `${name} crashed` });
       if (behaviour === 'not-found') reply(res, 404, { detail: 'no UE with this SUPI here' });
       if (behaviour === 'unprocessable') reply(res, 422, { detail: 'parameter ueId is missing' });
+      if (behaviour === 'overloaded') reply(res, 429, { detail: 'too many requests' });
       if (behaviour === 'slow') timers.add(setTimeout(() => reply(res, 200, { servedBy: name }), 3000));
       if (behaviour === 'die') {
         server.close();
@@ -150,6 +151,16 @@ describe('AGW semantic routing (nagw-route)', function () {
     expect(event.detail.failed).to.deep.equal([{ aic: failing.aic, failure: 'answered 500' }]);
   });
 
+  it('skips an instance answering 429 (overloaded, RFC 6585 section 4) like one answering 500', async () => {
+    const capability = freshCapability();
+    const [overloaded, healthy] = await instances(capability, [{ behaviour: 'overloaded', load: 0 }, { behaviour: 'ok', load: 50 }]);
+    const res = await route(capability);
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect(overloaded.server.requests).to.equal(1);
+    expect(res.headers.get('x-served-by-aic')).to.equal(healthy.aic);
+    expect((await lastRoutingEvent(healthy.aic)).detail.failed).to.deep.equal([{ aic: overloaded.aic, failure: 'answered 429' }]);
+  });
+
   it('fails over from an instance slower than routingTimeoutMs (300 ms)', async () => {
     const capability = freshCapability();
     const [slow, healthy] = await instances(capability, [{ behaviour: 'slow', load: 0 }, { behaviour: 'ok', load: 50 }]);
@@ -199,6 +210,8 @@ describe('AGW semantic routing (nagw-route)', function () {
       expect(invoke.status).to.equal(200);
       expect(invoke.body).to.deep.equal({ allowed: false, ruleId: 'deny-acme-invoke', requesterAic: requester.body.aic, capabilityId: `/capability/${capability}`, action: 'invoke' });
       expect((await request('GET', `${decisions}&action=discover`)).body.allowed, 'the rule is about invoke only').to.equal(true);
+      const unencoded = await request('GET', `${core.agwUrl}/nagw-pol/v1/decisions?requester-aic=${requester.body.aic}&capability-id=/capability/${capability}&action=invoke`);
+      expect(unencoded.body, 'slashes may stand unencoded in the query, as in discovery').to.deep.include({ allowed: false });
       const events = await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=policy.denied&aic=${requester.body.aic}`);
       expect(events.body.map((event: { detail?: { ruleId?: string } }) => event.detail?.ruleId)).to.include('deny-acme-invoke');
       for (const bad of [`${decisions}&action=delete`, decisions, `${core.agwUrl}/nagw-pol/v1/decisions?requester-aic=not-an-aic&capability-id=x&action=invoke`]) {
