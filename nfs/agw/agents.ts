@@ -4,6 +4,7 @@
  * (the credential is revoked), liveness heartbeats, the UE's connection state reported by the
  * AMF, and credential status changes pushed by the AMC.
  */
+import { parseAic } from '../shared/aic.ts';
 import { canonicalAic as checkAic } from './aic-check.ts';
 import { requireRegistrationToken } from './registration-token.ts';
 import { requireHttpUrl } from '../shared/http-url.ts';
@@ -22,6 +23,26 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
     const agent = await store.agents.findOne({ _id: aic });
     if (!agent) throw notFound(`no agent ${aic} is registered here`, 'AGENT_NOT_FOUND');
     return agent;
+  }
+
+  /**
+   * The agent an operation names, and, when the operation is the registrant's own (heartbeat, UE
+   * state, deregistration), the proof that the caller holds its registration access token. A
+   * malformed, mistyped or unknown AIC and a wrong token are refusals, and like every refusal
+   * are recorded as an event of the operation's type.
+   */
+  async function findFor(type: string, aicText: string, registrant?: { authorization: string | undefined }): Promise<AgentDocument> {
+    try {
+      const agent = await find(aicText);
+      if (registrant) requireRegistrationToken(registrant.authorization, agent.registrationTokenSha256, agent._id);
+      return agent;
+    } catch (error) {
+      if (error instanceof ProblemError && error.status < 500) {
+        const parsed = parseAic(aicText, { saltHex: settings.aicScheme.saltHex });
+        await events.recordEvent({ type, outcome: 'refused', cause: error.cause, ...(parsed.ok ? { aic: parsed.aic.text } : {}), detail: { reason: error.message } });
+      }
+      throw error;
+    }
   }
 
   function stateOf(agent: AgentDocument): AgentRecord['state'] {
@@ -57,12 +78,12 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
     },
 
     async getRegistration(aic: string): Promise<AgentRecord> {
-      return toRecord(await find(aic));
+      return toRecord(await findFor('agent.lookup', aic));
     },
 
     /** Update re-runs AAAP with the provider's credentials: a wider scope needs the AMC's grant. */
     async updateRegistration(aicText: string, update: RegistrationUpdate): Promise<AgentRecord> {
-      const agent = await find(aicText);
+      const agent = await findFor('agent.updated', aicText);
       try {
         requireGood(agent);
         if (update.provider.providerId !== agent.providerId) throw forbidden(`agent ${agent._id} belongs to another provider`, 'NOT_OWNER');
@@ -105,8 +126,7 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
     },
 
     async deregisterAgent(aicText: string, authorization: string | undefined): Promise<void> {
-      const agent = await find(aicText);
-      requireRegistrationToken(authorization, agent.registrationTokenSha256, agent._id);
+      const agent = await findFor('agent.deregistered', aicText, { authorization });
       // Revoked first: if the AMC cannot be reached the agent stays registered and a retry works.
       if (agent.credentialStatus !== 'REVOKED') await deps.amc.revokeCredential(agent.credentialSerial, 'cessationOfOperation');
       await store.agents.findOneAndDelete({ _id: agent._id });
@@ -115,8 +135,7 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
 
     /** Returns true when the agent was STALE, i.e. the heartbeat brings it back into discovery. */
     async heartbeat(aicText: string, authorization: string | undefined, load?: number): Promise<boolean> {
-      const agent = await find(aicText);
-      requireRegistrationToken(authorization, agent.registrationTokenSha256, agent._id);
+      const agent = await findFor('agent.heartbeat', aicText, { authorization });
       if (agent.credentialStatus !== 'GOOD') {
         await events.recordEvent({ type: 'agent.heartbeat', outcome: 'refused', aic: agent._id, cause: `CREDENTIAL_${agent.credentialStatus}` });
         requireGood(agent);
@@ -130,8 +149,7 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
 
     /** A UE's agent is discoverable only while its UE is CM-CONNECTED (MACP section 8). */
     async reportUeState(aicText: string, authorization: string | undefined, cmState: CmState): Promise<void> {
-      const agent = await find(aicText);
-      requireRegistrationToken(authorization, agent.registrationTokenSha256, agent._id);
+      const agent = await findFor('agent.ue_state', aicText, { authorization });
       if (agent.kind !== 'ue-agent') throw conflict(`agent ${agent._id} is not a UE's agent`, 'NOT_A_UE_AGENT');
       await store.agents.findOneAndUpdate({ _id: agent._id }, { $set: { cmState } });
       await events.recordEvent({ type: 'agent.ue_state', outcome: 'success', aic: agent._id, detail: { cmState } });

@@ -11,6 +11,7 @@ import { createJsonPostFastPath } from '../shared/json-post-fast-path.ts';
 import { agwFastRoutes } from './fast-routes.ts';
 import { createSbiApp } from '../shared/sbi-app.ts';
 import { createSbiClient } from '../shared/sbi-client.ts';
+import type { ProblemDetails } from '../shared/problem.ts';
 import type { Store } from '../shared/store/collection.ts';
 import { createAnswerSigner } from './answer-signer.ts';
 import type { TaxonomyEntry } from './capability-matcher.ts';
@@ -65,6 +66,15 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
     now: deps.now,
   });
   let apiRoot = '';
+  // Every refusal is an event, those made before an operation ran (a body that breaks the spec,
+  // say) too; a refused registration is recorded as the registration's own refusals are.
+  const recordRefusal = (request: { method: string; path: string }, problem: ProblemDetails) => {
+    const path = request.path.split('?')[0];
+    const type = request.method === 'POST' && path === '/nagw-reg/v1/registrations' ? 'agent.registration' : 'request.refused';
+    service
+      .recordEvent({ type, outcome: 'refused', cause: problem.cause, detail: { method: request.method, path, reason: problem.detail, ...(problem.invalidParams ? { invalidParams: problem.invalidParams } : {}) } })
+      .catch((error: Error) => deps.logger.warn('refusal not recorded', { error: error.message }));
+  };
   const abort = new AbortController();
   return {
     name: 'agw',
@@ -75,11 +85,12 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
       logger: deps.logger,
       specs: agwServiceNames.map((name) => `${name}.yaml`),
       routes: agwRoutes(service, () => apiRoot),
+      onRefusedBeforeRoutes: recordRefusal,
       // Agents are not NFs and hold no NRF tokens: registration, discovery and routing stay open.
       oauth: deps.oauth ? { protectedServices: ['nagw-tax', 'nagw-pol'], verify: createAccessTokenVerifier({ nrfUri: deps.nrfUri, audience: ['AGW', nfInstanceId] }) } : undefined,
     }),
     fastPath: chainFastPaths(
-      createJsonPostFastPath({ routes: await agwFastRoutes(service, () => apiRoot), logger: deps.logger }),
+      createJsonPostFastPath({ routes: await agwFastRoutes(service, () => apiRoot), logger: deps.logger, onRefusedBeforeHandling: recordRefusal }),
       createCachedQueryFastPath({
         path: '/nagw-disc/v1/agents',
         checkQuery: await compileQueryCheck('nagw-disc.yaml', '/agents', 'get'),

@@ -72,6 +72,9 @@ function clientDetail(err: HttpLikeError, invalidParams: InvalidParam[]): string
 
 function clientCause(status: number, err: HttpLikeError): string {
   if (err.type === 'entity.parse.failed') return 'INVALID_MSG_FORMAT';
+  // TS 29.500 table 5.2.7.2-1: MANDATORY_IE_MISSING when what is wrong is only that mandatory
+  // IEs are absent; MANDATORY_IE_INCORRECT for anything else (ajv's message for an absent one).
+  if (status === 400 && err.errors?.length && err.errors.every((item) => item.message?.startsWith('must have required property'))) return 'MANDATORY_IE_MISSING';
   if (status === 400) return 'MANDATORY_IE_INCORRECT';
   if (status === 404) return 'RESOURCE_URI_STRUCTURE_NOT_FOUND';
   if (status === 405) return 'METHOD_NOT_ALLOWED';

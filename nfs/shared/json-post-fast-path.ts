@@ -49,24 +49,38 @@ export function pathMatcher(template: string): JsonPostRoute['match'] {
   };
 }
 
-export function createJsonPostFastPath(options: { routes: readonly JsonPostRoute[]; logger: Logger; bodyLimitBytes?: number }): FastPath {
+/**
+ * onRefusedBeforeHandling hears of each request refused before its operation ran (headers, body
+ * size, JSON, depth, schema), as SbiAppOptions.onRefusedBeforeRoutes does for express: an NF
+ * that records refusals as events records these too.
+ */
+export function createJsonPostFastPath(options: {
+  routes: readonly JsonPostRoute[];
+  logger: Logger;
+  bodyLimitBytes?: number;
+  onRefusedBeforeHandling?: (request: { method: string; path: string }, problem: ProblemDetails) => unknown;
+}): FastPath {
   const { logger, bodyLimitBytes = 1024 * 1024 } = options;
 
   async function serve(route: JsonPostRoute, params: Record<string, string>, req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const refuse = (problem: ProblemDetails, close = false): void => {
+      sendProblem(res, problem, close);
+      options.onRefusedBeforeHandling?.({ method: 'POST', path }, problem);
+    };
     const headerProblems = route.checkHeaders?.(req.headers) ?? [];
-    if (headerProblems.length) return sendProblem(res, toProblemDetails({ status: 400, errors: headerProblems }, path));
+    if (headerProblems.length) return refuse(toProblemDetails({ status: 400, errors: headerProblems }, path));
     const raw = await readBody(req, bodyLimitBytes);
-    if (raw === undefined) return sendProblem(res, toProblemDetails({ status: 413, type: 'entity.too.large' }, path), true);
+    if (raw === undefined) return refuse(toProblemDetails({ status: 413, type: 'entity.too.large' }, path), true);
     let body: unknown;
     try {
       body = JSON.parse(raw.toString('utf8'));
     } catch {
-      return sendProblem(res, toProblemDetails({ status: 400, type: 'entity.parse.failed' }, path));
+      return refuse(toProblemDetails({ status: 400, type: 'entity.parse.failed' }, path));
     }
     const tooDeep = bodyDepthProblem(body);
-    if (tooDeep) return sendProblem(res, toProblemDetails(tooDeep, path));
+    if (tooDeep) return refuse(toProblemDetails(tooDeep, path));
     const refused = route.checkBody(body);
-    if (refused.length) return sendProblem(res, toProblemDetails({ status: 400, errors: refused }, path));
+    if (refused.length) return refuse(toProblemDetails({ status: 400, errors: refused }, path));
     const answer = await route.handle({ params, body, headers: req.headers });
     if (answer === undefined) {
       res.writeHead(204, { [correlationHeader]: currentCorrelationId() ?? randomUUID() });

@@ -7,10 +7,11 @@ import express, { type Express, type Router } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import { isAbsolute, join } from 'node:path';
 import { correlationHeader, currentCorrelationId, withCorrelationId } from './correlation.ts';
-import { errorHandler, notFoundHandler } from './error-handler.ts';
+import { errorHandler, notFoundHandler, toProblemDetails } from './error-handler.ts';
 import { requireAccessToken, type AccessTokenVerifier } from './access-token-guard.ts';
 import { documentedPaths, limitBodyDepth, rejectUndocumentedMethods, requireContentTypeForBody } from './request-guards.ts';
 import type { Logger } from './logger.ts';
+import type { ProblemDetails } from './problem.ts';
 import { openapiDir } from './openapi-dir.ts';
 
 export interface SbiAppOptions {
@@ -22,6 +23,11 @@ export interface SbiAppOptions {
   routes: (router: Router) => void;
   /** When set, these services demand a bearer token from the NRF. */
   oauth?: { verify: AccessTokenVerifier; protectedServices: string[]; protectedWrites?: string[] };
+  /**
+   * Hears of each request refused (4xx) before any of the NF's routes ran: by a guard, the body
+   * parser or the OpenAPI validator. Refusals the routes make are the routes' own to record.
+   */
+  onRefusedBeforeRoutes?: (request: { method: string; path: string }, problem: ProblemDetails) => unknown;
   /** Response validation catches our own bugs; on by default. */
   validateResponses?: boolean;
   /** Largest accepted body. */
@@ -79,9 +85,22 @@ export function createSbiApp(options: SbiAppOptions): Express {
   }
 
   const router = express.Router({ caseSensitive: true });
+  router.use((_req, res, next) => {
+    res.locals.routed = true;
+    next();
+  });
   options.routes(router);
   app.use(router);
   app.use(notFoundHandler());
+  if (options.onRefusedBeforeRoutes) {
+    const observe = options.onRefusedBeforeRoutes;
+    app.use(((error, req, res, next) => {
+      const problem = toProblemDetails(error, req.originalUrl);
+      const status = problem.status ?? 500;
+      if (status >= 400 && status < 500 && !res.locals.routed) observe({ method: req.method, path: req.path }, problem);
+      next(error);
+    }) as express.ErrorRequestHandler);
+  }
   app.use(errorHandler(options.logger));
   return app;
 }

@@ -104,6 +104,20 @@ describe('Registered agents: update, credential status at the AMC and relying pa
     expect(res.status).to.equal(400);
     expect(res.body.cause).to.equal('AIC_CHECKSUM');
     expect(res.body.detail).to.contain('mistyped or forged');
+    const lookups = (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=agent.lookup&limit=2`)).body;
+    expect(lookups.map((event: { cause: string }) => event.cause), 'each refusal is an event').to.deep.equal(['AIC_CHECKSUM', 'AIC_SYNTAX']);
+    expect(lookups[0]).to.include({ outcome: 'refused' }).and.not.have.property('aic');
+  });
+
+  it("refuses a deregistration without the registrant's token (401), keeps the agent and records the refusal", async () => {
+    const { body } = await registerAgent(core.agwUrl, { name: 'staying' });
+    const res = await request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`, undefined, { authorization: `Bearer ${'A'.repeat(43)}` });
+    expect(res.status).to.equal(401);
+    expect(res.body.cause).to.equal('INVALID_REGISTRATION_TOKEN');
+    expect((await registration(body.aic)).status).to.equal(200);
+    const refused = (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=agent.deregistered&aic=${body.aic}`)).body;
+    expect(refused).to.have.length(1);
+    expect(refused[0]).to.include({ outcome: 'refused', cause: 'INVALID_REGISTRATION_TOKEN', aic: body.aic });
   });
 
   it('renews with the same key: a new serial for the same AIC, the old one superseded, and the gateway follows', async () => {

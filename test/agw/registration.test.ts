@@ -92,6 +92,20 @@ describe('AGW agent registration, ARP with AAAP at the AMC (MACP section 5.1)', 
       expect(await agentCount()).to.equal(before);
     });
 
+    it('a body that breaks the schema, refused before the operation runs, by the fast path and by express alike (400, with an event)', async () => {
+      const before = await agentCount();
+      const body = { provider: operatorCore, agent: { name: 'no-csr', version: '1.0.0', kind: 'capability-agent' }, requestedCapabilities: ['/capability/qos-optimisation'], endpoints: { a2aUrl: 'http://127.0.0.1:9/a2a' }, nonce: freshNonce() };
+      for (const contentType of ['application/json', 'application/json; profile=x']) {
+        const seen = (await refusals('MANDATORY_IE_MISSING')).length;
+        const res = await request('POST', `${core.agwUrl}/nagw-reg/v1/registrations`, body, { 'content-type': contentType });
+        expect(res.status, contentType).to.equal(400);
+        const recorded = await refusals('MANDATORY_IE_MISSING');
+        expect(recorded, contentType).to.have.length(seen + 1);
+        expect(recorded[0].detail.invalidParams.map((param: { param: string }) => param.param), contentType).to.include('/csrPem');
+      }
+      expect(await agentCount()).to.equal(before);
+    });
+
     it('a CSR that is not a CSR (400 INVALID_CSR)', async () => {
       const res = await registerAgent(core.agwUrl, { csrPem: `-----BEGIN CERTIFICATE REQUEST-----\n${'A'.repeat(120)}\n-----END CERTIFICATE REQUEST-----` });
       expect(res.status).to.equal(400);

@@ -63,6 +63,18 @@ describe('toProblemDetails', () => {
       ]);
     });
 
+    it('answers 400 MANDATORY_IE_MISSING when every error is an absent mandatory IE (TS 29.500 table 5.2.7.2-1)', () => {
+      const missing = Object.assign(new Error('request/body must have required property'), {
+        status: 400,
+        errors: [
+          { path: '/body/csrPem', message: "must have required property 'csrPem'" },
+          { path: '/body/nonce', message: "must have required property 'nonce'" },
+        ],
+      });
+      expect(toProblemDetails(missing, '/nagw-reg/v1/registrations').cause).to.equal('MANDATORY_IE_MISSING');
+      expect(toProblemDetails(validatorError, '/x').cause, 'an absent IE among other faults').to.equal('MANDATORY_IE_INCORRECT');
+    });
+
     it('answers 400 MANDATORY_IE_INCORRECT with a detail listing every parameter and reason', () => {
       const problem = toProblemDetails(validatorError, '/nnrf-disc/v1/nf-instances?limit=x');
       expect(problem).to.include({ type: 'about:blank', title: 'Bad Request', status: 400, cause: 'MANDATORY_IE_INCORRECT', instance: '/nnrf-disc/v1/nf-instances?limit=x' });
