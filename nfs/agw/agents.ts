@@ -9,7 +9,7 @@ import { canonicalAic as checkAic } from './aic-check.ts';
 import { requireRegistrationToken } from './registration-token.ts';
 import { requireHttpUrl } from '../shared/http-url.ts';
 import { conflict, forbidden, notFound, ProblemError } from '../shared/problem.ts';
-import type { Registration, RegistrationDeps } from './registration.ts';
+import { aaapDenial, type Registration, type RegistrationDeps } from './registration.ts';
 import type { AgentDocument } from './store.ts';
 import type { AgentRecord, CmState, CredentialEvent, RegistrationUpdate } from './types.ts';
 
@@ -95,7 +95,8 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
           requestedCapabilities: capabilityIds,
           publicKeySha256: agent.publicKeySha256,
         });
-        const denied = decision.decision !== 'GRANT' ? capabilityIds : (decision.deniedCapabilities ?? []);
+        if (decision.decision !== 'GRANT') throw aaapDenial(decision, 'update');
+        const denied = decision.deniedCapabilities ?? [];
         if (denied.length) {
           throw forbidden(`the AMC does not grant ${denied.join(', ')}${decision.detail ? ` (${decision.detail})` : ''}`, decision.cause ?? 'SCOPE_NOT_PERMITTED');
         }

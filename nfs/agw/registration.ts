@@ -29,6 +29,15 @@ export interface RegistrationDeps {
   now: () => number;
 }
 
+/**
+ * An AAAP denial as the agent's problem: 401 when the provider could not be authenticated
+ * (unknown, or a wrong secret), 403 when it was and may not do this; the AMC's cause and words.
+ */
+export function aaapDenial(decision: { cause?: string; detail?: string }, what: 'registration' | 'update'): ProblemError {
+  const status = decision.cause === 'INVALID_PROVIDER_CREDENTIAL' || decision.cause === 'PROVIDER_UNKNOWN' ? 401 : 403;
+  return new ProblemError(status, `the AMC denied the ${what}: ${decision.detail ?? decision.cause}`, { cause: decision.cause });
+}
+
 export function createRegistration(deps: RegistrationDeps) {
   const { store, settings, events, now } = deps;
 
@@ -96,10 +105,7 @@ export function createRegistration(deps: RegistrationDeps) {
       requestedCapabilities: capabilityIds,
       publicKeySha256,
     });
-    if (decision.decision !== 'GRANT') {
-      const status = decision.cause === 'INVALID_PROVIDER_CREDENTIAL' || decision.cause === 'PROVIDER_UNKNOWN' ? 401 : 403;
-      throw new ProblemError(status, `the AMC denied the registration: ${decision.detail ?? decision.cause}`, { cause: decision.cause });
-    }
+    if (decision.decision !== 'GRANT') throw aaapDenial(decision, 'registration');
     const { aic, ontologyAic } = await allocateAic({ store, scheme: settings.aicScheme }, { providerIndex: decision.providerIndex!, name: request.agent.name, version: request.agent.version });
     const credential = await deps.amc.issueCredential({ grantId: decision.grantId!, aic, csrPem: request.csrPem });
     const granted = decision.grantedCapabilities ?? [];
