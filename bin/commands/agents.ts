@@ -1,8 +1,9 @@
 /** `dmsc agents`: the agents registered at the AGW, found through NRF discovery. */
 import 'reflect-metadata'; // @peculiar/x509 2.x resolves its services through tsyringe
 import { X509Certificate } from '@peculiar/x509';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { callNf, findService, formatTable, nrfOption } from './core-client.ts';
+import { wholeNumber } from './whole-number.ts';
 import type { components as reg } from '../../openapi/generated/nagw-reg.ts';
 
 type AgentRecord = reg['schemas']['AgentRecord'];
@@ -11,11 +12,7 @@ type AgentRecord = reg['schemas']['AgentRecord'];
 const agwDefaultLimit = 1000;
 const agwMaxLimit = 10_000;
 
-function limitOf(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1 || parsed > agwMaxLimit) throw new InvalidArgumentError(`must be a whole number from 1 to ${agwMaxLimit}`);
-  return parsed;
-}
+const limitOf = wholeNumber(1, agwMaxLimit);
 
 function certificateSerial(pem: string): string {
   try {

@@ -1,13 +1,10 @@
 /** `dmsc bench <name>`: benchmarks that print their figures (never timed assertions in tests). */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { wholeNumber } from './whole-number.ts';
 // Each benchmark is loaded when it runs: the load generator (autocannon) is a development
 // dependency, absent from the container image (compose/Dockerfile installs production ones only).
 
-function positiveInt(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('must be a positive whole number');
-  return parsed;
-}
+const positiveInt = wholeNumber(1);
 
 export function benchCommand(): Command {
   const bench = new Command('bench').description('measure the emulator; figures as JSON with --json');

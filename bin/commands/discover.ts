@@ -3,20 +3,17 @@
  * done (natural-language resolution), from the AGW found through the NRF. The answer's signature
  * is checked against the gateway's key set before anything is printed.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import type { components as disc } from '../../openapi/generated/nagw-disc.ts';
 import { callNf, findService, formatTable, nrfOption } from './core-client.ts';
+import { wholeNumber } from './whole-number.ts';
 
 type DiscoveryAnswer = disc['schemas']['DiscoveryAnswer'];
 
 const capabilityIdPattern = /^\/capability\/[a-z0-9][a-z0-9-]{0,62}$/;
 
-function limitOf(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 100) throw new InvalidArgumentError('must be a whole number from 1 to 100');
-  return parsed;
-}
+const limitOf = wholeNumber(1, 100);
 
 export function discoverCommand(): Command {
   return new Command('discover')

@@ -98,7 +98,7 @@ describe('dmsc agents, ca and discover (command line)', function () {
     expect(run.stderr).to.not.contain('more may be registered');
   });
 
-  for (const bad of ['0', '10001', '2.5', 'many']) {
+  for (const bad of ['0', '10001', '2.5', 'many', '1e1']) {
     it(`dmsc agents --limit ${bad} is refused with an error naming --limit`, async () => {
       const run = await dmsc(['agents', '--limit', bad, '--nrf', core.nrfUrl]);
       expect(run.code, shown(run)).to.not.equal(0);
