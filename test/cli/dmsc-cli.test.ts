@@ -103,7 +103,7 @@ describe('dmsc (command line)', function () {
     const { code, stdout, stderr } = await runDmsc(['bench', 'nrf', '--profiles', '0']);
     expect(code).to.equal(2);
     expect(code).to.not.equal(null);
-    expect(stderr).to.contain('--profiles').and.contain("'0'").and.contain('positive whole number');
+    expect(stderr).to.contain('--profiles').and.contain("'0'").and.contain('must be a whole number 1 or more');
     expect(stderr).to.not.contain('bench nrf:');
     expect(stdout).to.equal('');
   });
