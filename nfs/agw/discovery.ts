@@ -26,6 +26,14 @@ export interface StructuredQuery {
   limit?: number;
 }
 
+type AnsweredQuery = NonNullable<DiscoveryAnswer['structuredQuery']>;
+
+/** The query as a signed answer names it: the requester left out (it does not change the agents) and the limit applied. */
+function answeredQuery(query: StructuredQuery, limit: number): AnsweredQuery {
+  const { requesterAic: _requester, limit: _asked, ...rest } = query;
+  return { ...rest, limit };
+}
+
 export interface DiscoveryDeps {
   store: AgwStore;
   taxonomy: Taxonomy;
@@ -89,8 +97,8 @@ export function createDiscovery(deps: DiscoveryDeps) {
     return kept;
   }
 
-  async function signed(answer: Omit<DiscoveryAnswer, 'signature' | 'gatewayId'>): Promise<DiscoveryAnswer> {
-    const unsigned = { gatewayId: deps.gatewayId, validityPeriod: deps.validityPeriod, ...answer };
+  async function signed(answer: Omit<DiscoveryAnswer, 'signature' | 'gatewayId' | 'issuedAt'>): Promise<DiscoveryAnswer> {
+    const unsigned = { gatewayId: deps.gatewayId, issuedAt: new Date(now()).toISOString(), validityPeriod: deps.validityPeriod, ...answer };
     return { ...unsigned, signature: await deps.signer.sign(unsigned) };
   }
 
@@ -134,10 +142,11 @@ export function createDiscovery(deps: DiscoveryDeps) {
     const kept = query.capabilityId ? pool.slice(0, limit) : (await visible(pool, requester, (agent) => agent.capabilityIds)).slice(0, limit);
     const ranked = kept.map((agent) => toDiscovered(agent, 1, query.capabilityId));
     await events.recordEvent({ type: 'discovery.structured', outcome: 'success', aic: requester.aic, capabilityId: query.capabilityId, detail: { results: ranked.length } });
-    return signedAnswerOf(ranked);
+    return signedAnswerOf(ranked, answeredQuery(query, limit));
   }
 
-  const signedAnswerOf = (agents: DiscoveredAgent[]) => deps.signer.signedJson({ gatewayId: deps.gatewayId, validityPeriod: deps.validityPeriod, agents });
+  const signedAnswerOf = (agents: DiscoveredAgent[], structuredQuery: AnsweredQuery) =>
+    deps.signer.signedJson({ gatewayId: deps.gatewayId, issuedAt: new Date(now()).toISOString(), validityPeriod: deps.validityPeriod, structuredQuery, agents });
 
   // An answer by capability alone names no requester: every requester policy lets discover the
   // capability gets the same agents from the same pool. It is encoded and signed once per pool
@@ -151,7 +160,7 @@ export function createDiscovery(deps: DiscoveryDeps) {
     if (!byLimit) poolAnswers.set(pool, (byLimit = new Map()));
     const known = byLimit.get(limit);
     if (known) return known;
-    const body = signedAnswerOf(pool.slice(0, limit).map((agent) => toDiscovered(agent, 1, capabilityId)));
+    const body = signedAnswerOf(pool.slice(0, limit).map((agent) => toDiscovered(agent, 1, capabilityId)), { capabilityId, limit });
     if (byLimit.size >= answersPerPool) byLimit.clear();
     byLimit.set(limit, body);
     return body;

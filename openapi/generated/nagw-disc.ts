@@ -67,6 +67,18 @@ export interface components {
         };
         DiscoveryAnswer: {
             gatewayId: string;
+            /** @description When the gateway signed the answer: with validityPeriod, how long it may be used. A signed answer says when it was made, so an old one cannot pass for a new one. */
+            issuedAt: components["schemas"]["DateTime"];
+            /** @description The query a structured answer answers, with the limit applied and without the requester, so a signed answer cannot pass for the answer to another query. */
+            structuredQuery?: {
+                capabilityId?: string;
+                aic?: string;
+                providerId?: string;
+                domain?: string;
+                supi?: string;
+                securityAttributes?: string[];
+                limit: number;
+            };
             /** @description Seconds the requester may reuse this answer before asking again, as with the NRF's SearchResult (TS 29.510 clause 6.2.6.2.2); failing over among the agents of an answer needs no new query. */
             validityPeriod?: number;
             query?: string;
@@ -101,6 +113,8 @@ export interface components {
             cause?: string;
             invalidParams?: components["schemas"]["InvalidParam"][];
         };
+        /** Format: date-time */
+        DateTime: string;
         /** @enum {string} */
         AgentKind: "nf-agent" | "capability-agent" | "ue-agent" | "third-party";
         Endpoints: {
@@ -119,8 +133,6 @@ export interface components {
             gdpr?: boolean;
             dataResidency?: string;
         };
-        /** Format: date-time */
-        DateTime: string;
         /** @description The gateway-generated Agent Capability Specification (MACP section 4.5 and 5.2): only the authorized capabilities, the interfaces and the security attributes. */
         Acs: {
             aic: string;

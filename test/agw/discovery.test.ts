@@ -168,6 +168,23 @@ describe('AGW discovery (nagw-disc)', function () {
       await compactVerify(tampered, keySet).catch((error: unknown) => (failure = error));
       expect((failure as { code?: string })?.code).to.equal('ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
     });
+
+    it('signs when the answer was made and, for a structured answer, the query it answers (with the limit applied, without the requester)', async () => {
+      const before = Date.now();
+      const byCapability = (await discover(`capability-id=${qos}&requester-aic=${aic.broadband}`)).body;
+      const byProvider = (await discover('provider-id=acme-agents&limit=3')).body;
+      const byText = (await resolve({ query: 'fix my home broadband' })).body;
+      for (const answer of [byCapability, byProvider, byText]) {
+        const signedContent = await verifiedPayload(answer.signature);
+        // Answers may come from a cache up to a couple of seconds old.
+        expect(Date.parse(signedContent.issuedAt)).to.be.within(before - 5_000, Date.now());
+        expect(signedContent.validityPeriod).to.be.a('number');
+      }
+      expect((await verifiedPayload(byCapability.signature)).structuredQuery).to.deep.equal({ capabilityId: qos, limit: 10 });
+      expect((await verifiedPayload(byProvider.signature)).structuredQuery).to.deep.equal({ providerId: 'acme-agents', limit: 3 });
+      expect(byText.structuredQuery, 'a natural-language answer names its text instead').to.equal(undefined);
+      expect(byText.query).to.equal('fix my home broadband');
+    });
   });
 
   describe('natural language (resolutions)', () => {
