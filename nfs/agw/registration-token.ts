@@ -10,10 +10,15 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/**
+ * A 401 says how to authenticate (RFC 6750 section 3): a request with no token gets the scheme
+ * alone, one with a wrong token error="invalid_token" (a malformed header is the schema's 400).
+ */
 export function requireRegistrationToken(authorization: string | undefined, expectedSha256: string, aic: string): void {
   const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
   const given = Buffer.from(sha256Hex(token ?? ''), 'hex');
   if (!token || !timingSafeEqual(given, Buffer.from(expectedSha256, 'hex'))) {
-    throw new ProblemError(401, `this request needs the registration access token of ${aic}`, { cause: 'INVALID_REGISTRATION_TOKEN' });
+    const challenge = token ? 'Bearer realm="nagw-reg", error="invalid_token"' : 'Bearer realm="nagw-reg"';
+    throw new ProblemError(401, `this request needs the registration access token of ${aic}`, { cause: 'INVALID_REGISTRATION_TOKEN', headers: { 'WWW-Authenticate': challenge } });
   }
 }

@@ -38,6 +38,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       logger.debug('request rejected', { method: req.method, path: req.path, status: problem.status, detail: problem.detail });
     }
     if (res.headersSent) return;
+    if (err instanceof ProblemError && err.headers) res.set(err.headers);
     sendProblem(res, problem);
   };
 }

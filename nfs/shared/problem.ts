@@ -11,13 +11,16 @@ export class ProblemError extends Error {
   readonly status: number;
   readonly cause?: string;
   readonly invalidParams?: InvalidParam[];
+  /** Response headers the status calls for, e.g. WWW-Authenticate with a 401 (RFC 9110 section 15.5.2). */
+  readonly headers?: Readonly<Record<string, string>>;
 
-  constructor(status: number, detail: string, options: { cause?: string; invalidParams?: InvalidParam[] } = {}) {
+  constructor(status: number, detail: string, options: { cause?: string; invalidParams?: InvalidParam[]; headers?: Record<string, string> } = {}) {
     super(detail);
     this.name = 'ProblemError';
     this.status = status;
     this.cause = options.cause;
     this.invalidParams = options.invalidParams;
+    this.headers = options.headers;
   }
 
   toProblemDetails(instance?: string): ProblemDetails {

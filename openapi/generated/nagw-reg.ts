@@ -326,7 +326,7 @@ export interface components {
         };
     };
     parameters: {
-        /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). */
+        /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). Without it the answer is 401 with a WWW-Authenticate challenge (RFC 6750 section 3). */
         RegistrationToken: string;
         Aic: components["schemas"]["AicText"];
     };
@@ -444,9 +444,9 @@ export interface operations {
     DeregisterAgent: {
         parameters: {
             query?: never;
-            header: {
-                /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). */
-                Authorization: components["parameters"]["RegistrationToken"];
+            header?: {
+                /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). Without it the answer is 401 with a WWW-Authenticate challenge (RFC 6750 section 3). */
+                Authorization?: components["parameters"]["RegistrationToken"];
             };
             path: {
                 aic: components["parameters"]["Aic"];
@@ -502,9 +502,9 @@ export interface operations {
     AgentHeartbeat: {
         parameters: {
             query?: never;
-            header: {
-                /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). */
-                Authorization: components["parameters"]["RegistrationToken"];
+            header?: {
+                /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). Without it the answer is 401 with a WWW-Authenticate challenge (RFC 6750 section 3). */
+                Authorization?: components["parameters"]["RegistrationToken"];
             };
             path: {
                 aic: components["parameters"]["Aic"];
@@ -561,9 +561,9 @@ export interface operations {
     ReportUeConnectionState: {
         parameters: {
             query?: never;
-            header: {
-                /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). */
-                Authorization: components["parameters"]["RegistrationToken"];
+            header?: {
+                /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). Without it the answer is 401 with a WWW-Authenticate challenge (RFC 6750 section 3). */
+                Authorization?: components["parameters"]["RegistrationToken"];
             };
             path: {
                 aic: components["parameters"]["Aic"];

@@ -123,9 +123,13 @@ describe('Registered agents: update, credential status at the AMC and relying pa
     const res = await request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`, undefined, { authorization: `Bearer ${'A'.repeat(43)}` });
     expect(res.status).to.equal(401);
     expect(res.body.cause).to.equal('INVALID_REGISTRATION_TOKEN');
+    expect(res.headers.get('www-authenticate'), 'RFC 6750 section 3').to.equal('Bearer realm="nagw-reg", error="invalid_token"');
+    const none = await request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`);
+    expect(none.status, 'no token at all').to.equal(401);
+    expect(none.headers.get('www-authenticate'), 'no error code when no token was sent').to.equal('Bearer realm="nagw-reg"');
     expect((await registration(body.aic)).status).to.equal(200);
     const refused = (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=agent.deregistered&aic=${body.aic}`)).body;
-    expect(refused).to.have.length(1);
+    expect(refused).to.have.length(2);
     expect(refused[0]).to.include({ outcome: 'refused', cause: 'INVALID_REGISTRATION_TOKEN', aic: body.aic });
   });
 

@@ -96,11 +96,12 @@ describe('Only the registrant acts on a registration, and only the AMC decides c
     await core.close();
   });
 
-  it('answers 400 without and 401 with a wrong registration access token, and changes nothing', async () => {
+  it('answers 401 without or with a wrong registration access token, 400 to a malformed one, and changes nothing', async () => {
     const { body } = await registerAgent(core.agwUrl, { name: 'owned' });
     const other = await registerAgent(core.agwUrl, { name: 'stranger' });
     const registration = `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`;
-    expect((await request('DELETE', registration)).status).to.equal(400);
+    expect((await request('DELETE', registration)).status).to.equal(401);
+    expect((await request('DELETE', registration, undefined, { authorization: 'Basic b3duZWQ6c2VjcmV0' })).status).to.equal(400);
     const wrong = await request('DELETE', registration, undefined, asRegistrant(other.body.aic));
     expect(wrong.status).to.equal(401);
     expect(wrong.body.cause).to.equal('INVALID_REGISTRATION_TOKEN');
