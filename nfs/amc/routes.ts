@@ -51,7 +51,8 @@ export function amcRoutes(service: AmcService) {
       res.type('application/pkix-crl').send(Buffer.from(await service.crl()));
     });
     router.get(`${cred}/ca`, (_req, res) => {
-      res.type('application/x-pem-file').send(service.caCertificatePem());
+      // RFC 8555 section 9.1 registers this type for PEM certificates; application/x-pem-file is unregistered.
+      res.type('application/pem-certificate-chain').send(service.caCertificatePem());
     });
     router.get(`${cred}/trust-anchors`, (_req, res) => {
       res.json(service.trustAnchors());

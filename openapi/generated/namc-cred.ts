@@ -508,7 +508,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/x-pem-file": string;
+                    "application/pem-certificate-chain": string;
                 };
             };
             default: components["responses"]["Default"];

@@ -148,7 +148,9 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
   });
 
   it('publishes its CA with the trust anchors', async () => {
-    const ca = (await request('GET', `${core.amcUrl}/namc-cred/v1/ca`)).body;
+    const published = await request('GET', `${core.amcUrl}/namc-cred/v1/ca`);
+    expect(published.headers.get('content-type'), 'RFC 8555 section 9.1').to.match(/^application\/pem-certificate-chain/);
+    const ca = published.body;
     const anchors = (await request('GET', `${core.amcUrl}/namc-cred/v1/trust-anchors`)).body;
     expect(anchors[0]).to.deep.equal({ domain: 'operator.example', certificatePem: ca });
   });
