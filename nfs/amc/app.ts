@@ -68,7 +68,10 @@ export async function createAmc(deps: AmcDeps): Promise<AmcHandle> {
     fastPath: createJsonPostFastPath({ routes: await amcFastRoutes(service, { oauth: deps.oauth === true }), logger: deps.logger }),
     service,
     drainNotifications: () => notifier.drain(),
-    start: (apiRoot) => lifecycle.start(apiRoot),
+    start: (apiRoot) => {
+      ca.publishCrlAt(`${apiRoot}/namc-cred/v1/crl`);
+      return lifecycle.start(apiRoot);
+    },
     async stop() {
       notifier.stop();
       await lifecycle.stop();

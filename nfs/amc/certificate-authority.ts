@@ -50,6 +50,11 @@ export interface CertificateAuthority {
   verifyCsr(csrPem: string): Promise<VerifiedCsr>;
   issue(request: IssueRequest): Promise<{ certificatePem: string } & VerifiedCsr>;
   buildCrl(request: CrlRequest): Promise<Uint8Array<ArrayBuffer>>;
+  /**
+   * Names where relying parties fetch the CRL, in every certificate issued from now on (RFC 5280
+   * section 4.2.1.13): the AMC knows its own address only once it listens.
+   */
+  publishCrlAt(uri: string): void;
 }
 
 /** A self-signed P-256 root (RFC 5280 §4.2.1.9 CA:true critical; §4.2.1.3 keyCertSign+cRLSign critical). */
@@ -93,19 +98,19 @@ export async function loadCertificateAuthority(material: CaMaterial, options: { 
   if (!ski) throw new Error('CA material: certificate has no subject key identifier');
   // §4.2.1.1 / §5.2.1: AKI keyIdentifier = the issuer's SKI; built once, shared by every certificate and CRL.
   const aki = new AuthorityKeyIdentifierExtension(ski.keyId);
-  const crlDp = options.crlUri ? new CRLDistributionPointsExtension([options.crlUri]) : undefined; // §4.2.1.13
   // The extensions every leaf shares are encoded once: the library's ASN.1 encoding dominates issue time.
-  const leafExtensions = (rsa: boolean) => [
+  const leafExtensions = (rsa: boolean, crlUri: string | undefined) => [
     new BasicConstraintsExtension(false, undefined, true), // §4.2.1.9
     // §4.2.1.3; keyEncipherment only where the key can do RSA key transport (brief §2.3)
     new KeyUsagesExtension(KeyUsageFlags.digitalSignature | (rsa ? KeyUsageFlags.keyEncipherment : 0), true),
     // §4.2.1.12; one certificate for both TLS roles (brief §9 #10, a documented deviation from ACPs)
     new ExtendedKeyUsageExtension([ExtendedKeyUsage.clientAuth, ExtendedKeyUsage.serverAuth], false),
     aki,
-    ...(crlDp ? [crlDp] : []),
+    ...(crlUri ? [new CRLDistributionPointsExtension([crlUri])] : []), // §4.2.1.13
   ];
-  const sharedExtensionsDer = (rsa: boolean) => leafExtensions(rsa).map((extension) => new Uint8Array(extension.rawData));
-  const sharedExtensions = { rsa: sharedExtensionsDer(true), other: sharedExtensionsDer(false) };
+  const sharedExtensionsDer = (rsa: boolean, crlUri: string | undefined) => leafExtensions(rsa, crlUri).map((extension) => new Uint8Array(extension.rawData));
+  const sharedExtensionsFor = (crlUri: string | undefined) => ({ rsa: sharedExtensionsDer(true, crlUri), other: sharedExtensionsDer(false, crlUri) });
+  let sharedExtensions = sharedExtensionsFor(options.crlUri);
   const template: LeafTemplate = {
     issuerDer: new Uint8Array(caCert.subjectName.toArrayBuffer()),
     signatureAlgorithmDer: ECDSA_WITH_SHA256_DER,
@@ -140,6 +145,9 @@ export async function loadCertificateAuthority(material: CaMaterial, options: { 
         ],
       });
       return { certificatePem: PemConverter.encode(new Uint8Array(der), 'CERTIFICATE'), publicKeySpkiSha256, publicKeyAlgorithm };
+    },
+    publishCrlAt(uri) {
+      sharedExtensions = sharedExtensionsFor(uri);
     },
     async buildCrl(request) {
       if (!Number.isSafeInteger(request.crlNumber) || request.crlNumber < 0) throw new RangeError('crlNumber must be a non-negative integer');

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { X509Crl } from '@peculiar/x509';
+import { CRLDistributionPointsExtension, X509Certificate as PeculiarCertificate, X509Crl } from '@peculiar/x509';
 import { expect } from 'chai';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -113,6 +113,18 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
     }
     const suspended = await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${printed}/suspend`, {});
     expect(suspended.body).to.include({ serialNumber: issued.serialNumber, status: 'SUSPENDED' });
+  });
+
+  it('names in each certificate where its CRL is published (RFC 5280 section 4.2.1.13), and a CRL is served there', async () => {
+    const key = await createAgentKeyAndCsr();
+    const grant = (await authorize(operatorCore, ['/capability/location'], key.publicKeySpkiSha256)).body;
+    const issued = (await issue(grant.grantId, aicFor(grant.providerIndex, '35'), key.csrPem)).body;
+    const points = new PeculiarCertificate(issued.certificatePem).getExtension(CRLDistributionPointsExtension);
+    const uris = points!.distributionPoints.flatMap((point) => point.distributionPoint?.fullName?.map((name) => name.uniformResourceIdentifier) ?? []);
+    expect(uris).to.deep.equal([`${core.amcUrl}/namc-cred/v1/crl`]);
+    const crl = await fetch(uris[0]!);
+    expect(crl.status).to.equal(200);
+    expect(new X509Crl(new Uint8Array(await crl.arrayBuffer())).issuer).to.equal(new PeculiarCertificate(issued.certificatePem).issuer);
   });
 
   it('suspends only as a hold: a suspension with any other reason is refused and changes nothing', async () => {
