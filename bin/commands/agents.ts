@@ -2,7 +2,7 @@
 import 'reflect-metadata'; // @peculiar/x509 2.x resolves its services through tsyringe
 import { X509Certificate } from '@peculiar/x509';
 import { Command } from 'commander';
-import { callNf, findService, formatTable, nrfOption } from './core-client.ts';
+import { callNf, formatTable, nfAddressOption, nrfOption, serviceRoot } from './core-client.ts';
 import { wholeNumber } from './whole-number.ts';
 import type { components as reg } from '../../openapi/generated/nagw-reg.ts';
 
@@ -26,10 +26,11 @@ export function agentsCommand(): Command {
   return new Command('agents')
     .description('list the agents registered at the AGW (found through the NRF): AIC, state, capabilities, A2A URL, certificate')
     .addOption(nrfOption())
+    .addOption(nfAddressOption('agw'))
     .option('--json', 'print the AGW registrations as one JSON array, certificates in full PEM')
     .option('--limit <n>', `list at most n agents, in AIC order (the AGW lists ${agwDefaultLimit} unless asked; at most ${agwMaxLimit})`, limitOf)
-    .action(async (options: { nrf: string; json?: boolean; limit?: number }) => {
-      const root = await findService(options.nrf, 'AGW', 'nagw-reg');
+    .action(async (options: { nrf: string; agw?: string; json?: boolean; limit?: number }) => {
+      const root = await serviceRoot({ nrf: options.nrf, address: options.agw, addressOption: '--agw' }, 'AGW', 'nagw-reg');
       const limit = options.limit ?? agwDefaultLimit;
       const records = (await callNf('AGW', 'GET', `${root}/registrations?limit=${limit}`)).json() as AgentRecord[];
       // On stderr, so that --json output stays one JSON array.

@@ -2,15 +2,16 @@
 import 'reflect-metadata'; // @peculiar/x509 2.x resolves its services through tsyringe
 import { X509Certificate } from '@peculiar/x509';
 import { Command } from 'commander';
-import { callNf, findService, nrfOption } from './core-client.ts';
+import { callNf, nfAddressOption, nrfOption, serviceRoot } from './core-client.ts';
 
 export function caCommand(): Command {
   return new Command('ca')
     .description("show the AMC's CA certificate: subject, validity and SHA-256 fingerprint, or the PEM with --pem")
     .addOption(nrfOption())
+    .addOption(nfAddressOption('amc'))
     .option('--pem', 'print the certificate in PEM and nothing else')
-    .action(async (options: { nrf: string; pem?: boolean }) => {
-      const root = await findService(options.nrf, 'AMC', 'namc-cred');
+    .action(async (options: { nrf: string; amc?: string; pem?: boolean }) => {
+      const root = await serviceRoot({ nrf: options.nrf, address: options.amc, addressOption: '--amc' }, 'AMC', 'namc-cred');
       const url = `${root}/ca`;
       const pem = (await callNf('AMC', 'GET', url)).text.trim();
       if (options.pem) {

@@ -19,6 +19,25 @@ export function nrfOption(): Option {
   return new Option('--nrf <uri>', 'NRF through which the AGW and AMC are found').env('NRF_URI').default(defaultNrfUri);
 }
 
+/**
+ * `--agw <uri>` or `--amc <uri>`: the NF's own address. NRF discovery needs an access token when
+ * the core runs with --oauth, which a command line tool does not hold; the AGW's registrations and
+ * discovery and the AMC's CA stay open, so with the address the commands work there too.
+ */
+export function nfAddressOption(nf: 'agw' | 'amc'): Option {
+  return new Option(`--${nf} <uri>`, `the ${nf.toUpperCase()}'s address (http://host:port), instead of finding it through the NRF`).env(`${nf.toUpperCase()}_URI`);
+}
+
+/** The base URI of a service: at the NF's given address, or found through the NRF. */
+export async function serviceRoot(options: { nrf: string; address?: string; addressOption: string }, nfType: string, serviceName: string): Promise<string> {
+  if (options.address === undefined) return findService(options.nrf, nfType, serviceName);
+  const address = URL.canParse(options.address) ? new URL(options.address) : undefined;
+  if (!address || !/^https?:$/.test(address.protocol) || address.pathname !== '/' || address.search || address.username) {
+    throw new ConfigError(`${options.addressOption}: ${options.address} is not an http(s) address of the form http://host:port`);
+  }
+  return `${address.origin}/${serviceName}/v1`;
+}
+
 /** The base URI (`http://host:port/<service>/v1`) of a service of the first registered NF of a type. */
 export async function findService(nrfUri: string, nfType: string, serviceName: string): Promise<string> {
   if (!URL.canParse(nrfUri) || !/^https?:$/.test(new URL(nrfUri).protocol)) throw new ConfigError(`--nrf: ${nrfUri} is not an http(s) URI`);
@@ -28,7 +47,11 @@ export async function findService(nrfUri: string, nfType: string, serviceName: s
     return await sbi.serviceUri(nfType, serviceName);
   } catch (error) {
     if (error instanceof PeerError) {
-      const hint = error.peerStatus === 404 ? ' (is it an NRF?)' : '';
+      const hints: Record<number, string> = {
+        404: ' (is it an NRF?)',
+        401: ` (the core demands access tokens, --oauth: give the ${nfType}'s address with --${nfType.toLowerCase()})`,
+      };
+      const hint = hints[error.peerStatus ?? 0] ?? '';
       throw new UnreachableError(`${nrfUri} answered ${error.peerStatus} to discovery of ${nfType}${hint}: ${error.peerProblem?.detail ?? 'no detail'}`);
     }
     if (error instanceof ProblemError) throw new UnreachableError(`no ${nfType} offering ${serviceName} is registered with the NRF at ${nrfUri}`);

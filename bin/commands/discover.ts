@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import type { components as disc } from '../../openapi/generated/nagw-disc.ts';
-import { callNf, findService, formatTable, nrfOption } from './core-client.ts';
+import { callNf, formatTable, nfAddressOption, nrfOption, serviceRoot } from './core-client.ts';
 import { wholeNumber } from './whole-number.ts';
 
 type DiscoveryAnswer = disc['schemas']['DiscoveryAnswer'];
@@ -20,10 +20,11 @@ export function discoverCommand(): Command {
     .description('find agents: a capability id (/capability/<name>) by structured discovery, any other text by natural-language resolution')
     .argument('<query>', 'a capability id such as /capability/qos-optimisation, or what you want done, e.g. "fix my home broadband"')
     .addOption(nrfOption())
+    .addOption(nfAddressOption('agw'))
     .option('--json', "print the AGW's signed answer as JSON")
     .option('--limit <n>', 'most agents answered (1 to 100)', limitOf, 10)
-    .action(async (query: string, options: { nrf: string; json?: boolean; limit: number }) => {
-      const root = await findService(options.nrf, 'AGW', 'nagw-disc');
+    .action(async (query: string, options: { nrf: string; agw?: string; json?: boolean; limit: number }) => {
+      const root = await serviceRoot({ nrf: options.nrf, address: options.agw, addressOption: '--agw' }, 'AGW', 'nagw-disc');
       const structured = capabilityIdPattern.test(query);
       const answer = (
         structured

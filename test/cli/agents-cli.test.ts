@@ -27,6 +27,8 @@ interface Run {
 function dmsc(args: string[], ms = 20_000): Promise<Run> {
   const env = { ...process.env };
   delete env.NRF_URI;
+  delete env.AGW_URI;
+  delete env.AMC_URI;
   return new Promise((resolve) => {
     execFile(process.execPath, [dmscJs, ...args], { cwd: repoRoot, env, timeout: ms, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
@@ -199,5 +201,42 @@ describe('dmsc agents, ca and discover (command line)', function () {
     expect(run.code, shown(run)).to.equal(2);
     expect(run.stderr).to.contain('--limit').and.contain('1 to 100');
     expect(run.stderr).to.not.contain('cannot reach');
+  });
+});
+
+describe('dmsc agents, ca and discover against a core with --oauth', function () {
+  this.timeout(60_000);
+  let core: TestCore;
+  let aic: string;
+  before(async () => {
+    core = await startTestCore({ oauth: true });
+    const res = await registerAgent(core.agwUrl, { name: 'qos-agent', capabilities: ['/capability/qos-optimisation'] });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    aic = res.body.aic;
+  });
+  after(async () => core?.close());
+
+  it('says that NRF discovery wants a token and how to do without: the AGW address', async () => {
+    const run = await dmsc(['agents', '--nrf', core.nrfUrl]);
+    expect(run.code, shown(run)).to.equal(2);
+    expect(run.stderr).to.contain('answered 401').and.contain('--agw');
+  });
+
+  it('works with the AGW and AMC addresses given: agents, discover and ca', async () => {
+    const listed = await dmsc(['agents', '--json', '--agw', core.agwUrl]);
+    expect(listed.code, shown(listed)).to.equal(0);
+    expect(JSON.parse(listed.stdout).map((agent: { aic: string }) => agent.aic)).to.deep.equal([aic]);
+    const found = await dmsc(['discover', '/capability/qos-optimisation', '--json', '--agw', core.agwUrl]);
+    expect(found.code, shown(found)).to.equal(0);
+    expect(JSON.parse(found.stdout).agents.map((agent: { aic: string }) => agent.aic)).to.deep.equal([aic]);
+    const ca = await dmsc(['ca', '--pem', '--amc', core.amcUrl]);
+    expect(ca.code, shown(ca)).to.equal(0);
+    expect(ca.stdout.trim()).to.equal((await request('GET', `${core.amcUrl}/namc-cred/v1/ca`)).body.trim());
+  });
+
+  it('refuses an address that is not http://host:port with exit 2, naming the option', async () => {
+    const run = await dmsc(['agents', '--agw', `${core.agwUrl}/nagw-reg/v1`]);
+    expect(run.code, shown(run)).to.equal(2);
+    expect(run.stderr).to.contain('--agw').and.contain('http://host:port');
   });
 });
