@@ -339,6 +339,7 @@ export interface operations {
     ListRegistrations: {
         parameters: {
             query?: {
+                /** @description Most agents listed, in AIC order. */
                 limit?: number;
             };
             header?: never;

@@ -318,7 +318,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Credentials, optionally of one AIC */
+            /** @description Credentials, optionally of one AIC, oldest first; at most 10,000 */
             200: {
                 headers: {
                     [name: string]: unknown;
