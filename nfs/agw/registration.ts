@@ -38,6 +38,9 @@ export function aaapDenial(decision: { cause?: string; detail?: string }, what: 
   return new ProblemError(status, `the AMC denied the ${what}: ${decision.detail ?? decision.cause}`, { cause: decision.cause });
 }
 
+/** AICs tried for one registration when the AMC has certified the allocated ones already. */
+const AIC_ATTEMPTS = 16;
+
 export function createRegistration(deps: RegistrationDeps) {
   const { store, settings, events, now } = deps;
 
@@ -81,11 +84,13 @@ export function createRegistration(deps: RegistrationDeps) {
   /**
    * A UE has one agent: the AMF registers a new one when the UE registers again, and a release of
    * the old one it still owes (the AGW was unreachable, say) must not leave two for discovery by
-   * SUPI to choose between. The older ones are revoked as superseded and removed; one whose
-   * revocation fails stays, its failure recorded, and goes with the UE's next registration.
+   * SUPI to choose between. The agents registered for the SUPI before the new one was stored
+   * (read then, so two registrations under way at once never remove each other) are revoked as
+   * superseded and removed; one whose revocation fails stays, its failure recorded, and goes with
+   * the UE's next registration.
    */
-  async function supersedeUeAgents(supi: string, newestAic: string): Promise<void> {
-    for (const older of await store.agents.find({ supi, _id: { $ne: newestAic } })) {
+  async function supersedeUeAgents(earlier: readonly AgentDocument[], newestAic: string): Promise<void> {
+    for (const older of earlier) {
       try {
         if (older.credentialStatus !== 'REVOKED') await deps.amc.revokeCredential(older.credentialSerial, 'superseded');
       } catch (error) {
@@ -94,6 +99,24 @@ export function createRegistration(deps: RegistrationDeps) {
       }
       await store.agents.findOneAndDelete({ _id: older._id });
       await events.recordEvent({ type: 'agent.deregistered', outcome: 'success', aic: older._id, detail: { reason: `superseded by ${newestAic}, the newer agent of the same UE` } });
+    }
+  }
+
+  /**
+   * The AIC and its certificate. The AMC issues one certificate per AIC; an AIC it has certified
+   * already (this gateway's counters behind the AMC's records: a data directory restored from an
+   * older copy, say) is passed over for the next, and the grant, unspent by the refusal, serves
+   * that one. A bounded number of times: each try also moves the counter on.
+   */
+  async function allocateAndCertify(request: RegistrationRequest, decision: { grantId?: string; providerIndex?: string }) {
+    for (let attempt = 1; ; attempt += 1) {
+      const { aic, ontologyAic } = await allocateAic({ store, scheme: settings.aicScheme }, { providerIndex: decision.providerIndex!, name: request.agent.name, version: request.agent.version });
+      try {
+        return { aic, ontologyAic, credential: await deps.amc.issueCredential({ grantId: decision.grantId!, aic, csrPem: request.csrPem }) };
+      } catch (error) {
+        if (!(error instanceof ProblemError && error.cause === 'AIC_ALREADY_ISSUED') || attempt === AIC_ATTEMPTS) throw error;
+        await events.recordEvent({ type: 'agent.registration', outcome: 'failure', aic, cause: error.cause, detail: { reason: `${aic} was certified before; the next AIC is tried`, attempt } });
+      }
     }
   }
 
@@ -106,8 +129,7 @@ export function createRegistration(deps: RegistrationDeps) {
       publicKeySha256,
     });
     if (decision.decision !== 'GRANT') throw aaapDenial(decision, 'registration');
-    const { aic, ontologyAic } = await allocateAic({ store, scheme: settings.aicScheme }, { providerIndex: decision.providerIndex!, name: request.agent.name, version: request.agent.version });
-    const credential = await deps.amc.issueCredential({ grantId: decision.grantId!, aic, csrPem: request.csrPem });
+    const { aic, ontologyAic, credential } = await allocateAndCertify(request, decision);
     const granted = decision.grantedCapabilities ?? [];
     const registrationAccessToken = randomBytes(32).toString('base64url');
     const acs = buildAcs({ request, aic, ontologyAic, granted, credential, acsVersion: 1 });
@@ -134,6 +156,7 @@ export function createRegistration(deps: RegistrationDeps) {
       lastHeartbeat: new Date(now()).toISOString(),
       ...(request.onBehalfOf ? { supi: request.onBehalfOf.supi, cmState: request.onBehalfOf.cmState } : {}),
     };
+    const earlierOfTheUe = request.onBehalfOf ? await store.agents.find({ supi: request.onBehalfOf.supi }) : [];
     try {
       await store.agents.insertOne(document);
     } catch (error) {
@@ -143,7 +166,7 @@ export function createRegistration(deps: RegistrationDeps) {
       throw conflict('an agent with this key is registered already; a new registration needs a new key', 'KEY_ALREADY_REGISTERED');
     }
     await events.recordEvent({ type: 'agent.registered', outcome: 'success', aic, detail: { capabilities: granted, providerId: request.provider.providerId, kind: request.agent.kind } });
-    if (request.onBehalfOf) await supersedeUeAgents(request.onBehalfOf.supi, aic);
+    if (earlierOfTheUe.length) await supersedeUeAgents(earlierOfTheUe, aic);
     return {
       aic,
       ontologyAic,

@@ -90,6 +90,8 @@ export async function openAgwStore(store: Store, eventRetentionSeconds: number) 
     collections.agents.createIndex({ field: 'capabilityIds' }),
     collections.agents.createIndex({ field: 'publicKeySha256', unique: true }),
     collections.agents.createIndex({ field: 'credentialSerial' }),
+    // Only UE agents have a SUPI: discovery by SUPI and one agent per UE look it up.
+    collections.agents.createIndex({ field: 'supi', sparse: true }),
     collections.nonces.createIndex({ field: 'seenAt', expireAfterSeconds: 86_400 }),
     collections.events.createIndex({ field: 'time', expireAfterSeconds: eventRetentionSeconds }),
     // No index on the event type: the embedded engine keeps one array of documents per indexed

@@ -52,6 +52,7 @@ export function createCredentials(deps: CredentialsDeps) {
   // Bumped by every status change: a CRL built from a read that a change may have overtaken is
   // served to the request that built it but never kept, so no later request gets it from the cache.
   let statusGeneration = 0;
+  const issuing = new Set<string>();
 
   const statusOf = (record: CredentialRecord): CredentialStatus => ({
     serialNumber: record._id,
@@ -113,8 +114,8 @@ export function createCredentials(deps: CredentialsDeps) {
     /**
      * Issue from a CSR (proof of possession) against a single-use grant for the same key and
      * provider, made for the calling gateway (with OAuth on), for an AIC that has had no credential
-     * before: an AIC is "a globally unique identifier that represents the identity of an
-     * Agent" (003, Data Objects), and renewal is how its certificate is replaced. Every check
+     * before: an AIC is "a globally unique identifier that represents the identity of an Agent"
+     * (003, section "Data Objects"), and renewal is how its certificate is replaced. Every check
      * comes before the grant is spent, so a refused request leaves the grant usable.
      */
     async issueCredential(request: { grantId: string; aic: string; csrPem: string }, caller?: { nfInstanceId: string }) {
@@ -133,12 +134,22 @@ export function createCredentials(deps: CredentialsDeps) {
       if (grant.providerIndex !== aic.aic.providerIndex) {
         throw forbidden(`the AIC's provider index ${aic.aic.providerIndex} is not the grant's ${grant.providerIndex}`, 'AIC_PROVIDER_MISMATCH');
       }
-      const earlier = await store.credentials.findOne({ aic: aic.aic.text }, { fields: ['status'] });
-      if (earlier) throw conflict(`AIC ${aic.aic.text} already has credential ${earlier._id} (${earlier.status}); a certificate is replaced by renewal`, 'AIC_ALREADY_ISSUED');
-      if (!(await store.grants.findOneAndUpdate(usable, { $set: { used: true } }))) {
-        throw forbidden(`grant ${request.grantId} is unknown, used or lapsed`, 'GRANT_INVALID');
+      // Claimed for the time of the check and the signing, so two issuances for one AIC at once
+      // in this process cannot both pass the check (the gateways allocate each AIC once; AMC
+      // replicas sharing a store do not see each other's claims).
+      if (issuing.has(aic.aic.text)) throw conflict(`AIC ${aic.aic.text} is being certified`, 'AIC_ALREADY_ISSUED');
+      issuing.add(aic.aic.text);
+      let record: CredentialRecord;
+      try {
+        const earlier = await store.credentials.findOne({ aic: aic.aic.text }, { fields: ['status'] });
+        if (earlier) throw conflict(`AIC ${aic.aic.text} has had a certificate; a certificate is replaced by renewal`, 'AIC_ALREADY_ISSUED');
+        if (!(await store.grants.findOneAndUpdate(usable, { $set: { used: true } }))) {
+          throw forbidden(`grant ${request.grantId} is unknown, used or lapsed`, 'GRANT_INVALID');
+        }
+        record = await sign(aic.aic.text, request.csrPem, csr.publicKeySpkiSha256);
+      } finally {
+        issuing.delete(aic.aic.text);
       }
-      const record = await sign(aic.aic.text, request.csrPem, csr.publicKeySpkiSha256);
       // No CREDENTIAL_ISSUED here: the gateway that asked has the answer; subscribers hear of
       // status changes and renewals, which happen without them.
       return { ...statusOf(record), certificatePem: record.certificatePem, caCertificatePem: ca.certificatePem };
@@ -271,11 +282,11 @@ export type Credentials = ReturnType<typeof createCredentials>;
 
 const maxSubscribers = 32;
 
-/** 16 random bytes with the top bit clear: a positive INTEGER of at most 20 octets (RFC 5280 section 4.1.2.2). */
 /**
- * A serial number as stored: lower-case hex without the leading zero octet DER puts before a high
- * first octet. Tools print serials in upper case (openssl, node:crypto's X509Certificate) and some
- * keep that octet; all of these name the same credential.
+ * A serial number as stored. The AMC's own serials are lower-case hex and never start with a zero
+ * octet (positiveSerial), but tools print serials in upper case (openssl, node:crypto's
+ * X509Certificate), and some with the zero octet DER puts before a high first octet: all of these
+ * name the same credential.
  */
 export function canonicalSerial(text: string): string {
   let hex = text.toLowerCase();
@@ -283,6 +294,7 @@ export function canonicalSerial(text: string): string {
   return hex;
 }
 
+/** 16 random bytes with the top bit clear: a positive INTEGER of at most 20 octets (RFC 5280 section 4.1.2.2). */
 function positiveSerial(): string {
   const bytes = randomBytes(16);
   bytes[0] = (bytes[0] & 0x7f) | 0x01;

@@ -366,6 +366,17 @@ describe('AGW discovery (nagw-disc)', function () {
       expect(events[0].detail.reason).to.contain(newer);
     });
 
+    it('never leaves a UE without an agent when two registrations for it overlap, and the next one leaves it one', async () => {
+      const supi = 'imsi-001010000000053';
+      const ueAgent = () => registered(core.agwUrl, { provider: operatorAmf, name: 'ue-agent', kind: 'ue-agent', description: 'Measures on the device', capabilities: [ueMeasurement], onBehalfOf: { supi, cmState: 'CM-CONNECTED' } });
+      const overlapping = await Promise.all([ueAgent(), ueAgent(), ueAgent()]);
+      const left = aicsOf((await discover(`supi=${supi}`)).body);
+      expect(left.length, 'at least one of the overlapping registrations stays').to.be.greaterThan(0);
+      expect(overlapping).to.include.members(left);
+      const latest = await ueAgent();
+      expect(aicsOf((await discover(`supi=${supi}`)).body)).to.deep.equal([latest]);
+    });
+
     it('refuses ue-state for an agent that is not a UE agent with 409', async () => {
       const res = await request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${aic.qos}/ue-state`, { cmState: 'CM-CONNECTED' }, asRegistrant(aic.qos));
       expect(res.status).to.equal(409);

@@ -62,6 +62,21 @@ describe('AGW agent registration, ARP with AAAP at the AMC (MACP section 5.1)', 
     expect(first.body.aic).to.not.equal(second.body.aic);
   });
 
+  it('passes over AICs the AMC has certified already when its counters are behind (a restored data directory), with the same grant', async () => {
+    const first = await registerAgent(core.agwUrl, { name: 'restored-agent' });
+    const second = await registerAgent(core.agwUrl, { name: 'restored-agent' });
+    expect(second.status).to.equal(201);
+    // The gateway's entity counter for this agent's ontology set back two, as an older copy of its store would have it.
+    const counters = core.store.collection<{ _id: string; value: number }>('agw.counters');
+    const entity = (await counters.find({})).find((counter) => counter._id.startsWith('entity:') && counter._id.includes(':restored-agent:'))!;
+    await counters.replaceOne({ _id: entity._id }, { _id: entity._id, value: entity.value - 2 });
+    const third = await registerAgent(core.agwUrl, { name: 'restored-agent' });
+    expect(third.status, JSON.stringify(third.body)).to.equal(201);
+    expect([first.body.aic, second.body.aic]).to.not.include(third.body.aic);
+    const passedOver = (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=agent.registration`)).body.filter((event: { cause?: string }) => event.cause === 'AIC_ALREADY_ISSUED');
+    expect(passedOver.map((event: { aic: string }) => event.aic)).to.have.members([first.body.aic, second.body.aic]);
+  });
+
   describe('refuses bad registrations with a 4xx and a cause, storing nothing and recording an event', () => {
     it('a CSR whose signature does not verify (400 CSR_SIGNATURE_INVALID)', async () => {
       const before = await agentCount();

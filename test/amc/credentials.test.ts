@@ -229,3 +229,36 @@ describe('AMC CRL cache', () => {
     expect(next.entries.map((entry) => entry.serialNumber.toLowerCase())).to.deep.equal([serialNumber]);
   });
 });
+
+describe('AMC issuance under concurrency', () => {
+  it('certifies an AIC once when a second issuance for it arrives while the first is being signed', async () => {
+    const ca = await loadCertificateAuthority(await createCaMaterial({ commonName: 'concurrency test CA' }));
+    let releaseSigning!: () => void;
+    const signingHeld = new Promise<void>((resolve) => (releaseSigning = resolve));
+    let held = true;
+    // The one fake: the first signature waits until the second issuance has been answered.
+    const slowCa = { ...ca, certificatePem: ca.certificatePem, issue: async (request: Parameters<typeof ca.issue>[0]) => {
+      if (held) {
+        held = false;
+        await signingHeld;
+      }
+      return ca.issue(request);
+    } } as typeof ca;
+    const store = await openAmcStore(createEmbeddedStore());
+    const credentials = createCredentials({ store, settings: defaultAmcSettings, ca: slowCa, aicSaltHex: defaultAicScheme.saltHex, notifier: createNotifier({ logger: createLogger({ nf: 'AMC', level: 'silent' }) }), now: Date.now });
+    const keys = await Promise.all([createAgentKeyAndCsr(), createAgentKeyAndCsr()]);
+    for (const [i, key] of keys.entries()) {
+      await store.grants.insertOne({ _id: `grant-${i}`, providerId: 'operator-core', providerIndex: '1', grantedCapabilities: ['/capability/location'], publicKeySha256: key.publicKeySpkiSha256, used: false, expiresAt: new Date(Date.now() + 60_000) });
+    }
+    const aic = formatAic(defaultAicScheme, { providerIndex: '1', ontologySerial: 'Q', entitySerial: '1' });
+    const first = credentials.issueCredential({ grantId: 'grant-0', aic, csrPem: keys[0].csrPem });
+    await new Promise((resolve) => setTimeout(resolve, 50)); // the first is signing now
+    const second = await credentials.issueCredential({ grantId: 'grant-1', aic, csrPem: keys[1].csrPem }).then(() => 'issued', (error: { cause?: string }) => error.cause);
+    releaseSigning();
+    expect((await first).aic).to.equal(aic);
+    expect(second).to.equal('AIC_ALREADY_ISSUED');
+    expect(await store.credentials.countDocuments({ aic })).to.equal(1);
+    expect((await store.grants.findOne({ _id: 'grant-1' }))!.used, 'the refused issuance left its grant usable').to.equal(false);
+  });
+});
+

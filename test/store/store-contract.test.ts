@@ -124,6 +124,18 @@ function describeStoreContract(name: string, makeStore: () => Promise<Store>, en
       ]);
     });
 
+    it('finds through a sparse index by its field, and still sorts and lists the documents without it', async () => {
+      await profiles.createIndex({ field: 'fqdn', sparse: true });
+      await profiles.insertOne({ _id: 'a', nfType: 'AMF', fqdn: 'b.example' });
+      await profiles.insertOne({ _id: 'b', nfType: 'AMF' });
+      await profiles.insertOne({ _id: 'c', nfType: 'SMF', fqdn: 'a.example' });
+      expect(await profiles.find({ fqdn: 'a.example' })).to.deep.equal([{ _id: 'c', nfType: 'SMF', fqdn: 'a.example' }]);
+      expect((await profiles.find({}, { sort: { fqdn: 1 } })).map((doc) => doc._id), 'the document without fqdn too').to.have.members(['a', 'b', 'c']);
+      expect(await profiles.countDocuments({ nfType: 'AMF' })).to.equal(2);
+      await profiles.findOneAndDelete({ _id: 'c' });
+      expect(await profiles.find({ fqdn: 'a.example' })).to.deep.equal([]);
+    });
+
     it('matches $in and $nin on a scalar field', async () => {
       await insertSeed();
       expect(await findIds({ nfType: { $in: ['SMF', 'UDM'] } })).to.deep.equal(['smf-1', 'udm-1']);

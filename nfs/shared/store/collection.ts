@@ -38,6 +38,11 @@ export interface IndexSpec {
   /** One field (dotted path allowed). */
   field: string;
   unique?: boolean;
+  /**
+   * Documents without the field are left out of the index (MongoDB's sparse index): an index on a
+   * field few documents have costs the others nothing.
+   */
+  sparse?: boolean;
   /** TTL index: the field holds a Date; a document is removed this many seconds after it. */
   expireAfterSeconds?: number;
 }

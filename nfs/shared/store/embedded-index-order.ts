@@ -46,7 +46,8 @@ export async function findInIndexOrder(db: unknown, query: IndexOrderQuery): Pro
   // it, and so does the choice (an index dropped, or an array indexed, by an earlier write).
   return internals.executor.pushAsync(async () => {
     const index = internals.indexes[field];
-    if (!index || index.heldAnArray) return undefined;
+    // A sparse index holds only the documents that have its field: walking it would miss the rest.
+    if (!index || index.heldAnArray || index.sparse) return undefined;
     if (Object.keys(query.filter).some((name) => name !== field && internals.indexes[name])) return undefined;
     return walk(internals, index.tree.tree, field, query);
   });

@@ -228,13 +228,13 @@ async function createIndex(name: string, db: Datastore, spec: IndexSpec): Promis
   const state = internalsOf(db);
   const existing = state.indexes[spec.field];
   if (!existing) {
-    await db.ensureIndexAsync({ fieldName: spec.field, unique: spec.unique === true, expireAfterSeconds: spec.expireAfterSeconds });
+    await db.ensureIndexAsync({ fieldName: spec.field, unique: spec.unique === true, sparse: spec.sparse === true, expireAfterSeconds: spec.expireAfterSeconds });
     return;
   }
   // MongoDB refuses an index whose options differ from the existing one; so do we, to fail in
   // development rather than at the first deployment on MongoDB.
   const ttl = state.ttlIndexes[spec.field];
-  if (existing.unique !== (spec.unique === true) || (ttl !== undefined && ttl !== spec.expireAfterSeconds)) {
+  if (existing.unique !== (spec.unique === true) || existing.sparse !== (spec.sparse === true) || (ttl !== undefined && ttl !== spec.expireAfterSeconds)) {
     throw new Error(`index on ${name}.${spec.field} exists with other options`);
   }
   // nedb does not persist expireAfterSeconds: after a reload the index exists without its TTL and

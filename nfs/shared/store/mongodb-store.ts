@@ -124,6 +124,7 @@ function mongoCollection(raw: MongoCollection<Document>, run: Run): Collection<S
         { [spec.field]: 1 },
         {
           ...(spec.unique ? { unique: true } : {}),
+          ...(spec.sparse ? { sparse: true } : {}),
           ...(spec.expireAfterSeconds !== undefined ? { expireAfterSeconds: spec.expireAfterSeconds } : {}),
         },
       );
