@@ -32,7 +32,7 @@ export function nfAddressOption(nf: 'agw' | 'amc'): Option {
 export async function serviceRoot(options: { nrf: string; address?: string; addressOption: string }, nfType: string, serviceName: string): Promise<string> {
   if (options.address === undefined) return findService(options.nrf, nfType, serviceName);
   const address = URL.canParse(options.address) ? new URL(options.address) : undefined;
-  if (!address || !/^https?:$/.test(address.protocol) || address.pathname !== '/' || address.search || address.username) {
+  if (!address || !/^https?:$/.test(address.protocol) || address.pathname !== '/' || address.search || address.hash || address.username || address.password) {
     throw new ConfigError(`${options.addressOption}: ${options.address} is not an http(s) address of the form http://host:port`);
   }
   return `${address.origin}/${serviceName}/v1`;

@@ -36,9 +36,15 @@ export async function createTaxonomy(deps: { store: AgwStore; seed: readonly Tax
   let loadedVersion = await storedVersion();
   let documents = await store.taxonomy.find({}, { sort: { _id: 1 } });
   const matcher = createCapabilityMatcher(documents.map(toEntry));
+  // Reloads are numbered: one that a later reload overtook is not applied, so a reload begun by
+  // the background check can never put back what a change made here replaced.
+  let reloads = 0;
   const reload = async () => {
+    const mine = ++reloads;
     const version = await storedVersion();
-    documents = await store.taxonomy.find({}, { sort: { _id: 1 } });
+    const loaded = await store.taxonomy.find({}, { sort: { _id: 1 } });
+    if (mine !== reloads) return;
+    documents = loaded;
     matcher.update(documents.map(toEntry));
     loadedVersion = version;
   };
@@ -62,8 +68,7 @@ export async function createTaxonomy(deps: { store: AgwStore; seed: readonly Tax
   return {
     async getTaxonomy(): Promise<{ version: number; capabilities: Capability[] }> {
       refreshSoon();
-      const version = (await store.counters.findOne({ _id: 'taxonomyVersion' }))?.value ?? 0;
-      return { version, capabilities: documents.map(toCapability) };
+      return { version: loadedVersion, capabilities: documents.map(toCapability) };
     },
 
     async getCapability(name: string): Promise<Capability> {

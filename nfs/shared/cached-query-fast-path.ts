@@ -128,7 +128,7 @@ export function createCachedQueryFastPath(options: CachedQueryFastPathOptions): 
         (error: Error & { status?: number }) => {
           // A refusal is answered here, as express's error handler would: asking express would
           // compute the answer a second time, and record its events (a policy denial) twice.
-          if (error instanceof ProblemError && error.status < 500) return sendProblem(req, res, error.toProblemDetails(url));
+          if (error instanceof ProblemError && error.status < 500) return sendProblem(req, res, error.toProblemDetails(url), error.headers);
           options.logger.warn('fast path failed; express answers', { path: options.path, error: error.message });
           next();
         },
@@ -155,9 +155,10 @@ function requestCorrelationId(req: IncomingMessage): string | undefined {
   return typeof header === 'string' ? header : undefined;
 }
 
-function send(req: IncomingMessage, res: ServerResponse, body: Buffer, status = 200, contentType = 'application/json; charset=utf-8'): void {
+function send(req: IncomingMessage, res: ServerResponse, body: Buffer, status = 200, contentType = 'application/json; charset=utf-8', headers?: Readonly<Record<string, string>>): void {
   const correlationId = requestCorrelationId(req);
   res.writeHead(status, {
+    ...headers,
     'content-type': contentType,
     'content-length': body.length,
     [correlationHeader]: correlationId && /^[A-Za-z0-9._:-]{1,128}$/.test(correlationId) ? correlationId : randomUUID(),
@@ -165,6 +166,6 @@ function send(req: IncomingMessage, res: ServerResponse, body: Buffer, status = 
   res.end(body);
 }
 
-function sendProblem(req: IncomingMessage, res: ServerResponse, problem: ProblemDetails): void {
-  send(req, res, Buffer.from(JSON.stringify(problem), 'utf8'), problem.status ?? 400, 'application/problem+json');
+function sendProblem(req: IncomingMessage, res: ServerResponse, problem: ProblemDetails, headers?: Readonly<Record<string, string>>): void {
+  send(req, res, Buffer.from(JSON.stringify(problem), 'utf8'), problem.status ?? 400, 'application/problem+json', headers);
 }

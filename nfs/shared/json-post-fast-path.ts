@@ -13,7 +13,7 @@ import { correlationHeader, currentCorrelationId, withCorrelationId } from './co
 import { toProblemDetails } from './error-handler.ts';
 import type { Logger } from './logger.ts';
 import type { FastPath } from './nf-host.ts';
-import type { ProblemDetails } from './problem.ts';
+import { ProblemError, type ProblemDetails } from './problem.ts';
 import { bodyDepthProblem } from './request-guards.ts';
 import type { BodyCheck, ValidatorItem } from './schema-validator.ts';
 
@@ -112,7 +112,7 @@ export function createJsonPostFastPath(options: {
       serve(matched.route, matched.params, req, res, path).catch((error: unknown) => {
         const problem = toProblemDetails(error, path);
         if ((problem.status ?? 500) >= 500) logger.error('request failed', { method: 'POST', path, error: (error as Error)?.stack ?? String(error) });
-        if (!res.headersSent) sendProblem(res, problem);
+        if (!res.headersSent) sendProblem(res, problem, false, error instanceof ProblemError ? error.headers : undefined);
       });
     });
   };
@@ -139,9 +139,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefin
   });
 }
 
-function sendProblem(res: ServerResponse, problem: ProblemDetails, close = false): void {
+function sendProblem(res: ServerResponse, problem: ProblemDetails, close = false, headers?: Readonly<Record<string, string>>): void {
   if (close) res.setHeader('connection', 'close');
-  send(res, problem.status ?? 500, 'application/problem+json', JSON.stringify(problem));
+  send(res, problem.status ?? 500, 'application/problem+json', JSON.stringify(problem), headers);
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string, headers: Record<string, string> = {}): void {

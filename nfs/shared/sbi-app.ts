@@ -24,8 +24,9 @@ export interface SbiAppOptions {
   /** When set, these services demand a bearer token from the NRF. */
   oauth?: { verify: AccessTokenVerifier; protectedServices: string[]; protectedWrites?: string[] };
   /**
-   * Hears of each request refused (4xx) before any of the NF's routes ran: by a guard, the body
-   * parser or the OpenAPI validator. Refusals the routes make are the routes' own to record.
+   * Hears of each request refused (4xx) before it reached the NF's routes: by a guard, the body
+   * parser or the OpenAPI validator. Refusals the routes make are the routes' own to record, and
+   * a path no route serves (404) reached them.
    */
   onRefusedBeforeRoutes?: (request: { method: string; path: string }, problem: ProblemDetails) => unknown;
   /** Response validation catches our own bugs; on by default. */

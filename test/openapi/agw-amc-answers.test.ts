@@ -8,20 +8,20 @@ import { randomUUID } from 'node:crypto';
 import { defaultAicScheme, formatAic } from '../../nfs/shared/aic.ts';
 import { createAgentKeyAndCsr } from '../../nfs/shared/agent-credentials.ts';
 import { acme, asRegistrant, freshNonce, operatorCore, registerAgent, startTestCore, type TestCore } from '../support/core-harness.ts';
-import { loadResponseContract, type ContractCheck } from '../support/response-contract.ts';
+import { loadResponseContract, type ResponseContract } from '../support/response-contract.ts';
 
 const specs = ['nagw-reg.yaml', 'nagw-disc.yaml', 'nagw-tax.yaml', 'nagw-pol.yaml', 'nagw-route.yaml', 'nagw-evts.yaml', 'namc-prov.yaml', 'namc-auth.yaml', 'namc-cred.yaml'];
 
 describe('AGW and AMC answers match their OpenAPI documents: status, media type and body, refusals included', function () {
   this.timeout(30_000);
   let core: TestCore;
-  let check: ContractCheck;
+  let contract: ResponseContract;
   const broken: string[] = [];
   const seen = new Set<string>();
 
   before(async () => {
     core = await startTestCore();
-    check = await loadResponseContract(specs);
+    contract = await loadResponseContract(specs);
   });
   after(async () => core?.close());
 
@@ -36,7 +36,7 @@ describe('AGW and AMC answers match their OpenAPI documents: status, media type 
     const res = await fetch(`${root}${pathAndQuery}`, init);
     const text = await res.text();
     const path = pathAndQuery.split('?')[0];
-    broken.push(...check({ method, path, status: res.status, contentType: res.headers.get('content-type'), body: text }));
+    broken.push(...contract.check({ method, path, status: res.status, contentType: res.headers.get('content-type'), body: text }));
     seen.add(`${res.status}`);
     let parsed: unknown = text;
     try {
@@ -169,12 +169,16 @@ describe('AGW and AMC answers match their OpenAPI documents: status, media type 
     expect(broken).to.deep.equal([]);
   });
 
+  it('asked every operation of the documents', () => {
+    expect(contract.unasked()).to.deep.equal([]);
+  });
+
   it('the check itself refuses an answer that breaks the document: body, media type, a body where none is declared', () => {
     const jwks = { method: 'GET', path: '/nagw-disc/v1/jwks', status: 200, contentType: 'application/json; charset=utf-8' };
-    expect(check({ ...jwks, body: JSON.stringify({ keys: 'not a list' }) })).to.have.length.greaterThan(0);
-    expect(check({ ...jwks, contentType: 'text/plain', body: '{}' })[0]).to.contain('content type text/plain');
-    expect(check({ method: 'DELETE', path: '/nagw-pol/v1/rules/r1', status: 204, contentType: null, body: 'surprise' })[0]).to.contain('a body where the document declares none');
-    expect(check({ method: 'GET', path: '/nagw-disc/v1/jwks', status: 500, contentType: 'application/problem+json', body: JSON.stringify({ status: 'five hundred' }) })).to.have.length.greaterThan(0);
+    expect(contract.check({ ...jwks, body: JSON.stringify({ keys: 'not a list' }) })).to.have.length.greaterThan(0);
+    expect(contract.check({ ...jwks, contentType: 'text/plain', body: '{}' })[0]).to.contain('content type text/plain');
+    expect(contract.check({ method: 'DELETE', path: '/nagw-pol/v1/rules/r1', status: 204, contentType: null, body: 'surprise' })[0]).to.contain('a body where the document declares none');
+    expect(contract.check({ method: 'GET', path: '/nagw-disc/v1/jwks', status: 500, contentType: 'application/problem+json', body: JSON.stringify({ status: 'five hundred' }) })).to.have.length.greaterThan(0);
   });
 
   it('saw successes and refusals of many kinds (the checks above are not all of one status)', () => {

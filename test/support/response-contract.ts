@@ -35,11 +35,16 @@ export interface Answer {
   body: string;
 }
 
-export type ContractCheck = (answer: Answer) => string[];
+export interface ResponseContract {
+  /** What the answer breaks of its operation's document; an answer to no documented operation breaks it too, unless it is a 404 or 405. */
+  check(answer: Answer): string[];
+  /** The documented operations no checked answer has answered yet. */
+  unasked(): string[];
+}
 
 const jsonMediaType = /^application\/([\w.-]+\+)?json$/;
 
-export async function loadResponseContract(specFiles: string[]): Promise<ContractCheck> {
+export async function loadResponseContract(specFiles: string[]): Promise<ResponseContract> {
   const operations: DocumentedOperation[] = [];
   for (const file of specFiles) {
     const spec = (await $RefParser.dereference(join(openapiDir, file))) as { servers?: Array<{ url: string }>; paths: Record<string, Record<string, Operation>> };
@@ -60,11 +65,15 @@ export async function loadResponseContract(specFiles: string[]): Promise<Contrac
     return validate;
   };
 
-  return (answer) => {
+  const asked = new Set<string>();
+  const check = (answer: Answer): string[] => {
     const candidates = operations.filter((candidate) => candidate.pattern.test(answer.path));
-    if (!candidates.length) return []; // no documented path: the 404 for it is not an operation's
     const found = candidates.find((candidate) => candidate.method === answer.method);
-    if (!found) return []; // an undocumented method: the 405 is not an operation's either
+    if (!found) {
+      // No documented path, or not this method: the 404 or the 405 is no operation's answer.
+      return answer.status === 404 || answer.status === 405 ? [] : [`${answer.method} ${answer.path} answered ${answer.status}, and no document has that operation`];
+    }
+    asked.add(found.label);
     const where = `${found.label} answered ${answer.status}`;
     const responses = found.operation.responses;
     const response = responses[String(answer.status)] ?? responses[`${String(answer.status)[0]}XX`] ?? responses.default;
@@ -83,4 +92,5 @@ export async function loadResponseContract(specFiles: string[]): Promise<Contrac
     const validate = validatorOf(declared.schema);
     return validate(body) ? [] : (validate.errors ?? []).map((error) => `${where}: ${error.instancePath || '/'} ${error.message}`);
   };
+  return { check, unasked: () => operations.map((operation) => operation.label).filter((label) => !asked.has(label)) };
 }

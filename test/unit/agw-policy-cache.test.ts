@@ -1,6 +1,6 @@
 /** The AGW's policy rules cache: a rule written while the rules are being loaded is never lost. */
 import { expect } from 'chai';
-import { createPolicy } from '../../nfs/agw/policy.ts';
+import { createPolicy, POLICY_RELOAD_MS } from '../../nfs/agw/policy.ts';
 import type { AgwStore, PolicyDocument } from '../../nfs/agw/store.ts';
 
 /** A policies collection whose find answers only when the test lets it, with what was stored when it was asked. */
@@ -22,7 +22,7 @@ function slowPolicies() {
       return document;
     },
   };
-  return { store: { policies } as unknown as AgwStore, releaseAll: () => held.splice(0).forEach((release) => release()) };
+  return { stored, store: { policies } as unknown as AgwStore, releaseAll: () => held.splice(0).forEach((release) => release()) };
 }
 
 describe('AGW policy rules cache', () => {
@@ -39,5 +39,29 @@ describe('AGW policy rules cache', () => {
     const after = policy.decide({}, '/capability/location', 'invoke');
     releaseAll();
     expect(await after).to.deep.equal({ allowed: false, ruleId: 'deny-location' });
+  });
+
+  it('reads the rules again once they are POLICY_RELOAD_MS old, and says when another replica changed them', async () => {
+    const { stored, store, releaseAll } = slowPolicies();
+    let clock = 1_000_000;
+    let changesSeen = 0;
+    const policy = createPolicy({ store, aicSaltHex: '00', now: () => clock, onReloadedChange: () => (changesSeen += 1) });
+    const decide = async () => {
+      const decision = policy.decide({}, '/capability/location', 'discover');
+      releaseAll();
+      return decision;
+    };
+    expect(await decide()).to.deep.equal({ allowed: true });
+    // Another replica writes a rule into the shared store; this one has the rules cached.
+    stored.set('deny-location', { _id: 'deny-location', effect: 'DENY', capabilityId: '/capability/location', actions: ['discover'], priority: 100 } as PolicyDocument);
+    clock += POLICY_RELOAD_MS - 1;
+    expect(await decide(), 'cached rules, still young').to.deep.equal({ allowed: true });
+    expect(changesSeen).to.equal(0);
+    clock += 1;
+    expect(await decide(), 'read again').to.deep.equal({ allowed: false, ruleId: 'deny-location' });
+    expect(changesSeen, 'answers cached on the old rules must go').to.equal(1);
+    clock += POLICY_RELOAD_MS;
+    expect(await decide()).to.deep.equal({ allowed: false, ruleId: 'deny-location' });
+    expect(changesSeen, 'a reload that finds the same rules changes nothing').to.equal(1);
   });
 });

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createCachedQueryFastPath } from '../../nfs/shared/cached-query-fast-path.ts';
 import { createLogger } from '../../nfs/shared/logger.ts';
+import { ProblemError } from '../../nfs/shared/problem.ts';
 import { compileQueryCheck } from '../../nfs/shared/schema-validator.ts';
 
 /** The AGW's discovery path over stand-in request and response objects; counts computed answers. */
@@ -65,5 +66,37 @@ describe('cached query fast path', () => {
     await path.get(byRequester);
     await path.get(byRequester);
     expect(path.computed).to.have.length(1);
+  });
+});
+
+describe('cached query fast path, refusals', () => {
+  it("answers a refusal the answer makes itself, as express's error handler would, its headers included, and keeps nothing", async () => {
+    let computed = 0;
+    const handle = createCachedQueryFastPath({
+      path: '/nagw-disc/v1/agents',
+      checkQuery: await compileQueryCheck('nagw-disc.yaml', '/agents', 'get'),
+      version: () => 1,
+      answer: async () => {
+        computed += 1;
+        throw new ProblemError(403, 'policy rule r1 denies this', { cause: 'POLICY_DENIED', headers: { 'x-rule': 'r1' } });
+      },
+      logger: createLogger({ nf: 'AGW', level: 'silent' }),
+    });
+    const get = () =>
+      new Promise<{ status?: number; headers?: Record<string, unknown>; body?: string; passedOn?: boolean }>((resolve) => {
+        let head: { status: number; headers: Record<string, unknown> } | undefined;
+        const res = {
+          writeHead: (status: number, headers: Record<string, unknown>) => (head = { status, headers }),
+          end: (body: Buffer) => resolve({ ...head, body: body.toString() }),
+        } as unknown as ServerResponse;
+        handle({ method: 'GET', url: anonymous, headers: {} } as IncomingMessage, res, () => resolve({ passedOn: true }));
+      });
+    const refused = await get();
+    expect(refused.passedOn, 'not handed to express, which would compute it again').to.equal(undefined);
+    expect(refused.status).to.equal(403);
+    expect(refused.headers).to.include({ 'content-type': 'application/problem+json', 'x-rule': 'r1' });
+    expect(JSON.parse(refused.body!)).to.deep.equal({ type: 'about:blank', title: 'Forbidden', status: 403, detail: 'policy rule r1 denies this', instance: anonymous, cause: 'POLICY_DENIED' });
+    await get();
+    expect(computed, 'a refusal is not cached').to.equal(2);
   });
 });
