@@ -46,6 +46,9 @@ export interface CredentialsDeps {
   now: () => number;
 }
 
+/** A renewal takes milliseconds; a claim on a certificate older than this was left by a process that stopped. */
+const RENEWAL_CLAIM_MS = 60_000;
+
 export function createCredentials(deps: CredentialsDeps) {
   const { store, ca, now } = deps;
   let crlCache: { der: Uint8Array; until: number } | undefined;
@@ -174,21 +177,28 @@ export function createCredentials(deps: CredentialsDeps) {
         throw forbidden("a renewal CSR must carry the current certificate's key", 'KEY_MISMATCH');
       }
       // One renewal at a time: the certificate is claimed atomically, so two concurrent renewals
-      // cannot leave two good certificates for one AIC.
-      const claimed = await store.credentials.findOneAndUpdate({ _id: serialNumber, status: 'GOOD', renewing: { $exists: false } }, { $set: { renewing: true } });
+      // cannot leave two good certificates for one AIC. A claim older than RENEWAL_CLAIM_MS was
+      // left by a process that stopped mid-renewal, and is taken over.
+      const claimable = { $or: [{ renewing: { $exists: false } }, { renewingSince: { $exists: false } }, { renewingSince: { $lt: new Date(now() - RENEWAL_CLAIM_MS).toISOString() } }] };
+      const claimed = await store.credentials.findOneAndUpdate({ _id: serialNumber, status: 'GOOD', ...claimable }, { $set: { renewing: true, renewingSince: new Date(now()).toISOString() } });
       if (!claimed) throw conflict(`credential ${serialNumber} is being renewed or is no longer GOOD`, 'CREDENTIAL_STATE_CONFLICT');
       let renewed: CredentialRecord;
       try {
         renewed = await sign(current.aic, csrPem, csr.publicKeySpkiSha256);
       } catch (error) {
-        await store.credentials.findOneAndUpdate({ _id: serialNumber }, { $unset: { renewing: '' } });
+        await store.credentials.findOneAndUpdate({ _id: serialNumber }, { $unset: { renewing: '', renewingSince: '' } });
         throw error;
       }
-      await store.credentials.findOneAndUpdate(
-        { _id: serialNumber },
-        { $set: { status: 'REVOKED', reason: 'superseded', revokedAt: new Date(now()).toISOString(), supersededBy: renewed._id }, $unset: { renewing: '' } },
-      );
-      await notifyAll({ event: 'CREDENTIAL_REVOKED', serialNumber, aic: current.aic, status: 'REVOKED', reason: 'superseded' });
+      // The renewed certificate replaces every other good one of the AIC: the current one, and
+      // one a renewal that stopped after signing left behind.
+      for (const replaced of await store.credentials.find({ aic: current.aic, status: 'GOOD' })) {
+        if (replaced._id === renewed._id) continue;
+        const revoked = await store.credentials.findOneAndUpdate(
+          { _id: replaced._id, status: 'GOOD' },
+          { $set: { status: 'REVOKED', reason: 'superseded', revokedAt: new Date(now()).toISOString(), supersededBy: renewed._id }, $unset: { renewing: '', renewingSince: '' } },
+        );
+        if (revoked) await notifyAll({ event: 'CREDENTIAL_REVOKED', serialNumber: replaced._id, aic: current.aic, status: 'REVOKED', reason: 'superseded' });
+      }
       await notifyAll({ event: 'CREDENTIAL_ISSUED', serialNumber: renewed._id, aic: renewed.aic, status: 'GOOD', certificatePem: renewed.certificatePem });
       return { ...statusOf(renewed), certificatePem: renewed.certificatePem, caCertificatePem: ca.certificatePem };
     },

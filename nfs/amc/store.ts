@@ -45,8 +45,9 @@ export interface CredentialRecord {
   revokedAt?: string;
   reason?: string;
   supersededBy?: string;
-  /** Set while a renewal of this certificate is under way. */
+  /** Set while a renewal of this certificate is under way, since renewingSince (ISO 8601). */
   renewing?: boolean;
+  renewingSince?: string;
 }
 
 export interface CounterRecord {

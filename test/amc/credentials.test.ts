@@ -262,3 +262,31 @@ describe('AMC issuance under concurrency', () => {
   });
 });
 
+
+describe('AMC renewal after a process stopped mid-renewal', () => {
+  it('takes over a claim older than a minute, and the renewed certificate replaces every good one of the AIC, the one left behind included', async () => {
+    const ca = await loadCertificateAuthority(await createCaMaterial({ commonName: 'renewal test CA' }));
+    const store = await openAmcStore(createEmbeddedStore());
+    let clock = Date.now();
+    const credentials = createCredentials({ store, settings: defaultAmcSettings, ca, aicSaltHex: defaultAicScheme.saltHex, notifier: createNotifier({ logger: createLogger({ nf: 'AMC', level: 'silent' }) }), now: () => clock });
+    const key = await createAgentKeyAndCsr();
+    const aic = formatAic(defaultAicScheme, { providerIndex: '1', ontologySerial: 'R', entitySerial: '1' });
+    await store.grants.insertOne({ _id: 'grant', providerId: 'operator-core', providerIndex: '1', grantedCapabilities: ['/capability/location'], publicKeySha256: key.publicKeySpkiSha256, used: false, expiresAt: new Date(clock + 60_000) });
+    const current = await credentials.issueCredential({ grantId: 'grant', aic, csrPem: key.csrPem });
+    // What a stop between signing and revoking leaves: the claim, and a second good certificate.
+    await store.credentials.findOneAndUpdate({ _id: current.serialNumber }, { $set: { renewing: true, renewingSince: new Date(clock).toISOString() } });
+    const leftBehind = { ...(await store.credentials.findOne({ _id: current.serialNumber }))!, _id: '7e'.repeat(16), renewing: undefined, renewingSince: undefined };
+    await store.credentials.insertOne(JSON.parse(JSON.stringify(leftBehind)));
+
+    const tooSoon = await credentials.renewCredential(current.serialNumber, key.csrPem).then(() => 'renewed', (error: { cause?: string }) => error.cause);
+    expect(tooSoon, 'a young claim may be a renewal under way').to.equal('CREDENTIAL_STATE_CONFLICT');
+    clock += 61_000;
+    const renewed = await credentials.renewCredential(current.serialNumber, key.csrPem);
+    const statuses = (await store.credentials.find({ aic })).map((record) => [record._id, record.status, record.supersededBy ?? null]);
+    expect(statuses).to.have.deep.members([
+      [current.serialNumber, 'REVOKED', renewed.serialNumber],
+      ['7e'.repeat(16), 'REVOKED', renewed.serialNumber],
+      [renewed.serialNumber, 'GOOD', null],
+    ]);
+  });
+});
