@@ -64,7 +64,9 @@ export function createSbiApp(options: SbiAppOptions): Express {
   const specFiles = options.specs.map((spec) => (isAbsolute(spec) ? spec : join(openapiDir, spec)));
   app.use(rejectUndocumentedMethods(documentedPaths(specFiles)));
   app.use(requireContentTypeForBody());
-  app.use(express.json({ type: ['application/json', 'application/*+json'], limit: options.bodyLimit ?? '1mb' }));
+  // strict: false, so that a body of null, a string or a number is valid JSON the validator refuses
+  // as not an object, as the fast paths say, rather than "not valid JSON".
+  app.use(express.json({ type: ['application/json', 'application/*+json'], limit: options.bodyLimit ?? '1mb', strict: false }));
   app.use(express.urlencoded({ extended: false, limit: '64kb' }));
   app.use(limitBodyDepth());
   if (options.oauth) app.use(requireAccessToken(options.oauth));

@@ -121,6 +121,16 @@ describe('AGW agent registration, ARP with AAAP at the AMC (MACP section 5.1)', 
       expect(await agentCount()).to.equal(before);
     });
 
+    it('a body that is JSON but not an object, answered alike by the fast path and by express (400 "/: must be object")', async () => {
+      for (const body of ['null', '"agent"', '5']) {
+        for (const contentType of ['application/json', 'application/json; profile=x']) {
+          const res = await request('POST', `${core.agwUrl}/nagw-reg/v1/registrations`, body, { 'content-type': contentType });
+          expect(res.status, `${body} as ${contentType}`).to.equal(400);
+          expect(res.body, `${body} as ${contentType}`).to.include({ cause: 'MANDATORY_IE_INCORRECT', detail: '/: must be object' });
+        }
+      }
+    });
+
     it('a CSR that is not a CSR (400 INVALID_CSR)', async () => {
       const res = await registerAgent(core.agwUrl, { csrPem: `-----BEGIN CERTIFICATE REQUEST-----\n${'A'.repeat(120)}\n-----END CERTIFICATE REQUEST-----` });
       expect(res.status).to.equal(400);
