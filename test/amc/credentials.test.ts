@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createAmc } from '../../nfs/amc/app.ts';
-import { createCaMaterial, loadCertificateAuthority } from '../../nfs/amc/certificate-authority.ts';
+import { createCaMaterial, loadCertificateAuthority, type CertificateAuthority } from '../../nfs/amc/certificate-authority.ts';
 import { createCredentials } from '../../nfs/amc/credentials.ts';
 import { defaultAmcSettings } from '../../nfs/amc/settings.ts';
 import { openAmcStore } from '../../nfs/amc/store.ts';
@@ -199,31 +199,44 @@ describe('AMC keeps its CA and everything it issued across a restart', () => {
   });
 });
 
+/** The first call of `fn` waits until release(); later calls go straight through. */
+function holdingFirstCall<A extends unknown[], R>(fn: (...args: A) => Promise<R>) {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let held = true;
+  const call = async (...args: A): Promise<R> => {
+    if (held) {
+      held = false;
+      await released;
+    }
+    return fn(...args);
+  };
+  return { call, release };
+}
+
+/** The AMC's credential procedures over a fresh in-memory store, with the CA and clock given. */
+async function credentialsWith(ca: CertificateAuthority, now: () => number = Date.now) {
+  const store = await openAmcStore(createEmbeddedStore());
+  const credentials = createCredentials({ store, settings: defaultAmcSettings, ca, aicSaltHex: defaultAicScheme.saltHex, notifier: createNotifier({ logger: createLogger({ nf: 'AMC', level: 'silent' }) }), now });
+  /** An unused grant for the key, as AAAP stores it. */
+  const grant = (grantId: string, publicKeySha256: string) =>
+    store.grants.insertOne({ _id: grantId, providerId: 'operator-core', providerIndex: '1', grantedCapabilities: ['/capability/location'], publicKeySha256, used: false, expiresAt: new Date(now() + 60_000) });
+  return { store, credentials, grant };
+}
+
 describe('AMC CRL cache', () => {
   it('keeps no CRL whose list a revocation overtook while it was being signed: the next request lists the revocation', async () => {
-    const material = await createCaMaterial({ commonName: 'CRL cache test CA' });
-    const ca = await loadCertificateAuthority(material);
-    let releaseSigning!: () => void;
-    const signingHeld = new Promise<void>((resolve) => (releaseSigning = resolve));
-    let held = true;
+    const ca = await loadCertificateAuthority(await createCaMaterial({ commonName: 'CRL cache test CA' }));
     // The one fake: the first CRL's signature waits until the revocation below is complete.
-    const slowCa = { ...ca, certificatePem: ca.certificatePem, buildCrl: async (request: Parameters<typeof ca.buildCrl>[0]) => {
-      if (held) {
-        held = false;
-        await signingHeld;
-      }
-      return ca.buildCrl(request);
-    } } as typeof ca;
-    const store = await openAmcStore(createEmbeddedStore());
-    const logger = createLogger({ nf: 'AMC', level: 'silent' });
-    const credentials = createCredentials({ store, settings: defaultAmcSettings, ca: slowCa, aicSaltHex: defaultAicScheme.saltHex, notifier: createNotifier({ logger }), now: Date.now });
+    const signing = holdingFirstCall(ca.buildCrl);
+    const { store, credentials } = await credentialsWith({ ...ca, certificatePem: ca.certificatePem, buildCrl: signing.call } as CertificateAuthority);
     const serialNumber = '0a'.repeat(16);
     await store.credentials.insertOne({ _id: serialNumber, aic: '1.2.156.3088.1.2.1.1.1.0O41', status: 'GOOD', notBefore: new Date().toISOString(), notAfter: new Date(Date.now() + 86_400_000).toISOString(), certificatePem: 'unused here', publicKeySha256: 'unused here' });
 
     const madeBeforeTheRevocation = credentials.crl();
     await new Promise((resolve) => setTimeout(resolve, 20)); // its list is read, its signature waits
     await credentials.revokeCredential(serialNumber, 'keyCompromise');
-    releaseSigning();
+    signing.release();
     expect(new X509Crl(new Uint8Array(await madeBeforeTheRevocation)).entries, 'the CRL read before the revocation').to.have.length(0);
     const next = new X509Crl(new Uint8Array(await credentials.crl()));
     expect(next.entries.map((entry) => entry.serialNumber.toLowerCase())).to.deep.equal([serialNumber]);
@@ -233,28 +246,16 @@ describe('AMC CRL cache', () => {
 describe('AMC issuance under concurrency', () => {
   it('certifies an AIC once when a second issuance for it arrives while the first is being signed', async () => {
     const ca = await loadCertificateAuthority(await createCaMaterial({ commonName: 'concurrency test CA' }));
-    let releaseSigning!: () => void;
-    const signingHeld = new Promise<void>((resolve) => (releaseSigning = resolve));
-    let held = true;
     // The one fake: the first signature waits until the second issuance has been answered.
-    const slowCa = { ...ca, certificatePem: ca.certificatePem, issue: async (request: Parameters<typeof ca.issue>[0]) => {
-      if (held) {
-        held = false;
-        await signingHeld;
-      }
-      return ca.issue(request);
-    } } as typeof ca;
-    const store = await openAmcStore(createEmbeddedStore());
-    const credentials = createCredentials({ store, settings: defaultAmcSettings, ca: slowCa, aicSaltHex: defaultAicScheme.saltHex, notifier: createNotifier({ logger: createLogger({ nf: 'AMC', level: 'silent' }) }), now: Date.now });
+    const signing = holdingFirstCall(ca.issue);
+    const { store, credentials, grant } = await credentialsWith({ ...ca, certificatePem: ca.certificatePem, issue: signing.call } as CertificateAuthority);
     const keys = await Promise.all([createAgentKeyAndCsr(), createAgentKeyAndCsr()]);
-    for (const [i, key] of keys.entries()) {
-      await store.grants.insertOne({ _id: `grant-${i}`, providerId: 'operator-core', providerIndex: '1', grantedCapabilities: ['/capability/location'], publicKeySha256: key.publicKeySpkiSha256, used: false, expiresAt: new Date(Date.now() + 60_000) });
-    }
+    for (const [i, key] of keys.entries()) await grant(`grant-${i}`, key.publicKeySpkiSha256);
     const aic = formatAic(defaultAicScheme, { providerIndex: '1', ontologySerial: 'Q', entitySerial: '1' });
     const first = credentials.issueCredential({ grantId: 'grant-0', aic, csrPem: keys[0].csrPem });
     await new Promise((resolve) => setTimeout(resolve, 50)); // the first is signing now
     const second = await credentials.issueCredential({ grantId: 'grant-1', aic, csrPem: keys[1].csrPem }).then(() => 'issued', (error: { cause?: string }) => error.cause);
-    releaseSigning();
+    signing.release();
     expect((await first).aic).to.equal(aic);
     expect(second).to.equal('AIC_ALREADY_ISSUED');
     expect(await store.credentials.countDocuments({ aic })).to.equal(1);
@@ -262,16 +263,14 @@ describe('AMC issuance under concurrency', () => {
   });
 });
 
-
 describe('AMC renewal after a process stopped mid-renewal', () => {
   it('takes over a claim older than a minute, and the renewed certificate replaces every good one of the AIC, the one left behind included', async () => {
     const ca = await loadCertificateAuthority(await createCaMaterial({ commonName: 'renewal test CA' }));
-    const store = await openAmcStore(createEmbeddedStore());
     let clock = Date.now();
-    const credentials = createCredentials({ store, settings: defaultAmcSettings, ca, aicSaltHex: defaultAicScheme.saltHex, notifier: createNotifier({ logger: createLogger({ nf: 'AMC', level: 'silent' }) }), now: () => clock });
+    const { store, credentials, grant } = await credentialsWith(ca, () => clock);
     const key = await createAgentKeyAndCsr();
     const aic = formatAic(defaultAicScheme, { providerIndex: '1', ontologySerial: 'R', entitySerial: '1' });
-    await store.grants.insertOne({ _id: 'grant', providerId: 'operator-core', providerIndex: '1', grantedCapabilities: ['/capability/location'], publicKeySha256: key.publicKeySpkiSha256, used: false, expiresAt: new Date(clock + 60_000) });
+    await grant('grant', key.publicKeySpkiSha256);
     const current = await credentials.issueCredential({ grantId: 'grant', aic, csrPem: key.csrPem });
     // What a stop between signing and revoking leaves: the claim, and a second good certificate.
     await store.credentials.findOneAndUpdate({ _id: current.serialNumber }, { $set: { renewing: true, renewingSince: new Date(clock).toISOString() } });
