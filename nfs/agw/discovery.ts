@@ -14,19 +14,14 @@ import type { AgentDocument, AgwStore } from './store.ts';
 import type { Taxonomy } from './taxonomy.ts';
 import type { DiscoveredAgent, DiscoveryAnswer } from './types.ts';
 
-export interface StructuredQuery {
-  capabilityId?: string;
-  aic?: string;
-  providerId?: string;
-  domain?: string;
-  /** A UE's agent by its UE (AgentDocument.supi, set only for UE agents). */
-  supi?: string;
-  securityAttributes?: string[];
-  requesterAic?: string;
-  limit?: number;
-}
-
+/** What a signed structured answer names of its query (structuredQuery in nagw-disc.yaml). */
 type AnsweredQuery = NonNullable<DiscoveryAnswer['structuredQuery']>;
+
+/**
+ * A structured discovery query: the filters an answer names (supi: a UE's agent by its UE, set
+ * only for UE agents), plus the requester, and the limit as asked.
+ */
+export type StructuredQuery = Omit<AnsweredQuery, 'limit'> & { requesterAic?: string; limit?: number };
 
 /** The query as a signed answer names it: the requester left out (it does not change the agents) and the limit applied. */
 function answeredQuery(query: StructuredQuery, limit: number): AnsweredQuery {

@@ -139,27 +139,20 @@ describe('AGW semantic routing (nagw-route)', function () {
     expect(event.detail.failed.map((failure: { aic: string }) => failure.aic)).to.deep.equal([dying.aic]);
   });
 
-  it('skips an instance answering 500 and answers from the next one within the same request', async () => {
-    const capability = freshCapability();
-    const [failing, healthy] = await instances(capability, [{ behaviour: 'fail', load: 0 }, { behaviour: 'ok', load: 50 }]);
-    const res = await route(capability);
-    expect(res.status, JSON.stringify(res.body)).to.equal(200);
-    expect(failing.server.requests).to.equal(1);
-    expect(res.headers.get('x-served-by-aic')).to.equal(healthy.aic);
-    const event = await lastRoutingEvent(healthy.aic);
-    expect(event.detail.failover).to.equal(true);
-    expect(event.detail.failed).to.deep.equal([{ aic: failing.aic, failure: 'answered 500' }]);
-  });
-
-  it('skips an instance answering 429 (overloaded, RFC 6585 section 4) like one answering 500', async () => {
-    const capability = freshCapability();
-    const [overloaded, healthy] = await instances(capability, [{ behaviour: 'overloaded', load: 0 }, { behaviour: 'ok', load: 50 }]);
-    const res = await route(capability);
-    expect(res.status, JSON.stringify(res.body)).to.equal(200);
-    expect(overloaded.server.requests).to.equal(1);
-    expect(res.headers.get('x-served-by-aic')).to.equal(healthy.aic);
-    expect((await lastRoutingEvent(healthy.aic)).detail.failed).to.deep.equal([{ aic: overloaded.aic, failure: 'answered 429' }]);
-  });
+  // 429: overloaded (RFC 6585 section 4), a state of the instance like a 5xx, not of the request.
+  for (const [behaviour, status] of [['fail', 500], ['overloaded', 429]] as const) {
+    it(`skips an instance answering ${status} and answers from the next one within the same request`, async () => {
+      const capability = freshCapability();
+      const [refusing, healthy] = await instances(capability, [{ behaviour, load: 0 }, { behaviour: 'ok', load: 50 }]);
+      const res = await route(capability);
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      expect(refusing.server.requests).to.equal(1);
+      expect(res.headers.get('x-served-by-aic')).to.equal(healthy.aic);
+      const event = await lastRoutingEvent(healthy.aic);
+      expect(event.detail.failover).to.equal(true);
+      expect(event.detail.failed).to.deep.equal([{ aic: refusing.aic, failure: `answered ${status}` }]);
+    });
+  }
 
   it('fails over from an instance slower than routingTimeoutMs (300 ms)', async () => {
     const capability = freshCapability();
