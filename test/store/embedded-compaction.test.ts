@@ -104,6 +104,29 @@ describe('embedded store compaction as its files grow', function () {
     await store.close();
   });
 
+  it('appends to the file a rewrite put in place, not to the one it replaced', async () => {
+    const store = createEmbeddedStore({ dataDir, compactAfterAppends: 20 });
+    const counters = store.collection<Counter>('counters');
+    await counters.insertOne({ _id: 'heartbeats', n: 0 });
+    for (let i = 1; i <= 20; i++) await counters.findOneAndUpdate({ _id: 'heartbeats' }, { $set: { n: i } });
+    await rewrittenBelow('counters', 3);
+    // One append after the rename, too few to start another rewrite: read from the live file
+    // itself, without closing the store (closing rewrites the file from memory).
+    await counters.insertOne({ _id: 'after', n: 1 });
+    expect(await documentsInFile('counters')).to.deep.equal([{ _id: 'after', n: 1 }, { _id: 'heartbeats', n: 20 }]);
+    await store.close();
+  });
+
+  it('appends to the file nedb rewrote when the collection opened', async () => {
+    const first = createEmbeddedStore({ dataDir });
+    await first.collection<Counter>('counters').insertOne({ _id: 'x', n: 1 });
+    await first.close();
+    const reopened = createEmbeddedStore({ dataDir });
+    await reopened.collection<Counter>('counters').insertOne({ _id: 'y', n: 2 });
+    expect(await documentsInFile('counters')).to.deep.equal([{ _id: 'x', n: 1 }, { _id: 'y', n: 2 }]);
+    await reopened.close();
+  });
+
   it('removes a rewrite left unfinished when the collection opens again', async () => {
     const store = createEmbeddedStore({ dataDir });
     await store.collection<Counter>('counters').insertOne({ _id: 'x', n: 1 });

@@ -36,6 +36,8 @@ export function createGrowthCompaction(options: {
   filename: string;
   threshold: number;
   serialize: (doc: unknown) => string;
+  /** Called in the step that renames the rewritten file over the live one. */
+  onReplaced: () => void;
   onFailure: (error: Error) => void;
 }): GrowthCompaction {
   const { db, filename, threshold, serialize } = options;
@@ -70,6 +72,7 @@ export function createGrowthCompaction(options: {
       // The lines kept meanwhile and the rename in one synchronous step, so none can be missed.
       writeSync(file.fd, appendedDuringRewrite.join(''));
       renameSync(temporary, filename);
+      options.onReplaced();
       void syncDirectory(dirname(filename));
     } catch (error) {
       // The live file is complete whatever happened here: its appends never stopped.

@@ -3,11 +3,11 @@
  * file per collection under dataDir. nedb speaks MongoDB's query language; where it differs from
  * MongoDB this file bends it towards MongoDB (see the notes at each place).
  */
-import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { DuplicateKeyError } from './collection.ts';
 import type { Collection, Filter, FindOptions, IndexSpec, Store, StoredDocument, Update } from './collection.ts';
 import { projectionOf, withIdTiebreak, withoutUndefined } from './document-shape.ts';
+import { openAppendFile, type AppendFile } from './embedded-append-file.ts';
 import { findInIndexOrder } from './embedded-index-order.ts';
 import './embedded-index-removal.ts';
 import './embedded-large-removal.ts';
@@ -34,6 +34,7 @@ const COLLECTION_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
 export function createEmbeddedStore({ dataDir, compactAfterAppends = 10_000, log = (msg) => process.emitWarning(msg) }: EmbeddedStoreOptions = {}): Store {
   const opened = new Map<string, { ready: Promise<Datastore>; collection: Collection<StoredDocument> }>();
   const compactions = new Map<string, GrowthCompaction>();
+  const appendFiles = new Map<string, AppendFile>();
   let closed = false;
 
   const assertOpen = (): void => {
@@ -48,15 +49,18 @@ export function createEmbeddedStore({ dataDir, compactAfterAppends = 10_000, log
       const filename = path.join(dataDir, `${name}.db`);
       // A rewrite the process did not finish; the live file holds every write without it.
       removeQuietly(`${filename}.compacting`);
+      const file = openAppendFile(filename);
+      appendFiles.set(name, file);
       const compaction = createGrowthCompaction({
         db,
         filename,
         threshold: compactAfterAppends,
         serialize: model.serialize,
+        onReplaced: () => file.replaced(),
         onFailure: (error) => log(`rewriting ${filename} failed, kept as it was: ${error.message}`),
       });
       compactions.set(name, compaction);
-      appendLinesSynchronously(db, filename, compaction);
+      appendLinesSynchronously(db, file, compaction);
     }
     // loadDatabaseAsync creates the directory, replays the file and compacts it.
     return db.loadDatabaseAsync().then(() => db);
@@ -99,7 +103,9 @@ export function createEmbeddedStore({ dataDir, compactAfterAppends = 10_000, log
         // The compaction is queued behind every write already handed to nedb, so awaiting it means
         // each of them is on disk; it also rewrites the append-only file to one line per document.
         if (db && dataDir) await db.compactDatafileAsync();
+        appendFiles.get(name)?.close();
       }
+      appendFiles.clear();
       opened.clear();
     },
   };
@@ -108,20 +114,31 @@ export function createEmbeddedStore({ dataDir, compactAfterAppends = 10_000, log
 /**
  * nedb appends every write with fs.promises.appendFile: open, write and close, each a round trip
  * through libuv's thread pool. On the 2-core benchmark machine that is about 0.18 ms of CPU per
- * write against 0.006 ms for appendFileSync (2,000 appends of 1 kB), and an agent registration
- * makes six. The lines, their order (nedb's executor still runs one operation at a time) and the
- * durability (no fsync either way) are nedb's; only the system calls change. A write now holds
- * the event loop for its append (about 20 µs in the benchmarks), where the thread pool's round
- * trip let other callbacks run in between at nine times the CPU.
+ * write against 0.002 ms for a write(2) on a descriptor kept open (embedded-append-file.ts), and
+ * an agent registration makes six. The lines, their order (nedb's executor still runs one
+ * operation at a time) and the durability (no fsync either way) are nedb's; only the system calls
+ * change. A write now holds the event loop for its append, where the thread pool's round trip let
+ * other callbacks run in between at many times the CPU.
  */
-function appendLinesSynchronously(db: Datastore, filename: string, compaction: GrowthCompaction): void {
+function appendLinesSynchronously(db: Datastore, file: AppendFile, compaction: GrowthCompaction): void {
+  const persistence = internalsOf(db).persistence;
   // nedb's own line format (dates as {$$date}), so its loader reads back what is appended here.
-  internalsOf(db).persistence.persistNewStateAsync = async (docs) => {
+  persistence.persistNewStateAsync = async (docs) => {
     let lines = '';
     for (const doc of docs) lines += `${model.serialize(doc)}\n`;
     if (!lines) return;
-    appendFileSync(filename, lines, { encoding: 'utf8', mode: 0o644 });
+    file.append(lines);
     compaction.appended(lines, docs.length);
+  };
+  // nedb's rewrite (on load, on close) renames a new file over the one the descriptor is on. It
+  // runs on nedb's executor, as every append does, so no append comes between it and this.
+  const rewriteWhole = persistence.persistCachedDatabaseAsync.bind(persistence);
+  persistence.persistCachedDatabaseAsync = async () => {
+    try {
+      await rewriteWhole();
+    } finally {
+      file.replaced();
+    }
   };
 }
 

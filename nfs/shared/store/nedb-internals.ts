@@ -62,7 +62,12 @@ export interface DatastoreInternals {
   /** Seconds per TTL field, as ensureIndex set them. */
   ttlIndexes: Record<string, number | undefined>;
   executor: { pushAsync<R>(task: () => Promise<R>): Promise<R> };
-  persistence: { persistNewStateAsync(docs: unknown[]): Promise<void> };
+  persistence: {
+    /** Appends the lines of changed documents (an insert, update or removal). */
+    persistNewStateAsync(docs: unknown[]): Promise<void>;
+    /** Rewrites the file with the live documents, replacing it by a rename (on load, on compaction). */
+    persistCachedDatabaseAsync(): Promise<void>;
+  };
   _getRawCandidates(query: object): object[];
   _getCandidatesAsync(query: object, dontExpireStaleDocs?: boolean): Promise<object[]>;
 }

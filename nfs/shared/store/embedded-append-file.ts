@@ -1,0 +1,41 @@
+/**
+ * The append end of an embedded collection's file: one descriptor, opened on the first append and
+ * kept open, so that an append is one write(2). fs.appendFileSync opens and closes the file around
+ * every write, three system calls where one does: 6 µs against 2 µs for a 1 kB line on the 2-core
+ * benchmark machine, and an agent registration appends six lines.
+ *
+ * A descriptor follows the file it opened, not its name: once the file is replaced by a rename
+ * (nedb's rewrite when the store opens or closes, the growth rewrite of
+ * embedded-file-compaction.ts), `replaced()` must be called before the next append, which then
+ * opens the new file.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+
+export interface AppendFile {
+  /** Appends the text in one synchronous step; throws as fs.appendFileSync would. */
+  append(text: string): void;
+  /** The file at this name is a new one: the next append opens it. */
+  replaced(): void;
+  /** Closes the descriptor; an append after this opens the file again. */
+  close(): void;
+}
+
+export function openAppendFile(filename: string): AppendFile {
+  let fd: number | undefined;
+  const close = () => {
+    if (fd === undefined) return;
+    const open = fd;
+    fd = undefined;
+    closeSync(open);
+  };
+  return {
+    append(text) {
+      fd ??= openSync(filename, 'a', 0o644);
+      const bytes = Buffer.from(text, 'utf8');
+      // write(2) may write fewer bytes than asked; fs.appendFileSync loops the same way.
+      for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
+    },
+    replaced: close,
+    close,
+  };
+}
