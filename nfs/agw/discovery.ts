@@ -181,15 +181,22 @@ export function createDiscovery(deps: DiscoveryDeps) {
       const limit = request.limit ?? 10;
       const matches = deps.taxonomy.match(screened.text, 5);
       const agents: DiscoveredAgent[] = [];
+      // A natural-language answer leaves out what policy denies instead of refusing the query;
+      // the event says what was left out and by which rule.
+      const deniedByPolicy: Array<{ capabilityId: string; ruleId: string }> = [];
       for (const match of matches) {
         if (agents.length >= limit) break;
-        if (!(await policy.decide(requester, match.capabilityId, 'discover')).allowed) continue;
+        const decision = await policy.decide(requester, match.capabilityId, 'discover');
+        if (!decision.allowed) {
+          deniedByPolicy.push({ capabilityId: match.capabilityId, ruleId: decision.ruleId });
+          continue;
+        }
         const pool = await poolOf(match.capabilityId, limit);
         for (const agent of pool.slice(0, limit - agents.length)) {
           if (!agents.some((known) => known.aic === agent._id)) agents.push(toDiscovered(agent, Math.round(match.score * 1000) / 1000, match.capabilityId));
         }
       }
-      await events.recordEvent({ type: 'discovery.natural_language', outcome: 'success', aic: requester.aic, detail: { capabilities: matches.map((match) => match.capabilityId), results: agents.length } });
+      await events.recordEvent({ type: 'discovery.natural_language', outcome: 'success', aic: requester.aic, detail: { capabilities: matches.map((match) => match.capabilityId), results: agents.length, ...(deniedByPolicy.length ? { deniedByPolicy } : {}) } });
       return signed({
         query: screened.text,
         capabilityMatches: matches,

@@ -269,6 +269,10 @@ describe('AGW discovery (nagw-disc)', function () {
       expect(events.body, 'one denied request, one event').to.have.length(1);
       expect(events.body[0]).to.deep.include({ outcome: 'refused', cause: 'POLICY_DENIED', capabilityId: qos });
       expect(events.body[0].detail).to.include({ ruleId: rule, action: 'discover' });
+      // The NL answer is not refused: its own event names what policy left out.
+      const natural = await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=discovery.natural_language&aic=${aic.acme}`);
+      expect(natural.body, 'one NL query by acme').to.have.length(1);
+      expect(natural.body[0].detail.deniedByPolicy).to.deep.equal([{ capabilityId: qos, ruleId: rule }]);
 
       expect((await request('DELETE', ruleUrl())).status).to.equal(204);
       const restored = await discover(`capability-id=${qos}&requester-aic=${aic.acme}`);
