@@ -134,9 +134,12 @@ export function createDiscovery(deps: DiscoveryDeps) {
     // Last, so the embedded engine picks the capability index for its candidates.
     if (query.capabilityId) filter.capabilityIds = query.capabilityId;
     const pool = leastLoaded(await store.agents.find(filter, { limit: poolSize(limit) }));
-    const kept = query.capabilityId ? pool.slice(0, limit) : (await visible(pool, requester, (agent) => agent.capabilityIds)).slice(0, limit);
-    const ranked = kept.map((agent) => toDiscovered(agent, 1, query.capabilityId));
-    await events.recordEvent({ type: 'discovery.structured', outcome: 'success', aic: requester.aic, capabilityId: query.capabilityId, detail: { results: ranked.length } });
+    // Without a capability asked for, an agent is shown if policy lets the requester discover any
+    // of its capabilities; the event counts those it hid.
+    const shown = query.capabilityId ? pool : await visible(pool, requester, (agent) => agent.capabilityIds);
+    const hiddenByPolicy = pool.length - shown.length;
+    const ranked = shown.slice(0, limit).map((agent) => toDiscovered(agent, 1, query.capabilityId));
+    await events.recordEvent({ type: 'discovery.structured', outcome: 'success', aic: requester.aic, capabilityId: query.capabilityId, detail: { results: ranked.length, ...(hiddenByPolicy ? { hiddenByPolicy } : {}) } });
     return signedAnswerOf(ranked, answeredQuery(query, limit));
   }
 

@@ -273,6 +273,12 @@ describe('AGW discovery (nagw-disc)', function () {
       const natural = await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=discovery.natural_language&aic=${aic.acme}`);
       expect(natural.body, 'one NL query by acme').to.have.length(1);
       expect(natural.body[0].detail.deniedByPolicy).to.deep.equal([{ capabilityId: qos, ruleId: rule }]);
+      // So does a structured query that names no capability: qos's agent is hidden, and counted.
+      const byProvider = await discover(`provider-id=operator-core&requester-aic=${aic.acme}`);
+      expect(byProvider.status).to.equal(200);
+      expect(aicsOf(byProvider.body)).to.include(aic.broadband).and.not.include(aic.qos);
+      const structured = await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=discovery.structured&aic=${aic.acme}`);
+      expect(structured.body.find((event: { detail: { hiddenByPolicy?: number } }) => event.detail.hiddenByPolicy), JSON.stringify(structured.body)).to.deep.include({ detail: { results: aicsOf(byProvider.body).length, hiddenByPolicy: 1 } });
 
       expect((await request('DELETE', ruleUrl())).status).to.equal(204);
       const restored = await discover(`capability-id=${qos}&requester-aic=${aic.acme}`);
