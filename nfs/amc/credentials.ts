@@ -84,8 +84,24 @@ export function createCredentials(deps: CredentialsDeps) {
     }
   }
 
+  const answerOf = (record: CredentialRecord) => ({ ...statusOf(record), certificatePem: record.certificatePem, caCertificatePem: ca.certificatePem });
+
+  /**
+   * The credential an earlier issuance made from this grant, for this AIC and key, for the same
+   * gateway: the same request again. A gateway whose call timed out or lost its connection may
+   * send it again (to another AMC instance, TS 29.500 section 6.10.3) without knowing whether the
+   * first was served; it gets the first answer's credential, not a refusal while a certificate
+   * it never received stays good.
+   */
+  async function issuedBefore(grantId: string, aic: string, publicKeySha256: string, caller?: { nfInstanceId: string }): Promise<CredentialRecord | null> {
+    const earlier = await store.credentials.findOne({ aic });
+    if (!earlier || earlier.grantId !== grantId || earlier.publicKeySha256 !== publicKeySha256) return null;
+    if (caller && (await store.grants.findOne({ _id: grantId }))?.gatewayNfInstanceId !== caller.nfInstanceId) return null;
+    return earlier;
+  }
+
   /** Signs a CSR already verified by verifiedCsr. */
-  async function sign(aic: string, csrPem: string, publicKeySha256: string): Promise<CredentialRecord> {
+  async function sign(aic: string, csrPem: string, publicKeySha256: string, grantId?: string): Promise<CredentialRecord> {
     const serialNumber = positiveSerial();
     const notBefore = new Date(now() - 60_000); // a minute of allowance for relying parties' clocks
     const notAfter = new Date(now() + deps.settings.credentialValidityDays * 86_400_000);
@@ -98,6 +114,7 @@ export function createCredentials(deps: CredentialsDeps) {
       notAfter: notAfter.toISOString(),
       certificatePem,
       publicKeySha256,
+      ...(grantId ? { grantId } : {}),
     };
     await store.credentials.insertOne(record);
     return record;
@@ -127,7 +144,11 @@ export function createCredentials(deps: CredentialsDeps) {
       const csr = await verifiedCsr(request.csrPem);
       const usable = { _id: request.grantId, used: false, expiresAt: { $gt: new Date(now()) } };
       const grant = await store.grants.findOne(usable);
-      if (!grant) throw forbidden(`grant ${request.grantId} is unknown, used or lapsed`, 'GRANT_INVALID');
+      if (!grant) {
+        const repeated = await issuedBefore(request.grantId, aic.aic.text, csr.publicKeySpkiSha256, caller);
+        if (repeated) return answerOf(repeated);
+        throw forbidden(`grant ${request.grantId} is unknown, used or lapsed`, 'GRANT_INVALID');
+      }
       if (caller && grant.gatewayNfInstanceId !== caller.nfInstanceId) {
         throw forbidden(`grant ${request.grantId} was made for another gateway`, 'GATEWAY_MISMATCH');
       }
@@ -149,13 +170,13 @@ export function createCredentials(deps: CredentialsDeps) {
         if (!(await store.grants.findOneAndUpdate(usable, { $set: { used: true } }))) {
           throw forbidden(`grant ${request.grantId} is unknown, used or lapsed`, 'GRANT_INVALID');
         }
-        record = await sign(aic.aic.text, request.csrPem, csr.publicKeySpkiSha256);
+        record = await sign(aic.aic.text, request.csrPem, csr.publicKeySpkiSha256, request.grantId);
       } finally {
         issuing.delete(aic.aic.text);
       }
       // No CREDENTIAL_ISSUED here: the gateway that asked has the answer; subscribers hear of
       // status changes and renewals, which happen without them.
-      return { ...statusOf(record), certificatePem: record.certificatePem, caCertificatePem: ca.certificatePem };
+      return answerOf(record);
     },
 
     /**

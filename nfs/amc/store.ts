@@ -42,6 +42,8 @@ export interface CredentialRecord {
   notAfter: string;
   certificatePem: string;
   publicKeySha256: string;
+  /** The AAAP grant an issuance spent (absent for a renewal): a repeat of that issuance gets this credential. */
+  grantId?: string;
   revokedAt?: string;
   reason?: string;
   supersededBy?: string;

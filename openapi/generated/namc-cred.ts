@@ -12,6 +12,7 @@ export interface paths {
         };
         get: operations["ListCredentials"];
         put?: never;
+        /** @description Issues the certificate of an AIC from a CSR against a single-use AAAP grant for the CSR's key. The same request again (same grant, AIC and key, from the same gateway) is answered with the credential the first one made, so a gateway may resend a call whose answer it lost. */
         post: operations["IssueCredential"];
         delete?: never;
         options?: never;

@@ -79,6 +79,21 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
     expect(replay.body.cause).to.equal('GRANT_INVALID');
   });
 
+  it('answers the same issuance again (a gateway resending a call whose answer it lost) with the credential it made, and makes no second', async () => {
+    const key = await createAgentKeyAndCsr();
+    const grant = (await authorize(operatorCore, ['/capability/location'], key.publicKeySpkiSha256)).body;
+    const aic = aicFor(grant.providerIndex, '61');
+    const first = await issue(grant.grantId, aic, key.csrPem);
+    expect(first.status).to.equal(201);
+    const again = await issue(grant.grantId, aic, key.csrPem);
+    expect(again.status, JSON.stringify(again.body)).to.equal(201);
+    expect(again.body).to.deep.equal(first.body);
+    expect((await request('GET', `${core.amcUrl}/namc-cred/v1/credentials?aic=${aic}`)).body).to.have.length(1);
+    // Only the very same request: the grant's key with another CSR of another key is refused.
+    const other = await createAgentKeyAndCsr();
+    expect((await issue(grant.grantId, aic, other.csrPem)).body.cause).to.equal('GRANT_INVALID');
+  });
+
   it('never issues a second certificate for an AIC: another key with its own grant is refused, and the grant stays usable', async () => {
     const holder = await createAgentKeyAndCsr();
     const holderGrant = (await authorize(operatorCore, ['/capability/location'], holder.publicKeySpkiSha256)).body;
