@@ -137,7 +137,9 @@ describe('AGW and AMC answers match their OpenAPI documents: status, media type 
     const aic = formatAic(defaultAicScheme, { providerIndex: grant.body.providerIndex, ontologySerial: 'C', entitySerial: '1' });
     const issued = await call('POST', cred, { grantId: grant.body.grantId, aic, csrPem: key.csrPem });
     expect(issued.status).to.equal(201);
-    expect((await call('POST', cred, { grantId: grant.body.grantId, aic, csrPem: key.csrPem })).status, 'grant spent').to.equal(403);
+    expect((await call('POST', cred, { grantId: grant.body.grantId, aic, csrPem: key.csrPem })).status, 'the same issuance again').to.equal(201);
+    const nextAic = formatAic(defaultAicScheme, { providerIndex: grant.body.providerIndex, ontologySerial: 'C', entitySerial: '2' });
+    expect((await call('POST', cred, { grantId: grant.body.grantId, aic: nextAic, csrPem: key.csrPem })).status, 'grant spent').to.equal(403);
     const another = await call('POST', '/namc-auth/v1/authorizations', aaap(['/capability/location']));
     expect((await call('POST', cred, { grantId: another.body.grantId, aic, csrPem: key.csrPem })).status, 'AIC taken').to.equal(409);
     const serial: string = issued.body.serialNumber;
