@@ -88,6 +88,9 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
         requireGood(agent);
         if (update.provider.providerId !== agent.providerId) throw forbidden(`agent ${agent._id} belongs to another provider`, 'NOT_OWNER');
         const capabilityIds = update.requestedCapabilities ? deps.taxonomy.resolveRequested(update.requestedCapabilities).capabilityIds : agent.capabilityIds;
+        const endpoints = update.endpoints ?? agent.acs.endpoints;
+        requireHttpUrl(endpoints.a2aUrl, '/endpoints/a2aUrl');
+        if (endpoints.invokeUrl) requireHttpUrl(endpoints.invokeUrl, '/endpoints/invokeUrl');
         const decision = await deps.amc.authorize({
           gateway: { nfInstanceId: deps.gatewayId, domain: settings.domain },
           provider: update.provider,
@@ -100,9 +103,6 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
         if (denied.length) {
           throw forbidden(`the AMC does not grant ${denied.join(', ')}${decision.detail ? ` (${decision.detail})` : ''}`, decision.cause ?? 'SCOPE_NOT_PERMITTED');
         }
-        const endpoints = update.endpoints ?? agent.acs.endpoints;
-        requireHttpUrl(endpoints.a2aUrl, '/endpoints/a2aUrl');
-        if (endpoints.invokeUrl) requireHttpUrl(endpoints.invokeUrl, '/endpoints/invokeUrl');
         const acs = deps.registration.buildAcs({
           request: { agent: { name: agent.name, version: update.version ?? agent.version, kind: agent.kind, description: agent.acs.description, securityAttributes: agent.acs.securityAttributes }, provider: update.provider, endpoints, onBehalfOf: undefined },
           aic: agent._id,
@@ -112,12 +112,18 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
           acsVersion: agent.acs.acsVersion + 1,
         });
         if (agent.acs.onBehalfOf) acs.onBehalfOf = agent.acs.onBehalfOf;
+        // Written only over the ACS it was built from: a renewal, another update or a
+        // deregistration that landed while the AMC was asked changed what this one read.
         const updated = await store.agents.findOneAndUpdate(
-          { _id: agent._id },
+          { _id: agent._id, 'acs.acsVersion': agent.acs.acsVersion },
           { $set: { acs, capabilityIds, version: acs.version, a2aUrl: endpoints.a2aUrl, invokeUrl: endpoints.invokeUrl ?? endpoints.a2aUrl } },
         );
+        if (!updated) {
+          if (!(await store.agents.findOne({ _id: agent._id }, { fields: ['kind'] }))) throw notFound(`agent ${agent._id} was deregistered meanwhile`, 'AGENT_NOT_FOUND');
+          throw conflict(`agent ${agent._id}'s ACS changed while this update was authorized (a renewal or another update); send it again`, 'ACS_CHANGED');
+        }
         await events.recordEvent({ type: 'agent.updated', outcome: 'success', aic: agent._id, detail: { acsVersion: acs.acsVersion, capabilities: capabilityIds } });
-        return toRecord(updated!);
+        return toRecord(updated);
       } catch (error) {
         if (error instanceof ProblemError && error.status < 500) {
           await events.recordEvent({ type: 'agent.updated', outcome: 'refused', aic: agent._id, cause: error.cause, detail: { reason: error.message } });
@@ -129,7 +135,7 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
     async deregisterAgent(aicText: string, authorization: string | undefined): Promise<void> {
       const agent = await findFor('agent.deregistered', aicText, { authorization });
       // Revoked first: if the AMC cannot be reached the agent stays registered and a retry works.
-      if (agent.credentialStatus !== 'REVOKED') await deps.amc.revokeCredential(agent.credentialSerial, 'cessationOfOperation');
+      await deps.registration.revokeCredentialsOf(agent._id, 'cessationOfOperation');
       await store.agents.findOneAndDelete({ _id: agent._id });
       await events.recordEvent({ type: 'agent.deregistered', outcome: 'success', aic: agent._id });
     },
@@ -151,7 +157,11 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
     /** A UE's agent is discoverable only while its UE is CM-CONNECTED (MACP section 8). */
     async reportUeState(aicText: string, authorization: string | undefined, cmState: CmState): Promise<void> {
       const agent = await findFor('agent.ue_state', aicText, { authorization });
-      if (agent.kind !== 'ue-agent') throw conflict(`agent ${agent._id} is not a UE's agent`, 'NOT_A_UE_AGENT');
+      if (agent.kind !== 'ue-agent') {
+        const refusal = conflict(`agent ${agent._id} is not a UE's agent`, 'NOT_A_UE_AGENT');
+        await events.recordEvent({ type: 'agent.ue_state', outcome: 'refused', aic: agent._id, cause: refusal.cause, detail: { reason: refusal.message } });
+        throw refusal;
+      }
       await store.agents.findOneAndUpdate({ _id: agent._id }, { $set: { cmState } });
       await events.recordEvent({ type: 'agent.ue_state', outcome: 'success', aic: agent._id, detail: { cmState } });
     },

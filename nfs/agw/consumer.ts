@@ -25,18 +25,39 @@ export interface AmcConsumer {
 }
 
 export interface AgentInvoker {
-  /** Rejects on a network error or timeout; any HTTP answer resolves. */
-  invoke(url: string, body: unknown, timeoutMs: number): Promise<{ status: number; data: unknown }>;
+  /** Rejects on a network error or timeout; any HTTP answer resolves. `headers` go with the request. */
+  invoke(url: string, body: unknown, timeoutMs: number, headers?: Record<string, string>): Promise<{ status: number; data: unknown }>;
 }
+
+/**
+ * The AMC's refusal of a request the gateway made: a grant spent or lapsed, an AIC the AMC has
+ * certified, the gateway's token refused. The gateway built that request from input it had
+ * checked already, so the fault is the gateway's (or the two NFs'), and the agent is answered 502,
+ * not a 4xx that would tell it to change its own request. The AMC's status and cause stay readable.
+ */
+export class AmcRefusal extends ProblemError {
+  readonly amcStatus: number;
+  readonly amcCause?: string;
+  constructor(amcStatus: number, problem: ProblemDetails) {
+    super(502, `the AMC refused the gateway's request (${amcStatus}${problem.cause ? ` ${problem.cause}` : ''}): ${problem.detail ?? 'no detail'}`, { cause: 'AMC_REFUSED' });
+    this.amcStatus = amcStatus;
+    this.amcCause = problem.cause;
+  }
+}
+
+/** AMC refusals of what the agent itself sent (its CSR, which the AMC checks again): told as the AMC told them. */
+const AGENT_INPUT_CAUSES = new Set(['INVALID_CSR', 'CSR_SIGNATURE_INVALID', 'WEAK_KEY']);
 
 export function createAmcConsumer(sbi: SbiClient): AmcConsumer {
   const call = async <T>(serviceName: string, method: 'GET' | 'POST', path: string, body: unknown, expected: number[]): Promise<T> => {
     const res = await sbi.call<T>({ targetNfType: 'AMC', serviceName, method, path, body });
     if (expected.includes(res.status)) return res.data;
     const problem = (res.data ?? {}) as ProblemDetails;
-    // The AMC's refusal of the agent's input is the agent's problem, told as the AMC told it.
     if (res.status >= 400 && res.status < 500) {
-      throw new ProblemError(res.status, `AMC: ${problem.detail ?? 'refused'}`, { cause: problem.cause, invalidParams: problem.invalidParams });
+      if (problem.cause && AGENT_INPUT_CAUSES.has(problem.cause)) {
+        throw new ProblemError(res.status, `AMC: ${problem.detail ?? 'refused'}`, { cause: problem.cause, invalidParams: problem.invalidParams });
+      }
+      throw new AmcRefusal(res.status, problem);
     }
     throw new ProblemError(502, `AMC answered ${res.status}: ${problem.detail ?? ''}`, { cause: 'AMC_FAILURE' });
   };
@@ -55,9 +76,9 @@ export function createAmcConsumer(sbi: SbiClient): AmcConsumer {
 
 export function createAgentInvoker(http: AxiosInstance = axios.create({ validateStatus: () => true })): AgentInvoker {
   return {
-    async invoke(url, body, timeoutMs) {
+    async invoke(url, body, timeoutMs, headers = {}) {
       const correlationId = currentCorrelationId();
-      const res = await http.post(url, body, { timeout: timeoutMs, headers: correlationId ? { [correlationHeader]: correlationId } : {} });
+      const res = await http.post(url, body, { timeout: timeoutMs, headers: { ...headers, ...(correlationId ? { [correlationHeader]: correlationId } : {}) } });
       return { status: res.status, data: res.data };
     },
   };

@@ -12,7 +12,7 @@ import { badRequest, conflict, forbidden, ProblemError } from '../shared/problem
 import { DuplicateKeyError } from '../shared/store/collection.ts';
 import { screenText } from '../shared/text-screen.ts';
 import { allocateAic } from './aic-allocation.ts';
-import type { AmcConsumer } from './consumer.ts';
+import { AmcRefusal, type AmcConsumer, type AuthorizationDecision } from './consumer.ts';
 import type { Events } from './events.ts';
 import type { AgwSettings } from './settings.ts';
 import type { AgentDocument, AgwStore } from './store.ts';
@@ -75,9 +75,21 @@ export function createRegistration(deps: RegistrationDeps) {
     try {
       return await authorizeAndBind(request, resolved.capabilityIds, resolved.matches, publicKeySha256);
     } catch (error) {
-      // The nonce is only spent by a registration that succeeded.
-      await store.nonces.findOneAndDelete({ _id: request.nonce });
+      // The nonce is only spent by a registration that succeeded; if it cannot be given back, the
+      // agent retries with another, and the registration's own failure is what it is told.
+      await store.nonces.findOneAndDelete({ _id: request.nonce }).catch(() => undefined);
       throw error;
+    }
+  }
+
+  /**
+   * Revokes every credential of the AIC that is still good or suspended, as the AMC lists them:
+   * the one this gateway knows, and a renewed one whose notice has not reached it (notices are
+   * retried a few times, in the AMC's memory). Throws if the AMC cannot be asked or refuses.
+   */
+  async function revokeCredentialsOf(aic: string, reason: 'cessationOfOperation' | 'superseded'): Promise<void> {
+    for (const credential of await deps.amc.listCredentials(aic)) {
+      if (credential.status === 'GOOD' || credential.status === 'SUSPENDED') await deps.amc.revokeCredential(credential.serialNumber, reason);
     }
   }
 
@@ -92,7 +104,7 @@ export function createRegistration(deps: RegistrationDeps) {
   async function supersedeUeAgents(earlier: readonly AgentDocument[], newestAic: string): Promise<void> {
     for (const older of earlier) {
       try {
-        if (older.credentialStatus !== 'REVOKED') await deps.amc.revokeCredential(older.credentialSerial, 'superseded');
+        await revokeCredentialsOf(older._id, 'superseded');
       } catch (error) {
         await events.recordEvent({ type: 'agent.deregistered', outcome: 'failure', aic: older._id, detail: { reason: `not superseded by ${newestAic}: ${(error as Error).message}` } });
         continue;
@@ -114,8 +126,8 @@ export function createRegistration(deps: RegistrationDeps) {
       try {
         return { aic, ontologyAic, credential: await deps.amc.issueCredential({ grantId: decision.grantId!, aic, csrPem: request.csrPem }) };
       } catch (error) {
-        if (!(error instanceof ProblemError && error.cause === 'AIC_ALREADY_ISSUED') || attempt === AIC_ATTEMPTS) throw error;
-        await events.recordEvent({ type: 'agent.registration', outcome: 'failure', aic, cause: error.cause, detail: { reason: `${aic} was certified before; the next AIC is tried`, attempt } });
+        if (!(error instanceof AmcRefusal && error.amcCause === 'AIC_ALREADY_ISSUED') || attempt === AIC_ATTEMPTS) throw error;
+        await events.recordEvent({ type: 'agent.registration', outcome: 'failure', aic, cause: error.amcCause, detail: { reason: `${aic} was certified before; the next AIC is tried`, attempt } });
       }
     }
   }
@@ -129,7 +141,27 @@ export function createRegistration(deps: RegistrationDeps) {
       publicKeySha256,
     });
     if (decision.decision !== 'GRANT') throw aaapDenial(decision, 'registration');
-    const { aic, ontologyAic, credential } = await allocateAndCertify(request, decision);
+    const certified = await allocateAndCertify(request, decision);
+    try {
+      return await bind(request, decision, certified, matches, publicKeySha256);
+    } catch (error) {
+      // A registration that fails after the certificate was made (the key won by a concurrent
+      // registration, the store failing) must not leave a good certificate for an agent no
+      // gateway knows: the AMC revokes it. If that fails too, the event says which serial is left.
+      await deps.amc.revokeCredential(certified.credential.serialNumber, 'cessationOfOperation').catch((revocation: Error) =>
+        events.recordEvent({ type: 'agent.registration', outcome: 'failure', aic: certified.aic, cause: 'REVOCATION_FAILED', detail: { reason: `the certificate of a failed registration is still good: ${revocation.message}`, serialNumber: certified.credential.serialNumber } }),
+      );
+      throw error;
+    }
+  }
+
+  async function bind(
+    request: RegistrationRequest,
+    decision: AuthorizationDecision,
+    { aic, ontologyAic, credential }: Awaited<ReturnType<typeof allocateAndCertify>>,
+    matches: RegistrationResult['capabilityMatches'],
+    publicKeySha256: string,
+  ): Promise<RegistrationResult> {
     const granted = decision.grantedCapabilities ?? [];
     const registrationAccessToken = randomBytes(32).toString('base64url');
     const acs = buildAcs({ request, aic, ontologyAic, granted, credential, acsVersion: 1 });
@@ -160,13 +192,19 @@ export function createRegistration(deps: RegistrationDeps) {
     try {
       await store.agents.insertOne(document);
     } catch (error) {
-      if (!(error instanceof DuplicateKeyError)) throw error;
-      // The same key won a concurrent registration: this certificate must not outlive the refusal.
-      await deps.amc.revokeCredential(credential.serialNumber, 'cessationOfOperation');
-      throw conflict('an agent with this key is registered already; a new registration needs a new key', 'KEY_ALREADY_REGISTERED');
+      // The same key won a concurrent registration (the certificate is revoked by the caller).
+      if (error instanceof DuplicateKeyError) throw conflict('an agent with this key is registered already; a new registration needs a new key', 'KEY_ALREADY_REGISTERED');
+      throw error;
     }
-    await events.recordEvent({ type: 'agent.registered', outcome: 'success', aic, detail: { capabilities: granted, providerId: request.provider.providerId, kind: request.agent.kind } });
-    if (earlierOfTheUe.length) await supersedeUeAgents(earlierOfTheUe, aic);
+    const denied = decision.deniedCapabilities ?? [];
+    await events.recordEvent({ type: 'agent.registered', outcome: 'success', aic, detail: { capabilities: granted, ...(denied.length ? { deniedCapabilities: denied } : {}), providerId: request.provider.providerId, kind: request.agent.kind } });
+    // The new agent is stored and answered for; the older agents of its UE are cleanup, whose
+    // failure is recorded and left for the UE's next registration, not this one's answer.
+    if (earlierOfTheUe.length) {
+      await supersedeUeAgents(earlierOfTheUe, aic).catch((error: Error) =>
+        events.recordEvent({ type: 'agent.deregistered', outcome: 'failure', detail: { reason: `the older agents of the UE were not all superseded by ${aic}: ${error.message}` } }),
+      );
+    }
     return {
       aic,
       ontologyAic,
@@ -217,12 +255,16 @@ export function createRegistration(deps: RegistrationDeps) {
       try {
         return await register(request);
       } catch (error) {
-        if (error instanceof ProblemError && error.status < 500) return refuse(error, { detail: { name: request.agent.name, providerId: request.provider.providerId } });
+        const detail = { name: request.agent.name, providerId: request.provider.providerId };
+        if (error instanceof ProblemError && error.status < 500) return refuse(error, { detail });
+        // A failure (the AMC unreachable or refusing the gateway, the store failing) is an outcome too.
+        await events.recordEvent({ type: 'agent.registration', outcome: 'failure', cause: (error instanceof ProblemError && error.cause) || 'SYSTEM_FAILURE', detail: { reason: (error as Error).message, ...detail } });
         throw error;
       }
     },
     buildAcs,
     liveUntil,
+    revokeCredentialsOf,
   };
 }
 

@@ -1,0 +1,134 @@
+/**
+ * What a registration and the operations after it leave behind when a step fails part-way: a
+ * real NRF, AMC and AGW over HTTP on one in-memory store, with one store operation made to fail
+ * (or to let another change land) at the step under test, then put back.
+ */
+import 'reflect-metadata';
+import { X509Certificate } from '@peculiar/x509';
+import { expect } from 'chai';
+import type { Collection, StoredDocument } from '../../nfs/shared/store/collection.ts';
+import { spkiSha256 } from '../../nfs/shared/agent-credentials.ts';
+import { acme, asRegistrant, freshNonce, operatorAmf, operatorCore, registerAgent, startTestCore, type TestCore } from '../support/core-harness.ts';
+import { request } from '../support/nrf-harness.ts';
+import { until } from '../support/until.ts';
+
+/** Replaces one method of a store collection for its next call only. */
+function onNextCall<K extends 'insertOne' | 'findOneAndDelete'>(collection: Collection<StoredDocument>, method: K, replacement: Collection<StoredDocument>[K]): void {
+  const original = collection[method];
+  collection[method] = (async (...args: unknown[]) => {
+    collection[method] = original;
+    return (replacement as (...a: unknown[]) => unknown)(...args);
+  }) as Collection<StoredDocument>[K];
+}
+
+describe('AGW registration when a step fails part-way', function () {
+  this.timeout(30_000);
+  let core: TestCore;
+  before(async () => {
+    core = await startTestCore();
+  });
+  after(async () => core?.close());
+
+  const agents = () => core.store.collection<StoredDocument & { credentialSerial?: string }>('agw.agents');
+  const eventsOf = async (type: string) => (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=${type}`)).body as Array<{ outcome: string; cause?: string; aic?: string; detail?: Record<string, unknown> }>;
+  const credentialsOfAic = async (aic: string) => (await request('GET', `${core.amcUrl}/namc-cred/v1/credentials?aic=${aic}`)).body as Array<{ serialNumber: string; status: string }>;
+
+  it('revokes the certificate made for a registration whose agent could not be stored, gives its nonce back, and records the failure', async () => {
+    onNextCall(agents(), 'insertOne', async () => {
+      throw new Error('no space left on device (injected)');
+    });
+    const failed = await registerAgent(core.agwUrl, { name: 'unstored' });
+    expect(failed.status, JSON.stringify(failed.body)).to.equal(500);
+
+    // The AMC made a certificate for the key before the store failed: it is revoked now.
+    const all = (await request('GET', `${core.amcUrl}/namc-cred/v1/credentials`)).body as Array<{ status: string; reason?: string; certificatePem: string }>;
+    const ofTheKey = [];
+    for (const credential of all) {
+      if ((await spkiSha256(new X509Certificate(credential.certificatePem).publicKey)) === failed.key.publicKeySpkiSha256) ofTheKey.push(credential);
+    }
+    expect(ofTheKey.map((credential) => [credential.status, credential.reason])).to.deep.equal([['REVOKED', 'cessationOfOperation']]);
+
+    const failures = (await eventsOf('agent.registration')).filter((event) => event.outcome === 'failure' && event.detail?.name === 'unstored');
+    expect(failures.map((event) => event.cause)).to.deep.equal(['SYSTEM_FAILURE']);
+
+    // The same request again (nonce and key) goes through: nothing of the failed one stayed.
+    const retried = await request('POST', `${core.agwUrl}/nagw-reg/v1/registrations`, failed.sent);
+    expect(retried.status, JSON.stringify(retried.body)).to.equal(201);
+  });
+
+  it("answers a UE's new agent as registered when removing the UE's older agent fails, and records that failure", async () => {
+    const supi = 'imsi-001010000000777';
+    const ue = { provider: operatorAmf, kind: 'ue-agent', name: 'ue-agent', description: 'Measures on the device', capabilities: ['/capability/ue-measurement'] };
+    const older = await registerAgent(core.agwUrl, { ...ue, onBehalfOf: { supi, cmState: 'CM-CONNECTED' } });
+    expect(older.status, JSON.stringify(older.body)).to.equal(201);
+
+    onNextCall(agents(), 'findOneAndDelete', async () => {
+      throw new Error('the store is unreachable (injected)');
+    });
+    const newer = await registerAgent(core.agwUrl, { ...ue, onBehalfOf: { supi, cmState: 'CM-CONNECTED' } });
+    expect(newer.status, JSON.stringify(newer.body)).to.equal(201);
+    expect((await request('GET', `${core.agwUrl}/nagw-reg/v1/registrations/${newer.body.aic}`)).status).to.equal(200);
+    const failures = (await eventsOf('agent.deregistered')).filter((event) => event.outcome === 'failure');
+    expect(failures.some((event) => String(event.detail?.reason).includes(newer.body.aic)), JSON.stringify(failures)).to.equal(true);
+    // The older agent's certificate was revoked before its removal failed: it is out of discovery.
+    expect((await credentialsOfAic(older.body.aic)).map((credential) => credential.status)).to.deep.equal(['REVOKED']);
+  });
+
+  it('revokes on deregistration a renewed certificate whose notice has not reached the gateway', async () => {
+    const { body, key } = await registerAgent(core.agwUrl, { name: 'renewed-unheard' });
+    const firstSerial: string = body.acs.security.credentialSerialNumber;
+    const renewed = await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${firstSerial}/renew`, { csrPem: key.csrPem });
+    expect(renewed.status, JSON.stringify(renewed.body)).to.equal(201);
+    await until(async () => (await agents().findOne({ _id: body.aic }))?.credentialSerial === renewed.body.serialNumber, 'the gateway hearing of the renewal');
+    // As if the notice had been lost: the gateway still knows the first certificate only.
+    await agents().findOneAndUpdate({ _id: body.aic }, { $set: { credentialSerial: firstSerial, 'acs.security.credentialSerialNumber': firstSerial } });
+
+    const gone = await request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`, undefined, asRegistrant(body.aic));
+    expect(gone.status, JSON.stringify(gone.body)).to.equal(204);
+    expect((await credentialsOfAic(body.aic)).map((credential) => credential.status)).to.deep.equal(['REVOKED', 'REVOKED']);
+  });
+
+  describe('an update while something else changes the agent', () => {
+    const grants = () => core.store.collection<StoredDocument>('amc.grants');
+    const patch = (aic: string) =>
+      request('PATCH', `${core.agwUrl}/nagw-reg/v1/registrations/${aic}`, { provider: operatorCore, version: '2.0.0' }, { 'content-type': 'application/json' });
+
+    it('is refused 409 ACS_CHANGED, not written over, when the ACS changed while the AMC was asked', async () => {
+      const { body } = await registerAgent(core.agwUrl, { name: 'renewed-meanwhile' });
+      // AAAP stores a grant: at that moment a renewal's new ACS version lands at the gateway.
+      const original = grants().insertOne.bind(grants());
+      onNextCall(grants(), 'insertOne', async (doc) => {
+        await agents().findOneAndUpdate({ _id: body.aic }, { $set: { 'acs.security.credentialSerialNumber': 'renewed' }, $inc: { 'acs.acsVersion': 1 } });
+        return original(doc);
+      });
+      const res = await patch(body.aic);
+      expect(res.status, JSON.stringify(res.body)).to.equal(409);
+      expect(res.body.cause).to.equal('ACS_CHANGED');
+      const kept = await agents().findOne({ _id: body.aic });
+      expect(kept).to.deep.include({ version: '1.0.0' });
+      expect((kept as unknown as { acs: { acsVersion: number; security: { credentialSerialNumber: string } } }).acs).to.deep.include({ acsVersion: 2, security: { ...body.acs.security, credentialSerialNumber: 'renewed' } });
+      expect((await patch(body.aic)).status, 'sent again').to.equal(200);
+    });
+
+    it('is answered 404 when the agent was deregistered while the AMC was asked', async () => {
+      const { body } = await registerAgent(core.agwUrl, { name: 'gone-meanwhile', provider: acme, capabilities: ['/capability/billing-plan'] });
+      const original = grants().insertOne.bind(grants());
+      onNextCall(grants(), 'insertOne', async (doc) => {
+        await agents().findOneAndDelete({ _id: body.aic });
+        return original(doc);
+      });
+      const res = await request('PATCH', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`, { provider: acme, version: '2.0.0' }, { 'content-type': 'application/json' });
+      expect(res.status, JSON.stringify(res.body)).to.equal(404);
+      expect(res.body.cause).to.equal('AGENT_NOT_FOUND');
+      expect(await agents().findOne({ _id: body.aic })).to.equal(null);
+    });
+  });
+
+  it('records a refusal of ue-state for an agent that is not a UE agent', async () => {
+    const { body } = await registerAgent(core.agwUrl, { name: 'not-a-ue-agent', nonce: freshNonce() });
+    const res = await request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}/ue-state`, { cmState: 'CM-IDLE' }, asRegistrant(body.aic));
+    expect(res.status).to.equal(409);
+    const refusals = (await eventsOf('agent.ue_state')).filter((event) => event.aic === body.aic);
+    expect(refusals.map((event) => [event.outcome, event.cause])).to.deep.equal([['refused', 'NOT_A_UE_AGENT']]);
+  });
+});
