@@ -11,11 +11,13 @@ export function sha256Hex(text: string): string {
 }
 
 /**
- * A 401 says how to authenticate (RFC 6750 section 3): a request with no token gets the scheme
- * alone, one with a wrong token error="invalid_token" (a malformed header is the schema's 400).
+ * A 401 says how to authenticate (RFC 6750 section 3): a request with no bearer token (none, or
+ * another scheme: section 3.1 gives no error code to a client "unaware that authentication is
+ * necessary or attempted using an unsupported authentication method") gets the scheme alone, one
+ * with a wrong token error="invalid_token". The scheme is case-insensitive (RFC 9110 section 11.1).
  */
 export function requireRegistrationToken(authorization: string | undefined, expectedSha256: string, aic: string): void {
-  const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
+  const token = /^Bearer +(\S+) *$/i.exec(authorization ?? '')?.[1];
   const given = Buffer.from(sha256Hex(token ?? ''), 'hex');
   if (!token || !timingSafeEqual(given, Buffer.from(expectedSha256, 'hex'))) {
     const challenge = token ? 'Bearer realm="nagw-reg", error="invalid_token"' : 'Bearer realm="nagw-reg"';

@@ -326,7 +326,7 @@ export interface components {
         };
     };
     parameters: {
-        /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). Without it the answer is 401 with a WWW-Authenticate challenge (RFC 6750 section 3). */
+        /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). Without it, with another scheme or with another token, the answer is 401 with a WWW-Authenticate challenge (RFC 6750 section 3). */
         RegistrationToken: string;
         Aic: components["schemas"]["AicText"];
     };
@@ -446,7 +446,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). Without it the answer is 401 with a WWW-Authenticate challenge (RFC 6750 section 3). */
+                /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). Without it, with another scheme or with another token, the answer is 401 with a WWW-Authenticate challenge (RFC 6750 section 3). */
                 Authorization?: components["parameters"]["RegistrationToken"];
             };
             path: {
@@ -504,7 +504,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). Without it the answer is 401 with a WWW-Authenticate challenge (RFC 6750 section 3). */
+                /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). Without it, with another scheme or with another token, the answer is 401 with a WWW-Authenticate challenge (RFC 6750 section 3). */
                 Authorization?: components["parameters"]["RegistrationToken"];
             };
             path: {
@@ -563,7 +563,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). Without it the answer is 401 with a WWW-Authenticate challenge (RFC 6750 section 3). */
+                /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). Without it, with another scheme or with another token, the answer is 401 with a WWW-Authenticate challenge (RFC 6750 section 3). */
                 Authorization?: components["parameters"]["RegistrationToken"];
             };
             path: {

@@ -96,18 +96,27 @@ describe('Only the registrant acts on a registration, and only the AMC decides c
     await core.close();
   });
 
-  it('answers 401 without or with a wrong registration access token, 400 to a malformed one, and changes nothing', async () => {
+  it('answers 401 with a challenge without a registration access token, with another scheme or with a wrong token, and changes nothing', async () => {
     const { body } = await registerAgent(core.agwUrl, { name: 'owned' });
     const other = await registerAgent(core.agwUrl, { name: 'stranger' });
     const registration = `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`;
-    expect((await request('DELETE', registration)).status).to.equal(401);
-    expect((await request('DELETE', registration, undefined, { authorization: 'Basic b3duZWQ6c2VjcmV0' })).status).to.equal(400);
+    // RFC 6750 section 3.1: no error code for a client that sent no bearer token at all.
+    for (const authorization of [undefined, 'Basic b3duZWQ6c2VjcmV0']) {
+      const res = await request('DELETE', registration, undefined, authorization ? { authorization } : {});
+      expect([res.status, res.headers.get('www-authenticate')], authorization).to.deep.equal([401, 'Bearer realm="nagw-reg"']);
+    }
+    for (const authorization of ['Bearer short', `Bearer ${'x'.repeat(300)}`]) {
+      const res = await request('DELETE', registration, undefined, { authorization });
+      expect([res.status, res.headers.get('www-authenticate')], authorization).to.deep.equal([401, 'Bearer realm="nagw-reg", error="invalid_token"']);
+    }
     const wrong = await request('DELETE', registration, undefined, asRegistrant(other.body.aic));
     expect(wrong.status).to.equal(401);
     expect(wrong.body.cause).to.equal('INVALID_REGISTRATION_TOKEN');
     expect((await request('PUT', `${registration}/heartbeat`, { load: 0 }, asRegistrant(other.body.aic))).status).to.equal(401);
     expect((await request('GET', registration)).status).to.equal(200);
     expect((await request('PUT', `${registration}/heartbeat`, { load: 3 }, asRegistrant(body.aic))).status).to.equal(204);
+    // The scheme's name in any case (RFC 9110 section 11.1).
+    expect((await request('PUT', `${registration}/heartbeat`, { load: 4 }, { authorization: asRegistrant(body.aic).authorization.replace('Bearer', 'bEARER') })).status).to.equal(204);
   });
 
   it('ignores what a forged credential event claims and keeps what the AMC says', async () => {
