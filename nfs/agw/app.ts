@@ -34,7 +34,7 @@ export interface AgwDeps {
   taxonomy?: readonly TaxonomyEntry[];
   invoker?: AgentInvoker;
   nfInstanceId?: string;
-  /** When true, the gateway takes NRF access tokens for its SBI calls and demands them on its management plane (nagw-tax, nagw-pol). */
+  /** When true, the gateway takes NRF access tokens for its SBI calls and demands them on its management plane (nagw-tax, nagw-pol) and its events (nagw-evts). */
   oauth?: boolean;
   now?: () => number;
 }
@@ -87,7 +87,7 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
       routes: agwRoutes(service, () => apiRoot),
       onRefusedBeforeRoutes: recordRefusal,
       // Agents are not NFs and hold no NRF tokens: registration, discovery and routing stay open.
-      oauth: deps.oauth ? { protectedServices: ['nagw-tax', 'nagw-pol'], verify: createAccessTokenVerifier({ nrfUri: deps.nrfUri, audience: ['AGW', nfInstanceId] }) } : undefined,
+      oauth: deps.oauth ? { protectedServices: ['nagw-tax', 'nagw-pol', 'nagw-evts'], verify: createAccessTokenVerifier({ nrfUri: deps.nrfUri, audience: ['AGW', nfInstanceId] }) } : undefined,
     }),
     fastPath: chainFastPaths(
       createJsonPostFastPath({ routes: await agwFastRoutes(service, () => apiRoot), logger: deps.logger, onRefusedBeforeHandling: recordRefusal }),

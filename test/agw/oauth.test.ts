@@ -28,6 +28,8 @@ describe('AGW and AMC with OAuth on (TS 29.510 clause 5.4)', () => {
   it("protects the gateway's management plane and leaves agent discovery open", async () => {
     expect((await request('GET', `${core.agwUrl}/nagw-tax/v1/capabilities`)).status).to.equal(401);
     expect((await request('GET', `${core.agwUrl}/nagw-pol/v1/rules`)).status).to.equal(401);
+    // Events name requesters and what they were refused: operators' reading, not agents'.
+    expect((await request('GET', `${core.agwUrl}/nagw-evts/v1/events?limit=1`)).status).to.equal(401);
     // Resource URIs are case-sensitive: another spelling is no way around the token.
     expect((await request('GET', `${core.agwUrl}/NAGW-POL/v1/rules`)).status).to.be.oneOf([401, 404]);
     expect((await request('POST', `${core.amcUrl}/NAMC-PROV/v1/providers`, { providerId: 'evil', name: 'x', allowedCapabilities: ['*'] })).status).to.be.oneOf([401, 404]);
