@@ -98,7 +98,9 @@ export function createAgentNfService(deps: AgentNfServiceDeps) {
       const agent = agentOf(agentName, 'capability');
       const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
       if (!token) throw unauthorized('a task call needs "Authorization: Bearer <the calling agent\'s JWS>"');
-      const caller = await deps.verifier.verify(token, { audience: agent.aic!, capabilityId: request.capabilityId, taskId: request.taskId });
+      // Audience: this agent, or the capability for a call the AGW's semantic routing forwards
+      // (the caller addressed /capability/<name>, not an instance; agent-auth.ts).
+      const caller = await deps.verifier.verify(token, { audience: [agent.aic!, request.capabilityId], capabilityId: request.capabilityId, taskId: request.taskId });
       const registration = await deps.directory.registration(caller.callerAic);
       if (!registration || registration.state !== 'ACTIVE') throw forbidden(`the caller ${caller.callerAic} is not an active agent at the AGW`, 'CALLER_NOT_REGISTERED');
       if (!taskingKinds.has(registration.kind)) throw forbidden(`a ${registration.kind} may not task capability agents directly`, 'CALLER_NOT_ALLOWED');

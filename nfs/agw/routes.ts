@@ -82,7 +82,7 @@ export function agwRoutes(service: AgwService, apiRoot: () => string) {
     });
 
     router.post('/nagw-route/v1/capability/:name', async (req, res) => {
-      const answer = await service.routeToCapability(req.params.name as string, req.body, req.query['requester-aic'] as string | undefined);
+      const answer = await service.routeToCapability(req.params.name as string, req.body, req.query['requester-aic'] as string | undefined, req.get('authorization'));
       res.set('x-served-by-aic', answer.servedBy);
       if (answer.status >= 400) {
         // The agent refused the request: its refusal, told as a problem of the request.

@@ -34,7 +34,13 @@ export function createRouting(deps: {
   const busy = (aic: string) => inFlight.get(aic) ?? 0;
 
   return {
-    async routeToCapability(capabilityName: string, body: unknown, requesterAic?: string): Promise<RoutedAnswer> {
+    /**
+     * The requester's Authorization header goes with the request to each instance tried: the
+     * agent checks the caller's credential itself (MACP section 5.4), as it does on a direct
+     * call, with the capability as the token's audience since the requester does not know which
+     * instance will answer (agent-auth.ts).
+     */
+    async routeToCapability(capabilityName: string, body: unknown, requesterAic?: string, authorization?: string): Promise<RoutedAnswer> {
       const capabilityId = `/capability/${capabilityName}`;
       if (!deps.taxonomy.has(capabilityId)) throw notFound(`${capabilityId} is not in the taxonomy`, 'UNKNOWN_CAPABILITY');
       const requester = await deps.discovery.requesterOf(requesterAic);
@@ -49,7 +55,7 @@ export function createRouting(deps: {
       for (const agent of candidates.slice(0, deps.settings.routingMaxAttempts)) {
         inFlight.set(agent._id, busy(agent._id) + 1);
         try {
-          const answer = await deps.invoker.invoke(agent.invokeUrl, body, deps.settings.routingTimeoutMs);
+          const answer = await deps.invoker.invoke(agent.invokeUrl, body, deps.settings.routingTimeoutMs, authorization ? { authorization } : {});
           // 408 and 429 tell of the instance (it timed out, it is overloaded: RFC 9110 section
           // 15.5.9, RFC 6585 section 4), not of the request: another instance may well serve it.
           if (answer.status >= 500 || answer.status === 408 || answer.status === 429) {

@@ -4,7 +4,9 @@
  * of its AMC-issued certificate and puts the certificate in the x5c header (RFC 7515 §4.1.6); the
  * callee checks the certificate chain to its AMC's CA, that the certificate names the caller's AIC
  * (acps:// URI SAN, ATR §3.2), that it is neither revoked nor suspended, then the JWS signature,
- * audience (the callee's AIC), capability and expiry, and refuses a replayed token (jti).
+ * audience (the callee's AIC, or for a call sent through the gateway's semantic routing the
+ * capability id: any instance of it may answer, and the gateway may fail over to another),
+ * capability and expiry, and refuses a replayed token (jti).
  */
 import 'reflect-metadata';
 import { createHash, randomUUID } from 'node:crypto';
@@ -120,7 +122,8 @@ export function createAgentCallVerifier(options: AgentCallVerifierOptions) {
   }
 
   return {
-    async verify(token: string, expected: { audience: string; capabilityId: string; taskId?: string }): Promise<VerifiedAgentCall> {
+    /** `audience`: what the token's aud may name (any one of them, RFC 7519 section 4.1.3). */
+    async verify(token: string, expected: { audience: string | string[]; capabilityId: string; taskId?: string }): Promise<VerifiedAgentCall> {
       let header;
       try {
         header = decodeProtectedHeader(token);

@@ -92,7 +92,10 @@ export interface operations {
             query?: {
                 "requester-aic"?: components["schemas"]["AicText"];
             };
-            header?: never;
+            header?: {
+                /** @description Sent on to each instance tried, which checks the caller's credential itself: for the network's capability agents, a call token (JWS) whose audience is the capability id. */
+                Authorization?: string;
+            };
             path: {
                 capabilityName: string;
             };

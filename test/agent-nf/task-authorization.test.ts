@@ -48,6 +48,26 @@ describe('capability agents: who may task them, repeated calls, and what an answ
     expect(res.body.cause).to.equal('CALLER_NOT_ALLOWED');
   });
 
+  it("is reached through the gateway's semantic routing, the caller's token (audience: the capability) forwarded and checked as on a direct call", async () => {
+    const caller = await registerAgent(core.agwUrl, { kind: 'nf-agent', name: 'routed-caller', capabilities: ['/capability/intent-recognition'] });
+    const signer = createAgentCallSigner(await identityOf(caller));
+    const route = `${core.agwUrl}/nagw-route/v1/capability/billing-plan?requester-aic=${caller.body.aic}`;
+    const body = task('t-routed', { action: 'show-bill' });
+    const token = await signer.sign({ audience: '/capability/billing-plan', capabilityId: body.capabilityId, taskId: body.taskId });
+    const routed = await request('POST', route, body, { authorization: `Bearer ${token}` });
+    expect(routed.status, JSON.stringify(routed.body)).to.equal(200);
+    expect(routed.headers.get('x-served-by-aic')).to.equal(billingAic);
+    expect(routed.body).to.include({ taskId: 't-routed' });
+
+    const unsigned = await request('POST', route, task('t-unsigned', { action: 'show-bill' }));
+    expect([unsigned.status, unsigned.body.cause]).to.deep.equal([400, 'AGENT_REFUSED']);
+    const elsewhere = task('t-elsewhere', { action: 'show-bill' });
+    const forAnotherCapability = await signer.sign({ audience: '/capability/location', capabilityId: elsewhere.capabilityId, taskId: elsewhere.taskId });
+    const refused = await request('POST', route, elsewhere, { authorization: `Bearer ${forAnotherCapability}` });
+    expect([refused.status, refused.body.cause], JSON.stringify(refused.body)).to.deep.equal([400, 'AGENT_REFUSED']);
+    expect(refused.body.detail).to.contain('aud');
+  });
+
   it('answers a repeated call of one task with the first answer instead of doing it twice', async () => {
     const caller = await registerAgent(core.agwUrl, { kind: 'nf-agent', name: 'test-orchestrator', capabilities: ['/capability/intent-recognition'] });
     const identity = await identityOf(caller);
