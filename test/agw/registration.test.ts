@@ -46,6 +46,9 @@ describe('AGW agent registration, ARP with AAAP at the AMC (MACP section 5.1)', 
     expect(res.body.deniedCapabilities).to.deep.equal(['/capability/qos-optimisation']);
     expect(res.body.acs.capabilities.map((c: { capabilityId: string }) => c.capabilityId)).to.deep.equal(['/capability/billing-plan']);
     expect(res.body.acs).to.include({ aic: res.body.aic, providerId: 'acme-agents', acsVersion: 1 });
+    // The scope refused is recorded with the registration.
+    const events = (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=agent.registered&aic=${res.body.aic}`)).body;
+    expect(events.map((event: { detail: unknown }) => event.detail)).to.deep.equal([{ capabilities: ['/capability/billing-plan'], deniedCapabilities: ['/capability/qos-optimisation'], providerId: 'acme-agents', kind: 'capability-agent' }]);
   });
 
   it('maps free-text capabilities onto the taxonomy and says how', async () => {
