@@ -49,6 +49,7 @@ export async function createAmc(deps: AmcDeps): Promise<AmcHandle> {
     aicSaltHex: deps.aicSaltHex ?? defaultAicScheme.saltHex,
     notifier,
     now: deps.now ?? Date.now,
+    logger: deps.logger,
   });
   const lifecycle = createNfLifecycle({ nrfUri: deps.nrfUri, nfType: 'AMC', nfInstanceId, serviceNames: amcServiceNames, logger: deps.logger });
   return {
