@@ -99,8 +99,8 @@ export function createAgentNfService(deps: AgentNfServiceDeps) {
       const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
       if (!token) throw unauthorized('a task call needs "Authorization: Bearer <the calling agent\'s JWS>"');
       // Audience: this agent, or the capability for a call the AGW's semantic routing forwards
-      // (the caller addressed /capability/<name>, not an instance; agent-auth.ts).
-      const caller = await deps.verifier.verify(token, { audience: [agent.aic!, request.capabilityId], capabilityId: request.capabilityId, taskId: request.taskId });
+      // (the caller addressed /capability/<name>, not an instance), bound to this task (agent-auth.ts).
+      const caller = await deps.verifier.verify(token, { audience: agent.aic!, routed: { audience: request.capabilityId, task: request }, capabilityId: request.capabilityId, taskId: request.taskId });
       const registration = await deps.directory.registration(caller.callerAic);
       if (!registration || registration.state !== 'ACTIVE') throw forbidden(`the caller ${caller.callerAic} is not an active agent at the AGW`, 'CALLER_NOT_REGISTERED');
       if (!taskingKinds.has(registration.kind)) throw forbidden(`a ${registration.kind} may not task capability agents directly`, 'CALLER_NOT_ALLOWED');

@@ -4,6 +4,7 @@
  * agent's reported load plus the requests this gateway has in flight to it), and fails over to
  * another instance of the same capability, within the same request, when one errors or times out.
  */
+import { decodeJwt } from 'jose';
 import { forbidden, notFound, ProblemError } from '../shared/problem.ts';
 import type { AgentInvoker } from './consumer.ts';
 import type { Discovery } from './discovery.ts';
@@ -38,12 +39,18 @@ export function createRouting(deps: {
      * The requester's Authorization header goes with the request to each instance tried: the
      * agent checks the caller's credential itself (MACP section 5.4), as it does on a direct
      * call, with the capability as the token's audience since the requester does not know which
-     * instance will answer (agent-auth.ts).
+     * instance will answer, and the token bound to its task (agent-auth.ts). Policy applies to
+     * the token's issuer: a requester-aic that names someone else is refused, and without one the
+     * issuer is the requester.
      */
     async routeToCapability(capabilityName: string, body: unknown, requesterAic?: string, authorization?: string): Promise<RoutedAnswer> {
       const capabilityId = `/capability/${capabilityName}`;
       if (!deps.taxonomy.has(capabilityId)) throw notFound(`${capabilityId} is not in the taxonomy`, 'UNKNOWN_CAPABILITY');
-      const requester = await deps.discovery.requesterOf(requesterAic);
+      const issuer = callTokenIssuer(authorization);
+      const requester = await deps.discovery.requesterOf(requesterAic ?? issuer, requesterAic ? undefined : 'header authorization (the call token issuer)');
+      if (issuer !== undefined && requesterAic !== undefined && (await deps.discovery.requesterOf(issuer, 'header authorization (the call token issuer)')).aic !== requester.aic) {
+        throw forbidden(`requester-aic ${requester.aic} is not the issuer of the call token (${issuer})`, 'REQUESTER_MISMATCH');
+      }
       const decision = await deps.policy.decide(requester, capabilityId, 'invoke');
       if (!decision.allowed) {
         await deps.events.recordEvent({ type: 'policy.denied', outcome: 'refused', aic: requester.aic, capabilityId, cause: 'POLICY_DENIED', detail: { ruleId: decision.ruleId, action: 'invoke' } });
@@ -85,3 +92,15 @@ export function createRouting(deps: {
 }
 
 export type Routing = ReturnType<typeof createRouting>;
+
+/** The issuer of a JWT bearer token, not verified here (the agent it reaches verifies it); undefined for any other credential. */
+function callTokenIssuer(authorization?: string): string | undefined {
+  const token = /^Bearer +(\S+) *$/i.exec(authorization ?? '')?.[1];
+  if (!token) return undefined;
+  try {
+    const { iss } = decodeJwt(token);
+    return typeof iss === 'string' ? iss : undefined;
+  } catch {
+    return undefined;
+  }
+}

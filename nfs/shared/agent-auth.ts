@@ -4,13 +4,18 @@
  * of its AMC-issued certificate and puts the certificate in the x5c header (RFC 7515 §4.1.6); the
  * callee checks the certificate chain to its AMC's CA, that the certificate names the caller's AIC
  * (acps:// URI SAN, ATR §3.2), that it is neither revoked nor suspended, then the JWS signature,
- * audience (the callee's AIC, or for a call sent through the gateway's semantic routing the
- * capability id: any instance of it may answer, and the gateway may fail over to another),
- * capability and expiry, and refuses a replayed token (jti).
+ * audience, capability and expiry, and refuses a replayed token (jti).
+ *
+ * The audience is the callee's AIC, or, for a call sent through the gateway's semantic routing,
+ * the capability id: the caller does not know which instance will answer, and the gateway may
+ * fail over to another. Such a token reaches every instance tried, any of which could present it
+ * elsewhere, so it must also carry the digest of its task (`tdg`: SHA-256 of the task's JSON in
+ * the canonical form of RFC 8785), and is taken only with that very task.
  */
 import 'reflect-metadata';
 import { createHash, randomUUID } from 'node:crypto';
 import { X509Certificate } from '@peculiar/x509';
+import canonicalize from 'canonicalize';
 import { decodeProtectedHeader, importX509, jwtVerify, SignJWT, errors as joseErrors, type CryptoKey as JoseKey } from 'jose';
 import { aicOfCertificate, verifyChain } from './certificate-path.ts';
 import { ProblemError } from './problem.ts';
@@ -22,10 +27,17 @@ export interface AgentIdentity {
 }
 
 export interface AgentCallClaims {
-  /** AIC of the agent called. */
+  /** AIC of the agent called, or the capability id for a call through the gateway's routing. */
   audience: string;
   capabilityId: string;
   taskId: string;
+  /** The task sent (taskDigest): required by the callee when the audience is a capability. */
+  task?: unknown;
+}
+
+/** base64url SHA-256 of a task's RFC 8785 canonical JSON: the same for any serialization of it. */
+export function taskDigest(task: unknown): string {
+  return createHash('sha256').update(canonicalize(task) ?? '').digest('base64url');
 }
 
 const TOKEN_LIFETIME_SECONDS = 60;
@@ -39,7 +51,7 @@ export function createAgentCallSigner(identity: AgentIdentity) {
   const x5c = Buffer.from(new X509Certificate(identity.certificatePem).rawData).toString('base64');
   return {
     sign: (claims: AgentCallClaims): Promise<string> =>
-      new SignJWT({ cap: claims.capabilityId, tid: claims.taskId })
+      new SignJWT({ cap: claims.capabilityId, tid: claims.taskId, ...(claims.task !== undefined ? { tdg: taskDigest(claims.task) } : {}) })
         .setProtectedHeader({ alg: 'ES256', typ: 'agent-call+jwt', x5c: [x5c] })
         .setIssuer(identity.aic)
         .setSubject(identity.aic)
@@ -122,8 +134,11 @@ export function createAgentCallVerifier(options: AgentCallVerifierOptions) {
   }
 
   return {
-    /** `audience`: what the token's aud may name (any one of them, RFC 7519 section 4.1.3). */
-    async verify(token: string, expected: { audience: string | string[]; capabilityId: string; taskId?: string }): Promise<VerifiedAgentCall> {
+    /**
+     * `audience`: the callee's AIC. `routed`: the audience a call through the gateway's routing
+     * names instead (the capability id), and the task received, whose digest the token must carry.
+     */
+    async verify(token: string, expected: { audience: string; routed?: { audience: string; task: unknown }; capabilityId: string; taskId?: string }): Promise<VerifiedAgentCall> {
       let header;
       try {
         header = decodeProtectedHeader(token);
@@ -137,7 +152,7 @@ export function createAgentCallVerifier(options: AgentCallVerifierOptions) {
         ({ payload } = await jwtVerify(token, certificate.key, {
           algorithms: ['ES256'],
           issuer: certificate.aic,
-          audience: expected.audience,
+          audience: expected.routed ? [expected.audience, expected.routed.audience] : expected.audience,
           maxTokenAge: `${TOKEN_LIFETIME_SECONDS * 2}s`,
           clockTolerance: 5,
           currentDate: new Date(now()),
@@ -146,6 +161,10 @@ export function createAgentCallVerifier(options: AgentCallVerifierOptions) {
         if (error instanceof joseErrors.JWTClaimValidationFailed) throw refused(`call token ${error.claim} check failed: ${error.reason}`, 'TOKEN_CLAIM_MISMATCH');
         if (error instanceof joseErrors.JWTExpired) throw refused('the call token has expired', 'TOKEN_EXPIRED');
         throw refused(`the call token signature does not verify with the caller certificate (${(error as Error).message})`);
+      }
+      const audiences = typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? []);
+      if (expected.routed && !audiences.includes(expected.audience) && payload.tdg !== taskDigest(expected.routed.task)) {
+        throw refused('a call token addressed to a capability must carry the digest of this very task (tdg)', 'TOKEN_CLAIM_MISMATCH');
       }
       if (payload.cap !== expected.capabilityId) {
         throw new ProblemError(403, `the call token is for ${String(payload.cap)}, not ${expected.capabilityId}`, { cause: 'TOKEN_CLAIM_MISMATCH' });

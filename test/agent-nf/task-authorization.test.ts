@@ -48,24 +48,59 @@ describe('capability agents: who may task them, repeated calls, and what an answ
     expect(res.body.cause).to.equal('CALLER_NOT_ALLOWED');
   });
 
-  it("is reached through the gateway's semantic routing, the caller's token (audience: the capability) forwarded and checked as on a direct call", async () => {
-    const caller = await registerAgent(core.agwUrl, { kind: 'nf-agent', name: 'routed-caller', capabilities: ['/capability/intent-recognition'] });
-    const signer = createAgentCallSigner(await identityOf(caller));
-    const route = `${core.agwUrl}/nagw-route/v1/capability/billing-plan?requester-aic=${caller.body.aic}`;
-    const body = task('t-routed', { action: 'show-bill' });
-    const token = await signer.sign({ audience: '/capability/billing-plan', capabilityId: body.capabilityId, taskId: body.taskId });
-    const routed = await request('POST', route, body, { authorization: `Bearer ${token}` });
-    expect(routed.status, JSON.stringify(routed.body)).to.equal(200);
-    expect(routed.headers.get('x-served-by-aic')).to.equal(billingAic);
-    expect(routed.body).to.include({ taskId: 't-routed' });
+  describe("through the gateway's semantic routing", () => {
+    const route = (requesterAic?: string) => `${core.agwUrl}/nagw-route/v1/capability/billing-plan${requesterAic ? `?requester-aic=${requesterAic}` : ''}`;
+    const routedCaller = async (name: string) => {
+      const caller = await registerAgent(core.agwUrl, { kind: 'nf-agent', name, capabilities: ['/capability/intent-recognition'] });
+      return { aic: caller.body.aic as string, signer: createAgentCallSigner(await identityOf(caller)) };
+    };
 
-    const unsigned = await request('POST', route, task('t-unsigned', { action: 'show-bill' }));
-    expect([unsigned.status, unsigned.body.cause]).to.deep.equal([400, 'AGENT_REFUSED']);
-    const elsewhere = task('t-elsewhere', { action: 'show-bill' });
-    const forAnotherCapability = await signer.sign({ audience: '/capability/location', capabilityId: elsewhere.capabilityId, taskId: elsewhere.taskId });
-    const refused = await request('POST', route, elsewhere, { authorization: `Bearer ${forAnotherCapability}` });
-    expect([refused.status, refused.body.cause], JSON.stringify(refused.body)).to.deep.equal([400, 'AGENT_REFUSED']);
-    expect(refused.body.detail).to.contain('aud');
+    it("is reached with the caller's token forwarded, addressed to the capability and bound to the task, and checked as a direct call is", async () => {
+      const caller = await routedCaller('routed-caller');
+      const body = task('t-routed', { action: 'show-bill' });
+      const token = await caller.signer.sign({ audience: '/capability/billing-plan', capabilityId: body.capabilityId, taskId: body.taskId, task: body });
+      const routed = await request('POST', route(caller.aic), body, { authorization: `Bearer ${token}` });
+      expect(routed.status, JSON.stringify(routed.body)).to.equal(200);
+      expect(routed.headers.get('x-served-by-aic')).to.equal(billingAic);
+      expect(routed.body).to.include({ taskId: 't-routed' });
+      // Without requester-aic the token's issuer is the requester.
+      const next = task('t-routed-2', { action: 'show-bill' });
+      const nextToken = await caller.signer.sign({ audience: '/capability/billing-plan', capabilityId: next.capabilityId, taskId: next.taskId, task: next });
+      expect((await request('POST', route(), next, { authorization: `Bearer ${nextToken}` })).status).to.equal(200);
+
+      const unsigned = await request('POST', route(caller.aic), task('t-unsigned', { action: 'show-bill' }));
+      expect([unsigned.status, unsigned.body.cause]).to.deep.equal([400, 'AGENT_REFUSED']);
+      const elsewhere = task('t-elsewhere', { action: 'show-bill' });
+      const forAnotherCapability = await caller.signer.sign({ audience: '/capability/location', capabilityId: elsewhere.capabilityId, taskId: elsewhere.taskId, task: elsewhere });
+      const refused = await request('POST', route(caller.aic), elsewhere, { authorization: `Bearer ${forAnotherCapability}` });
+      expect([refused.status, refused.body.cause], JSON.stringify(refused.body)).to.deep.equal([400, 'AGENT_REFUSED']);
+      expect(refused.body.detail).to.contain('aud');
+    });
+
+    it('refuses a token addressed to the capability with another task than the one it was signed for, or with none', async () => {
+      const caller = await routedCaller('routed-replayed');
+      const signed = task('t-bound', { action: 'show-bill' });
+      const token = await caller.signer.sign({ audience: '/capability/billing-plan', capabilityId: signed.capabilityId, taskId: signed.taskId, task: signed });
+      // What an instance the token was forwarded to could try elsewhere: the same token, another action.
+      const altered = await request('POST', billingUrl, { ...signed, parameters: { action: 'change-plan', plan: 'unlimited' } }, { authorization: `Bearer ${token}` });
+      expect([altered.status, altered.body.cause], JSON.stringify(altered.body)).to.deep.equal([401, 'TOKEN_CLAIM_MISMATCH']);
+      const unbound = await caller.signer.sign({ audience: '/capability/billing-plan', capabilityId: signed.capabilityId, taskId: 't-unbound' });
+      const withoutDigest = await request('POST', billingUrl, { ...signed, taskId: 't-unbound' }, { authorization: `Bearer ${unbound}` });
+      expect([withoutDigest.status, withoutDigest.body.cause]).to.deep.equal([401, 'TOKEN_CLAIM_MISMATCH']);
+      // The same task in another key order and spacing is the same task (RFC 8785).
+      const reordered = JSON.stringify({ parameters: signed.parameters, supi: signed.supi, capabilityId: signed.capabilityId, intentId: signed.intentId, taskId: signed.taskId }, null, 2);
+      const same = await request('POST', billingUrl, reordered, { authorization: `Bearer ${token}`, 'content-type': 'application/json' });
+      expect(same.status, JSON.stringify(same.body)).to.equal(200);
+    });
+
+    it('refuses 403 REQUESTER_MISMATCH when requester-aic names someone other than the token issuer', async () => {
+      const caller = await routedCaller('routed-posing');
+      const other = await routedCaller('routed-posed-as');
+      const body = task('t-posing', { action: 'show-bill' });
+      const token = await caller.signer.sign({ audience: '/capability/billing-plan', capabilityId: body.capabilityId, taskId: body.taskId, task: body });
+      const res = await request('POST', route(other.aic), body, { authorization: `Bearer ${token}` });
+      expect([res.status, res.body.cause]).to.deep.equal([403, 'REQUESTER_MISMATCH']);
+    });
   });
 
   it('answers a repeated call of one task with the first answer instead of doing it twice', async () => {
