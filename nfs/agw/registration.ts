@@ -4,7 +4,7 @@
  * the credential, and keep the gateway-generated ACS with the authorized capabilities alone
  * (section 5.2). Every outcome, refusals included, is an event; a refusal stores nothing.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import { CsrError, verifyCsrPem } from '../shared/csr.ts';
 import { sha256Hex } from './registration-token.ts';
 import { requireHttpUrl } from '../shared/http-url.ts';
@@ -93,6 +93,15 @@ export function createRegistration(deps: RegistrationDeps) {
     }
   }
 
+  /** Revokes the AIC's good credentials that certify this key (never another agent's, whose AIC this may have been). */
+  async function revokeCertificatesOfKey(aic: string, publicKeySha256: string): Promise<void> {
+    for (const credential of await deps.amc.listCredentials(aic)) {
+      if (credential.status !== 'GOOD' && credential.status !== 'SUSPENDED') continue;
+      if (!credential.certificatePem || spkiSha256Hex(credential.certificatePem) !== publicKeySha256) continue;
+      await deps.amc.revokeCredential(credential.serialNumber, 'cessationOfOperation');
+    }
+  }
+
   /**
    * A UE has one agent: the AMF registers a new one when the UE registers again, and a release of
    * the old one it still owes (the AGW was unreachable, say) must not leave two for discovery by
@@ -104,7 +113,9 @@ export function createRegistration(deps: RegistrationDeps) {
   async function supersedeUeAgents(earlier: readonly AgentDocument[], newestAic: string): Promise<void> {
     for (const older of earlier) {
       try {
-        await revokeCredentialsOf(older._id, 'superseded');
+        await revokeCredentialsOf(older._id, 'superseded').catch((error: Error) => {
+          if (older.credentialStatus !== 'REVOKED') throw error;
+        });
       } catch (error) {
         await events.recordEvent({ type: 'agent.deregistered', outcome: 'failure', aic: older._id, detail: { reason: `not superseded by ${newestAic}: ${(error as Error).message}` } });
         continue;
@@ -120,13 +131,22 @@ export function createRegistration(deps: RegistrationDeps) {
    * older copy, say) is passed over for the next, and the grant, unspent by the refusal, serves
    * that one. A bounded number of times: each try also moves the counter on.
    */
-  async function allocateAndCertify(request: RegistrationRequest, decision: { grantId?: string; providerIndex?: string }) {
+  async function allocateAndCertify(request: RegistrationRequest, decision: { grantId?: string; providerIndex?: string }, publicKeySha256: string) {
     for (let attempt = 1; ; attempt += 1) {
       const { aic, ontologyAic } = await allocateAic({ store, scheme: settings.aicScheme }, { providerIndex: decision.providerIndex!, name: request.agent.name, version: request.agent.version });
       try {
         return { aic, ontologyAic, credential: await deps.amc.issueCredential({ grantId: decision.grantId!, aic, csrPem: request.csrPem }) };
       } catch (error) {
-        if (!(error instanceof AmcRefusal && error.amcCause === 'AIC_ALREADY_ISSUED') || attempt === AIC_ATTEMPTS) throw error;
+        const passedOver = error instanceof AmcRefusal && error.amcCause === 'AIC_ALREADY_ISSUED';
+        // An answer that never came (a timeout, a lost connection, a 5xx, a replica that saw
+        // the grant spent mid-issuance) may hide a certificate the AMC did make for this AIC and
+        // key, which no agent will ever hold: the AMC is asked, and such a certificate revoked.
+        if (!passedOver && !(error instanceof ProblemError && error.status < 500 && !(error instanceof AmcRefusal))) {
+          await revokeCertificatesOfKey(aic, publicKeySha256).catch((revocation: Error) =>
+            events.recordEvent({ type: 'agent.registration', outcome: 'failure', aic, cause: 'REVOCATION_FAILED', detail: { reason: `a certificate the AMC may have made for ${aic} could not be looked for and revoked: ${revocation.message}` } }),
+          );
+        }
+        if (!passedOver || attempt === AIC_ATTEMPTS) throw error;
         await events.recordEvent({ type: 'agent.registration', outcome: 'failure', aic, cause: error.amcCause, detail: { reason: `${aic} was certified before; the next AIC is tried`, attempt } });
       }
     }
@@ -141,7 +161,7 @@ export function createRegistration(deps: RegistrationDeps) {
       publicKeySha256,
     });
     if (decision.decision !== 'GRANT') throw aaapDenial(decision, 'registration');
-    const certified = await allocateAndCertify(request, decision);
+    const certified = await allocateAndCertify(request, decision, publicKeySha256);
     try {
       return await bind(request, decision, certified, matches, publicKeySha256);
     } catch (error) {
@@ -290,3 +310,7 @@ async function fingerprintOf(csrPem: string): Promise<string> {
   }
 }
 
+/** SHA-256 (hex) of a certificate's SubjectPublicKeyInfo, as the CSR check computes it for the key. */
+function spkiSha256Hex(certificatePem: string): string {
+  return createHash('sha256').update(new X509Certificate(certificatePem).publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+}

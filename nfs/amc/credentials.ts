@@ -88,14 +88,16 @@ export function createCredentials(deps: CredentialsDeps) {
 
   /**
    * The credential an earlier issuance made from this grant, for this AIC and key, for the same
-   * gateway: the same request again. A gateway whose call timed out or lost its connection may
-   * send it again (to another AMC instance, TS 29.500 section 6.10.3) without knowing whether the
-   * first was served; it gets the first answer's credential, not a refusal while a certificate
-   * it never received stays good.
+   * gateway, while it is good: the same request again. A gateway whose call timed out or lost
+   * its connection may send it again (to another AMC instance) without knowing whether the first
+   * was served; it gets the first answer's credential, not a refusal while a certificate it never
+   * received stays good.
    */
   async function issuedBefore(grantId: string, aic: string, publicKeySha256: string, caller?: { nfInstanceId: string }): Promise<CredentialRecord | null> {
     const earlier = await store.credentials.findOne({ aic });
     if (!earlier || earlier.grantId !== grantId || earlier.publicKeySha256 !== publicKeySha256) return null;
+    // A credential revoked or lapsed since (the gateway gave up on the registration) is not handed out again.
+    if (statusOf(earlier).status !== 'GOOD') return null;
     if (caller && (await store.grants.findOne({ _id: grantId }))?.gatewayNfInstanceId !== caller.nfInstanceId) return null;
     return earlier;
   }

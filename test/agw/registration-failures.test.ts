@@ -13,7 +13,7 @@ import { request } from '../support/nrf-harness.ts';
 import { until } from '../support/until.ts';
 
 /** Replaces one method of a store collection for its next call only. */
-function onNextCall<K extends 'insertOne' | 'findOneAndDelete'>(collection: Collection<StoredDocument>, method: K, replacement: Collection<StoredDocument>[K]): void {
+function onNextCall<K extends 'insertOne' | 'findOneAndDelete' | 'find'>(collection: Collection<StoredDocument>, method: K, replacement: Collection<StoredDocument>[K]): void {
   const original = collection[method];
   collection[method] = (async (...args: unknown[]) => {
     collection[method] = original;
@@ -29,7 +29,7 @@ describe('AGW registration when a step fails part-way', function () {
   });
   after(async () => core?.close());
 
-  const agents = () => core.store.collection<StoredDocument & { credentialSerial?: string }>('agw.agents');
+  const agents = () => core.store.collection<StoredDocument & { credentialSerial?: string; credentialStatus?: string }>('agw.agents');
   const eventsOf = async (type: string) => (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=${type}`)).body as Array<{ outcome: string; cause?: string; aic?: string; detail?: Record<string, unknown> }>;
   const credentialsOfAic = async (aic: string) => (await request('GET', `${core.amcUrl}/namc-cred/v1/credentials?aic=${aic}`)).body as Array<{ serialNumber: string; status: string }>;
 
@@ -54,6 +54,26 @@ describe('AGW registration when a step fails part-way', function () {
     // The same request again (nonce and key) goes through: nothing of the failed one stayed.
     const retried = await request('POST', `${core.agwUrl}/nagw-reg/v1/registrations`, failed.sent);
     expect(retried.status, JSON.stringify(retried.body)).to.equal(201);
+  });
+
+  it('revokes a certificate the AMC made although its answer never reached the gateway, and no other', async () => {
+    const credentials = core.store.collection<StoredDocument>('amc.credentials');
+    const revokedBefore = await credentials.countDocuments({ status: 'REVOKED' });
+    const original = credentials.insertOne.bind(credentials);
+    // The AMC stores and signs the certificate, then fails before it answers: the gateway gets a 500.
+    onNextCall(credentials, 'insertOne', async (doc) => {
+      await original(doc);
+      throw new Error('the AMC fails after storing the certificate (injected)');
+    });
+    const failed = await registerAgent(core.agwUrl, { name: 'answer-lost' });
+    expect([failed.status, failed.body.cause], JSON.stringify(failed.body)).to.deep.equal([502, 'AMC_FAILURE']);
+    const all = (await request('GET', `${core.amcUrl}/namc-cred/v1/credentials`)).body as Array<{ status: string; reason?: string; certificatePem: string }>;
+    const ofTheKey = [];
+    for (const credential of all) {
+      if ((await spkiSha256(new X509Certificate(credential.certificatePem).publicKey)) === failed.key.publicKeySpkiSha256) ofTheKey.push(credential);
+    }
+    expect(ofTheKey.map((credential) => [credential.status, credential.reason])).to.deep.equal([['REVOKED', 'cessationOfOperation']]);
+    expect(await credentials.countDocuments({ status: 'REVOKED' }), 'no other certificate was revoked').to.equal(revokedBefore + 1);
   });
 
   it("answers a UE's new agent as registered when removing the UE's older agent fails, and records that failure", async () => {
@@ -86,6 +106,23 @@ describe('AGW registration when a step fails part-way', function () {
     const gone = await request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`, undefined, asRegistrant(body.aic));
     expect(gone.status, JSON.stringify(gone.body)).to.equal(204);
     expect((await credentialsOfAic(body.aic)).map((credential) => credential.status)).to.deep.equal(['REVOKED', 'REVOKED']);
+  });
+
+  it('deregisters an agent whose credential it knows revoked while the AMC cannot list credentials, and keeps one it does not', async () => {
+    const credentials = core.store.collection<StoredDocument>('amc.credentials');
+    const failingList = async () => {
+      throw new Error('the AMC cannot read its credentials (injected)');
+    };
+    const revoked = (await registerAgent(core.agwUrl, { name: 'revoked-then-gone' })).body;
+    expect((await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${revoked.acs.security.credentialSerialNumber}/revoke`, { reason: 'keyCompromise' })).status).to.equal(200);
+    await until(async () => (await agents().findOne({ _id: revoked.aic }))?.credentialStatus === 'REVOKED', 'the gateway hearing of the revocation');
+    onNextCall(credentials, 'find', failingList);
+    expect((await request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${revoked.aic}`, undefined, asRegistrant(revoked.aic))).status).to.equal(204);
+
+    const good = (await registerAgent(core.agwUrl, { name: 'good-stays' })).body;
+    onNextCall(credentials, 'find', failingList);
+    expect((await request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${good.aic}`, undefined, asRegistrant(good.aic))).status, 'its certificate could not be revoked').to.equal(502);
+    expect(await agents().findOne({ _id: good.aic })).to.not.equal(null);
   });
 
   describe('an update while something else changes the agent', () => {

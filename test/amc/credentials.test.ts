@@ -92,6 +92,9 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
     // Only the very same request: the grant's key with another CSR of another key is refused.
     const other = await createAgentKeyAndCsr();
     expect((await issue(grant.grantId, aic, other.csrPem)).body.cause).to.equal('GRANT_INVALID');
+    // And only while the credential is good: one revoked since is not handed out again.
+    expect((await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${first.body.serialNumber}/revoke`, { reason: 'cessationOfOperation' })).status).to.equal(200);
+    expect((await issue(grant.grantId, aic, key.csrPem)).body.cause).to.equal('GRANT_INVALID');
   });
 
   it('never issues a second certificate for an AIC: another key with its own grant is refused, and the grant stays usable', async () => {
