@@ -121,6 +121,8 @@ describe('embedded store compaction as its files grow', function () {
     const first = createEmbeddedStore({ dataDir });
     await first.collection<Counter>('counters').insertOne({ _id: 'x', n: 1 });
     await first.close();
+    // Loading rewrites the file (nedb's own compaction): a descriptor opened before that
+    // rewrite, rather than at the first append after it, would write to the replaced file.
     const reopened = createEmbeddedStore({ dataDir });
     await reopened.collection<Counter>('counters').insertOne({ _id: 'y', n: 2 });
     expect(await documentsInFile('counters')).to.deep.equal([{ _id: 'x', n: 1 }, { _id: 'y', n: 2 }]);

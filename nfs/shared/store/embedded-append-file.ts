@@ -7,22 +7,24 @@
  * A descriptor follows the file it opened, not its name: once the file is replaced by a rename
  * (nedb's rewrite when the store opens or closes, the growth rewrite of
  * embedded-file-compaction.ts), `replaced()` must be called before the next append, which then
- * opens the new file.
+ * opens the new file. Once closed (the store closing), an append still under way is written the
+ * way fs.appendFileSync writes, opening and closing the file, so no descriptor outlives the store.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, writeSync } from 'node:fs';
 
 export interface AppendFile {
   /** Appends the text in one synchronous step; throws as fs.appendFileSync would. */
   append(text: string): void;
   /** The file at this name is a new one: the next append opens it. */
   replaced(): void;
-  /** Closes the descriptor; an append after this opens the file again. */
+  /** Closes the descriptor for good: later appends open and close the file each time. */
   close(): void;
 }
 
 export function openAppendFile(filename: string): AppendFile {
   let fd: number | undefined;
-  const close = () => {
+  let closed = false;
+  const closeDescriptor = () => {
     if (fd === undefined) return;
     const open = fd;
     fd = undefined;
@@ -30,12 +32,19 @@ export function openAppendFile(filename: string): AppendFile {
   };
   return {
     append(text) {
+      if (closed) {
+        appendFileSync(filename, text, { encoding: 'utf8', mode: 0o644 });
+        return;
+      }
       fd ??= openSync(filename, 'a', 0o644);
       const bytes = Buffer.from(text, 'utf8');
       // write(2) may write fewer bytes than asked; fs.appendFileSync loops the same way.
       for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
     },
-    replaced: close,
-    close,
+    replaced: closeDescriptor,
+    close() {
+      closed = true;
+      closeDescriptor();
+    },
   };
 }

@@ -96,17 +96,22 @@ export function createEmbeddedStore({ dataDir, compactAfterAppends = 10_000, log
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
-      for (const [name, { ready }] of opened) {
-        const db = await ready.catch(() => null);
-        // nedb's compaction below writes the same file: no rewrite of ours may run alongside it.
-        await compactions.get(name)?.stop();
-        // The compaction is queued behind every write already handed to nedb, so awaiting it means
-        // each of them is on disk; it also rewrites the append-only file to one line per document.
-        if (db && dataDir) await db.compactDatafileAsync();
-        appendFiles.get(name)?.close();
+      try {
+        for (const [name, { ready }] of opened) {
+          const db = await ready.catch(() => null);
+          // nedb's compaction below writes the same file: no rewrite of ours may run alongside it.
+          await compactions.get(name)?.stop();
+          // The compaction is queued behind every write already handed to nedb, so awaiting it means
+          // each of them is on disk; it also rewrites the append-only file to one line per document.
+          if (db && dataDir) await db.compactDatafileAsync();
+          appendFiles.get(name)?.close();
+        }
+      } finally {
+        // Every descriptor: a failed collection's and those after it too.
+        for (const file of appendFiles.values()) file.close();
+        appendFiles.clear();
+        opened.clear();
       }
-      appendFiles.clear();
-      opened.clear();
     },
   };
 }
