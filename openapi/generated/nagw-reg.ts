@@ -326,7 +326,7 @@ export interface components {
         };
     };
     parameters: {
-        /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). Without it, with another scheme or with another token, the answer is 401 with a WWW-Authenticate challenge (RFC 6750 section 3). */
+        /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). Without it, with another scheme or with another token, the answer is 401 with a WWW-Authenticate challenge; with a bearer credential that is not one b64token, 400 invalid_request (RFC 6750 section 3.1). */
         RegistrationToken: string;
         Aic: components["schemas"]["AicText"];
     };
@@ -446,7 +446,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). Without it, with another scheme or with another token, the answer is 401 with a WWW-Authenticate challenge (RFC 6750 section 3). */
+                /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). Without it, with another scheme or with another token, the answer is 401 with a WWW-Authenticate challenge; with a bearer credential that is not one b64token, 400 invalid_request (RFC 6750 section 3.1). */
                 Authorization?: components["parameters"]["RegistrationToken"];
             };
             path: {
@@ -497,6 +497,15 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            /** @description ACS_CHANGED: the agent's ACS changed (a renewal, another update) while this update was authorized; send it again. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             default: components["responses"]["Default"];
         };
     };
@@ -504,7 +513,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). Without it, with another scheme or with another token, the answer is 401 with a WWW-Authenticate challenge (RFC 6750 section 3). */
+                /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). Without it, with another scheme or with another token, the answer is 401 with a WWW-Authenticate challenge; with a bearer credential that is not one b64token, 400 invalid_request (RFC 6750 section 3.1). */
                 Authorization?: components["parameters"]["RegistrationToken"];
             };
             path: {
@@ -563,7 +572,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). Without it, with another scheme or with another token, the answer is 401 with a WWW-Authenticate challenge (RFC 6750 section 3). */
+                /** @description Bearer <registrationAccessToken>, as returned by the registration (RFC 6750). Without it, with another scheme or with another token, the answer is 401 with a WWW-Authenticate challenge; with a bearer credential that is not one b64token, 400 invalid_request (RFC 6750 section 3.1). */
                 Authorization?: components["parameters"]["RegistrationToken"];
             };
             path: {

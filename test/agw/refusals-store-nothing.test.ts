@@ -96,7 +96,7 @@ describe('Only the registrant acts on a registration, and only the AMC decides c
     await core.close();
   });
 
-  it('answers 401 with a challenge without a registration access token, with another scheme or with a wrong token, and changes nothing', async () => {
+  it('answers 401 with a challenge without a registration access token, with another scheme or with a wrong token, 400 to a malformed bearer token, and changes nothing', async () => {
     const { body } = await registerAgent(core.agwUrl, { name: 'owned' });
     const other = await registerAgent(core.agwUrl, { name: 'stranger' });
     const registration = `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`;
@@ -108,6 +108,11 @@ describe('Only the registrant acts on a registration, and only the AMC decides c
     for (const authorization of ['Bearer short', `Bearer ${'x'.repeat(300)}`]) {
       const res = await request('DELETE', registration, undefined, { authorization });
       expect([res.status, res.headers.get('www-authenticate')], authorization).to.deep.equal([401, 'Bearer realm="nagw-reg", error="invalid_token"']);
+    }
+    // Section 3.1: a bearer credential that is not one b64token is a malformed request.
+    for (const authorization of ['Bearer a b', 'Bearer', 'Bearer to*ken']) {
+      const res = await request('DELETE', registration, undefined, { authorization });
+      expect([res.status, res.headers.get('www-authenticate')], authorization).to.deep.equal([400, 'Bearer realm="nagw-reg", error="invalid_request"']);
     }
     const wrong = await request('DELETE', registration, undefined, asRegistrant(other.body.aic));
     expect(wrong.status).to.equal(401);
