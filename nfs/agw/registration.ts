@@ -4,7 +4,8 @@
  * the credential, and keep the gateway-generated ACS with the authorized capabilities alone
  * (section 5.2). Every outcome, refusals included, is an event; a refusal stores nothing.
  */
-import { createHash, randomBytes, X509Certificate } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { spkiSha256 } from '../shared/agent-credentials.ts';
 import { CsrError, verifyCsrPem } from '../shared/csr.ts';
 import { sha256Hex } from './registration-token.ts';
 import { requireHttpUrl } from '../shared/http-url.ts';
@@ -97,8 +98,9 @@ export function createRegistration(deps: RegistrationDeps) {
   async function revokeCertificatesOfKey(aic: string, publicKeySha256: string): Promise<void> {
     for (const credential of await deps.amc.listCredentials(aic)) {
       if (credential.status !== 'GOOD' && credential.status !== 'SUSPENDED') continue;
-      if (!credential.certificatePem || spkiSha256Hex(credential.certificatePem) !== publicKeySha256) continue;
+      if (!credential.certificatePem || (await spkiSha256(credential.certificatePem)) !== publicKeySha256) continue;
       await deps.amc.revokeCredential(credential.serialNumber, 'cessationOfOperation');
+      await events.recordEvent({ type: 'agent.registration', outcome: 'failure', aic, cause: 'CERTIFICATE_REVOKED', detail: { reason: `the certificate the AMC made for ${aic} without the gateway hearing of it is revoked`, serialNumber: credential.serialNumber } });
     }
   }
 
@@ -134,14 +136,17 @@ export function createRegistration(deps: RegistrationDeps) {
   async function allocateAndCertify(request: RegistrationRequest, decision: { grantId?: string; providerIndex?: string }, publicKeySha256: string) {
     for (let attempt = 1; ; attempt += 1) {
       const { aic, ontologyAic } = await allocateAic({ store, scheme: settings.aicScheme }, { providerIndex: decision.providerIndex!, name: request.agent.name, version: request.agent.version });
+      const issuance = { grantId: decision.grantId!, aic, csrPem: request.csrPem };
       try {
-        return { aic, ontologyAic, credential: await deps.amc.issueCredential({ grantId: decision.grantId!, aic, csrPem: request.csrPem }) };
+        return { aic, ontologyAic, credential: await deps.amc.issueCredential(issuance) };
       } catch (error) {
         const passedOver = error instanceof AmcRefusal && error.amcCause === 'AIC_ALREADY_ISSUED';
-        // An answer that never came (a timeout, a lost connection, a 5xx, a replica that saw
-        // the grant spent mid-issuance) may hide a certificate the AMC did make for this AIC and
-        // key, which no agent will ever hold: the AMC is asked, and such a certificate revoked.
-        if (!passedOver && !(error instanceof ProblemError && error.status < 500 && !(error instanceof AmcRefusal))) {
+        if (answerLost(error)) {
+          // The AMC may have made the certificate all the same. The same issuance again is
+          // answered with it (credentials.ts), and the registration goes on; failing that, a
+          // certificate of this key the AMC lists for the AIC is revoked, since no agent will hold it.
+          const resent = await deps.amc.issueCredential(issuance).catch(() => undefined);
+          if (resent) return { aic, ontologyAic, credential: resent };
           await revokeCertificatesOfKey(aic, publicKeySha256).catch((revocation: Error) =>
             events.recordEvent({ type: 'agent.registration', outcome: 'failure', aic, cause: 'REVOCATION_FAILED', detail: { reason: `a certificate the AMC may have made for ${aic} could not be looked for and revoked: ${revocation.message}` } }),
           );
@@ -310,7 +315,13 @@ async function fingerprintOf(csrPem: string): Promise<string> {
   }
 }
 
-/** SHA-256 (hex) of a certificate's SubjectPublicKeyInfo, as the CSR check computes it for the key. */
-function spkiSha256Hex(certificatePem: string): string {
-  return createHash('sha256').update(new X509Certificate(certificatePem).publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+/**
+ * Whether an issuance failed without an answer the gateway can trust to mean "nothing was made":
+ * no HTTP answer at all (a timeout, a lost connection: 504 from the SBI client, or an error of
+ * its own), a 5xx from the AMC, or an AMC that saw the grant spent (another instance may be
+ * signing with it). A refusal of the request (key, gateway, token, the agent's CSR) made nothing.
+ */
+function answerLost(error: unknown): boolean {
+  if (error instanceof AmcRefusal) return error.amcCause === 'GRANT_INVALID';
+  return !(error instanceof ProblemError) || error.status >= 500;
 }

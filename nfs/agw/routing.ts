@@ -5,6 +5,7 @@
  * another instance of the same capability, within the same request, when one errors or times out.
  */
 import { decodeJwt } from 'jose';
+import { parseAic } from '../shared/aic.ts';
 import { forbidden, notFound, ProblemError } from '../shared/problem.ts';
 import type { AgentInvoker } from './consumer.ts';
 import type { Discovery } from './discovery.ts';
@@ -46,10 +47,12 @@ export function createRouting(deps: {
     async routeToCapability(capabilityName: string, body: unknown, requesterAic?: string, authorization?: string): Promise<RoutedAnswer> {
       const capabilityId = `/capability/${capabilityName}`;
       if (!deps.taxonomy.has(capabilityId)) throw notFound(`${capabilityId} is not in the taxonomy`, 'UNKNOWN_CAPABILITY');
-      const issuer = callTokenIssuer(authorization);
-      const requester = await deps.discovery.requesterOf(requesterAic ?? issuer, requesterAic ? undefined : 'header authorization (the call token issuer)');
-      if (issuer !== undefined && requesterAic !== undefined && (await deps.discovery.requesterOf(issuer, 'header authorization (the call token issuer)')).aic !== requester.aic) {
-        throw forbidden(`requester-aic ${requester.aic} is not the issuer of the call token (${issuer})`, 'REQUESTER_MISMATCH');
+      const issuer = callTokenIssuer(authorization, deps.settings.aicScheme.saltHex);
+      const requester = await deps.discovery.requesterOf(requesterAic ?? issuer);
+      if (issuer !== undefined && requester.aic !== issuer) {
+        const refusal = forbidden(`requester-aic ${requester.aic} is not the issuer of the call token (${issuer})`, 'REQUESTER_MISMATCH');
+        await deps.events.recordEvent({ type: 'routing.decided', outcome: 'refused', aic: requester.aic, capabilityId, cause: refusal.cause, detail: { reason: refusal.message, issuer } });
+        throw refusal;
       }
       const decision = await deps.policy.decide(requester, capabilityId, 'invoke');
       if (!decision.allowed) {
@@ -93,14 +96,20 @@ export function createRouting(deps: {
 
 export type Routing = ReturnType<typeof createRouting>;
 
-/** The issuer of a JWT bearer token, not verified here (the agent it reaches verifies it); undefined for any other credential. */
-function callTokenIssuer(authorization?: string): string | undefined {
+/**
+ * The AIC a JWT bearer token names as its issuer, in canonical form; undefined for any other
+ * credential (a third party's token to its own agents, say). Not verified here: the agent the
+ * token reaches verifies it, as requester-aic is not verified either.
+ */
+function callTokenIssuer(authorization: string | undefined, saltHex: string): string | undefined {
   const token = /^Bearer +(\S+) *$/i.exec(authorization ?? '')?.[1];
   if (!token) return undefined;
+  let iss: unknown;
   try {
-    const { iss } = decodeJwt(token);
-    return typeof iss === 'string' ? iss : undefined;
+    ({ iss } = decodeJwt(token));
   } catch {
     return undefined;
   }
+  const parsed = typeof iss === 'string' ? parseAic(iss, { saltHex }) : undefined;
+  return parsed?.ok ? parsed.aic.text : undefined;
 }

@@ -40,6 +40,16 @@ export function taskDigest(task: unknown): string {
   return createHash('sha256').update(canonicalize(task) ?? '').digest('base64url');
 }
 
+/** Whether a token's tdg is the digest of the task received; never for a task RFC 8785 cannot encode (a lone surrogate in a string). */
+function sameTask(tdg: unknown, task: unknown): boolean {
+  if (typeof tdg !== 'string') return false;
+  try {
+    return tdg === taskDigest(task);
+  } catch {
+    return false;
+  }
+}
+
 const TOKEN_LIFETIME_SECONDS = 60;
 
 /**
@@ -163,7 +173,7 @@ export function createAgentCallVerifier(options: AgentCallVerifierOptions) {
         throw refused(`the call token signature does not verify with the caller certificate (${(error as Error).message})`);
       }
       const audiences = typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? []);
-      if (expected.routed && !audiences.includes(expected.audience) && payload.tdg !== taskDigest(expected.routed.task)) {
+      if (expected.routed && !audiences.includes(expected.audience) && !sameTask(payload.tdg, expected.routed.task)) {
         throw refused('a call token addressed to a capability must carry the digest of this very task (tdg)', 'TOKEN_CLAIM_MISMATCH');
       }
       if (payload.cap !== expected.capabilityId) {

@@ -93,13 +93,30 @@ describe('capability agents: who may task them, repeated calls, and what an answ
       expect(same.status, JSON.stringify(same.body)).to.equal(200);
     });
 
-    it('refuses 403 REQUESTER_MISMATCH when requester-aic names someone other than the token issuer', async () => {
+    it('refuses a task RFC 8785 cannot encode (a lone surrogate) with 401, not a failure', async () => {
+      const caller = await routedCaller('routed-surrogate');
+      const body = task('t-surrogate', { action: 'show-bill', note: '\ud800' });
+      const token = await caller.signer.sign({ audience: '/capability/billing-plan', capabilityId: body.capabilityId, taskId: body.taskId });
+      const res = await request('POST', billingUrl, body, { authorization: `Bearer ${token}` });
+      expect([res.status, res.body.cause], JSON.stringify(res.body)).to.deep.equal([401, 'TOKEN_CLAIM_MISMATCH']);
+    });
+
+    it('refuses 403 REQUESTER_MISMATCH, with an event, when requester-aic names someone other than the token issuer', async () => {
       const caller = await routedCaller('routed-posing');
       const other = await routedCaller('routed-posed-as');
       const body = task('t-posing', { action: 'show-bill' });
       const token = await caller.signer.sign({ audience: '/capability/billing-plan', capabilityId: body.capabilityId, taskId: body.taskId, task: body });
       const res = await request('POST', route(other.aic), body, { authorization: `Bearer ${token}` });
       expect([res.status, res.body.cause]).to.deep.equal([403, 'REQUESTER_MISMATCH']);
+      const events = (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=routing.decided&aic=${other.aic}`)).body;
+      expect(events.map((event: { outcome: string; cause: string; detail: { issuer: string } }) => [event.outcome, event.cause, event.detail.issuer])).to.deep.equal([['refused', 'REQUESTER_MISMATCH', caller.aic]]);
+    });
+
+    it("passes a third party's bearer token (not an agent's call token) on without reading it as a requester", async () => {
+      const thirdParty = `Bearer ${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"iss":"https://idp.example"}').toString('base64url')}.`;
+      const res = await request('POST', route(), task('t-third', { action: 'show-bill' }), { authorization: thirdParty });
+      // The billing agent refuses it (not its credential): the gateway did route it.
+      expect([res.status, res.body.cause], JSON.stringify(res.body)).to.deep.equal([400, 'AGENT_REFUSED']);
     });
   });
 

@@ -13,7 +13,7 @@ import { request } from '../support/nrf-harness.ts';
 import { until } from '../support/until.ts';
 
 /** Replaces one method of a store collection for its next call only. */
-function onNextCall<K extends 'insertOne' | 'findOneAndDelete' | 'find'>(collection: Collection<StoredDocument>, method: K, replacement: Collection<StoredDocument>[K]): void {
+function onNextCall<K extends 'insertOne' | 'findOne' | 'findOneAndDelete' | 'find'>(collection: Collection<StoredDocument>, method: K, replacement: Collection<StoredDocument>[K]): void {
   const original = collection[method];
   collection[method] = (async (...args: unknown[]) => {
     collection[method] = original;
@@ -56,24 +56,47 @@ describe('AGW registration when a step fails part-way', function () {
     expect(retried.status, JSON.stringify(retried.body)).to.equal(201);
   });
 
-  it('revokes a certificate the AMC made although its answer never reached the gateway, and no other', async () => {
-    const credentials = core.store.collection<StoredDocument>('amc.credentials');
-    const revokedBefore = await credentials.countDocuments({ status: 'REVOKED' });
-    const original = credentials.insertOne.bind(credentials);
-    // The AMC stores and signs the certificate, then fails before it answers: the gateway gets a 500.
-    onNextCall(credentials, 'insertOne', async (doc) => {
-      await original(doc);
-      throw new Error('the AMC fails after storing the certificate (injected)');
+  describe('an issuance whose answer never reached the gateway', () => {
+    const credentials = () => core.store.collection<StoredDocument>('amc.credentials');
+    const certificatesOf = async (publicKeySha256: string) => {
+      const all = (await request('GET', `${core.amcUrl}/namc-cred/v1/credentials`)).body as Array<{ serialNumber: string; status: string; reason?: string; certificatePem: string }>;
+      const ofTheKey = [];
+      for (const credential of all) if ((await spkiSha256(new X509Certificate(credential.certificatePem).publicKey)) === publicKeySha256) ofTheKey.push(credential);
+      return ofTheKey;
+    };
+
+    it('is sent again, and the registration goes on with the certificate the AMC made', async () => {
+      const original = credentials().insertOne.bind(credentials());
+      // The AMC stores and signs the certificate, then fails before it answers: the gateway gets a 500.
+      onNextCall(credentials(), 'insertOne', async (doc) => {
+        await original(doc);
+        throw new Error('the AMC fails after storing the certificate (injected)');
+      });
+      const registered = await registerAgent(core.agwUrl, { name: 'answer-lost' });
+      expect(registered.status, JSON.stringify(registered.body)).to.equal(201);
+      const made = await certificatesOf(registered.key.publicKeySpkiSha256);
+      expect(made.map((credential) => [credential.serialNumber, credential.status])).to.deep.equal([[registered.body.acs.security.credentialSerialNumber, 'GOOD']]);
     });
-    const failed = await registerAgent(core.agwUrl, { name: 'answer-lost' });
-    expect([failed.status, failed.body.cause], JSON.stringify(failed.body)).to.deep.equal([502, 'AMC_FAILURE']);
-    const all = (await request('GET', `${core.amcUrl}/namc-cred/v1/credentials`)).body as Array<{ status: string; reason?: string; certificatePem: string }>;
-    const ofTheKey = [];
-    for (const credential of all) {
-      if ((await spkiSha256(new X509Certificate(credential.certificatePem).publicKey)) === failed.key.publicKeySpkiSha256) ofTheKey.push(credential);
-    }
-    expect(ofTheKey.map((credential) => [credential.status, credential.reason])).to.deep.equal([['REVOKED', 'cessationOfOperation']]);
-    expect(await credentials.countDocuments({ status: 'REVOKED' }), 'no other certificate was revoked').to.equal(revokedBefore + 1);
+
+    it('has the certificate of its key revoked, and no other, when the repeat fails too', async () => {
+      const revokedBefore = await credentials().countDocuments({ status: 'REVOKED' });
+      const original = credentials().insertOne.bind(credentials());
+      onNextCall(credentials(), 'insertOne', async (doc) => {
+        await original(doc);
+        // The repeat fails as well: its look-up of what the first made.
+        onNextCall(credentials(), 'findOne', async () => {
+          throw new Error('the AMC cannot read its credentials (injected)');
+        });
+        throw new Error('the AMC fails after storing the certificate (injected)');
+      });
+      const failed = await registerAgent(core.agwUrl, { name: 'answer-lost-twice' });
+      expect([failed.status, failed.body.cause], JSON.stringify(failed.body)).to.deep.equal([502, 'AMC_FAILURE']);
+      const made = await certificatesOf(failed.key.publicKeySpkiSha256);
+      expect(made.map((credential) => [credential.status, credential.reason])).to.deep.equal([['REVOKED', 'cessationOfOperation']]);
+      expect(await credentials().countDocuments({ status: 'REVOKED' }), 'no other certificate was revoked').to.equal(revokedBefore + 1);
+      const revokedEvents = (await eventsOf('agent.registration')).filter((event) => event.cause === 'CERTIFICATE_REVOKED');
+      expect(revokedEvents.map((event) => event.detail?.serialNumber)).to.include(made[0].serialNumber);
+    });
   });
 
   it("answers a UE's new agent as registered when removing the UE's older agent fails, and records that failure", async () => {

@@ -107,8 +107,14 @@ export function createEmbeddedStore({ dataDir, compactAfterAppends = 10_000, log
           appendFiles.get(name)?.close();
         }
       } finally {
-        // Every descriptor: a failed collection's and those after it too.
-        for (const file of appendFiles.values()) file.close();
+        // Every descriptor: a failed collection's and those after it too, whatever one close does.
+        for (const file of appendFiles.values()) {
+          try {
+            file.close();
+          } catch {
+            // Its writes went with write(2) already; a failed close(2) loses none of them.
+          }
+        }
         appendFiles.clear();
         opened.clear();
       }
