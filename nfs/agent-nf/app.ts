@@ -28,6 +28,7 @@ import type { Store } from '../shared/store/collection.ts';
 import { createTokenProvider } from '../shared/token-provider.ts';
 import { createComprehensionEngine } from './comprehension-setup.ts';
 import { createAgentDirectory } from './consumer.ts';
+import { createForwardVerifier } from '../shared/gateway-forward.ts';
 import { createDeviceProbe, deviceRequester } from './device-measurement.ts';
 import { createTaskHandlers } from './task-handlers.ts';
 
@@ -116,6 +117,7 @@ export async function createAgentNf(deps: AgentNfDeps): Promise<AgentNfHandle> {
     pipelines,
     verifier: createAgentCallVerifier({ trustAnchors: host.trustAnchors, credentialStatus: amc.credentialStatus, now: deps.now }),
     directory,
+    verifyForward: createForwardVerifier(directory.gatewayKeys, deps.now),
     intentCallers: deps.oauth ? createIntentCallerCheck({ nrfUri: deps.nrfUri, audience: ['AGENT_NF', nfInstanceId] }) : undefined,
     taskHandlers,
     repeats,

@@ -4,6 +4,7 @@
  * interface for tests.
  */
 import type { components as reg } from '../../openapi/generated/nagw-reg.ts';
+import type { JSONWebKeySet } from 'jose';
 import type { SbiClient } from '../shared/sbi-client.ts';
 
 type AgentRecord = reg['schemas']['AgentRecord'];
@@ -11,6 +12,8 @@ type AgentRecord = reg['schemas']['AgentRecord'];
 export interface AgentDirectory {
   /** The caller's registration at the AGW, or undefined when the AGW does not know it. */
   registration(aic: string): Promise<{ kind: string; state: string } | undefined>;
+  /** The AGW's signing keys (nagw-disc jwks), kept a minute unless `fresh` (gateway-forward.ts). */
+  gatewayKeys(fresh: boolean): Promise<JSONWebKeySet>;
 }
 
 /** Registrations change rarely; an answer is kept a few seconds so a task costs no AGW call. */
@@ -18,7 +21,15 @@ export function createAgentDirectory(sbi: SbiClient, options: { cacheMs?: number
   const now = options.now ?? Date.now;
   const cacheMs = options.cacheMs ?? 5000;
   const known = new Map<string, { value: { kind: string; state: string } | undefined; at: number }>();
+  let keys: { value: JSONWebKeySet; at: number } | undefined;
   return {
+    async gatewayKeys(fresh) {
+      if (!fresh && keys && now() - keys.at < 60_000) return keys.value;
+      const res = await sbi.call<JSONWebKeySet>({ targetNfType: 'AGW', serviceName: 'nagw-disc', method: 'GET', path: '/jwks' });
+      if (res.status !== 200) throw new Error(`AGW key set answered ${res.status}`);
+      keys = { value: res.data, at: now() };
+      return res.data;
+    },
     async registration(aic) {
       const cached = known.get(aic);
       if (cached && now() - cached.at < cacheMs) return cached.value;

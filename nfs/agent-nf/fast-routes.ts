@@ -9,6 +9,9 @@ import type { IntentRequest } from '../shared/intent/intent-pipeline.ts';
 import type { TaskRequest } from '../shared/intent/task-invocation.ts';
 import { compileBodyCheck, type ValidatorItem } from '../shared/schema-validator.ts';
 import type { AgentNfService } from './service.ts';
+import { GATEWAY_FORWARD_HEADER } from '../shared/gateway-forward.ts';
+
+const oneHeader = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
 const agentName = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const bearer = /^Bearer [A-Za-z0-9_.-]+$/;
@@ -49,7 +52,7 @@ export async function agentNfFastRoutes(service: AgentNfService): Promise<JsonPo
       checkHeaders: checkAuthorization,
       checkBody: taskRequest,
       checkAnswer: taskResult,
-      handle: ({ params, body, headers }) => service.invokeTask(params.agentName, headers.authorization, body as TaskRequest),
+      handle: ({ params, body, headers }) => service.invokeTask(params.agentName, headers.authorization, body as TaskRequest, oneHeader(headers[GATEWAY_FORWARD_HEADER])),
     },
   ];
 }

@@ -2,6 +2,7 @@
 import type { Router } from 'express';
 import type { IntentRequest } from '../shared/intent/intent-pipeline.ts';
 import type { TaskRequest } from '../shared/intent/task-invocation.ts';
+import { GATEWAY_FORWARD_HEADER } from '../shared/gateway-forward.ts';
 import type { AgentNfService } from './service.ts';
 
 const tip = '/nagent-tip/v1';
@@ -18,7 +19,7 @@ export function agentNfRoutes(service: AgentNfService) {
       res.json(await service.getIntent(req.params.agentName as string, req.params.intentId as string));
     });
     router.post(`${tip}/agents/:agentName/tasks`, async (req, res) => {
-      res.json(await service.invokeTask(req.params.agentName as string, req.get('authorization'), req.body as TaskRequest));
+      res.json(await service.invokeTask(req.params.agentName as string, req.get('authorization'), req.body as TaskRequest, req.get(GATEWAY_FORWARD_HEADER)));
     });
   };
 }

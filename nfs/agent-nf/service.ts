@@ -13,6 +13,7 @@ import type { Logger } from '../shared/logger.ts';
 import type { TaskRepeats } from '../shared/task-repeats.ts';
 import { forbidden, notFound, ProblemError, unauthorized } from '../shared/problem.ts';
 import type { AgentDirectory } from './consumer.ts';
+import type { ForwardVerifier } from '../shared/gateway-forward.ts';
 import type { AgentNfStore } from './store.ts';
 
 type HostedAgentView = components['schemas']['HostedAgent'];
@@ -30,6 +31,8 @@ export interface AgentNfServiceDeps {
   taskHandlers: Readonly<Record<string, TaskHandler>>;
   /** Who a caller is at the AGW. */
   directory: AgentDirectory;
+  /** The gateway's word on a routed call (gateway-forward.ts). */
+  verifyForward: ForwardVerifier;
   /**
    * With OAuth on: checks the NRF access token of whoever submits an intent (an AMF), since the
    * intent agent acts on the SUPI it is given. Without it the core's SBI is trusted, as every SBI is.
@@ -94,13 +97,18 @@ export function createAgentNfService(deps: AgentNfServiceDeps) {
       return JSON.parse(record.outcomeJson) as IntentOutcome;
     },
 
-    async invokeTask(agentName: string, authorization: string | undefined, request: TaskRequest): Promise<TaskResult> {
+    async invokeTask(agentName: string, authorization: string | undefined, request: TaskRequest, forwarded?: string): Promise<TaskResult> {
       const agent = agentOf(agentName, 'capability');
       const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
       if (!token) throw unauthorized('a task call needs "Authorization: Bearer <the calling agent\'s JWS>"');
       // Audience: this agent, or the capability for a call the AGW's semantic routing forwards
       // (the caller addressed /capability/<name>, not an instance), bound to this task (agent-auth.ts).
-      const caller = await deps.verifier.verify(token, { audience: agent.aic!, routed: { audience: request.capabilityId, task: request }, capabilityId: request.capabilityId, taskId: request.taskId });
+      const caller = await deps.verifier.verify(token, {
+        audience: agent.aic!,
+        routed: { audience: request.capabilityId, task: request, vouched: (callTokenId) => deps.verifyForward(forwarded, { agentAic: agent.aic!, callTokenId }) },
+        capabilityId: request.capabilityId,
+        taskId: request.taskId,
+      });
       const registration = await deps.directory.registration(caller.callerAic);
       if (!registration || registration.state !== 'ACTIVE') throw forbidden(`the caller ${caller.callerAic} is not an active agent at the AGW`, 'CALLER_NOT_REGISTERED');
       if (!taskingKinds.has(registration.kind)) throw forbidden(`a ${registration.kind} may not task capability agents directly`, 'CALLER_NOT_ALLOWED');

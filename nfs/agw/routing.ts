@@ -6,8 +6,10 @@
  */
 import { decodeJwt } from 'jose';
 import { parseAic } from '../shared/aic.ts';
+import { forwardClaims, GATEWAY_FORWARD_HEADER } from '../shared/gateway-forward.ts';
 import { forbidden, notFound, ProblemError } from '../shared/problem.ts';
 import type { AgentInvoker } from './consumer.ts';
+import type { AnswerSigner } from './answer-signer.ts';
 import type { Discovery } from './discovery.ts';
 import type { Events } from './events.ts';
 import type { Policy } from './policy.ts';
@@ -30,6 +32,8 @@ export function createRouting(deps: {
   policy: Policy;
   events: Events;
   invoker: AgentInvoker;
+  signer: AnswerSigner;
+  gatewayId: string;
   now: () => number;
 }) {
   const inFlight = new Map<string, number>();
@@ -47,7 +51,8 @@ export function createRouting(deps: {
     async routeToCapability(capabilityName: string, body: unknown, requesterAic?: string, authorization?: string): Promise<RoutedAnswer> {
       const capabilityId = `/capability/${capabilityName}`;
       if (!deps.taxonomy.has(capabilityId)) throw notFound(`${capabilityId} is not in the taxonomy`, 'UNKNOWN_CAPABILITY');
-      const issuer = callTokenIssuer(authorization, deps.settings.aicScheme.saltHex);
+      const callToken = agentCallToken(authorization, deps.settings.aicScheme.saltHex);
+      const issuer = callToken?.issuer;
       const requester = await deps.discovery.requesterOf(requesterAic ?? issuer);
       if (issuer !== undefined && requester.aic !== issuer) {
         const refusal = forbidden(`requester-aic ${requester.aic} is not the issuer of the call token (${issuer})`, 'REQUESTER_MISMATCH');
@@ -65,7 +70,10 @@ export function createRouting(deps: {
       for (const agent of candidates.slice(0, deps.settings.routingMaxAttempts)) {
         inFlight.set(agent._id, busy(agent._id) + 1);
         try {
-          const answer = await deps.invoker.invoke(agent.invokeUrl, body, deps.settings.routingTimeoutMs, authorization ? { authorization } : {});
+          const headers: Record<string, string> = authorization ? { authorization } : {};
+          // The gateway's word that it sent this call token to this instance (gateway-forward.ts).
+          if (callToken?.jti) headers[GATEWAY_FORWARD_HEADER] = await deps.signer.sign(forwardClaims(deps.gatewayId, agent._id, callToken.jti, deps.now()));
+          const answer = await deps.invoker.invoke(agent.invokeUrl, body, deps.settings.routingTimeoutMs, headers);
           // 408 and 429 tell of the instance (it timed out, it is overloaded: RFC 9110 section
           // 15.5.9, RFC 6585 section 4), not of the request: another instance may well serve it.
           if (answer.status >= 500 || answer.status === 408 || answer.status === 429) {
@@ -97,19 +105,21 @@ export function createRouting(deps: {
 export type Routing = ReturnType<typeof createRouting>;
 
 /**
- * The AIC a JWT bearer token names as its issuer, in canonical form; undefined for any other
- * credential (a third party's token to its own agents, say). Not verified here: the agent the
- * token reaches verifies it, as requester-aic is not verified either.
+ * An agent's call token in a bearer Authorization: the AIC it names as its issuer, in canonical
+ * form, and its jti. Undefined for any other credential (a third party's token to its own agents,
+ * say). Not verified here: the agent the token reaches verifies it, as requester-aic is not
+ * verified either.
  */
-function callTokenIssuer(authorization: string | undefined, saltHex: string): string | undefined {
+function agentCallToken(authorization: string | undefined, saltHex: string): { issuer: string; jti?: string } | undefined {
   const token = /^Bearer +(\S+) *$/i.exec(authorization ?? '')?.[1];
   if (!token) return undefined;
-  let iss: unknown;
+  let claims;
   try {
-    ({ iss } = decodeJwt(token));
+    claims = decodeJwt(token);
   } catch {
     return undefined;
   }
-  const parsed = typeof iss === 'string' ? parseAic(iss, { saltHex }) : undefined;
-  return parsed?.ok ? parsed.aic.text : undefined;
+  const parsed = typeof claims.iss === 'string' ? parseAic(claims.iss, { saltHex }) : undefined;
+  if (!parsed?.ok) return undefined;
+  return { issuer: parsed.aic.text, ...(typeof claims.jti === 'string' ? { jti: claims.jti } : {}) };
 }

@@ -10,7 +10,8 @@
  * the capability id: the caller does not know which instance will answer, and the gateway may
  * fail over to another. Such a token reaches every instance tried, any of which could present it
  * elsewhere, so it must also carry the digest of its task (`tdg`: SHA-256 of the task's JSON in
- * the canonical form of RFC 8785), and is taken only with that very task.
+ * the canonical form of RFC 8785), and is taken only with that very task, and only with the
+ * gateway's word that it forwarded the token to this instance (gateway-forward.ts).
  */
 import 'reflect-metadata';
 import { createHash, randomUUID } from 'node:crypto';
@@ -90,6 +91,9 @@ export interface AgentCallVerifierOptions {
 export interface VerifiedAgentCall {
   callerAic: string;
   serialNumber: string;
+  jti: string;
+  /** The token names the capability as its audience (a call through the gateway's routing), not the callee. */
+  routed: boolean;
 }
 
 interface CheckedCertificate {
@@ -146,9 +150,13 @@ export function createAgentCallVerifier(options: AgentCallVerifierOptions) {
   return {
     /**
      * `audience`: the callee's AIC. `routed`: the audience a call through the gateway's routing
-     * names instead (the capability id), and the task received, whose digest the token must carry.
+     * names instead (the capability id), the task received, whose digest the token must carry, and
+     * the check that the gateway forwarded this token here (gateway-forward.ts).
      */
-    async verify(token: string, expected: { audience: string; routed?: { audience: string; task: unknown }; capabilityId: string; taskId?: string }): Promise<VerifiedAgentCall> {
+    async verify(
+      token: string,
+      expected: { audience: string; routed?: { audience: string; task: unknown; vouched: (callTokenId: string) => Promise<void> }; capabilityId: string; taskId?: string },
+    ): Promise<VerifiedAgentCall> {
       let header;
       try {
         header = decodeProtectedHeader(token);
@@ -173,8 +181,13 @@ export function createAgentCallVerifier(options: AgentCallVerifierOptions) {
         throw refused(`the call token signature does not verify with the caller certificate (${(error as Error).message})`);
       }
       const audiences = typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? []);
-      if (expected.routed && !audiences.includes(expected.audience) && !sameTask(payload.tdg, expected.routed.task)) {
-        throw refused('a call token addressed to a capability must carry the digest of this very task (tdg)', 'TOKEN_CLAIM_MISMATCH');
+      const routed = !audiences.includes(expected.audience);
+      if (expected.routed && routed) {
+        if (!sameTask(payload.tdg, expected.routed.task)) throw refused('a call token addressed to a capability must carry the digest of this very task (tdg)', 'TOKEN_CLAIM_MISMATCH');
+        if (typeof payload.jti !== 'string') throw refused('the call token has no jti');
+        // Before the token is spent here: a token shown where the gateway did not send it leaves
+        // it usable where the gateway does.
+        await expected.routed.vouched(payload.jti);
       }
       if (payload.cap !== expected.capabilityId) {
         throw new ProblemError(403, `the call token is for ${String(payload.cap)}, not ${expected.capabilityId}`, { cause: 'TOKEN_CLAIM_MISMATCH' });
@@ -185,7 +198,7 @@ export function createAgentCallVerifier(options: AgentCallVerifierOptions) {
       const state = await stateOf(certificate.serialNumber);
       if (state !== 'GOOD') throw new ProblemError(403, `the caller credential ${certificate.serialNumber} is ${state} at the AMC`, { cause: `CREDENTIAL_${state}` });
       spendTokenId(payload.jti, payload.exp ?? 0);
-      return { callerAic: certificate.aic, serialNumber: certificate.serialNumber };
+      return { callerAic: certificate.aic, serialNumber: certificate.serialNumber, jti: payload.jti as string, routed };
     },
   };
 }

@@ -357,8 +357,10 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description "Bearer " and the calling agent's JWS (ES256, x5c = its certificate chain, aud = this agent's AIC). */
+                /** @description "Bearer " and the calling agent's JWS (ES256, x5c = its certificate chain, aud = this agent's AIC; or, for a call the AGW's semantic routing forwards, aud = the capability id with tdg = the task's RFC 8785 digest, taken only with agw-forwarded). */
                 Authorization: string;
+                /** @description For a call token addressed to a capability: the AGW's compact JWS (its nagw-disc key) naming this agent (aud) and the call token (ref = its jti), with a short expiry. */
+                "agw-forwarded"?: string;
             };
             path: {
                 agentName: components["parameters"]["AgentName"];

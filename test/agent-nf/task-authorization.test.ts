@@ -5,7 +5,7 @@ import { createAgentCallSigner, type AgentIdentity } from '../../nfs/shared/agen
 import { createTaskCaller } from '../../nfs/shared/intent/task-calls.ts';
 import { TaskCallError } from '../../nfs/shared/intent/task-invocation.ts';
 import { compileBodyCheck } from '../../nfs/shared/schema-validator.ts';
-import { operatorAmf, registerAgent, startTestCore, type TestCore } from '../support/core-harness.ts';
+import { acme, operatorAmf, registerAgent, startTestCore, type TestCore } from '../support/core-harness.ts';
 import { startTestAgents } from '../support/agent-nf-harness.ts';
 import { request } from '../support/nrf-harness.ts';
 
@@ -77,20 +77,41 @@ describe('capability agents: who may task them, repeated calls, and what an answ
       expect(refused.body.detail).to.contain('aud');
     });
 
-    it('refuses a token addressed to the capability with another task than the one it was signed for, or with none', async () => {
-      const caller = await routedCaller('routed-replayed');
-      const signed = task('t-bound', { action: 'show-bill' });
-      const token = await caller.signer.sign({ audience: '/capability/billing-plan', capabilityId: signed.capabilityId, taskId: signed.taskId, task: signed });
-      // What an instance the token was forwarded to could try elsewhere: the same token, another action.
-      const altered = await request('POST', billingUrl, { ...signed, parameters: { action: 'change-plan', plan: 'unlimited' } }, { authorization: `Bearer ${token}` });
-      expect([altered.status, altered.body.cause], JSON.stringify(altered.body)).to.deep.equal([401, 'TOKEN_CLAIM_MISMATCH']);
-      const unbound = await caller.signer.sign({ audience: '/capability/billing-plan', capabilityId: signed.capabilityId, taskId: 't-unbound' });
-      const withoutDigest = await request('POST', billingUrl, { ...signed, taskId: 't-unbound' }, { authorization: `Bearer ${unbound}` });
-      expect([withoutDigest.status, withoutDigest.body.cause]).to.deep.equal([401, 'TOKEN_CLAIM_MISMATCH']);
-      // The same task in another key order and spacing is the same task (RFC 8785).
-      const reordered = JSON.stringify({ parameters: signed.parameters, supi: signed.supi, capabilityId: signed.capabilityId, intentId: signed.intentId, taskId: signed.taskId }, null, 2);
-      const same = await request('POST', billingUrl, reordered, { authorization: `Bearer ${token}`, 'content-type': 'application/json' });
-      expect(same.status, JSON.stringify(same.body)).to.equal(200);
+    it('is refused at an instance the gateway did not forward it to: what an instance that received it could try', async () => {
+      // A third party's instance of the capability, the only live one while the network's billing agent is made stale.
+      const seen: Array<Record<string, string | string[] | undefined>> = [];
+      const sink = createServer((req, res) => {
+        seen.push(req.headers);
+        req.resume();
+        req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"answered":"sink"}'));
+      });
+      await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+      const agwAgents = core.store.collection<{ _id: string; liveUntil: number }>('agw.agents');
+      const billingLiveUntil = (await agwAgents.findOne({ _id: billingAic }))!.liveUntil;
+      try {
+        const thirdParty = await registerAgent(core.agwUrl, { provider: acme, name: 'acme-billing', description: 'Answers billing questions', capabilities: ['/capability/billing-plan'], invokeUrl: `http://127.0.0.1:${(sink.address() as AddressInfo).port}/tasks` });
+        expect(thirdParty.status, JSON.stringify(thirdParty.body)).to.equal(201);
+        await agwAgents.findOneAndUpdate({ _id: billingAic }, { $set: { liveUntil: Date.now() - 1 } });
+        const caller = await routedCaller('routed-to-third-party');
+        const body = task('t-third-party', { action: 'show-bill' });
+        const token = await caller.signer.sign({ audience: '/capability/billing-plan', capabilityId: body.capabilityId, taskId: body.taskId, task: body });
+        const routed = await request('POST', route(caller.aic), body, { authorization: `Bearer ${token}` });
+        expect([routed.status, routed.headers.get('x-served-by-aic')], JSON.stringify(routed.body)).to.deep.equal([200, thirdParty.body.aic]);
+        const forwarded = seen[0];
+        expect(forwarded.authorization).to.equal(`Bearer ${token}`);
+        expect(forwarded['agw-forwarded'], 'the gateway vouches for its forward').to.be.a('string');
+
+        // The third party presents the same token and task to the network's billing agent, with
+        // the gateway's assertion made for itself, or with none.
+        const withTheirs: Record<string, string> = { authorization: `Bearer ${token}`, 'agw-forwarded': String(forwarded['agw-forwarded']) };
+        for (const headers of [withTheirs, { authorization: `Bearer ${token}` }]) {
+          const replayed = await request('POST', billingUrl, body, headers);
+          expect([replayed.status, replayed.body.cause], JSON.stringify(replayed.body)).to.deep.equal([401, 'FORWARD_NOT_VOUCHED']);
+        }
+      } finally {
+        await agwAgents.findOneAndUpdate({ _id: billingAic }, { $set: { liveUntil: billingLiveUntil } });
+        sink.close();
+      }
     });
 
     it('refuses a task RFC 8785 cannot encode (a lone surrogate) with 401, not a failure', async () => {

@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { createAgentKeyAndCsr } from '../../nfs/shared/agent-credentials.ts';
 import { createAgentCallSigner, createAgentCallVerifier, type AgentIdentity, type CredentialState } from '../../nfs/shared/agent-auth.ts';
 import { createCaMaterial, loadCertificateAuthority } from '../../nfs/amc/certificate-authority.ts';
+import { ProblemError } from '../../nfs/shared/problem.ts';
 import { refusal } from '../support/refusal.ts';
 
 const CALLER = '1.2.156.3088.1.2.1.1.1.0O41';
@@ -33,6 +34,41 @@ describe('agent call credentials (JWS with the caller certificate in x5c)', () =
     const verified = await verifier().verify(token, { audience: CALLEE, capabilityId: QOS });
     expect(verified.callerAic).to.equal(CALLER);
     expect(verified.serialNumber).to.equal('0a01');
+  });
+
+  describe('a token addressed to a capability (a call through the gateway\'s routing)', () => {
+    const task = { taskId: 't-r', intentId: 'i-1', capabilityId: QOS, supi: 'imsi-001010000000011', parameters: { level: 'high', flows: [1, 2] } };
+    const vouchedFor: string[] = [];
+    const routed = (received: unknown) => ({ audience: CALLEE, routed: { audience: QOS, task: received, vouched: async (jti: string) => void vouchedFor.push(jti) }, capabilityId: QOS, taskId: 't-r' });
+
+    it('is taken with the very task it carries the digest of, in any key order, and says it was routed', async () => {
+      const token = await createAgentCallSigner(caller).sign({ audience: QOS, capabilityId: QOS, taskId: 't-r', task });
+      const reordered = JSON.parse(JSON.stringify({ parameters: { flows: [1, 2], level: 'high' }, supi: task.supi, capabilityId: QOS, intentId: 'i-1', taskId: 't-r' }));
+      const verified = await verifier().verify(token, routed(reordered));
+      expect(verified).to.include({ callerAic: CALLER, routed: true });
+      expect(vouchedFor.at(-1), 'the gateway forward is checked for this token').to.equal(verified.jti).and.be.a('string');
+    });
+
+    it('is not spent where the gateway did not forward it, so it still counts where it did', async () => {
+      const token = await createAgentCallSigner(caller).sign({ audience: QOS, capabilityId: QOS, taskId: 't-r', task });
+      const checker = verifier();
+      const unvouched = { ...routed(task), routed: { ...routed(task).routed, vouched: async () => { throw new ProblemError(401, 'not forwarded here', { cause: 'FORWARD_NOT_VOUCHED' }); } } };
+      expect((await refusal(checker.verify(token, unvouched))).cause).to.equal('FORWARD_NOT_VOUCHED');
+      expect(await checker.verify(token, routed(task))).to.include({ routed: true });
+    });
+
+    it('is refused with another task, without a digest, or when the callee is not routed-to', async () => {
+      const token = await createAgentCallSigner(caller).sign({ audience: QOS, capabilityId: QOS, taskId: 't-r', task });
+      expect((await refusal(verifier().verify(token, routed({ ...task, parameters: { level: 'low', flows: [1, 2] } })))).cause).to.equal('TOKEN_CLAIM_MISMATCH');
+      const undigested = await createAgentCallSigner(caller).sign({ audience: QOS, capabilityId: QOS, taskId: 't-r' });
+      expect((await refusal(verifier().verify(undigested, routed(task)))).cause).to.equal('TOKEN_CLAIM_MISMATCH');
+      expect((await refusal(verifier().verify(token, { audience: CALLEE, capabilityId: QOS, taskId: 't-r' }))).status, 'no routed audience offered').to.equal(401);
+    });
+
+    it('a token addressed to the callee itself needs no digest and is not routed', async () => {
+      const token = await createAgentCallSigner(caller).sign({ audience: CALLEE, capabilityId: QOS, taskId: 't-r' });
+      expect(await verifier().verify(token, routed(task))).to.include({ routed: false });
+    });
   });
 
   it('refuses a token replayed to the same verifier', async () => {
