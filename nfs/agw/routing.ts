@@ -37,6 +37,7 @@ export function createRouting(deps: {
   now: () => number;
 }) {
   const inFlight = new Map<string, number>();
+  const routedTokens = createSpentTokens(deps.now);
   const busy = (aic: string) => inFlight.get(aic) ?? 0;
 
   return {
@@ -57,6 +58,13 @@ export function createRouting(deps: {
       if (issuer !== undefined && requester.aic !== issuer) {
         const refusal = forbidden(`requester-aic ${requester.aic} is not the issuer of the call token (${issuer})`, 'REQUESTER_MISMATCH');
         await deps.events.recordEvent({ type: 'routing.decided', outcome: 'refused', aic: requester.aic, capabilityId, cause: refusal.cause, detail: { reason: refusal.message, issuer } });
+        throw refusal;
+      }
+      // A call token is routed once: an instance it reached could otherwise send it back through
+      // the gateway to get it forwarded, with the gateway's word, to another instance.
+      if (callToken?.jti && !routedTokens.spend(callToken.jti, callToken.expiresAtMs ?? deps.now() + ROUTED_TOKEN_MEMORY_MS)) {
+        const refusal = new ProblemError(401, 'this call token was routed before: a replay', { cause: 'REPLAYED_TOKEN' });
+        await deps.events.recordEvent({ type: 'routing.decided', outcome: 'refused', aic: requester.aic, capabilityId, cause: refusal.cause, detail: { reason: refusal.message } });
         throw refusal;
       }
       const decision = await deps.policy.decide(requester, capabilityId, 'invoke');
@@ -110,7 +118,7 @@ export type Routing = ReturnType<typeof createRouting>;
  * say). Not verified here: the agent the token reaches verifies it, as requester-aic is not
  * verified either.
  */
-function agentCallToken(authorization: string | undefined, saltHex: string): { issuer: string; jti?: string } | undefined {
+function agentCallToken(authorization: string | undefined, saltHex: string): { issuer: string; jti?: string; expiresAtMs?: number } | undefined {
   const token = /^Bearer +(\S+) *$/i.exec(authorization ?? '')?.[1];
   if (!token) return undefined;
   let claims;
@@ -121,5 +129,23 @@ function agentCallToken(authorization: string | undefined, saltHex: string): { i
   }
   const parsed = typeof claims.iss === 'string' ? parseAic(claims.iss, { saltHex }) : undefined;
   if (!parsed?.ok) return undefined;
-  return { issuer: parsed.aic.text, ...(typeof claims.jti === 'string' ? { jti: claims.jti } : {}) };
+  return { issuer: parsed.aic.text, ...(typeof claims.jti === 'string' ? { jti: claims.jti } : {}), ...(typeof claims.exp === 'number' ? { expiresAtMs: claims.exp * 1000 } : {}) };
+}
+
+/** How long a routed call token is remembered when it names no expiry (agents take one for 120 s at most, agent-auth.ts). */
+const ROUTED_TOKEN_MEMORY_MS = 120_000;
+
+/** The jtis of call tokens routed, each until its token expires (in this process: replicas keep their own). */
+function createSpentTokens(now: () => number) {
+  const spent = new Map<string, number>();
+  return {
+    /** False when the jti was spent and has not expired; otherwise spends it. */
+    spend(jti: string, untilMs: number): boolean {
+      const at = now();
+      if ((spent.get(jti) ?? 0) > at) return false;
+      if (spent.size >= 50_000) for (const [id, until] of spent) if (until <= at) spent.delete(id);
+      spent.set(jti, Math.min(untilMs, at + ROUTED_TOKEN_MEMORY_MS));
+      return true;
+    },
+  };
 }

@@ -108,6 +108,11 @@ describe('capability agents: who may task them, repeated calls, and what an answ
           const replayed = await request('POST', billingUrl, body, headers);
           expect([replayed.status, replayed.body.cause], JSON.stringify(replayed.body)).to.deep.equal([401, 'FORWARD_NOT_VOUCHED']);
         }
+        // Or sends it back through the gateway, to have it forwarded elsewhere with the gateway's word.
+        await agwAgents.findOneAndUpdate({ _id: billingAic }, { $set: { liveUntil: billingLiveUntil } });
+        const rerouted = await request('POST', route(), body, { authorization: `Bearer ${token}` });
+        expect([rerouted.status, rerouted.body.cause], JSON.stringify(rerouted.body)).to.deep.equal([401, 'REPLAYED_TOKEN']);
+        expect(seen, 'the replay was forwarded nowhere').to.have.length(1);
       } finally {
         await agwAgents.findOneAndUpdate({ _id: billingAic }, { $set: { liveUntil: billingLiveUntil } });
         sink.close();
