@@ -25,12 +25,15 @@ function agentPath(template: string): JsonPostRoute['match'] {
   };
 }
 
-/** The Authorization header of InvokeTask, as the validator words its refusals. */
+/** The Authorization and agw-forwarded headers of InvokeTask, as the validator words its refusals. */
 function checkAuthorization(headers: IncomingHttpHeaders): ValidatorItem[] {
   const value = headers.authorization;
   if (value === undefined) return [{ path: '/headers/authorization', message: "must have required property 'authorization'" }];
   if (value.length > 8192) return [{ path: '/headers/authorization', message: 'must NOT have more than 8192 characters' }];
-  return bearer.test(value) ? [] : [{ path: '/headers/authorization', message: `must match pattern "${bearer.source}"` }];
+  if (!bearer.test(value)) return [{ path: '/headers/authorization', message: `must match pattern "${bearer.source}"` }];
+  const forwarded = headers[GATEWAY_FORWARD_HEADER];
+  if (typeof forwarded === 'string' && forwarded.length > 4096) return [{ path: `/headers/${GATEWAY_FORWARD_HEADER}`, message: 'must NOT have more than 4096 characters' }];
+  return [];
 }
 
 export async function agentNfFastRoutes(service: AgentNfService): Promise<JsonPostRoute[]> {

@@ -12,8 +12,8 @@ import { loadOrCreateSigningKey } from '../shared/signing-key.ts';
 import type { AgwStore } from './store.ts';
 
 export interface AnswerSigner {
-  /** A compact JWS whose payload is exactly the JSON text of the answer. */
-  sign(answer: object): Promise<string>;
+  /** A compact JWS whose payload is exactly the JSON text of the answer; `typ` in its header when given. */
+  sign(answer: object, typ?: string): Promise<string>;
   /**
    * The UTF-8 JSON of `answer` (an object with members) with the JWS of that same text added as
    * a last member, `signature`: the bytes `{ ...answer, signature: await sign(answer) }` encodes
@@ -30,8 +30,9 @@ export async function createAnswerSigner(store: AgwStore): Promise<AnswerSigner>
   const privateKey = KeyObject.from(key.privateKey);
   const protectedHeader = base64url(JSON.stringify({ alg: 'ES256', kid: key.keyId }));
   return {
-    async sign(answer) {
-      const signingInput = `${protectedHeader}.${base64url(JSON.stringify(answer))}`;
+    async sign(answer, typ) {
+      const header = typ ? base64url(JSON.stringify({ alg: 'ES256', kid: key.keyId, typ })) : protectedHeader;
+      const signingInput = `${header}.${base64url(JSON.stringify(answer))}`;
       const signature = sign('sha256', Buffer.from(signingInput), { key: privateKey, dsaEncoding: 'ieee-p1363' });
       return `${signingInput}.${signature.toString('base64url')}`;
     },

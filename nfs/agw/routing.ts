@@ -6,7 +6,7 @@
  */
 import { decodeJwt } from 'jose';
 import { parseAic } from '../shared/aic.ts';
-import { forwardClaims, GATEWAY_FORWARD_HEADER } from '../shared/gateway-forward.ts';
+import { FORWARD_TYPE, forwardClaims, GATEWAY_FORWARD_HEADER } from '../shared/gateway-forward.ts';
 import { forbidden, notFound, ProblemError } from '../shared/problem.ts';
 import type { AgentInvoker } from './consumer.ts';
 import type { AnswerSigner } from './answer-signer.ts';
@@ -80,7 +80,7 @@ export function createRouting(deps: {
         try {
           const headers: Record<string, string> = authorization ? { authorization } : {};
           // The gateway's word that it sent this call token to this instance (gateway-forward.ts).
-          if (callToken?.jti) headers[GATEWAY_FORWARD_HEADER] = await deps.signer.sign(forwardClaims(deps.gatewayId, agent._id, callToken.jti, deps.now()));
+          if (callToken?.jti) headers[GATEWAY_FORWARD_HEADER] = await deps.signer.sign(forwardClaims(deps.gatewayId, agent._id, callToken.jti, deps.now()), FORWARD_TYPE);
           const answer = await deps.invoker.invoke(agent.invokeUrl, body, deps.settings.routingTimeoutMs, headers);
           // 408 and 429 tell of the instance (it timed out, it is overloaded: RFC 9110 section
           // 15.5.9, RFC 6585 section 4), not of the request: another instance may well serve it.
@@ -132,8 +132,8 @@ function agentCallToken(authorization: string | undefined, saltHex: string): { i
   return { issuer: parsed.aic.text, ...(typeof claims.jti === 'string' ? { jti: claims.jti } : {}), ...(typeof claims.exp === 'number' ? { expiresAtMs: claims.exp * 1000 } : {}) };
 }
 
-/** How long a routed call token is remembered when it names no expiry (agents take one for 120 s at most, agent-auth.ts). */
-const ROUTED_TOKEN_MEMORY_MS = 120_000;
+/** How long a routed call token is remembered at most (agents take one up to 120 s after it was issued, plus their tolerance, agent-auth.ts). */
+const ROUTED_TOKEN_MEMORY_MS = 130_000;
 
 /** The jtis of call tokens routed, each until its token expires (in this process: replicas keep their own). */
 function createSpentTokens(now: () => number) {
@@ -144,7 +144,8 @@ function createSpentTokens(now: () => number) {
       const at = now();
       if ((spent.get(jti) ?? 0) > at) return false;
       if (spent.size >= 50_000) for (const [id, until] of spent) if (until <= at) spent.delete(id);
-      spent.set(jti, Math.min(untilMs, at + ROUTED_TOKEN_MEMORY_MS));
+      // Agents take a token a few seconds past its exp (their clock tolerance): remembered as long.
+      spent.set(jti, Math.min(untilMs + 10_000, at + ROUTED_TOKEN_MEMORY_MS));
       return true;
     },
   };

@@ -11,6 +11,8 @@ import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { ProblemError } from './problem.ts';
 
 export const GATEWAY_FORWARD_HEADER = 'agw-forwarded';
+/** The JWS typ of a forward assertion (RFC 8725 section 3.11: explicit typing). */
+export const FORWARD_TYPE = 'agw-forward+jwt';
 const FORWARD_LIFETIME_SECONDS = 60;
 
 /** The claims the gateway signs for one forward (its AnswerSigner signs them as they are). */
@@ -21,26 +23,45 @@ export function forwardClaims(gatewayId: string, agentAic: string, callTokenId: 
 
 const refused = (detail: string) => new ProblemError(401, detail, { cause: 'FORWARD_NOT_VOUCHED' });
 
+/** How often the gateway's key set is asked for afresh after an assertion failed to verify, at most. */
+const REFETCH_INTERVAL_MS = 5_000;
+
 /**
- * Checks a forward assertion against the gateway's key set (fetched by `gatewayKeys`, asked again
- * once when a key is unknown, as after a key change): signed by the gateway, for this agent,
- * for this call token, not expired.
+ * Checks a forward assertion against the gateway's key set: signed by the gateway (typ
+ * FORWARD_TYPE, which its signed discovery answers never carry), for this agent, for this call
+ * token, not expired. The key set comes from `gatewayKeys`; when an assertion does not verify
+ * with it, it is asked for afresh (the gateway's key may have changed), at most once every few
+ * seconds, so failing assertions cannot make every request a fetch. A key set that cannot be had
+ * is a 503: the gateway is away, the caller's credential is not at fault.
  */
 export function createForwardVerifier(gatewayKeys: (fresh: boolean) => Promise<JSONWebKeySet>, now: () => number = Date.now) {
+  let lastRefetch = -Infinity;
+  const keySet = async (fresh: boolean) => {
+    try {
+      return createLocalJWKSet(await gatewayKeys(fresh));
+    } catch (error) {
+      throw new ProblemError(503, `the gateway's key set cannot be had to check ${GATEWAY_FORWARD_HEADER}: ${(error as Error).message}`, { cause: 'GATEWAY_KEYS_UNAVAILABLE' });
+    }
+  };
+  const check = async (assertion: string, agentAic: string, fresh: boolean) =>
+    (await jwtVerify(assertion, await keySet(fresh), { algorithms: ['ES256'], typ: FORWARD_TYPE, audience: agentAic, requiredClaims: ['exp'], currentDate: new Date(now()), clockTolerance: 5 })).payload;
+
   return async function verifyForward(assertion: string | undefined, expected: { agentAic: string; callTokenId: string }): Promise<void> {
     if (!assertion) throw refused(`a call token addressed to a capability is taken only as the gateway forwarded it (the ${GATEWAY_FORWARD_HEADER} header)`);
     let payload;
-    for (const fresh of [false, true]) {
-      try {
-        ({ payload } = await jwtVerify(assertion, createLocalJWKSet(await gatewayKeys(fresh)), { algorithms: ['ES256'], audience: expected.agentAic, currentDate: new Date(now()), clockTolerance: 5 }));
-        break;
-      } catch (error) {
-        if (fresh || (error as { code?: string }).code !== 'ERR_JWKS_NO_MATCHING_KEY') throw refused(`the ${GATEWAY_FORWARD_HEADER} assertion does not hold: ${(error as Error).message}`);
-      }
+    try {
+      payload = await check(assertion, expected.agentAic, false);
+    } catch (error) {
+      if (error instanceof ProblemError || now() - lastRefetch < REFETCH_INTERVAL_MS) throw asRefusal(error);
+      lastRefetch = now();
+      payload = await check(assertion, expected.agentAic, true).catch((again: unknown) => {
+        throw asRefusal(again);
+      });
     }
-    if (payload?.exp === undefined) throw refused(`the ${GATEWAY_FORWARD_HEADER} assertion has no expiry`);
     if (payload.ref !== expected.callTokenId) throw refused(`the ${GATEWAY_FORWARD_HEADER} assertion is for another call token`);
   };
 }
+
+const asRefusal = (error: unknown) => (error instanceof ProblemError ? error : refused(`the ${GATEWAY_FORWARD_HEADER} assertion does not hold: ${(error as Error).message}`));
 
 export type ForwardVerifier = ReturnType<typeof createForwardVerifier>;

@@ -93,7 +93,7 @@ export interface operations {
                 "requester-aic"?: components["schemas"]["AicText"];
             };
             header?: {
-                /** @description Sent on to each instance tried, which checks the caller's credential itself: for the network's capability agents, a call token (JWS) whose audience is the capability id and whose tdg is its task's digest. With an agent's call token the gateway adds its own assertion, agw-forwarded, naming the instance it sent the token to. */
+                /** @description Sent on to each instance tried, which checks the caller's credential itself: for the network's capability agents, a call token (JWS) whose audience is the capability id and whose tdg is its task's digest. With an agent's call token (a JWT whose iss is an AIC, with a jti) the gateway adds its own assertion, agw-forwarded, naming the instance it sent the token to, and routes that token once. */
                 Authorization?: string;
             };
             path: {
