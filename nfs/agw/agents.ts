@@ -134,11 +134,8 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
 
     async deregisterAgent(aicText: string, authorization: string | undefined): Promise<void> {
       const agent = await findFor('agent.deregistered', aicText, { authorization });
-      // Revoked first: if the AMC cannot be reached the agent stays registered and a retry works;
-      // an agent whose credential the gateway knows revoked already leaves without it.
-      await deps.registration.revokeCredentialsOf(agent._id, 'cessationOfOperation').catch((error: Error) => {
-        if (agent.credentialStatus !== 'REVOKED') throw error;
-      });
+      // Revoked first: if the AMC cannot be reached the agent stays registered and a retry works.
+      await deps.registration.revokeCredentialsOf(agent, 'cessationOfOperation');
       await store.agents.findOneAndDelete({ _id: agent._id });
       await events.recordEvent({ type: 'agent.deregistered', outcome: 'success', aic: agent._id });
     },

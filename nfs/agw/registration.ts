@@ -86,11 +86,17 @@ export function createRegistration(deps: RegistrationDeps) {
   /**
    * Revokes every credential of the AIC that is still good or suspended, as the AMC lists them:
    * the one this gateway knows, and a renewed one whose notice has not reached it (notices are
-   * retried a few times, in the AMC's memory). Throws if the AMC cannot be asked or refuses.
+   * retried a few times, in the AMC's memory). Throws if the AMC cannot be asked or refuses,
+   * unless the gateway knows the agent's credential revoked already: such an agent may leave
+   * without the AMC.
    */
-  async function revokeCredentialsOf(aic: string, reason: 'cessationOfOperation' | 'superseded'): Promise<void> {
-    for (const credential of await deps.amc.listCredentials(aic)) {
-      if (credential.status === 'GOOD' || credential.status === 'SUSPENDED') await deps.amc.revokeCredential(credential.serialNumber, reason);
+  async function revokeCredentialsOf(agent: Pick<AgentDocument, '_id' | 'credentialStatus'>, reason: 'cessationOfOperation' | 'superseded'): Promise<void> {
+    try {
+      for (const credential of await deps.amc.listCredentials(agent._id)) {
+        if (credential.status === 'GOOD' || credential.status === 'SUSPENDED') await deps.amc.revokeCredential(credential.serialNumber, reason);
+      }
+    } catch (error) {
+      if (agent.credentialStatus !== 'REVOKED') throw error;
     }
   }
 
@@ -115,9 +121,7 @@ export function createRegistration(deps: RegistrationDeps) {
   async function supersedeUeAgents(earlier: readonly AgentDocument[], newestAic: string): Promise<void> {
     for (const older of earlier) {
       try {
-        await revokeCredentialsOf(older._id, 'superseded').catch((error: Error) => {
-          if (older.credentialStatus !== 'REVOKED') throw error;
-        });
+        await revokeCredentialsOf(older, 'superseded');
       } catch (error) {
         await events.recordEvent({ type: 'agent.deregistered', outcome: 'failure', aic: older._id, detail: { reason: `not superseded by ${newestAic}: ${(error as Error).message}` } });
         continue;

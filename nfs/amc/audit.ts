@@ -8,12 +8,6 @@
 import { ProblemError } from '../shared/problem.ts';
 import type { Logger } from '../shared/logger.ts';
 
-export interface AuditedOutcome {
-  outcome: 'success' | 'refused' | 'failure';
-  cause?: string;
-  [field: string]: unknown;
-}
-
 /**
  * `procedure` with every outcome logged at info as `event` of `type`: `describe` names what was
  * asked (and, on success, what came of it); a success may still be a refusal (an AAAP denial).
@@ -22,7 +16,7 @@ export function audited<A extends unknown[], R>(
   logger: Logger,
   type: string,
   procedure: (...args: A) => Promise<R>,
-  describe: (args: A, result?: R) => Record<string, unknown> & { outcome?: AuditedOutcome['outcome']; cause?: string },
+  describe: (args: A, result?: R) => Record<string, unknown> & { outcome?: 'success' | 'refused'; cause?: string },
 ): (...args: A) => Promise<R> {
   return async (...args: A): Promise<R> => {
     try {

@@ -31,6 +31,13 @@ describe('AGW registration when a step fails part-way', function () {
 
   const agents = () => core.store.collection<StoredDocument & { credentialSerial?: string; credentialStatus?: string }>('agw.agents');
   const eventsOf = async (type: string) => (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=${type}`)).body as Array<{ outcome: string; cause?: string; aic?: string; detail?: Record<string, unknown> }>;
+  /** The AMC's credentials certifying a key, whatever their AIC. */
+  const certificatesOf = async (publicKeySha256: string) => {
+    const all = (await request('GET', `${core.amcUrl}/namc-cred/v1/credentials`)).body as Array<{ serialNumber: string; status: string; reason?: string; certificatePem: string }>;
+    const ofTheKey = [];
+    for (const credential of all) if ((await spkiSha256(new X509Certificate(credential.certificatePem).publicKey)) === publicKeySha256) ofTheKey.push(credential);
+    return ofTheKey;
+  };
   const credentialsOfAic = async (aic: string) => (await request('GET', `${core.amcUrl}/namc-cred/v1/credentials?aic=${aic}`)).body as Array<{ serialNumber: string; status: string }>;
 
   it('revokes the certificate made for a registration whose agent could not be stored, gives its nonce back, and records the failure', async () => {
@@ -41,11 +48,7 @@ describe('AGW registration when a step fails part-way', function () {
     expect(failed.status, JSON.stringify(failed.body)).to.equal(500);
 
     // The AMC made a certificate for the key before the store failed: it is revoked now.
-    const all = (await request('GET', `${core.amcUrl}/namc-cred/v1/credentials`)).body as Array<{ status: string; reason?: string; certificatePem: string }>;
-    const ofTheKey = [];
-    for (const credential of all) {
-      if ((await spkiSha256(new X509Certificate(credential.certificatePem).publicKey)) === failed.key.publicKeySpkiSha256) ofTheKey.push(credential);
-    }
+    const ofTheKey = await certificatesOf(failed.key.publicKeySpkiSha256);
     expect(ofTheKey.map((credential) => [credential.status, credential.reason])).to.deep.equal([['REVOKED', 'cessationOfOperation']]);
 
     const failures = (await eventsOf('agent.registration')).filter((event) => event.outcome === 'failure' && event.detail?.name === 'unstored');
@@ -58,12 +61,6 @@ describe('AGW registration when a step fails part-way', function () {
 
   describe('an issuance whose answer never reached the gateway', () => {
     const credentials = () => core.store.collection<StoredDocument>('amc.credentials');
-    const certificatesOf = async (publicKeySha256: string) => {
-      const all = (await request('GET', `${core.amcUrl}/namc-cred/v1/credentials`)).body as Array<{ serialNumber: string; status: string; reason?: string; certificatePem: string }>;
-      const ofTheKey = [];
-      for (const credential of all) if ((await spkiSha256(new X509Certificate(credential.certificatePem).publicKey)) === publicKeySha256) ofTheKey.push(credential);
-      return ofTheKey;
-    };
 
     it('is sent again, and the registration goes on with the certificate the AMC made', async () => {
       const original = credentials().insertOne.bind(credentials());
