@@ -4,9 +4,11 @@
  * no child outlives a supervisor killed with SIGKILL.
  */
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
 import { nfCatalog } from '../../nfs/catalog.ts';
 import { described, dmscJson, everyPortFree, killStartedDmsc, startDmsc, waitForStdout, within, type Dmsc } from '../support/dmsc-process.ts';
 import { until } from '../support/until.ts';
+import { serverNodeFlags } from '../../bin/server-node-flags.ts';
 
 interface UpLine {
   processes: boolean;
@@ -20,6 +22,12 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** The node options a process was started with: its command line before the script. */
+function nodeFlagsOf(pid: number): string[] {
+  const [, ...args] = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  return args.slice(0, args.findIndex((arg) => !arg.startsWith('--')));
 }
 
 async function startProcessCore(): Promise<{ dmsc: Dmsc; up: UpLine }> {
@@ -56,6 +64,7 @@ describe('dmsc up --processes (one process per NF)', function () {
     expect(new Set(up.nfs.map((nf) => nf.pid)).size, 'one process per NF').to.equal(nfCatalog.length);
     expect(up.nfs.map((nf) => nf.pid)).to.not.include(dmsc.child.pid);
     for (const nf of up.nfs) expect(await healthy(nf.url), `${nf.nf} answers /healthz`).to.equal(true);
+    for (const nf of up.nfs) expect(nodeFlagsOf(nf.pid), `${nf.nf}'s V8 flags`).to.deep.equal(serverNodeFlags);
 
     const nrf = up.nfs.find((nf) => nf.nf === 'nrf')!.url;
     const agw = up.nfs.find((nf) => nf.nf === 'agw')!;
