@@ -60,7 +60,10 @@ describe('public A2A: agent cards and open capabilities over JSON-RPC with the u
   it('publishes the location agent\'s card at the a2aUrl the AGW returns: JSON-RPC interface, skills, the session extension and the AIC', async () => {
     const card = await new DefaultAgentCardResolver().resolve(`${locationUrl}/`);
     expect(card.name).to.equal('location-agent');
-    expect(card.supportedInterfaces).to.deep.equal([{ url: locationUrl, protocolBinding: 'JSONRPC', tenant: '', protocolVersion: '1.0' }]);
+    expect(card.supportedInterfaces).to.deep.equal([
+      { url: locationUrl, protocolBinding: 'JSONRPC', tenant: '', protocolVersion: '1.0' },
+      { url: locationUrl, protocolBinding: 'JSONRPC', tenant: '', protocolVersion: '0.3' },
+    ]);
     expect(card.skills.map((skill) => skill.id)).to.deep.equal(['/capability/location']);
     expect(card.skills[0].name).to.equal('Location');
     expect(card.skills[0].tags).to.include('open');
@@ -148,6 +151,49 @@ describe('public A2A: agent cards and open capabilities over JSON-RPC with the u
     const task = res.body.result.task;
     expect(task.status.state).to.equal('TASK_STATE_COMPLETED');
     expect(task.artifacts[0].parts[0].data).to.include({ state: 'completed', capabilityId: '/capability/location' });
+  });
+
+  describe('A2A 0.3 clients (a request without A2A-Version is a 0.3 one, A2A 1.0 section 3.6.2)', () => {
+    const send03 = (url: string, id: number, parts: unknown[]) =>
+      request('POST', url, { jsonrpc: '2.0', id, method: 'message/send', params: { message: { kind: 'message', messageId: `m-03-${id}`, role: 'user', parts } } });
+
+    it('get a 0.3 card (top-level url, preferred transport and protocol version) and 1.0 clients a 1.0 one, from the same address', async () => {
+      const legacy = await fetch(`${locationUrl}/.well-known/agent-card.json`);
+      expect(legacy.status).to.equal(200);
+      expect(legacy.headers.get('vary')).to.match(/A2A-Version/i);
+      const card03 = await legacy.json();
+      expect(card03).to.include({ url: locationUrl, preferredTransport: 'JSONRPC', protocolVersion: '0.3', name: 'location-agent' });
+      expect(card03.skills.map((skill: { id: string }) => skill.id)).to.deep.equal(['/capability/location']);
+      const current = await (await fetch(`${locationUrl}/.well-known/agent-card.json`, { headers: { 'a2a-version': '1.0' } })).json();
+      expect(current).to.not.have.property('url');
+      expect(current.supportedInterfaces[0]).to.include({ url: locationUrl, protocolVersion: '1.0' });
+    });
+
+    it('answer a 0.3 message/send with a 0.3 task carrying the TaskResult, which tasks/get returns again', async () => {
+      const res = await send03(locationUrl, 1, [{ kind: 'text', text: 'where is my phone?' }, { kind: 'data', data: { capabilityId: '/capability/location', supi: SUPI } }]);
+      expect(res.status).to.equal(200);
+      const task = res.body.result;
+      expect(task).to.include({ kind: 'task' });
+      expect(task.status.state).to.equal('completed');
+      const result = task.artifacts[0].parts.find((part: { kind: string }) => part.kind === 'data').data;
+      expect(result).to.include({ state: 'completed', capabilityId: '/capability/location' });
+      expect(result.data).to.include({ supi: SUPI, method: 'CELL_ID' });
+      const again = await request('POST', locationUrl, { jsonrpc: '2.0', id: 2, method: 'tasks/get', params: { id: task.id } });
+      expect(again.body.result).to.include({ kind: 'task', id: task.id });
+      expect(again.body.result.status.state).to.equal('completed');
+    });
+
+    it('get the same refusals as 1.0 clients: -32008 for what needs a session, -32602 for bad input, -32001 for an unknown task', async () => {
+      const qos = agents.capabilities.handle.service.listHostedAgents().find((agent) => agent.name === 'qos-agent')!;
+      const boost = await send03(qos.a2aUrl!, 3, [{ kind: 'data', data: { capabilityId: '/capability/qos-optimisation', supi: SUPI } }]);
+      expect(boost.body.error.code).to.equal(-32008);
+      expect(boost.body.error.message).to.contain(SEMANTIC_SESSION_EXTENSION_URI);
+      const noSupi = await send03(locationUrl, 4, [{ kind: 'data', data: { capabilityId: '/capability/location' } }]);
+      expect(noSupi.body.error.code).to.equal(-32602);
+      expect(noSupi.body.error.message).to.match(/needs the subscriber's SUPI/);
+      const unknownTask = await request('POST', locationUrl, { jsonrpc: '2.0', id: 5, method: 'tasks/get', params: { id: 'no-such-task' } });
+      expect(unknownTask.body.error.code).to.equal(-32001);
+    });
   });
 
   it('answers broken JSON-RPC and unknown agents without falling over, and keeps serving', async () => {

@@ -90,8 +90,13 @@ export function createA2aServer(options: A2aServerOptions) {
       ? new SemanticSessionRequestHandler(options.sessions.targetFor({ ...open, runFor: async (task, initiatorAic) => ((await options.sessionHandlers?.(initiatorAic)) ?? options.handlers)[task.capabilityId](task), aic: () => agent.aic!, signer: () => signerOf(agent) }, () => (agent.caCertificatePem ? [agent.caCertificatePem] : [])), open, card, taskStore, executor)
       : new OpenCapabilityRequestHandler(open, card, taskStore, executor);
     const router = express.Router();
-    router.use('/.well-known/agent-card.json', agentCardHandler({ agentCardProvider: async () => card, cache: { maxAge: 60 } }));
-    router.use(jsonRpcHandler({ requestHandler, userBuilder: UserBuilder.noAuthentication }));
+    // A2A 1.0 section 3.6.2: a request without A2A-Version is a 0.3 one. The SDK's compatibility
+    // layer serves those clients (most agent frameworks still speak 0.3): a card with the 0.3
+    // top-level fields for them, and their JSON-RPC methods (message/send, tasks/get, ...)
+    // translated to the same request handler, so they get the same answers and refusals.
+    const legacyCompat = { enabled: true };
+    router.use('/.well-known/agent-card.json', agentCardHandler({ agentCardProvider: async () => card, cache: { maxAge: 60 }, legacyCompat }));
+    router.use(jsonRpcHandler({ requestHandler, userBuilder: UserBuilder.noAuthentication, legacyCompat }));
     const endpoint = { key, card, serve: router, rpc: new JsonRpcTransportHandler(requestHandler) };
     endpoints.set(name, endpoint);
     return endpoint;

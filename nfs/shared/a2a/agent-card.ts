@@ -5,6 +5,7 @@
  * directory (the ACS lists the same AIC and a2aUrl).
  */
 import { A2A_PROTOCOL_VERSION, type AgentCard, type AgentSkill } from '@a2a-js/sdk';
+import { A2A_LEGACY_PROTOCOL_VERSION } from '@a2a-js/sdk/compat/v0_3';
 import { openCapabilityRules } from './open-capabilities.ts';
 import { semanticSessionExtension } from './semantic-session-extension.ts';
 
@@ -67,7 +68,9 @@ export function buildAgentCard(subject: CardSubject, options: AgentCardOptions):
   return {
     name: subject.name,
     description: subject.description ?? `${subject.name}: an agent of the operator's core, AIC ${subject.aic}.`,
-    supportedInterfaces: [{ url: subject.a2aUrl, protocolBinding: 'JSONRPC', tenant: '', protocolVersion: A2A_PROTOCOL_VERSION }],
+    // The same JSON-RPC endpoint for A2A 1.0 clients and, through the SDK's compatibility layer,
+    // for 0.3 ones (a2a-server.ts); the SDK serves 0.3 only for an interface declared with it.
+    supportedInterfaces: [A2A_PROTOCOL_VERSION, A2A_LEGACY_PROTOCOL_VERSION].map((protocolVersion) => ({ url: subject.a2aUrl, protocolBinding: 'JSONRPC', tenant: '', protocolVersion })),
     provider: { organization: options.provider.organization, url: options.provider.url ?? new URL(subject.a2aUrl).origin },
     version: options.version ?? '1.0',
     capabilities: {
