@@ -4,11 +4,11 @@
  * benchmarks start. test/cli/server-node-flags.test.ts checks that those places agree.
  *
  * --max-semi-space-size=32 (MB; V8's default tops out at 16): a young-generation collection
- * (scavenge) of a core holding 100,000 agents stops the event loop for 3 to 5 ms, and only about
- * 0.3 ms of that is copying what survived; the rest does not shrink with a smaller young
- * generation (4 MB still paused 2.9 ms on average). An uncached discovery allocates some 40 kB, so
- * with the default size a scavenge came every 70 ms at 6,000 discoveries a second, about 1 % of
- * the requests waited for one, and the p99 was the pause. Twice the space halves the number of
- * pauses; the young generation may then take up to 96 MB instead of 48 when it is busy.
+ * (scavenge) of a core holding 100,000 agents stops the event loop for 3 to 5 ms, and copying
+ * what survived is well under a millisecond of that; the rest does not shrink with a smaller
+ * young generation (with 4 MB a scavenge still took 2.9 ms on average). An uncached discovery
+ * allocates some 40 kB, so at the default size a scavenge came every 55 ms at 6,000 discoveries a
+ * second, about 1 % of the requests waited for one, and the p99 was that pause. Twice the space
+ * halves the number of scavenges; the young generation may then take up to 96 MB instead of 48.
  */
 export const serverNodeFlags: readonly string[] = ['--max-semi-space-size=32'];
