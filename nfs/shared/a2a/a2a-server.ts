@@ -91,7 +91,7 @@ export function createA2aServer(options: A2aServerOptions) {
       : new OpenCapabilityRequestHandler(open, card, taskStore, executor);
     const router = express.Router();
     // A2A 1.0 section 3.6.2: a request without A2A-Version is a 0.3 one. The SDK's compatibility
-    // layer serves those clients (most agent frameworks still speak 0.3): a card with the 0.3
+    // layer serves those clients (many agent frameworks still speak 0.3): a card with the 0.3
     // top-level fields for them, and their JSON-RPC methods (message/send, tasks/get, ...)
     // translated to the same request handler, so they get the same answers and refusals.
     const legacyCompat = { enabled: true };
