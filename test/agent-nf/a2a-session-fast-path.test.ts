@@ -42,6 +42,20 @@ describe('session control before express: the SDK\'s JSON-RPC answers, without i
     expect(fast.body.error?.code).to.be.a('number').and.equal(express.body.error?.code);
   });
 
+  it('leaves a request of another A2A version to the SDK\'s express handler: without A2A-Version (0.3) or with 0.3, SendMessage is an unknown 0.3 method there, with the extension or without', async () => {
+    const message = { messageId: 'm0', role: 'ROLE_USER', parts: [{ data: { kind: 'SESSION_DATA', sessionId: 'nope' }, mediaType: 'application/json' }], extensions: [SEMANTIC_SESSION_EXTENSION_URI] };
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 'v1', method: 'SendMessage', params: { message } });
+    const postAs = async (version: string | undefined, headers: Record<string, string>) => {
+      const res = await fetch(a2aUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...(version ? { 'a2a-version': version } : {}), ...headers }, body });
+      return { status: res.status, body: await res.json() as { error?: { code: number } } };
+    };
+    for (const version of [undefined, '0.3']) {
+      const fast = await postAs(version, withExtension);
+      expect(fast, `A2A-Version ${version}`).to.deep.equal(await postAs(version, {}));
+      expect(fast.body.error?.code, `A2A-Version ${version}`).to.equal(-32601);
+    }
+  });
+
   it('answers a malformed session message inside a well-formed SendMessage with SESSION_ERROR, not a transport error', async () => {
     const message = { messageId: 'm1', role: 'ROLE_USER', parts: [{ data: { kind: 'SESSION_DATA', sessionId: 'nope' }, mediaType: 'application/json' }], extensions: [SEMANTIC_SESSION_EXTENSION_URI] };
     const res = await post(JSON.stringify({ jsonrpc: '2.0', id: 'x1', method: 'SendMessage', params: { message } }), withExtension);

@@ -4,10 +4,12 @@
  * JsonRpcTransportHandler and request handler answer them, so the protocol is the SDK's; only the
  * express router and body parser, which cost as much CPU as the session logic on the 2-core
  * benchmark machine, are left out. Anything else under /a2a/ (cards, streaming, messages without
- * the extension, agents not registered) goes to the SDK's express handlers unchanged.
+ * the extension, agents not registered, requests of any A2A version but 1.0) goes to the SDK's
+ * express handlers unchanged: a request without A2A-Version is a 0.3 one (A2A 1.0 section
+ * 3.6.2), which the SDK's compatibility layer answers there.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Extensions, type AgentCard } from '@a2a-js/sdk';
+import { A2A_PROTOCOL_VERSION, Extensions, type AgentCard } from '@a2a-js/sdk';
 import { defaultServerCallContextBuilder, JsonRpcTransportHandler, UnauthenticatedUser, validateVersion } from '@a2a-js/sdk/server';
 import type { Logger } from '../logger.ts';
 import { SEMANTIC_SESSION_EXTENSION_URI } from './semantic-session-extension.ts';
@@ -34,6 +36,7 @@ export function createSessionFastPath(deps: { endpoint(agentName: string): Sessi
     const name = req.method === 'POST' ? agentPath.exec(req.url ?? '')?.[1] : undefined;
     const extensions = req.headers['a2a-extensions'];
     if (!name || typeof extensions !== 'string' || !extensions.includes(SEMANTIC_SESSION_EXTENSION_URI)) return false;
+    if (req.headers['a2a-version'] !== A2A_PROTOCOL_VERSION) return false;
     if ((req.headers.accept ?? '').includes('text/event-stream')) return false;
     if ((req.headers['content-type'] ?? '').split(';', 1)[0].trim().toLowerCase() !== 'application/json') return false;
     const endpoint = deps.endpoint(name);
@@ -67,12 +70,11 @@ async function serve(req: IncomingMessage, res: ServerResponse, endpoint: Sessio
     fallback();
     return;
   }
-  const version = req.headers['a2a-version'];
   const context = defaultServerCallContextBuilder({
     extensions: Extensions.parseServiceParameter(extensions),
     user: new UnauthenticatedUser(),
     headers: req.headers,
-    requestedVersion: typeof version === 'string' && version ? version : undefined,
+    requestedVersion: A2A_PROTOCOL_VERSION,
   });
   const id = typeof body?.id === 'string' || typeof body?.id === 'number' ? body.id : null;
   try {
