@@ -31,7 +31,7 @@ import { defaultTaxonomy } from '../nfs/agw/default-taxonomy.ts';
 import type { AgentDocument } from '../nfs/agw/store.ts';
 import { startChildServer, type ChildServer } from './child-process.ts';
 import { runFixedAmount } from './fixed-amount.ts';
-import { serverNodeFlags } from '../bin/server-node-flags.ts';
+import { serverNodeFlagsFor } from '../bin/server-node-flags.ts';
 
 export interface AgwBenchOptions {
   registrations: number;
@@ -47,7 +47,7 @@ const capabilityIds = defaultTaxonomy.map((entry) => entry.capabilityId);
 const nlQueries = ['find an agent that can fix my home broadband', 'my video stutters, give me more bandwidth', 'how busy is my cell', 'where am I', 'Poor mobile signal and unstable broadband at home', 'how much does my plan cost'];
 
 async function startCore(dataDir: string, mode: { processes?: boolean } = {}): Promise<ChildServer & { agwUrl: string }> {
-  const args = [...serverNodeFlags, dmsc, 'up', '--only', 'nrf,amc,agw', '--ports', 'nrf=0,amc=0,agw=0', '--data-dir', dataDir, '--json', '--log-level', 'error'];
+  const args = [...serverNodeFlagsFor(), dmsc, 'up', '--only', 'nrf,amc,agw', '--ports', 'nrf=0,amc=0,agw=0', '--data-dir', dataDir, '--json', '--log-level', 'error'];
   if (mode.processes) args.push('--processes');
   const child = await startChildServer(process.execPath, args, {}, 120_000);
   const nfs = child.info.nfs as Array<{ nf: string; url: string }>;

@@ -9,7 +9,7 @@ import { runFixedAmount } from './fixed-amount.ts';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { startChildServer } from './child-process.ts';
-import { serverNodeFlags } from '../bin/server-node-flags.ts';
+import { serverNodeFlagsFor } from '../bin/server-node-flags.ts';
 
 export interface NrfBenchOptions {
   profiles: number;
@@ -45,7 +45,7 @@ const query = '/nnrf-disc/v1/nf-instances?target-nf-type=SMF&requester-nf-type=A
 
 export async function benchNrf(options: NrfBenchOptions): Promise<NrfBenchResult> {
   options.progress('starting the NRF in its own process');
-  const nrf = await startChildServer(process.execPath, [...serverNodeFlags, dmsc, 'nf', 'nrf', '--port', '0', '--json', '--log-level', 'error']);
+  const nrf = await startChildServer(process.execPath, [...serverNodeFlagsFor(), dmsc, 'nf', 'nrf', '--port', '0', '--json', '--log-level', 'error']);
   try {
     options.progress(`registering ${options.profiles} NF profiles`);
     const registerPerSec = await registerProfiles(nrf.url, options);
@@ -61,7 +61,7 @@ export async function benchNrf(options: NrfBenchOptions): Promise<NrfBenchResult
     await nrf.stop();
 
     options.progress('ceiling: the same load on a bare node:http server');
-    const bare = await startChildServer(process.execPath, [...serverNodeFlags, '--import', 'tsx', fixedBodyServer], { BODY: body });
+    const bare = await startChildServer(process.execPath, [...serverNodeFlagsFor(), '--import', 'tsx', fixedBodyServer], { BODY: body });
     let ceiling: Awaited<ReturnType<typeof load>>;
     try {
       ceiling = await load(bare.url + query, options);

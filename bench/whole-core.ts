@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import axios from 'axios';
 import { nfCatalog } from '../nfs/catalog.ts';
 import { startChildServer, type ChildServer } from './child-process.ts';
-import { serverNodeFlags } from '../bin/server-node-flags.ts';
+import { serverNodeFlagsFor } from '../bin/server-node-flags.ts';
 
 export interface HostedAgentInfo {
   name: string;
@@ -23,7 +23,7 @@ const agentNfs = nfCatalog.filter((nf) => nf.nfType === 'AGENT_NF').map((nf) => 
 
 export async function startWholeCore(): Promise<WholeCore> {
   const ports = nfCatalog.map((nf) => `${nf.name}=0`).join(',');
-  const child = await startChildServer(process.execPath, [...serverNodeFlags, dmsc, 'up', '--ports', ports, '--json', '--log-level', 'error'], {}, 120_000);
+  const child = await startChildServer(process.execPath, [...serverNodeFlagsFor(), dmsc, 'up', '--ports', ports, '--json', '--log-level', 'error'], {}, 120_000);
   const urls = Object.fromEntries((child.info.nfs as Array<{ nf: string; url: string }>).map((nf) => [nf.nf, nf.url]));
   try {
     return { ...child, urls, agents: await registeredAgents(urls) };

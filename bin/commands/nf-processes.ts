@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { NfDescriptor } from '../../nfs/shared/nf-host.ts';
 import type { RuntimeConfig } from '../../nfs/shared/config.ts';
-import { serverNodeFlags } from '../server-node-flags.ts';
+import { serverNodeFlagsFor } from '../server-node-flags.ts';
 
 const dmscJs = fileURLToPath(new URL('../dmsc.js', import.meta.url));
 
@@ -95,7 +95,7 @@ export async function startNfProcesses(options: ProcessCoreOptions): Promise<Pro
     // (PORT, DATA_DIR, ...) can give the children another one.
     // Each child in its own process group: a Ctrl-C at the terminal reaches the supervisor alone,
     // which then stops the NFs in reverse start order.
-    const child = spawn(process.execPath, [...serverNodeFlags, dmscJs, ...argsFor(descriptor, port)], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
+    const child = spawn(process.execPath, [...serverNodeFlagsFor(), dmscJs, ...argsFor(descriptor, port)], { stdio: ['pipe', 'pipe', 'inherit'], detached: true });
     launching.add(child);
     const exitedEarly = new Promise<never>((_, reject) => {
       child.once('exit', (code, signal) => reject(new Error(`${descriptor.name} exited (code ${code}, signal ${signal}) before it was healthy; its log is above`)));

@@ -1,35 +1,45 @@
 /**
- * Every way of starting the servers runs node with the same V8 flags (bin/server-node-flags.ts):
- * the command's shebang (what `npx dmsc` runs), `npm start` and the container's entrypoint.
- * The NF processes of `dmsc up --processes` are checked in process-mode.test.ts.
+ * The servers' V8 flags (bin/server-node-flags.ts) are the same wherever they are set: the npm
+ * scripts that start bin/dmsc.js and the container image's NODE_OPTIONS; an operator's
+ * NODE_OPTIONS comes before them. The NF processes of `dmsc up --processes` are checked in
+ * process-mode.test.ts.
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { serverNodeFlags } from '../../bin/server-node-flags.ts';
+import { serverNodeFlags, serverNodeFlagsFor } from '../../bin/server-node-flags.ts';
 
 const repoFile = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
 
 describe('the servers\' node flags', () => {
-  it('are in the shebang of bin/dmsc.js, passed through env -S', () => {
-    const shebang = repoFile('bin/dmsc.js').split('\n')[0];
-    expect(shebang.split(' ')).to.deep.equal(['#!/usr/bin/env', '-S', 'node', ...serverNodeFlags]);
+  it('are on the command line of every npm script that runs bin/dmsc.js, before the script', () => {
+    const scripts = (JSON.parse(repoFile('package.json')) as { scripts: Record<string, string> }).scripts;
+    const running = Object.entries(scripts).filter(([, command]) => command.includes('bin/dmsc.js'));
+    expect(running.map(([name]) => name)).to.include.members(['start', 'dmsc']);
+    for (const [name, command] of running) {
+      expect(command.split(' ').slice(0, serverNodeFlags.length + 2), `npm run ${name}`).to.deep.equal(['node', ...serverNodeFlags, 'bin/dmsc.js']);
+    }
   });
 
-  it('start npm start, before the script', () => {
-    const start = (JSON.parse(repoFile('package.json')) as { scripts: { start: string } }).scripts.start;
-    expect(start.split(' ').slice(0, serverNodeFlags.length + 2)).to.deep.equal(['node', ...serverNodeFlags, 'bin/dmsc.js']);
+  it('are the container image\'s NODE_OPTIONS, which a service\'s environment may change', () => {
+    const nodeOptions = /^\s*NODE_OPTIONS=(.*?)\s*$/m.exec(repoFile('compose/Dockerfile'))?.[1];
+    expect(nodeOptions?.split(' ')).to.deep.equal([...serverNodeFlags]);
   });
 
-  it('start the container image\'s entrypoint', () => {
-    const entrypoint = /^ENTRYPOINT (.*)$/m.exec(repoFile('compose/Dockerfile'))?.[1];
-    expect(JSON.parse(entrypoint ?? 'null')).to.deep.equal(['node', ...serverNodeFlags, 'bin/dmsc.js']);
+  it('give way to NODE_OPTIONS setting the same flag, however its name is spelled', () => {
+    expect(serverNodeFlagsFor({})).to.deep.equal([...serverNodeFlags]);
+    expect(serverNodeFlagsFor({ NODE_OPTIONS: '--enable-source-maps' })).to.deep.equal([...serverNodeFlags]);
+    expect(serverNodeFlagsFor({ NODE_OPTIONS: '--enable-source-maps --max-semi-space-size=64' })).to.deep.equal([]);
+    expect(serverNodeFlagsFor({ NODE_OPTIONS: '--max_semi_space_size=8' })).to.deep.equal([]);
   });
 
-  it('are flags this node takes: bin/dmsc.js runs through its shebang', async function () {
-    this.timeout(30_000);
-    const { stdout } = await promisify(execFile)(new URL('../../bin/dmsc.js', import.meta.url).pathname, ['--help'], { timeout: 25_000 });
-    expect(stdout).to.match(/^Usage: dmsc/m);
+  it('are flags this node takes (it refuses an unknown one)', async function () {
+    this.timeout(20_000);
+    const run = promisify(execFile);
+    const { stdout } = await run(process.execPath, [...serverNodeFlags, '-e', 'console.log("taken")'], { timeout: 15_000 });
+    expect(stdout.trim()).to.equal('taken');
+    const refused = await run(process.execPath, ['--max-semi-space-sise=32', '-e', '0'], { timeout: 15_000 }).then(() => undefined, (error: { code?: number }) => error);
+    expect(refused?.code, 'a misspelt flag').to.be.a('number').and.not.equal(0);
   });
 });
