@@ -10,7 +10,7 @@
  * first, also a slice at a time: at a few thousand discoveries a second the retention period
  * alone would keep millions, and the embedded engine keeps them in memory.
  */
-import { randomUUID } from 'node:crypto';
+import { keptUuid } from '../shared/kept-uuid.ts';
 import { currentCorrelationId } from '../shared/correlation.ts';
 import type { Logger } from '../shared/logger.ts';
 import { canonicalAic } from './aic-check.ts';
@@ -110,7 +110,7 @@ export function createEvents(deps: {
   return {
     /** Never fails or delays the procedure that records it. */
     async recordEvent(input: EventInput): Promise<void> {
-      const event: EventDocument = { _id: randomUUID(), time: new Date(deps.now()), correlationId: currentCorrelationId(), ...input };
+      const event: EventDocument = { _id: keptUuid(), time: new Date(deps.now()), correlationId: currentCorrelationId(), ...input };
       // winston formats a line before its transports drop it by level: only format lines that are written.
       if (deps.logger.isInfoEnabled()) deps.logger.info('event', { ...input, eventId: event._id });
       waiting.push(event);

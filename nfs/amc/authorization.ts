@@ -3,7 +3,7 @@
  * scope; the AMC grants the permitted capabilities (least privilege: requested ∩ allowed) or
  * denies with a reason. A grant is single-use, bound to the agent's key and short-lived.
  */
-import { randomUUID } from 'node:crypto';
+import { keptUuid } from '../shared/kept-uuid.ts';
 import { forbidden } from '../shared/problem.ts';
 import type { Providers } from './providers.ts';
 import type { AmcSettings } from './settings.ts';
@@ -52,7 +52,7 @@ export function createAuthorization(deps: { store: AmcStore; settings: AmcSettin
         };
       }
       const expiresAt = new Date(deps.now() + deps.settings.grantLifetimeSeconds * 1000);
-      const grantId = randomUUID();
+      const grantId = keptUuid();
       await deps.store.grants.insertOne({
         _id: grantId,
         providerId: check.provider.providerId,

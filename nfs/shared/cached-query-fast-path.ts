@@ -9,9 +9,8 @@
  * answer itself makes (a policy denial, say) is answered here with the ProblemDetails express's
  * error handler would give.
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { correlationHeader, withCorrelationId } from './correlation.ts';
+import { correlationHeader, correlationIdFor, withCorrelationId } from './correlation.ts';
 import type { Logger } from './logger.ts';
 import type { FastPath } from './nf-host.ts';
 import { ProblemError, type ProblemDetails } from './problem.ts';
@@ -114,7 +113,9 @@ export function createCachedQueryFastPath(options: CachedQueryFastPathOptions): 
         options.onCacheHit?.(query, url);
         return send(req, res, byQuery.body);
       }
-      withCorrelationId(requestCorrelationId(req), () => options.answer(query)).then(
+      // One id for the answer's header and for everything recorded while computing it.
+      const correlationId = correlationIdFor(requestCorrelationId(req));
+      withCorrelationId(correlationId, () => options.answer(query)).then(
         (body) => {
           if (body === undefined) return next();
           const entry = { version, createdAt: now(), body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body };
@@ -123,12 +124,12 @@ export function createCachedQueryFastPath(options: CachedQueryFastPathOptions): 
             remember(key, entry);
             remember(url, entry);
           }
-          send(req, res, entry.body);
+          send(req, res, entry.body, { correlationId });
         },
         (error: Error & { status?: number }) => {
           // A refusal is answered here, as express's error handler would: asking express would
           // compute the answer a second time, and record its events (a policy denial) twice.
-          if (error instanceof ProblemError && error.status < 500) return sendProblem(req, res, error.toProblemDetails(url), error.headers);
+          if (error instanceof ProblemError && error.status < 500) return sendProblem(req, res, error.toProblemDetails(url), { headers: error.headers, correlationId });
           options.logger.warn('fast path failed; express answers', { path: options.path, error: error.message });
           next();
         },
@@ -155,17 +156,24 @@ function requestCorrelationId(req: IncomingMessage): string | undefined {
   return typeof header === 'string' ? header : undefined;
 }
 
-function send(req: IncomingMessage, res: ServerResponse, body: Buffer, status = 200, contentType = 'application/json; charset=utf-8', headers?: Readonly<Record<string, string>>): void {
-  const correlationId = requestCorrelationId(req);
+interface SendOptions {
+  status?: number;
+  contentType?: string;
+  headers?: Readonly<Record<string, string>>;
+  /** The request's correlation id, when it was settled before the answer (a computed one). */
+  correlationId?: string;
+}
+
+function send(req: IncomingMessage, res: ServerResponse, body: Buffer, { status = 200, contentType = 'application/json; charset=utf-8', headers, correlationId }: SendOptions = {}): void {
   res.writeHead(status, {
     ...headers,
     'content-type': contentType,
     'content-length': body.length,
-    [correlationHeader]: correlationId && /^[A-Za-z0-9._:-]{1,128}$/.test(correlationId) ? correlationId : randomUUID(),
+    [correlationHeader]: correlationId ?? correlationIdFor(requestCorrelationId(req)),
   });
   res.end(body);
 }
 
-function sendProblem(req: IncomingMessage, res: ServerResponse, problem: ProblemDetails, headers?: Readonly<Record<string, string>>): void {
-  send(req, res, Buffer.from(JSON.stringify(problem), 'utf8'), problem.status ?? 400, 'application/problem+json', headers);
+function sendProblem(req: IncomingMessage, res: ServerResponse, problem: ProblemDetails, options: Pick<SendOptions, 'headers' | 'correlationId'> = {}): void {
+  send(req, res, Buffer.from(JSON.stringify(problem), 'utf8'), { ...options, status: problem.status ?? 400, contentType: 'application/problem+json' });
 }

@@ -4,7 +4,7 @@
  * AsyncLocalStorage carries it through awaits without threading it through every signature.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomUUID } from 'node:crypto';
+import { keptUuid } from './kept-uuid.ts';
 
 export const correlationHeader = 'x-correlation-id';
 
@@ -15,9 +15,14 @@ export function currentCorrelationId(): string | undefined {
   return requestContext.getStore();
 }
 
+/** The caller's correlation id when it is acceptable, else a new one (kept: events carry it). */
+export function correlationIdFor(id: string | undefined): string {
+  return acceptableId(id) ?? keptUuid();
+}
+
 /** Runs fn with the given correlation id (or a new one) as the current one. */
 export function withCorrelationId<T>(id: string | undefined, fn: () => T): T {
-  return requestContext.run(acceptableId(id) ?? randomUUID(), fn);
+  return requestContext.run(correlationIdFor(id), fn);
 }
 
 /** Accept a caller's id only when it is a short printable token, so logs cannot be forged or flooded. */

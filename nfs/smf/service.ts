@@ -4,7 +4,7 @@
  * artifact, establish on SESSION_ACCEPT, modify within the authorized scope, release, and expiry
  * when authorization lapses. No express, axios or store engine here; refusals are ProblemErrors.
  */
-import { randomUUID } from 'node:crypto';
+import { keptUuid } from '../shared/kept-uuid.ts';
 import type { Logger } from '../shared/logger.ts';
 import { conflict, forbidden, notFound, ProblemError } from '../shared/problem.ts';
 import { smfCallTaskId } from '../shared/a2a/session/session-authority.ts';
@@ -120,9 +120,9 @@ export function createSmfService(deps: SmfServiceDeps) {
       const { initiator, target } = admitted;
       const createdAtMs = now();
       const expiresAtMs = createdAtMs + settings.sessionLifetimeSeconds * 1000;
-      const jti = randomUUID();
+      const jti = keptUuid();
       const session: SessionDocument = {
-        _id: randomUUID(),
+        _id: keptUuid(),
         state: 'PENDING',
         initiatorAic: initiator.aic,
         targetAic: target.aic,
@@ -165,7 +165,7 @@ export function createSmfService(deps: SmfServiceDeps) {
       if (beyond.length) {
         throw forbidden(`${beyond.join(', ')} is beyond the authorized scope ${session.authorizedScope.join(', ')}; a wider scope needs a new session and authorization`, 'SCOPE_WIDENING_NEEDS_NEW_AUTHORIZATION');
       }
-      const jti = randomUUID();
+      const jti = keptUuid();
       const updated = await transition(session, { state: 'MODIFIED', scope, qos: request.qos ?? session.qos, artifactId: jti }, 'SESSION_MODIFIED');
       return { ...toAgentSession(updated), artifact: await issueArtifact(updated, jti) };
     },

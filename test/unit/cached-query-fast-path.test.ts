@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createCachedQueryFastPath } from '../../nfs/shared/cached-query-fast-path.ts';
+import { currentCorrelationId } from '../../nfs/shared/correlation.ts';
 import { createLogger } from '../../nfs/shared/logger.ts';
 import { ProblemError } from '../../nfs/shared/problem.ts';
 import { compileQueryCheck } from '../../nfs/shared/schema-validator.ts';
@@ -98,5 +99,34 @@ describe('cached query fast path, refusals', () => {
     expect(JSON.parse(refused.body!)).to.deep.equal({ type: 'about:blank', title: 'Forbidden', status: 403, detail: 'policy rule r1 denies this', instance: anonymous, cause: 'POLICY_DENIED' });
     await get();
     expect(computed, 'a refusal is not cached').to.equal(2);
+  });
+  it('answers a computed query with the correlation id its events carry: the caller\'s, or one made for the request', async () => {
+    const seen: Array<string | undefined> = [];
+    const handle = createCachedQueryFastPath({
+      path: '/nagw-disc/v1/agents',
+      checkQuery: await compileQueryCheck('nagw-disc.yaml', '/agents', 'get'),
+      version: () => 1,
+      answer: async (query) => {
+        seen.push(currentCorrelationId());
+        if (query['provider-id'] === 'refused') throw new ProblemError(403, 'refused by a rule', { cause: 'POLICY_DENIED' });
+        return Buffer.from('{}');
+      },
+      logger: createLogger({ nf: 'AGW', level: 'silent' }),
+      now: () => 0,
+    });
+    const headerOf = (url: string, headers: Record<string, string> = {}) =>
+      new Promise<string>((resolve, reject) => {
+        let id = '';
+        const res = { writeHead: (_status: number, head: Record<string, string>) => (id = head['x-correlation-id']), end: () => resolve(id) } as unknown as ServerResponse;
+        handle({ method: 'GET', url, headers } as unknown as IncomingMessage, res, () => reject(new Error('passed on')));
+      });
+    const made = await headerOf(`${anonymous}&provider-id=p1`);
+    expect(made).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(seen.at(-1)).to.equal(made);
+    expect(await headerOf(`${anonymous}&provider-id=p2`, { 'x-correlation-id': 'ue-1.intent-7' })).to.equal('ue-1.intent-7');
+    expect(seen.at(-1)).to.equal('ue-1.intent-7');
+    const refused = await headerOf(`${anonymous}&provider-id=refused`);
+    expect(seen.at(-1)).to.equal(refused);
+    expect(await headerOf(`${anonymous}&provider-id=p3`, { 'x-correlation-id': 'not acceptable\n' })).to.equal(seen.at(-1)).and.not.contain('\n');
   });
 });
