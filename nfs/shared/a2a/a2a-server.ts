@@ -8,7 +8,7 @@
  */
 import express, { type RequestHandler } from 'express';
 import type { AgentCard } from '@a2a-js/sdk';
-import { InMemoryTaskStore, JsonRpcTransportHandler } from '@a2a-js/sdk/server';
+import { JsonRpcTransportHandler } from '@a2a-js/sdk/server';
 import { agentCardHandler, jsonRpcHandler, UserBuilder } from '@a2a-js/sdk/server/express';
 import { createAgentCallSigner, type AgentCallSigner, type AgentIdentity } from '../agent-auth.ts';
 import type { HostedAgent } from '../agent-host.ts';
@@ -17,11 +17,18 @@ import type { Logger } from '../logger.ts';
 import type { FastPath } from '../nf-host.ts';
 import { ProblemError } from '../problem.ts';
 import { buildAgentCard, type AgentCardOptions } from './agent-card.ts';
+import { RotatingTaskStore } from './rotating-task-store.ts';
 import { createOpenCapabilityExecutor, OpenCapabilityRequestHandler, type CapabilityCall, type OpenCapabilityAgent } from './open-capability-executor.ts';
 import { SemanticSessionRequestHandler, type SemanticSessions } from './session/semantic-sessions.ts';
 import { createSessionFastPath } from './session-fast-path.ts';
 
 export const A2A_PATH_PREFIX = '/a2a/';
+
+/**
+ * Each agent keeps its last 250 to 500 tasks (rotating-task-store.ts): a location answer's task
+ * keeps about 8 kB of heap, so at most about 4 MB per agent.
+ */
+const TASKS_PER_GENERATION = 250;
 
 export interface A2aServerOptions extends AgentCardOptions {
   /** The hosted agents (AgentHost.get). */
@@ -48,7 +55,7 @@ interface Endpoint {
 
 export function createA2aServer(options: A2aServerOptions) {
   const endpoints = new Map<string, Endpoint>();
-  const taskStores = new Map<string, InMemoryTaskStore>();
+  const taskStores = new Map<string, RotatingTaskStore>();
 
   // A renewed credential is a new identity: reports to the SMF are signed with the one held now.
   const signers = new WeakMap<AgentIdentity, AgentCallSigner>();
@@ -83,7 +90,7 @@ export function createA2aServer(options: A2aServerOptions) {
         }
       },
     };
-    const taskStore = taskStores.get(name) ?? new InMemoryTaskStore();
+    const taskStore = taskStores.get(name) ?? new RotatingTaskStore(TASKS_PER_GENERATION);
     taskStores.set(name, taskStore);
     const executor = createOpenCapabilityExecutor(open, options.logger);
     const requestHandler = options.sessions

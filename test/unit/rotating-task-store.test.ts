@@ -1,0 +1,36 @@
+import { expect } from 'chai';
+import { TaskState, type ListTasksRequest, type Task } from '@a2a-js/sdk';
+import { defaultServerCallContextBuilder, UnauthenticatedUser } from '@a2a-js/sdk/server';
+import { RotatingTaskStore } from '../../nfs/shared/a2a/rotating-task-store.ts';
+
+const context = defaultServerCallContextBuilder({ user: new UnauthenticatedUser(), extensions: [], headers: {} });
+const task = (id: string, state = TaskState.TASK_STATE_COMPLETED): Task => ({
+  id, contextId: `context-of-${id}`, status: { state, message: undefined, timestamp: new Date(0).toISOString() }, artifacts: [], history: [], metadata: {},
+});
+
+describe('rotating A2A task store', () => {
+  it('keeps the last perGeneration tasks and at most twice that, forgetting the oldest first', async () => {
+    const store = new RotatingTaskStore(3);
+    for (let i = 1; i <= 7; i += 1) await store.save(task(`t${i}`), context);
+    const kept = [];
+    for (let i = 1; i <= 7; i += 1) if (await store.load(`t${i}`, context)) kept.push(`t${i}`);
+    // t1-t3 filled the first generation, t4-t6 the second, t7 started a third and dropped the first.
+    expect(kept).to.deep.equal(['t4', 't5', 't6', 't7']);
+  });
+
+  it('answers the latest save of a task, also one saved again from the previous generation', async () => {
+    const store = new RotatingTaskStore(2);
+    await store.save(task('a', TaskState.TASK_STATE_WORKING), context);
+    await store.save(task('b'), context);
+    await store.save(task('c'), context);
+    await store.save(task('a', TaskState.TASK_STATE_COMPLETED), context);
+    expect((await store.load('a', context))?.status?.state).to.equal(TaskState.TASK_STATE_COMPLETED);
+    const everything: ListTasksRequest = { tenant: '', contextId: '', status: TaskState.TASK_STATE_UNSPECIFIED, pageSize: 10, pageToken: '', statusTimestampAfter: undefined };
+    expect((await store.list(everything, context)).tasks.map((listed) => listed.id).sort(), 'ListTasks lists the current generation').to.deep.equal(['a', 'c']);
+  });
+
+  it('refuses a generation size that is not a positive integer', () => {
+    expect(() => new RotatingTaskStore(0)).to.throw(RangeError);
+    expect(() => new RotatingTaskStore(1.5)).to.throw(RangeError);
+  });
+});
