@@ -3,7 +3,7 @@
  * them as tasks; its capability agents answer tasks from agents whose call credential checks out
  * and only for capabilities the gateway granted them. No express here; errors are ProblemErrors.
  */
-import { randomUUID } from 'node:crypto';
+import { keptUuid } from '../shared/kept-uuid.ts';
 import type { components } from '../../openapi/generated/nagent-tip.ts';
 import type { AgentCallVerifier } from '../shared/agent-auth.ts';
 import type { AgentHost, HostedAgent } from '../shared/agent-host.ts';
@@ -81,7 +81,7 @@ export function createAgentNfService(deps: AgentNfServiceDeps) {
       }
       agent.inFlight += 1;
       try {
-        const intentId = randomUUID();
+        const intentId = keptUuid();
         const outcome = await pipeline.handle(request, intentId);
         await deps.store.intents.insertOne({ _id: intentId, agentName, outcomeJson: JSON.stringify(outcome), recordedAt: new Date() });
         deps.logger.info('intent handled', { intentId, supi: request.supi, outcome: outcome.outcome, tasks: outcome.tasks.map((task) => `${task.capability}:${task.state}`), totalMs: outcome.timings.totalMs });

@@ -94,10 +94,7 @@ export function createCachedQueryFastPath(options: CachedQueryFastPathOptions): 
     const version = options.version();
     // The exact URL was accepted before: the same text validates the same way, skip the parsing.
     const byUrl = cache.get(url);
-    if (fresh(byUrl, version)) {
-      options.onCacheHit?.(undefined, url);
-      return send(req, res, byUrl.body);
-    }
+    if (fresh(byUrl, version)) return answerFromCache(req, res, byUrl.body, () => options.onCacheHit?.(undefined, url));
     const query = parseQuery(url.slice(options.path.length + 1));
     if (!query || !options.checkQuery(query)) return next();
     const proceed = (keyQuery: Record<string, unknown> | undefined): void => {
@@ -110,14 +107,18 @@ export function createCachedQueryFastPath(options: CachedQueryFastPathOptions): 
       const byQuery = cache.get(key);
       if (fresh(byQuery, version)) {
         remember(url, byQuery);
-        options.onCacheHit?.(query, url);
-        return send(req, res, byQuery.body);
+        return answerFromCache(req, res, byQuery.body, () => options.onCacheHit?.(query, url));
       }
       // One id for the answer's header and for everything recorded while computing it.
       const correlationId = correlationIdFor(requestCorrelationId(req));
+      // Express answers under the same id, so the events of both attempts name the answer's.
+      const toExpress = () => {
+        req.headers[correlationHeader] = correlationId;
+        next();
+      };
       withCorrelationId(correlationId, () => options.answer(query)).then(
         (body) => {
-          if (body === undefined) return next();
+          if (body === undefined) return toExpress();
           const entry = { version, createdAt: now(), body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body };
           sweep();
           if (admits(key, keyQuery)) {
@@ -131,7 +132,7 @@ export function createCachedQueryFastPath(options: CachedQueryFastPathOptions): 
           // compute the answer a second time, and record its events (a policy denial) twice.
           if (error instanceof ProblemError && error.status < 500) return sendProblem(req, res, error.toProblemDetails(url), { headers: error.headers, correlationId });
           options.logger.warn('fast path failed; express answers', { path: options.path, error: error.message });
-          next();
+          toExpress();
         },
       );
     };
@@ -149,6 +150,13 @@ function parseQuery(queryString: string): Record<string, unknown> | undefined {
     query[name] = value;
   }
   return query;
+}
+
+/** A cached answer, with what a hit records (an event) under the id the answer carries. */
+function answerFromCache(req: IncomingMessage, res: ServerResponse, body: Buffer, recordHit: () => void): void {
+  const correlationId = correlationIdFor(requestCorrelationId(req));
+  withCorrelationId(correlationId, recordHit);
+  send(req, res, body, { correlationId });
 }
 
 function requestCorrelationId(req: IncomingMessage): string | undefined {

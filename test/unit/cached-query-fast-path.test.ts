@@ -100,8 +100,9 @@ describe('cached query fast path, refusals', () => {
     await get();
     expect(computed, 'a refusal is not cached').to.equal(2);
   });
-  it('answers a computed query with the correlation id its events carry: the caller\'s, or one made for the request', async () => {
+  it('answers with the correlation id the events of the request carry: the caller\'s, or one made for it; computed, from the cache, or passed to express', async () => {
     const seen: Array<string | undefined> = [];
+    const hits: Array<string | undefined> = [];
     const handle = createCachedQueryFastPath({
       path: '/nagw-disc/v1/agents',
       checkQuery: await compileQueryCheck('nagw-disc.yaml', '/agents', 'get'),
@@ -109,8 +110,10 @@ describe('cached query fast path, refusals', () => {
       answer: async (query) => {
         seen.push(currentCorrelationId());
         if (query['provider-id'] === 'refused') throw new ProblemError(403, 'refused by a rule', { cause: 'POLICY_DENIED' });
+        if (query['provider-id'] === 'for-express') return undefined;
         return Buffer.from('{}');
       },
+      onCacheHit: () => hits.push(currentCorrelationId()),
       logger: createLogger({ nf: 'AGW', level: 'silent' }),
       now: () => 0,
     });
@@ -120,6 +123,11 @@ describe('cached query fast path, refusals', () => {
         const res = { writeHead: (_status: number, head: Record<string, string>) => (id = head['x-correlation-id']), end: () => resolve(id) } as unknown as ServerResponse;
         handle({ method: 'GET', url, headers } as unknown as IncomingMessage, res, () => reject(new Error('passed on')));
       });
+    const passedOn = (url: string) =>
+      new Promise<IncomingMessage>((resolve) => {
+        const req = { method: 'GET', url, headers: {} } as unknown as IncomingMessage;
+        handle(req, {} as ServerResponse, () => resolve(req));
+      });
     const made = await headerOf(`${anonymous}&provider-id=p1`);
     expect(made).to.match(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(seen.at(-1)).to.equal(made);
@@ -128,5 +136,12 @@ describe('cached query fast path, refusals', () => {
     const refused = await headerOf(`${anonymous}&provider-id=refused`);
     expect(seen.at(-1)).to.equal(refused);
     expect(await headerOf(`${anonymous}&provider-id=p3`, { 'x-correlation-id': 'not acceptable\n' })).to.equal(seen.at(-1)).and.not.contain('\n');
+    const fromCache = await headerOf(`${anonymous}&provider-id=p1`);
+    expect(hits, 'one hit, recorded under the answer\'s id').to.deep.equal([fromCache]);
+    expect(fromCache).to.not.equal(made);
+    expect(await headerOf(`${anonymous}&provider-id=p1`, { 'x-correlation-id': 'ue-2.intent-9' })).to.equal('ue-2.intent-9');
+    expect(hits.at(-1)).to.equal('ue-2.intent-9');
+    const toExpress = await passedOn(`${anonymous}&provider-id=for-express`);
+    expect(toExpress.headers['x-correlation-id'], 'express answers under the id the first attempt recorded').to.equal(seen.at(-1));
   });
 });

@@ -29,6 +29,17 @@ describe('rotating A2A task store', () => {
     expect((await store.list(everything, context)).tasks.map((listed) => listed.id).sort(), 'ListTasks lists the current generation').to.deep.equal(['a', 'c']);
   });
 
+  it('never drops a task still running: the SDK reads it back for each update, however many tasks came since', async () => {
+    const store = new RotatingTaskStore(2);
+    await store.save(task('slow', TaskState.TASK_STATE_WORKING), context);
+    for (let i = 1; i <= 9; i += 1) await store.save(task(`quick${i}`), context);
+    expect((await store.load('slow', context))?.status?.state).to.equal(TaskState.TASK_STATE_WORKING);
+    expect(await store.load('quick1', context), 'a finished task that old is gone').to.equal(undefined);
+    await store.save(task('slow', TaskState.TASK_STATE_COMPLETED), context);
+    for (let i = 10; i <= 14; i += 1) await store.save(task(`quick${i}`), context);
+    expect(await store.load('slow', context), 'once finished it ages like any other').to.equal(undefined);
+  });
+
   it('refuses a generation size that is not a positive integer', () => {
     expect(() => new RotatingTaskStore(0)).to.throw(RangeError);
     expect(() => new RotatingTaskStore(1.5)).to.throw(RangeError);

@@ -25,8 +25,9 @@ import { createSessionFastPath } from './session-fast-path.ts';
 export const A2A_PATH_PREFIX = '/a2a/';
 
 /**
- * Each agent keeps its last 250 to 500 tasks (rotating-task-store.ts): a location answer's task
- * keeps about 8 kB of heap, so at most about 4 MB per agent.
+ * Each agent keeps its last 250 to 500 tasks and those still running (rotating-task-store.ts;
+ * the executors end every task they run): a location answer's task keeps about 8 kB of heap, so
+ * about 4 MB per agent.
  */
 const TASKS_PER_GENERATION = 250;
 
