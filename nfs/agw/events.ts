@@ -127,10 +127,11 @@ export function createEvents(deps: {
       await dropping;
     },
 
-    async listEvents(query: { type?: string; aic?: string; since?: string; limit?: number }): Promise<GatewayEvent[]> {
+    async listEvents(query: { type?: string; aic?: string; correlationId?: string; since?: string; limit?: number }): Promise<GatewayEvent[]> {
       await flush();
       const filter: Record<string, unknown> = {};
       if (query.type) filter.type = query.type;
+      if (query.correlationId) filter.correlationId = query.correlationId;
       if (query.aic) filter.aic = canonicalAic(query.aic, deps.aicSaltHex, 'query aic');
       if (query.since) filter.time = { $gte: new Date(query.since) };
       const events = await deps.store.events.find(filter, { sort: { time: -1 }, limit: query.limit ?? 100 });

@@ -109,7 +109,7 @@ export function agwRoutes(service: AgwService, apiRoot: () => string) {
 
     router.get('/nagw-evts/v1/events', async (req, res) => {
       const q = req.query as Record<string, unknown>;
-      res.json(await service.listEvents({ type: q.type as string | undefined, aic: q.aic as string | undefined, since: q.since as string | undefined, limit: q.limit as number | undefined }));
+      res.json(await service.listEvents({ type: q.type as string | undefined, aic: q.aic as string | undefined, correlationId: q['correlation-id'] as string | undefined, since: q.since as string | undefined, limit: q.limit as number | undefined }));
     });
   };
 }

@@ -90,6 +90,8 @@ export interface operations {
             query?: {
                 type?: string;
                 aic?: components["schemas"]["AicText"];
+                /** @description The events recorded while serving one request, the x-correlation-id its answer carried. */
+                "correlation-id"?: string;
                 since?: string;
                 limit?: number;
             };

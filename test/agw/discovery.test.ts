@@ -132,6 +132,25 @@ describe('AGW discovery (nagw-disc)', function () {
     });
   });
 
+  it('names the events of one request by the correlation id its answer carried, the caller\'s or one made for it, computed or from the cache', async () => {
+    const query = `capability-id=${qos}&limit=2&requester-aic=${aic.wireless}`;
+    const eventsOf = async (id: string) => (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?correlation-id=${encodeURIComponent(id)}`)).body as Array<{ type: string; correlationId: string; detail?: { cached?: boolean } }>;
+    const computed = await request('GET', `${disc}/agents?${query}`, undefined, { 'x-correlation-id': 'ue-7.intent-3' });
+    expect(computed.headers.get('x-correlation-id')).to.equal('ue-7.intent-3');
+    const ofComputed = await eventsOf('ue-7.intent-3');
+    expect(ofComputed.map((event) => event.type)).to.deep.equal(['discovery.structured']);
+    expect(ofComputed[0].correlationId).to.equal('ue-7.intent-3');
+    const cached = await request('GET', `${disc}/agents?${query}`);
+    const made = cached.headers.get('x-correlation-id')!;
+    expect(made).to.match(/^[0-9a-f-]{36}$/);
+    const ofCached = await eventsOf(made);
+    expect(ofCached, JSON.stringify(ofCached)).to.have.length(1);
+    expect(ofCached[0].detail?.cached).to.equal(true);
+    const refused = await request('GET', `${core.agwUrl}/nagw-evts/v1/events?correlation-id=${encodeURIComponent('no spaces')}`);
+    expect(refused.status).to.equal(400);
+    expect(JSON.stringify(refused.body.invalidParams)).to.contain('correlation-id');
+  });
+
   describe('signed answers', () => {
     let keySet: ReturnType<typeof createLocalJWKSet>;
     before(async () => {
