@@ -94,7 +94,7 @@ export function createCachedQueryFastPath(options: CachedQueryFastPathOptions): 
     const version = options.version();
     // The exact URL was accepted before: the same text validates the same way, skip the parsing.
     const byUrl = cache.get(url);
-    if (fresh(byUrl, version)) return answerFromCache(req, res, byUrl.body, () => options.onCacheHit?.(undefined, url));
+    if (fresh(byUrl, version)) return answerFromCache(req, res, byUrl.body, options.onCacheHit && (() => options.onCacheHit!(undefined, url)));
     const query = parseQuery(url.slice(options.path.length + 1));
     if (!query || !options.checkQuery(query)) return next();
     const proceed = (keyQuery: Record<string, unknown> | undefined): void => {
@@ -107,7 +107,7 @@ export function createCachedQueryFastPath(options: CachedQueryFastPathOptions): 
       const byQuery = cache.get(key);
       if (fresh(byQuery, version)) {
         remember(url, byQuery);
-        return answerFromCache(req, res, byQuery.body, () => options.onCacheHit?.(query, url));
+        return answerFromCache(req, res, byQuery.body, options.onCacheHit && (() => options.onCacheHit!(query, url)));
       }
       // One id for the answer's header and for everything recorded while computing it.
       const correlationId = correlationIdFor(requestCorrelationId(req));
@@ -153,9 +153,9 @@ function parseQuery(queryString: string): Record<string, unknown> | undefined {
 }
 
 /** A cached answer, with what a hit records (an event) under the id the answer carries. */
-function answerFromCache(req: IncomingMessage, res: ServerResponse, body: Buffer, recordHit: () => void): void {
+function answerFromCache(req: IncomingMessage, res: ServerResponse, body: Buffer, recordHit: (() => void) | undefined): void {
   const correlationId = correlationIdFor(requestCorrelationId(req));
-  withCorrelationId(correlationId, recordHit);
+  if (recordHit) withCorrelationId(correlationId, recordHit);
   send(req, res, body, { correlationId });
 }
 

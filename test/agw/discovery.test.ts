@@ -134,13 +134,15 @@ describe('AGW discovery (nagw-disc)', function () {
 
   it('names the events of one request by the correlation id its answer carried, the caller\'s or one made for it, computed or from the cache', async () => {
     const query = `capability-id=${qos}&limit=2&requester-aic=${aic.wireless}`;
-    const eventsOf = async (id: string) => (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?correlation-id=${encodeURIComponent(id)}`)).body as Array<{ type: string; correlationId: string; detail?: { cached?: boolean } }>;
+    const eventsOf = async (id: string) => (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?correlation-id=${encodeURIComponent(id)}`)).body as Array<{ type: string; correlationId: string; aic?: string; detail?: { cached?: boolean } }>;
+    // The second request follows the first at once, well within the cache entry's second.
     const computed = await request('GET', `${disc}/agents?${query}`, undefined, { 'x-correlation-id': 'ue-7.intent-3' });
+    const cached = await request('GET', `${disc}/agents?${query}`);
     expect(computed.headers.get('x-correlation-id')).to.equal('ue-7.intent-3');
     const ofComputed = await eventsOf('ue-7.intent-3');
     expect(ofComputed.map((event) => event.type)).to.deep.equal(['discovery.structured']);
-    expect(ofComputed[0].correlationId).to.equal('ue-7.intent-3');
-    const cached = await request('GET', `${disc}/agents?${query}`);
+    expect(ofComputed[0]).to.deep.include({ correlationId: 'ue-7.intent-3', aic: aic.wireless });
+    expect(ofComputed[0].detail?.cached, 'computed').to.equal(undefined);
     const made = cached.headers.get('x-correlation-id')!;
     expect(made).to.match(/^[0-9a-f-]{36}$/);
     const ofCached = await eventsOf(made);

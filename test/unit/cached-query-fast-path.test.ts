@@ -111,6 +111,7 @@ describe('cached query fast path, refusals', () => {
         seen.push(currentCorrelationId());
         if (query['provider-id'] === 'refused') throw new ProblemError(403, 'refused by a rule', { cause: 'POLICY_DENIED' });
         if (query['provider-id'] === 'for-express') return undefined;
+        if (query['provider-id'] === 'failing') throw new Error('the store failed');
         return Buffer.from('{}');
       },
       onCacheHit: () => hits.push(currentCorrelationId()),
@@ -143,5 +144,7 @@ describe('cached query fast path, refusals', () => {
     expect(hits.at(-1)).to.equal('ue-2.intent-9');
     const toExpress = await passedOn(`${anonymous}&provider-id=for-express`);
     expect(toExpress.headers['x-correlation-id'], 'express answers under the id the first attempt recorded').to.equal(seen.at(-1));
+    const afterFailure = await passedOn(`${anonymous}&provider-id=failing`);
+    expect(afterFailure.headers['x-correlation-id'], 'also after a failure').to.equal(seen.at(-1));
   });
 });

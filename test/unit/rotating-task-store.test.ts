@@ -18,11 +18,14 @@ describe('rotating A2A task store', () => {
     expect(kept).to.deep.equal(['t4', 't5', 't6', 't7']);
   });
 
-  it('answers the latest save of a task, also one saved again from the previous generation', async () => {
+  it('answers the latest save of a task: running, then finished, then saved again from the previous generation', async () => {
     const store = new RotatingTaskStore(2);
     await store.save(task('a', TaskState.TASK_STATE_WORKING), context);
+    expect((await store.load('a', context))?.status?.state).to.equal(TaskState.TASK_STATE_WORKING);
+    await store.save(task('a', TaskState.TASK_STATE_FAILED), context);
     await store.save(task('b'), context);
     await store.save(task('c'), context);
+    expect((await store.load('a', context))?.status?.state, 'now in the previous generation').to.equal(TaskState.TASK_STATE_FAILED);
     await store.save(task('a', TaskState.TASK_STATE_COMPLETED), context);
     expect((await store.load('a', context))?.status?.state).to.equal(TaskState.TASK_STATE_COMPLETED);
     const everything: ListTasksRequest = { tenant: '', contextId: '', status: TaskState.TASK_STATE_UNSPECIFIED, pageSize: 10, pageToken: '', statusTimestampAfter: undefined };
@@ -38,6 +41,13 @@ describe('rotating A2A task store', () => {
     await store.save(task('slow', TaskState.TASK_STATE_COMPLETED), context);
     for (let i = 10; i <= 14; i += 1) await store.save(task(`quick${i}`), context);
     expect(await store.load('slow', context), 'once finished it ages like any other').to.equal(undefined);
+  });
+
+  it('keeps at most perGeneration running tasks, forgetting the one that has run longest', async () => {
+    const store = new RotatingTaskStore(2);
+    for (const id of ['r1', 'r2', 'r3']) await store.save(task(id, TaskState.TASK_STATE_WORKING), context);
+    expect(await store.load('r1', context)).to.equal(undefined);
+    expect((await store.load('r3', context))?.status?.state).to.equal(TaskState.TASK_STATE_WORKING);
   });
 
   it('refuses a generation size that is not a positive integer', () => {

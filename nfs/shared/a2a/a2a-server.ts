@@ -25,9 +25,8 @@ import { createSessionFastPath } from './session-fast-path.ts';
 export const A2A_PATH_PREFIX = '/a2a/';
 
 /**
- * Each agent keeps its last 250 to 500 tasks and those still running (rotating-task-store.ts;
- * the executors end every task they run): a location answer's task keeps about 8 kB of heap, so
- * about 4 MB per agent.
+ * Each agent keeps its last 250 to 500 finished tasks and up to 250 running ones
+ * (rotating-task-store.ts): a location answer's task keeps about 8 kB of heap, so a few MB per agent.
  */
 const TASKS_PER_GENERATION = 250;
 

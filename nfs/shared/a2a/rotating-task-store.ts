@@ -2,12 +2,16 @@
  * The A2A tasks an agent keeps for tasks/get and ListTasks, bounded. The SDK's InMemoryTaskStore
  * keeps every task for the life of the process, and every open-capability call a plain A2A client
  * makes is a task with its history and artifacts: a third-party agent calling for hours would grow
- * the NF without end. Tasks are kept in two generations of `perGeneration` tasks each: a new task
- * goes into the current one, and when that is full it becomes the previous one and the one before
- * is dropped. So the last `perGeneration` tasks can always be read back, and a finished task older
- * than that is unknown (-32001), as A2A lets a server expire tasks. A task still running is never
- * dropped: the SDK reads it back for each of its updates, so it moves to the new generation.
- * ListTasks lists the current generation: 1 to `perGeneration` of the newest tasks.
+ * the NF without end.
+ *
+ * A task still running is kept apart, in a map read and written synchronously: the SDK reads it
+ * back for each of its updates, so it must never be dropped, nor hidden by a rotation under way.
+ * A finished task goes into the current of two generations of `perGeneration` tasks each; when
+ * that is full it becomes the previous one and the one before is dropped. So the last
+ * `perGeneration` finished tasks can always be read back, and an older one is unknown (-32001), as
+ * A2A lets a server expire tasks. ListTasks lists the current generation: 1 to `perGeneration` of
+ * the newest finished tasks. The agents' JSON-RPC has no authenticated callers
+ * (UserBuilder.noAuthentication), so every task is in one scope.
  */
 import { TaskState, type ListTasksRequest, type ListTasksResponse, type Task } from '@a2a-js/sdk';
 import { InMemoryTaskStore, type ServerCallContext, type TaskStore } from '@a2a-js/sdk/server';
@@ -25,41 +29,40 @@ const newGeneration = (): Generation => ({ store: new InMemoryTaskStore(), ids: 
 export class RotatingTaskStore implements TaskStore {
   private current = newGeneration();
   private previous: Generation | undefined;
-  /** Tasks not in a terminal state, with the context they were saved in. */
-  private readonly running = new Map<string, ServerCallContext>();
+  /**
+   * Tasks not finished, oldest first. Bounded too (perGeneration), so a task that never finishes
+   * cannot grow the store; the executors here finish every task they run.
+   */
+  private readonly running = new Map<string, Task>();
 
   constructor(private readonly perGeneration: number) {
     if (!Number.isInteger(perGeneration) || perGeneration < 1) throw new RangeError(`perGeneration must be a positive integer, not ${perGeneration}`);
   }
 
   async save(task: Task, context: ServerCallContext): Promise<void> {
-    if (task.status && terminalStates.has(task.status.state)) this.running.delete(task.id);
-    else this.running.set(task.id, context);
-    if (!this.current.ids.has(task.id) && this.current.ids.size >= this.perGeneration) await this.rotate();
+    this.running.delete(task.id);
+    if (!task.status || !terminalStates.has(task.status.state)) {
+      this.running.set(task.id, structuredClone(task));
+      if (this.running.size > this.perGeneration) this.running.delete(this.running.keys().next().value!);
+      return;
+    }
+    // Decided and switched synchronously, so saves that overlap cannot rotate twice for one.
+    if (!this.current.ids.has(task.id) && this.current.ids.size >= this.perGeneration) {
+      this.previous = this.current;
+      this.current = newGeneration();
+    }
     this.current.ids.add(task.id);
     await this.current.store.save(task, context);
   }
 
   async load(taskId: string, context: ServerCallContext): Promise<Task | undefined> {
-    return (await this.current.store.load(taskId, context)) ?? this.previous?.store.load(taskId, context);
+    const running = this.running.get(taskId);
+    if (running) return structuredClone(running);
+    const { current, previous } = this;
+    return (await current.store.load(taskId, context)) ?? previous?.store.load(taskId, context);
   }
 
   list(params: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
     return this.current.store.list(params, context);
-  }
-
-  /** The current generation becomes the previous one; running tasks of the one dropped come along. */
-  private async rotate(): Promise<void> {
-    const dropped = this.previous;
-    this.previous = this.current;
-    this.current = newGeneration();
-    if (!dropped) return;
-    for (const [taskId, context] of this.running) {
-      if (!dropped.ids.has(taskId) || this.previous.ids.has(taskId)) continue;
-      const task = await dropped.store.load(taskId, context);
-      if (!task) continue;
-      this.current.ids.add(taskId);
-      await this.current.store.save(task, context);
-    }
   }
 }
