@@ -100,7 +100,8 @@ export function createA2aServer(options: A2aServerOptions) {
     // A2A 1.0 section 3.6.2: a request without A2A-Version is a 0.3 one. The SDK's compatibility
     // layer serves those clients (many agent frameworks still speak 0.3): a card with the 0.3
     // top-level fields for them, and their JSON-RPC methods (message/send, tasks/get, ...)
-    // translated to the same request handler, so they get the same answers and refusals.
+    // translated to the same request handler, so they get the same answers, and refusals with
+    // the same codes and messages (the details a 1.0 refusal carries in error.data are not kept).
     const legacyCompat = { enabled: true };
     router.use('/.well-known/agent-card.json', agentCardHandler({ agentCardProvider: async () => card, cache: { maxAge: 60 }, legacyCompat }));
     router.use(jsonRpcHandler({ requestHandler, userBuilder: UserBuilder.noAuthentication, legacyCompat }));

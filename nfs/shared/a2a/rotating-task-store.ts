@@ -16,7 +16,7 @@
 import { TaskState, type ListTasksRequest, type ListTasksResponse, type Task } from '@a2a-js/sdk';
 import { InMemoryTaskStore, type ServerCallContext, type TaskStore } from '@a2a-js/sdk/server';
 
-/** A2A 1.0 section 4.1.3: a task in one of these states changes no more. */
+/** The terminal states of A2A 1.0's TaskState: a task in one of them changes no more. */
 const terminalStates = new Set<TaskState>([TaskState.TASK_STATE_COMPLETED, TaskState.TASK_STATE_FAILED, TaskState.TASK_STATE_CANCELED, TaskState.TASK_STATE_REJECTED]);
 
 interface Generation {
