@@ -50,6 +50,25 @@ describe('rotating A2A task store', () => {
     expect((await store.load('r3', context))?.status?.state).to.equal(TaskState.TASK_STATE_WORKING);
   });
 
+  it('lists running tasks with the current generation, filtered and paged as the SDK store does', async () => {
+    const store = new RotatingTaskStore(2);
+    await store.save(task('old'), context);
+    await store.save(task('done1'), context);
+    await store.save(task('done2'), context);
+    await store.save(task('busy', TaskState.TASK_STATE_WORKING), context);
+    const request = (over: Partial<ListTasksRequest>): ListTasksRequest => ({
+      tenant: '', contextId: '', status: TaskState.TASK_STATE_UNSPECIFIED, pageSize: 10, pageToken: '', statusTimestampAfter: undefined, ...over,
+    });
+    expect((await store.list(request({}), context)).tasks.map((listed) => listed.id).sort()).to.deep.equal(['busy', 'done2']);
+    const working = await store.list(request({ status: TaskState.TASK_STATE_WORKING }), context);
+    expect(working.tasks.map((listed) => listed.id)).to.deep.equal(['busy']);
+    const first = await store.list(request({ pageSize: 1 }), context);
+    expect(first.tasks).to.have.length(1);
+    expect(first.totalSize).to.equal(2);
+    const second = await store.list(request({ pageSize: 1, pageToken: first.nextPageToken }), context);
+    expect([...first.tasks, ...second.tasks].map((listed) => listed.id).sort(), 'the second page holds the other task').to.deep.equal(['busy', 'done2']);
+  });
+
   it('refuses a generation size that is not a positive integer', () => {
     expect(() => new RotatingTaskStore(0)).to.throw(RangeError);
     expect(() => new RotatingTaskStore(1.5)).to.throw(RangeError);

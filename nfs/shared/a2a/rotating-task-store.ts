@@ -9,9 +9,9 @@
  * A finished task goes into the current of two generations of `perGeneration` tasks each; when
  * that is full it becomes the previous one and the one before is dropped. So the last
  * `perGeneration` finished tasks can always be read back, and an older one is unknown (-32001), as
- * A2A lets a server expire tasks. ListTasks lists the current generation: 1 to `perGeneration` of
- * the newest finished tasks. The agents' JSON-RPC has no authenticated callers
- * (UserBuilder.noAuthentication), so every task is in one scope.
+ * A2A lets a server expire tasks. ListTasks lists the running tasks and the current generation: 1
+ * to `perGeneration` of the newest finished tasks. The agents' JSON-RPC has no authenticated
+ * callers (UserBuilder.noAuthentication), so every task is in one scope.
  */
 import { TaskState, type ListTasksRequest, type ListTasksResponse, type Task } from '@a2a-js/sdk';
 import { InMemoryTaskStore, type ServerCallContext, type TaskStore } from '@a2a-js/sdk/server';
@@ -62,7 +62,19 @@ export class RotatingTaskStore implements TaskStore {
     return (await current.store.load(taskId, context)) ?? previous?.store.load(taskId, context);
   }
 
-  list(params: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
-    return this.current.store.list(params, context);
+  /**
+   * Filtering, ordering and page tokens are the SDK's own: the tasks listed are gathered into a
+   * store made for the call (at most twice perGeneration copies, and ListTasks is rare), so a page
+   * token, which names the last task listed, means the same here as in the SDK's store.
+   */
+  async list(params: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
+    if (this.running.size === 0) return this.current.store.list(params, context);
+    const listed = new InMemoryTaskStore();
+    for (const id of this.current.ids) {
+      const finished = await this.current.store.load(id, context);
+      if (finished) await listed.save(finished, context);
+    }
+    for (const running of this.running.values()) await listed.save(running, context);
+    return listed.list(params, context);
   }
 }
