@@ -211,6 +211,29 @@ describe('public A2A: agent cards and open capabilities over JSON-RPC with the u
     expect((await request('GET', `${agents.capabilities.url}/healthz`)).status).to.equal(200);
   });
 
+  it('refuses an A2A-Version the card does not list with -32009 and the request\'s id, without logging it as an unhandled error', async () => {
+    const printed: unknown[][] = [];
+    const consoleError = console.error;
+    console.error = (...args: unknown[]) => void printed.push(args);
+    try {
+      for (const version of ['2.0', '0.2']) {
+        const refused = await request('POST', locationUrl, { jsonrpc: '2.0', id: `v-${version}`, method: 'SendMessage', params: {} }, { 'a2a-version': version });
+        expect(refused.status).to.equal(200);
+        expect(refused.body.id).to.equal(`v-${version}`);
+        expect(refused.body.error.code).to.equal(-32009);
+        expect(refused.body.error.message).to.contain(`'${version}'`).and.contain('1.0');
+      }
+      const unreadable = await fetch(locationUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'a2a-version': '2.0' }, body: '{"id": ' });
+      const answer = await unreadable.json();
+      expect([answer.id, answer.error.code]).to.deep.equal([null, -32009]);
+    } finally {
+      console.error = consoleError;
+    }
+    expect(printed).to.deep.equal([]);
+    const accepted = await request('POST', locationUrl, { jsonrpc: '2.0', id: 'v-1.0', method: 'GetTask', params: { id: 'no-such-task' } }, { 'a2a-version': '1.0' });
+    expect(accepted.body.error.code, 'a listed version goes on to the SDK').to.equal(-32001);
+  });
+
   it('serves A2A from the NF\'s fast path alone, before express and the SBI app (as listenNf runs it)', async () => {
     const fastPath = agents.capabilities.handle.fastPath!;
     const server = createServer((req, res) => fastPath(req, res, () => {

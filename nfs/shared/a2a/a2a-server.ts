@@ -18,6 +18,7 @@ import type { FastPath } from '../nf-host.ts';
 import { ProblemError } from '../problem.ts';
 import { buildAgentCard, type AgentCardOptions } from './agent-card.ts';
 import { RotatingTaskStore } from './rotating-task-store.ts';
+import { refuseUnsupportedVersion } from './version-refusal.ts';
 import { createOpenCapabilityExecutor, OpenCapabilityRequestHandler, type CapabilityCall, type OpenCapabilityAgent } from './open-capability-executor.ts';
 import { SemanticSessionRequestHandler, type SemanticSessions } from './session/semantic-sessions.ts';
 import { createSessionFastPath } from './session-fast-path.ts';
@@ -104,6 +105,7 @@ export function createA2aServer(options: A2aServerOptions) {
     // the same codes and messages (the details a 1.0 refusal carries in error.data are not kept).
     const legacyCompat = { enabled: true };
     router.use('/.well-known/agent-card.json', agentCardHandler({ agentCardProvider: async () => card, cache: { maxAge: 60 }, legacyCompat }));
+    router.post('/', refuseUnsupportedVersion(card));
     router.use(jsonRpcHandler({ requestHandler, userBuilder: UserBuilder.noAuthentication, legacyCompat }));
     const endpoint = { key, card, serve: router, rpc: new JsonRpcTransportHandler(requestHandler) };
     endpoints.set(name, endpoint);
