@@ -130,7 +130,7 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
     },
     async stop() {
       abort.abort();
-      await service.flushEvents();
+      await service.closeEvents();
       await lifecycle.stop();
     },
   };

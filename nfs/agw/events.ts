@@ -1,141 +1,43 @@
 /**
  * Observability (DMSC architecture draft, "Observability"): registrations, discoveries, routing
- * decisions and outcomes, policy denials and refused input, each a JSON log line and a stored
- * event that GET /nagw-evts/v1/events returns until it expires. Events are written to the store
- * in batches (every flushIntervalMs, or sooner when many wait) so that recording one costs a
- * discovery no write of its own; a query writes what waits first, so it sees every event.
- * A batch is written a slice at a time, letting requests in between: the embedded engine
- * indexes and appends synchronously, about 25 µs an event, and a batch of 500 written at once
- * held every request back for 13 ms. At most maxStored events are kept, the oldest dropped
- * first, also a slice at a time: at a few thousand discoveries a second the retention period
- * alone would keep millions, and the embedded engine keeps them in memory.
+ * decisions and outcomes, policy denials and refused input, each a JSON log line and an event that
+ * GET /nagw-evts/v1/events returns until it expires or newer ones push it out (event-log.ts:
+ * where events are kept depends on the store's engine).
  */
 import { keptUuid } from '../shared/kept-uuid.ts';
 import { currentCorrelationId } from '../shared/correlation.ts';
 import type { Logger } from '../shared/logger.ts';
 import { canonicalAic } from './aic-check.ts';
-import type { AgwStore, EventDocument } from './store.ts';
+import type { EventLog } from './event-log.ts';
+import type { EventDocument } from './store.ts';
 import type { GatewayEvent } from './types.ts';
 
 export type EventInput = Omit<EventDocument, '_id' | 'time' | 'correlationId'>;
 
-export function createEvents(deps: {
-  store: AgwStore;
-  logger: Logger;
-  now: () => number;
-  aicSaltHex: string;
-  flushIntervalMs?: number;
-  maxBatch?: number;
-  writeSlice?: number;
-  maxStored?: number;
-}) {
-  const { flushIntervalMs = 200, maxBatch = 500, writeSlice = 25, maxStored = 100_000 } = deps;
-  let waiting: EventDocument[] = [];
-  let timer: NodeJS.Timeout | undefined;
-  // Batches are written one after another: flush() resolves when every event recorded before it
-  // is stored. Dropping the oldest follows each batch on a chain of its own, which a query does
-  // not wait for.
-  let writing: Promise<void> = Promise.resolve();
-  let dropping: Promise<void> = Promise.resolve();
-
-  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
-
-  // The times of the events this process stored or found at its start, oldest first (with some
-  // the TTL index may have removed since): they tell which events are the oldest without sorting
-  // the collection on every batch. The bound is per process: replicas sharing a store each keep
-  // their own count, so together they may keep several times maxStored.
-  const times: number[] = [];
-  let timesLoaded: Promise<boolean> | undefined;
-  const loadTimes = () =>
-    (timesLoaded ??= deps.store.events.find({}, { sort: { time: 1 } }).then(
-      (events) => {
-        for (const event of events) times.push(event.time.getTime());
-        return true;
-      },
-      (error: Error) => {
-        deps.logger.warn('stored events not counted; trying again with the next batch', { error: error.message });
-        timesLoaded = undefined;
-        return false;
-      },
-    ));
-
-  async function write(batch: EventDocument[]): Promise<void> {
-    // Counted from the store first: a batch counted before the load would be counted twice.
-    const counting = await loadTimes();
-    for (let at = 0; at < batch.length; at += writeSlice) {
-      if (at > 0) await nextTurn();
-      const slice = batch.slice(at, at + writeSlice);
-      await deps.store.events.insertMany(slice).then(
-        () => {
-          if (counting) for (const event of slice) times.push(event.time.getTime());
-        },
-        (error: Error) => deps.logger.warn('events not stored', { count: slice.length, error: error.message }),
-      );
-    }
-  }
-
-  /** Drops the oldest events past maxStored, once a tenth more have gathered, writeSlice * 2 at a time (about 10 µs each in the embedded engine). */
-  async function dropOldest(): Promise<void> {
-    if (!(await loadTimes())) return;
-    if (times.length <= maxStored + Math.ceil(maxStored / 10)) return;
-    while (times.length > maxStored) {
-      await nextTurn();
-      const count = Math.min(times.length - maxStored, writeSlice * 2);
-      // Events of one millisecond go together; the cut falls after the last of them.
-      const cutoff = times[count - 1];
-      let dropped = count;
-      while (dropped < times.length && times[dropped] === cutoff) dropped += 1;
-      const removed = await deps.store.events.deleteMany({ time: { $lte: new Date(cutoff) } }).catch((error: Error) => {
-        deps.logger.warn('old events not dropped', { error: error.message });
-        return undefined;
-      });
-      if (removed === undefined) return;
-      times.splice(0, dropped);
-    }
-  }
-
-  function flush(): Promise<void> {
-    clearTimeout(timer);
-    timer = undefined;
-    if (waiting.length) {
-      const batch = waiting;
-      waiting = [];
-      writing = writing.then(() => write(batch));
-      const written = writing;
-      dropping = dropping.then(() => written).then(dropOldest);
-    }
-    return writing;
-  }
-
+export function createEvents(deps: { log: EventLog; logger: Logger; now: () => number; aicSaltHex: string }) {
   return {
     /** Never fails or delays the procedure that records it. */
     async recordEvent(input: EventInput): Promise<void> {
-      const event: EventDocument = { _id: keptUuid(), time: new Date(deps.now()), correlationId: currentCorrelationId(), ...input };
+      const event: GatewayEvent = { eventId: keptUuid(), time: new Date(deps.now()).toISOString(), correlationId: currentCorrelationId(), ...input };
       // winston formats a line before its transports drop it by level: only format lines that are written.
-      if (deps.logger.isInfoEnabled()) deps.logger.info('event', { ...input, eventId: event._id });
-      waiting.push(event);
-      if (waiting.length >= maxBatch) void flush();
-      else if (!timer) {
-        timer = setTimeout(() => void flush(), flushIntervalMs);
-        timer.unref();
-      }
+      if (deps.logger.isInfoEnabled()) deps.logger.info('event', { ...input, eventId: event.eventId });
+      deps.log.add(event);
     },
 
-    /** Every event recorded so far stored, and the oldest past maxStored dropped. */
-    async flushEvents(): Promise<void> {
-      await flush();
-      await dropping;
-    },
+    /** Every event recorded so far kept where queries and a restart find it. */
+    flushEvents: (): Promise<void> => deps.log.flush(),
+
+    /** Lets go of the log's files; for the gateway's stop. */
+    closeEvents: (): Promise<void> => deps.log.close(),
 
     async listEvents(query: { type?: string; aic?: string; correlationId?: string; since?: string; limit?: number }): Promise<GatewayEvent[]> {
-      await flush();
-      const filter: Record<string, unknown> = {};
-      if (query.type) filter.type = query.type;
-      if (query.correlationId) filter.correlationId = query.correlationId;
-      if (query.aic) filter.aic = canonicalAic(query.aic, deps.aicSaltHex, 'query aic');
-      if (query.since) filter.time = { $gte: new Date(query.since) };
-      const events = await deps.store.events.find(filter, { sort: { time: -1 }, limit: query.limit ?? 100 });
-      return events.map(({ _id, time, ...rest }) => ({ eventId: _id, time: time.toISOString(), ...rest }));
+      return deps.log.list({
+        type: query.type,
+        correlationId: query.correlationId,
+        aic: query.aic ? canonicalAic(query.aic, deps.aicSaltHex, 'query aic') : undefined,
+        since: query.since ? new Date(query.since) : undefined,
+        limit: query.limit ?? 100,
+      });
     },
   };
 }

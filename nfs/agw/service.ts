@@ -3,6 +3,7 @@ import { createAgents } from './agents.ts';
 import type { AnswerSigner } from './answer-signer.ts';
 import type { AgentInvoker, AmcConsumer } from './consumer.ts';
 import { createDiscovery } from './discovery.ts';
+import { openEventLog } from './event-log.ts';
 import { createEvents } from './events.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createPolicy } from './policy.ts';
@@ -32,7 +33,7 @@ export async function createAgwService(deps: AgwServiceDeps) {
   let directoryVersion = 0;
   const taxonomy = await createTaxonomy({ store: deps.store, seed: deps.taxonomySeed, minMatchScore: deps.settings.minMatchScore, now, onReloadedChange: () => (directoryVersion += 1) });
   const aicSaltHex = deps.settings.aicScheme.saltHex;
-  const events = createEvents({ store: deps.store, logger: deps.logger, now, aicSaltHex, maxStored: deps.settings.maxStoredEvents });
+  const events = createEvents({ log: openEventLog({ store: deps.store, settings: deps.settings, logger: deps.logger, now }), logger: deps.logger, now, aicSaltHex });
   const policy = createPolicy({ store: deps.store, aicSaltHex, now, onReloadedChange: () => (directoryVersion += 1) });
   const base = { ...deps, taxonomy, events, now };
   const registration = createRegistration(base);

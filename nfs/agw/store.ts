@@ -76,6 +76,11 @@ export interface EventDocument {
 
 
 export async function openAgwStore(store: Store, eventRetentionSeconds: number) {
+  // Recent events are a collection only in MongoDB, which all replicas share; the embedded engine
+  // would keep each one as a document in the heap, so they are kept apart (ring-event-log.ts). An
+  // embedded store of an earlier release kept them in agw.events.db: that file is left unread.
+  // No index on the event type: an earlier release had one, and a store that has it loses it here.
+  const events = store.engine === 'mongodb' ? store.collection<EventDocument>('agw.events') : undefined;
   const collections = {
     agents: store.collection<AgentDocument>('agw.agents'),
     taxonomy: store.collection<TaxonomyDocument>('agw.taxonomy'),
@@ -83,7 +88,6 @@ export async function openAgwStore(store: Store, eventRetentionSeconds: number) 
     counters: store.collection<CounterDocument>('agw.counters'),
     nonces: store.collection<NonceDocument>('agw.nonces'),
     policies: store.collection<PolicyDocument>('agw.policies'),
-    events: store.collection<EventDocument>('agw.events'),
     keys: store.collection<SigningKeyDocument>('agw.keys'),
   };
   await Promise.all([
@@ -93,13 +97,9 @@ export async function openAgwStore(store: Store, eventRetentionSeconds: number) 
     // Only UE agents have a SUPI: discovery by SUPI and one agent per UE look it up.
     collections.agents.createIndex({ field: 'supi', sparse: true }),
     collections.nonces.createIndex({ field: 'seenAt', expireAfterSeconds: 86_400 }),
-    collections.events.createIndex({ field: 'time', expireAfterSeconds: eventRetentionSeconds }),
-    // No index on the event type: the embedded engine keeps one array of documents per indexed
-    // value, and removing a document from it copies the array, so the TTL sweep of a few
-    // thousand discovery events took seconds. A store that has that index loses it here.
-    collections.events.dropIndex('type'),
+    ...(events ? [events.createIndex({ field: 'time', expireAfterSeconds: eventRetentionSeconds }), events.dropIndex('type')] : []),
   ]);
-  return collections;
+  return { ...collections, events, engine: store.engine, dataDir: store.dataDir };
 }
 
 export type AgwStore = Awaited<ReturnType<typeof openAgwStore>>;

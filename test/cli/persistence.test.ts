@@ -1,7 +1,7 @@
 /**
  * The embedded store with --data-dir, with real processes: whatever the emulator acknowledged
  * before a SIGKILL (the AMC's CA, the agents' registrations and credentials, a UE's agent, an SMF
- * session) is there when it starts again on the same directory.
+ * session, the gateway's events) is there when it starts again on the same directory.
  */
 import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -82,6 +82,10 @@ describe('persistence with --data-dir across a SIGKILL of the whole emulator', f
     const credentials = await request('GET', `${second.url('amc')}/namc-cred/v1/credentials?aic=${encodeURIComponent(ue.ueAgent.aic)}`);
     expect(credentials.status).to.equal(200);
     expect(credentials.body.map((credential: { status: string }) => credential.status), JSON.stringify(credentials.body)).to.include('GOOD');
+
+    // The gateway's recent events too (its own file beside the collections, written every 200 ms).
+    const registered = await request('GET', `${second.url('agw')}/nagw-evts/v1/events?type=agent.registered&aic=${encodeURIComponent(ue.ueAgent.aic)}`);
+    expect(registered.body.map((event: { aic: string }) => event.aic), JSON.stringify(registered.body)).to.deep.equal([ue.ueAgent.aic]);
 
     for (const before of sessionsBefore) {
       const after = await request('GET', `${sessionsUrl(second)}/${before.sessionId}`);

@@ -79,6 +79,11 @@ export interface Collection<T extends StoredDocument> {
 
 export interface Store {
   readonly engine: 'embedded' | 'mongodb';
+  /**
+   * The embedded engine's directory, when it keeps files: a service that keeps data of its own
+   * outside the engine (the AGW's recent events) puts its files beside the collections'.
+   */
+  readonly dataDir?: string;
   collection<T extends StoredDocument>(name: string): Collection<T>;
   /** Removes every document of every collection this store has opened; for tests and benchmarks. */
   dropAll(): Promise<void>;

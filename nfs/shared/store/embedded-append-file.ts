@@ -13,8 +13,8 @@
 import { appendFileSync, closeSync, openSync, writeSync } from 'node:fs';
 
 export interface AppendFile {
-  /** Appends the text in one synchronous step; throws as fs.appendFileSync would. */
-  append(text: string): void;
+  /** Appends the text (or bytes) in one synchronous step; throws as fs.appendFileSync would. */
+  append(text: string | Uint8Array): void;
   /** The file at this name is a new one: the next append opens it. */
   replaced(): void;
   /** Closes the descriptor for good: later appends open and close the file each time. */
@@ -37,7 +37,7 @@ export function openAppendFile(filename: string): AppendFile {
         return;
       }
       fd ??= openSync(filename, 'a', 0o644);
-      const bytes = Buffer.from(text, 'utf8');
+      const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
       // write(2) may write fewer bytes than asked; fs.appendFileSync loops the same way.
       for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
     },

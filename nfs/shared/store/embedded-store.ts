@@ -68,6 +68,7 @@ export function createEmbeddedStore({ dataDir, compactAfterAppends = 10_000, log
 
   return {
     engine: 'embedded',
+    dataDir,
 
     collection<T extends StoredDocument>(name: string): Collection<T> {
       assertOpen();
