@@ -130,8 +130,8 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
     },
     async stop() {
       abort.abort();
-      await service.closeEvents();
       await lifecycle.stop();
+      await service.closeEvents();
     },
   };
 }

@@ -55,23 +55,37 @@ describe('event ring', () => {
       type: fc.constantFrom(...types),
       aic: fc.option(fc.constantFrom('aic-a', 'aic-b', 'aic-c'), { nil: undefined }),
       correlationId: fc.option(fc.constantFrom('c-1', 'c-2'), { nil: undefined }),
-      note: fc.string({ maxLength: 120 }),
+      // Any UTF-16 text, so lines take from 1 to 3 bytes per code unit (a lone surrogate is escaped).
+      note: fc.string({ unit: 'binary', maxLength: 120 }),
     });
     fc.assert(
       fc.property(fc.array(arbitraryEvent, { minLength: 30, maxLength: 200, size: 'max' }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 2048, max: 8192 }), (drawn, maxEvents, bytes) => {
         const ring = new EventRing(maxEvents, bytes);
         const added: GatewayEvent[] = [];
+        let longestLine = 0;
+        let middle = 0;
         drawn.forEach(({ type, aic, correlationId, note }, i) => {
           const next = event(i, { type, aic, correlationId, detail: { note } });
-          if (ring.add(next)) added.push(JSON.parse(JSON.stringify(next)));
+          if (i === Math.floor(drawn.length / 2)) middle = ring.nextSequence;
+          if (ring.add(next)) {
+            added.push(JSON.parse(JSON.stringify(next)));
+            longestLine = Math.max(longestLine, JSON.stringify(next).length + 1);
+          }
         });
         const kept = ring.list(everything);
+        const keptBytes = kept.reduce((sum, one) => sum + Buffer.byteLength(`${JSON.stringify(one)}\n`), 0);
         expect(kept.length).to.be.at.most(maxEvents);
-        if (added.length) expect(kept.length).to.be.at.least(1);
+        expect(keptBytes).to.be.at.most(bytes);
+        // Dropped only for room: what is free is at most the room kept for the next line, the line
+        // that overlapped it and the tail left when the writer wrapped, each at most 3 bytes a
+        // code unit of the longest line.
+        if (kept.length < Math.min(added.length, maxEvents)) expect(keptBytes + 9 * longestLine).to.be.at.least(bytes);
         // The newest events, none skipped, newest first.
         expect(kept).to.deep.equal(added.slice(added.length - kept.length).reverse());
         const text = Buffer.concat(ring.linesSince(0)).toString('utf8');
         expect(text).to.equal(kept.map((one) => `${JSON.stringify(one)}\n`).reverse().join(''));
+        const sinceMiddle = kept.slice(0, Math.max(0, ring.nextSequence - Math.max(middle, ring.nextSequence - ring.size)));
+        expect(Buffer.concat(ring.linesSince(middle)).toString('utf8')).to.equal(sinceMiddle.map((one) => `${JSON.stringify(one)}\n`).reverse().join(''));
         for (const query of [{ type: 'routing.decided' }, { aic: 'aic-b' }, { correlationId: 'c-2', type: 'agent.registration' }]) {
           const expected = kept.filter((one) => Object.entries(query).every(([field, value]) => one[field as keyof GatewayEvent] === value));
           expect(ring.list({ ...query, limit: Infinity }), JSON.stringify(query)).to.deep.equal(expected);

@@ -81,11 +81,50 @@ describe('AGW ring event log (embedded engine)', () => {
     expect(ids(await open({ retentionSeconds: 60 }).list(everything))).to.deep.equal([]);
   });
 
-  it('keeps events in memory only without a data directory', async () => {
-    const log = openRingEventLog({ maxEvents: 100, retentionSeconds: 3600, now: () => clock, logger });
-    log.add(event(1));
+  it('keeps events in memory only without a data directory, and lists but no longer writes events added after close', async () => {
+    const memory = openRingEventLog({ maxEvents: 100, retentionSeconds: 3600, now: () => clock, logger });
+    memory.add(event(1));
+    expect(ids(await memory.list(everything))).to.deep.equal(['e1']);
+    const filed = open();
+    filed.add(event(2));
+    await filed.close();
+    filed.add(event(3));
+    await filed.flush();
+    expect(ids(await filed.list(everything))).to.deep.equal(['e3', 'e2']);
+    expect(await readFile(join(dataDir, EVENTS_FILE), 'utf8')).to.equal(`${JSON.stringify(event(2))}\n`);
+  });
+
+  it('lets one log of the process write a directory\'s file: a second keeps its events in memory', async () => {
+    const first = open();
+    const second = open();
+    first.add(event(1));
+    second.add(event(2));
+    await Promise.all([first.flush(), second.flush()]);
+    expect(ids(await second.list(everything))).to.deep.equal(['e2']);
+    expect(await readFile(join(dataDir, EVENTS_FILE), 'utf8')).to.equal(`${JSON.stringify(event(1))}\n`);
+    await Promise.all([first.close(), second.close()]);
+  });
+
+  it('starts a new file at half the ring\'s bytes when events are large, before maxEvents lines', async () => {
+    const log = open();
+    const large = (i: number): GatewayEvent => ({ ...event(i), detail: { i, reason: 'r'.repeat(700) } });
+    for (let i = 0; i < 100; i += 1) {
+      log.add(large(i));
+      if (i % 10 === 9) await log.flush();
+    }
     await log.close();
-    expect(ids(await log.list(everything))).to.deep.equal(['e1']);
-    expect(await readdir(dataDir)).to.deep.equal([]);
+    const lines = async (name: string) => (await readFile(join(dataDir, name), 'utf8')).split('\n').filter(Boolean).length;
+    // 100 events * 1 kB of ring, half of it 51,200 bytes: about 70 lines of some 750 bytes.
+    expect(await lines(PREVIOUS_EVENTS_FILE)).to.be.within(60, 80);
+    expect(ids(await open().list(everything))).to.deep.equal(Array.from({ length: 100 }, (_, k) => `e${99 - k}`));
+  });
+
+  it('reads a file a chunk at a time, lines straddling the chunks', async () => {
+    const before = open();
+    for (let i = 0; i < 30; i += 1) before.add({ ...event(i), detail: { text: 'ü✓'.repeat(i) } });
+    await before.close();
+    const after = openRingEventLog({ dataDir, maxEvents: 100, retentionSeconds: 3600, now: () => clock, logger, readChunkBytes: 64 });
+    const read = await after.list(everything);
+    expect(read.map((one) => one.detail)).to.deep.equal(Array.from({ length: 30 }, (_, k) => ({ text: 'ü✓'.repeat(29 - k) })));
   });
 });
