@@ -3,7 +3,7 @@
  * store has a data directory, appended as JSON lines to `agw.events.jsonl` there, so that a
  * gateway restarted on the directory answers for the events before it. The lines go to the file
  * every flushIntervalMs, straight from the ring's buffer in one write per contiguous run. Once
- * the file holds maxEvents lines (or half the ring's bytes) it becomes
+ * the file holds maxEvents lines (or as many bytes as the ring) it becomes
  * `agw.events.previous.jsonl` (replacing the one before) and a new file starts: a start reads the
  * previous file and then the current one, keeping the newest maxEvents that have not expired. A
  * line that is not a whole event (the last one of a process that was killed mid-write) is
@@ -92,8 +92,9 @@ export function openRingEventLog(deps: {
         file.bytes += run.length;
       }
       file.lines += ring.nextSequence - from;
-      // Rotated by lines, and by bytes well before a start could not read the file back.
-      if (file.lines >= deps.maxEvents || file.bytes >= byteCapacity / 2) {
+      // Rotated by lines, or by bytes once the file alone holds as many as the ring: either way
+      // the two files hold at least what the ring does, so a start lists what was listed before.
+      if (file.lines >= deps.maxEvents || file.bytes >= byteCapacity) {
         renameSync(file.name, file.previous);
         file.append.replaced();
         file.lines = 0;
@@ -126,13 +127,15 @@ export function openRingEventLog(deps: {
       return ring.list({ type: query.type, aic: query.aic, correlationId: query.correlationId, notBefore: Math.max(since, notExpired()), limit: query.limit });
     },
 
-    /** Events added later are still listed, but no longer written. */
+    /**
+     * Lets go of the file's descriptor. Events recorded later (requests the server still answers
+     * while it closes) are still written, each batch opening and closing the file.
+     */
     async close(): Promise<void> {
       writeToFile();
       if (!file) return;
       file.append.close();
       filesInUse.delete(file.name);
-      file = undefined;
     },
   };
 }

@@ -232,6 +232,8 @@ describe('public A2A: agent cards and open capabilities over JSON-RPC with the u
     expect(printed).to.deep.equal([]);
     const accepted = await request('POST', locationUrl, { jsonrpc: '2.0', id: 'v-1.0', method: 'GetTask', params: { id: 'no-such-task' } }, { 'a2a-version': '1.0' });
     expect(accepted.body.error.code, 'a listed version goes on to the SDK').to.equal(-32001);
+    const empty = await request('POST', locationUrl, { jsonrpc: '2.0', id: 'v-empty', method: 'tasks/get', params: { id: 'no-such-task' } }, { 'a2a-version': '' });
+    expect(empty.body.error.code, 'an empty header is none: a 0.3 request').to.equal(-32001);
   });
 
   it('serves A2A from the NF\'s fast path alone, before express and the SBI app (as listenNf runs it)', async () => {

@@ -65,7 +65,8 @@ export class RotatingTaskStore implements TaskStore {
   /**
    * Filtering, ordering and page tokens are the SDK's own: the tasks listed are gathered into a
    * store made for the call (at most twice perGeneration copies, and ListTasks is rare), so a page
-   * token, which names the last task listed, means the same here as in the SDK's store.
+   * token, which names the last task listed, means the same here as in the SDK's store: one naming
+   * a task whose status changed since (a running one, say) ends the listing there, as it does there.
    */
   async list(params: ListTasksRequest, context: ServerCallContext): Promise<ListTasksResponse> {
     if (this.running.size === 0) return this.current.store.list(params, context);

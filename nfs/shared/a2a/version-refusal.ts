@@ -15,7 +15,8 @@ const readJson = express.json();
 export function refuseUnsupportedVersion(card: AgentCard): RequestHandler {
   return (req, res, next) => {
     const requested = req.header('A2A-Version');
-    if (req.method !== 'POST' || requested === undefined) return next();
+    // An empty header is no header to the SDK: a 0.3 request.
+    if (req.method !== 'POST' || !requested) return next();
     try {
       validateVersion(requested, card, 'JSONRPC');
       return next();
