@@ -99,7 +99,7 @@ export async function openAgwStore(store: Store, eventRetentionSeconds: number) 
     collections.nonces.createIndex({ field: 'seenAt', expireAfterSeconds: 86_400 }),
     ...(events ? [events.createIndex({ field: 'time', expireAfterSeconds: eventRetentionSeconds }), events.dropIndex('type')] : []),
   ]);
-  return { ...collections, events, engine: store.engine, dataDir: store.dataDir };
+  return { ...collections, events, dataDir: store.dataDir };
 }
 
 export type AgwStore = Awaited<ReturnType<typeof openAgwStore>>;
