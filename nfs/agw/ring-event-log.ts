@@ -22,7 +22,7 @@ export const EVENTS_FILE = 'agw.events.jsonl';
 export const PREVIOUS_EVENTS_FILE = 'agw.events.previous.jsonl';
 
 /**
- * Bytes of JSON lines the ring may hold per event: a discovery's event takes about 280, a
+ * Bytes of JSON lines the ring may hold per event: a discovery's event takes about 300, a
  * refusal's with its reason some more; pages of the buffer never written take no memory.
  */
 const BYTES_PER_EVENT = 1024;
