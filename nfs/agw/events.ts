@@ -4,7 +4,7 @@
  * GET /nagw-evts/v1/events returns until it expires or newer ones push it out (event-log.ts:
  * where events are kept depends on the store's engine).
  */
-import { keptUuid } from '../shared/kept-uuid.ts';
+import { randomUUID } from 'node:crypto';
 import { currentCorrelationId } from '../shared/correlation.ts';
 import type { Logger } from '../shared/logger.ts';
 import { canonicalAic } from './aic-check.ts';
@@ -18,7 +18,7 @@ export function createEvents(deps: { log: EventLog; logger: Logger; now: () => n
   return {
     /** Never fails or delays the procedure that records it. */
     async recordEvent(input: EventInput): Promise<void> {
-      const event: GatewayEvent = { eventId: keptUuid(), time: new Date(deps.now()).toISOString(), correlationId: currentCorrelationId(), ...input };
+      const event: GatewayEvent = { eventId: randomUUID(), time: new Date(deps.now()).toISOString(), correlationId: currentCorrelationId(), ...input };
       // winston formats a line before its transports drop it by level: only format lines that are written.
       if (deps.logger.isInfoEnabled()) deps.logger.info('event', { ...input, eventId: event.eventId });
       deps.log.add(event);

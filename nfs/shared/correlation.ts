@@ -4,7 +4,7 @@
  * AsyncLocalStorage carries it through awaits without threading it through every signature.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { keptUuid } from './kept-uuid.ts';
+import { randomUUID } from 'node:crypto';
 
 export const correlationHeader = 'x-correlation-id';
 
@@ -15,9 +15,9 @@ export function currentCorrelationId(): string | undefined {
   return requestContext.getStore();
 }
 
-/** The caller's correlation id when it is acceptable, else a new one (kept: events carry it). */
+/** The caller's correlation id when it is acceptable, else a new one. */
 export function correlationIdFor(id: string | undefined): string {
-  return acceptableId(id) ?? keptUuid();
+  return acceptableId(id) ?? randomUUID();
 }
 
 /** Runs fn with the given correlation id (or a new one) as the current one. */
