@@ -53,13 +53,19 @@ export interface ListenOptions {
 export async function listenNf(handle: NfHandle, options: ListenOptions): Promise<ListeningNf> {
   const fastPath = handle.fastPath;
   const listener = fastPath ? (req: IncomingMessage, res: ServerResponse) => fastPath(req, res, () => handle.app(req, res)) : handle.app;
-  const server = await listen(listener, options.host, options.port);
+  // A handle that never gets going is stopped all the same: creating it may have opened files
+  // or timers (the AGW's event log), and whoever called this gets no handle to stop.
+  const server = await listen(listener, options.host, options.port).catch(async (error: Error) => {
+    await stopQuietly(handle);
+    throw error;
+  });
   const port = (server.address() as AddressInfo).port;
   const advertised = options.advertiseHost ?? (options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host);
   const apiRoot = `http://${advertised.includes(':') ? `[${advertised}]` : advertised}:${port}`;
   try {
     await handle.start(apiRoot);
   } catch (error) {
+    await stopQuietly(handle);
     await closeServer(server);
     throw error;
   }
@@ -72,6 +78,11 @@ export async function listenNf(handle: NfHandle, options: ListenOptions): Promis
       await closeServer(server);
     },
   };
+}
+
+/** Stops a handle whose start failed; the start's error is the one worth reporting. */
+async function stopQuietly(handle: NfHandle): Promise<void> {
+  await handle.stop().catch(() => undefined);
 }
 
 function listen(listener: (req: IncomingMessage, res: ServerResponse) => void, host: string, port: number): Promise<Server> {
