@@ -11,7 +11,7 @@ import type { IntentPipeline, IntentRequest, IntentOutcome } from '../shared/int
 import type { TaskRequest, TaskResult } from '../shared/intent/task-invocation.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { TaskRepeats } from '../shared/task-repeats.ts';
-import { forbidden, notFound, ProblemError, unauthorized } from '../shared/problem.ts';
+import { bearerUnauthorized, forbidden, notFound, ProblemError } from '../shared/problem.ts';
 import type { AgentDirectory } from './consumer.ts';
 import type { ForwardVerifier } from '../shared/gateway-forward.ts';
 import type { AgentNfStore } from './store.ts';
@@ -100,7 +100,7 @@ export function createAgentNfService(deps: AgentNfServiceDeps) {
     async invokeTask(agentName: string, authorization: string | undefined, request: TaskRequest, forwarded?: string): Promise<TaskResult> {
       const agent = agentOf(agentName, 'capability');
       const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
-      if (!token) throw unauthorized('a task call needs "Authorization: Bearer <the calling agent\'s JWS>"');
+      if (!token) throw bearerUnauthorized('a task call needs "Authorization: Bearer <the calling agent\'s JWS>"', 'UNAUTHORIZED', { tokenSent: false });
       // Audience: this agent, or the capability for a call the AGW's semantic routing forwards
       // (the caller addressed /capability/<name>, not an instance), bound to this task (agent-auth.ts).
       const caller = await deps.verifier.verify(token, {

@@ -4,7 +4,7 @@
  * registration (heartbeat, UE state, deregistration), since an AIC itself is public.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ProblemError } from '../shared/problem.ts';
+import { bearerChallenge, bearerUnauthorized, ProblemError } from '../shared/problem.ts';
 
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -19,16 +19,18 @@ export function sha256Hex(text: string): string {
  */
 export function requireRegistrationToken(authorization: string | undefined, expectedSha256: string, aic: string): void {
   const [, scheme, credentials = ''] = /^(\S+)(?: +(.*))?$/.exec(authorization ?? '') ?? [];
-  if (scheme?.toLowerCase() !== 'bearer') throw tokenProblem(401, `this request needs the registration access token of ${aic}`, 'Bearer realm="nagw-reg"');
+  const refused = (tokenSent: boolean) => bearerUnauthorized(`this request needs the registration access token of ${aic}`, CAUSE, { tokenSent, realm: REALM });
+  if (scheme?.toLowerCase() !== 'bearer') throw refused(false);
   if (!/^[A-Za-z0-9\-._~+/]+=*$/.test(credentials.trimEnd())) {
-    throw tokenProblem(400, 'the Authorization header is "Bearer" and one token (RFC 6750 section 2.1)', 'Bearer realm="nagw-reg", error="invalid_request"', [{ param: 'header authorization', reason: 'not a b64token' }]);
+    throw new ProblemError(400, 'the Authorization header is "Bearer" and one token (RFC 6750 section 2.1)', {
+      cause: CAUSE,
+      invalidParams: [{ param: 'header authorization', reason: 'not a b64token' }],
+      headers: { 'WWW-Authenticate': bearerChallenge(REALM, 'error="invalid_request"') },
+    });
   }
   const given = Buffer.from(sha256Hex(credentials.trimEnd()), 'hex');
-  if (!timingSafeEqual(given, Buffer.from(expectedSha256, 'hex'))) {
-    throw tokenProblem(401, `this request needs the registration access token of ${aic}`, 'Bearer realm="nagw-reg", error="invalid_token"');
-  }
+  if (!timingSafeEqual(given, Buffer.from(expectedSha256, 'hex'))) throw refused(true);
 }
 
-function tokenProblem(status: 400 | 401, detail: string, challenge: string, invalidParams?: Array<{ param: string; reason: string }>): ProblemError {
-  return new ProblemError(status, detail, { cause: 'INVALID_REGISTRATION_TOKEN', invalidParams, headers: { 'WWW-Authenticate': challenge } });
-}
+const REALM = 'nagw-reg';
+const CAUSE = 'INVALID_REGISTRATION_TOKEN';

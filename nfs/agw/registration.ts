@@ -31,12 +31,13 @@ export interface RegistrationDeps {
 }
 
 /**
- * An AAAP denial as the agent's problem: 401 when the provider could not be authenticated
- * (unknown, or a wrong secret), 403 when it was and may not do this; the AMC's cause and words.
+ * An AAAP denial as the agent's problem: 403 with the AMC's cause and words, a provider that could
+ * not be authenticated (PROVIDER_UNKNOWN, INVALID_PROVIDER_CREDENTIAL) included. Its credentials
+ * travel in the body, not in an HTTP authentication scheme, so there is no challenge a 401 could
+ * carry (RFC 9110 section 15.5.2); a 403 says the credentials given are not enough (section 15.5.4).
  */
 export function aaapDenial(decision: { cause?: string; detail?: string }, what: 'registration' | 'update'): ProblemError {
-  const status = decision.cause === 'INVALID_PROVIDER_CREDENTIAL' || decision.cause === 'PROVIDER_UNKNOWN' ? 401 : 403;
-  return new ProblemError(status, `the AMC denied the ${what}: ${decision.detail ?? decision.cause}`, { cause: decision.cause });
+  return new ProblemError(403, `the AMC denied the ${what}: ${decision.detail ?? decision.cause}`, { cause: decision.cause });
 }
 
 /** AICs tried for one registration when the AMC has certified the allocated ones already. */

@@ -7,7 +7,7 @@
 import { decodeJwt } from 'jose';
 import { parseAic } from '../shared/aic.ts';
 import { FORWARD_TYPE, forwardClaims, GATEWAY_FORWARD_HEADER } from '../shared/gateway-forward.ts';
-import { forbidden, notFound, ProblemError } from '../shared/problem.ts';
+import { bearerUnauthorized, forbidden, notFound, ProblemError } from '../shared/problem.ts';
 import type { AgentInvoker } from './consumer.ts';
 import type { AnswerSigner } from './answer-signer.ts';
 import type { Discovery } from './discovery.ts';
@@ -63,7 +63,7 @@ export function createRouting(deps: {
       // A call token is routed once: an instance it reached could otherwise send it back through
       // the gateway to get it forwarded, with the gateway's word, to another instance.
       if (callToken?.jti && !routedTokens.spend(callToken.jti, callToken.expiresAtMs ?? deps.now() + ROUTED_TOKEN_MEMORY_MS)) {
-        const refusal = new ProblemError(401, 'this call token was routed before: a replay', { cause: 'REPLAYED_TOKEN' });
+        const refusal = bearerUnauthorized('this call token was routed before: a replay', 'REPLAYED_TOKEN', { tokenSent: true });
         await deps.events.recordEvent({ type: 'routing.decided', outcome: 'refused', aic: requester.aic, capabilityId, cause: refusal.cause, detail: { reason: refusal.message } });
         throw refusal;
       }

@@ -5,7 +5,7 @@
  */
 import type { RequestHandler } from 'express';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
-import { ProblemError } from './problem.ts';
+import { bearerChallenge, bearerUnauthorized, ProblemError } from './problem.ts';
 
 export interface AccessTokenClaims {
   iss: string;
@@ -36,25 +36,26 @@ export function createAccessTokenVerifier(options: {
 /**
  * Checks the Authorization header of a request to one service: a bearer token the NRF signed,
  * whose scope holds the service. Throws ProblemError: 401 UNAUTHORIZED (none), 401 INVALID_TOKEN,
- * 403 INSUFFICIENT_SCOPE. Used by the middleware below and by routes served before express.
+ * 403 INSUFFICIENT_SCOPE, each with its RFC 6750 section 3 challenge, the service its realm. Used
+ * by the middleware below and by routes served before express.
  */
 export async function checkAccessToken(verify: AccessTokenVerifier, authorization: string | undefined, serviceName: string): Promise<AccessTokenClaims> {
   const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(authorization ?? '');
-  if (!match) throw new ProblemError(401, `a bearer access token is required for ${serviceName}`, { cause: 'UNAUTHORIZED' });
+  if (!match) throw bearerUnauthorized(`a bearer access token is required for ${serviceName}`, 'UNAUTHORIZED', { tokenSent: false, realm: serviceName });
   let claims: AccessTokenClaims;
   try {
     claims = await verify(match[1]);
   } catch (error) {
-    throw new ProblemError(401, `invalid access token: ${(error as Error).message}`, { cause: 'INVALID_TOKEN' });
+    throw bearerUnauthorized(`invalid access token: ${(error as Error).message}`, 'INVALID_TOKEN', { tokenSent: true, realm: serviceName });
   }
   if (!claims.scope.split(' ').includes(serviceName)) {
-    throw new ProblemError(403, `the access token's scope does not include ${serviceName}`, { cause: 'INSUFFICIENT_SCOPE' });
+    throw new ProblemError(403, `the access token's scope does not include ${serviceName}`, {
+      cause: 'INSUFFICIENT_SCOPE',
+      headers: { 'WWW-Authenticate': bearerChallenge(serviceName, 'error="insufficient_scope"', `scope="${serviceName}"`) },
+    });
   }
   return claims;
 }
-
-/** RFC 6750 section 3.1 error codes, by the cause checkAccessToken gives. */
-const bearerErrors: Record<string, string> = { UNAUTHORIZED: 'invalid_request', INVALID_TOKEN: 'invalid_token', INSUFFICIENT_SCOPE: 'insufficient_scope' };
 
 /**
  * Demands a valid bearer token on every request to one of the protected services, and on every
@@ -76,10 +77,7 @@ export function requireAccessToken(options: { verify: AccessTokenVerifier; prote
         res.locals.accessTokenClaims = claims;
         next();
       },
-      (error: ProblemError) => {
-        res.set('WWW-Authenticate', `Bearer error="${bearerErrors[error.cause ?? ''] ?? 'invalid_token'}"`);
-        next(error);
-      },
+      (error: ProblemError) => next(error),
     );
   };
 }

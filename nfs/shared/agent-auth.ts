@@ -19,7 +19,7 @@ import { X509Certificate } from '@peculiar/x509';
 import canonicalize from 'canonicalize';
 import { decodeProtectedHeader, importX509, jwtVerify, SignJWT, errors as joseErrors, type CryptoKey as JoseKey } from 'jose';
 import { aicOfCertificate, verifyChain } from './certificate-path.ts';
-import { ProblemError } from './problem.ts';
+import { bearerUnauthorized, ProblemError } from './problem.ts';
 
 export interface AgentIdentity {
   aic: string;
@@ -102,7 +102,7 @@ interface CheckedCertificate {
   key: JoseKey;
 }
 
-const refused = (detail: string, cause = 'INVALID_AGENT_CREDENTIAL') => new ProblemError(401, detail, { cause });
+const refused = (detail: string, cause = 'INVALID_AGENT_CREDENTIAL') => bearerUnauthorized(detail, cause, { tokenSent: true });
 
 export function createAgentCallVerifier(options: AgentCallVerifierOptions) {
   const now = options.now ?? Date.now;

@@ -8,7 +8,7 @@
  * when the gateway sent it there.
  */
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
-import { ProblemError } from './problem.ts';
+import { bearerUnauthorized, ProblemError } from './problem.ts';
 
 export const GATEWAY_FORWARD_HEADER = 'agw-forwarded';
 /** The JWS typ of a forward assertion (RFC 8725 section 3.11: explicit typing). */
@@ -21,7 +21,7 @@ export function forwardClaims(gatewayId: string, agentAic: string, callTokenId: 
   return { iss: gatewayId, aud: agentAic, ref: callTokenId, iat, exp: iat + FORWARD_LIFETIME_SECONDS };
 }
 
-const refused = (detail: string) => new ProblemError(401, detail, { cause: 'FORWARD_NOT_VOUCHED' });
+const refused = (detail: string) => bearerUnauthorized(detail, 'FORWARD_NOT_VOUCHED', { tokenSent: true });
 
 /** How often the gateway's key set is asked for afresh after an assertion failed to verify, at most. */
 const REFETCH_INTERVAL_MS = 5_000;

@@ -39,7 +39,21 @@ export class ProblemError extends Error {
 /** Application error causes from TS 29.500 clause 5.2.7.2 and TS 29.510, plus our own. */
 export const badRequest = (detail: string, invalidParams?: InvalidParam[], cause = 'MANDATORY_IE_INCORRECT') =>
   new ProblemError(400, detail, { cause, invalidParams });
-export const unauthorized = (detail: string) => new ProblemError(401, detail, { cause: 'UNAUTHORIZED' });
+/**
+ * 401 from a resource that takes bearer tokens (RFC 6750), with the challenge every 401 carries
+ * (RFC 9110 section 15.5.2). A request that sent no bearer token gets the scheme alone (RFC 6750
+ * section 3.1: no error code for a client that may not know it needs one); one whose token was
+ * refused, error="invalid_token".
+ */
+export function bearerUnauthorized(detail: string, cause: string, options: { tokenSent: boolean; realm?: string }): ProblemError {
+  return new ProblemError(401, detail, { cause, headers: { 'WWW-Authenticate': bearerChallenge(options.realm, options.tokenSent ? 'error="invalid_token"' : undefined) } });
+}
+
+/** A Bearer challenge (RFC 6750 section 3): the realm if one is named, then the given auth-params. */
+export function bearerChallenge(realm: string | undefined, ...params: Array<string | undefined>): string {
+  const all = [realm === undefined ? undefined : `realm="${realm}"`, ...params].filter((param) => param !== undefined);
+  return all.length ? `Bearer ${all.join(', ')}` : 'Bearer';
+}
 export const forbidden = (detail: string, cause = 'FORBIDDEN') => new ProblemError(403, detail, { cause });
 export const notFound = (detail: string, cause = 'RESOURCE_NOT_FOUND') => new ProblemError(404, detail, { cause });
 export const conflict = (detail: string, cause = 'CONFLICT') => new ProblemError(409, detail, { cause });

@@ -23,9 +23,11 @@ describe('with OAuth on, only NFs of the core may submit intents (an intent acts
     const anonymous = await request('POST', url, { supi: 'imsi-001010000000042', text: 'where am I?' });
     expect(anonymous.status).to.equal(401);
     expect(anonymous.body.cause).to.equal('UNAUTHORIZED');
+    expect(anonymous.headers.get('www-authenticate')).to.equal('Bearer realm="nagent-tip"');
     const forged = await request('POST', url, { supi: 'imsi-001010000000042', text: 'where am I?' }, { authorization: 'Bearer eyJhbGciOiJFUzI1NiJ9.e30.c2ln' });
     expect(forged.status).to.equal(401);
     expect(forged.body.cause).to.equal('INVALID_TOKEN');
+    expect(forged.headers.get('www-authenticate')).to.equal('Bearer realm="nagent-tip", error="invalid_token"');
   });
 
   it('answers the AMF, which takes a token from the NRF for the intent agent\'s NF', async () => {

@@ -106,12 +106,12 @@ describe('capability agents: who may task them, repeated calls, and what an answ
         const withTheirs: Record<string, string> = { authorization: `Bearer ${token}`, 'agw-forwarded': String(forwarded['agw-forwarded']) };
         for (const headers of [withTheirs, { authorization: `Bearer ${token}` }]) {
           const replayed = await request('POST', billingUrl, body, headers);
-          expect([replayed.status, replayed.body.cause], JSON.stringify(replayed.body)).to.deep.equal([401, 'FORWARD_NOT_VOUCHED']);
+          expect([replayed.status, replayed.body.cause, replayed.headers.get('www-authenticate')], JSON.stringify(replayed.body)).to.deep.equal([401, 'FORWARD_NOT_VOUCHED', 'Bearer error="invalid_token"']);
         }
         // Or sends it back through the gateway, to have it forwarded elsewhere with the gateway's word.
         await agwAgents.findOneAndUpdate({ _id: billingAic }, { $set: { liveUntil: billingLiveUntil } });
         const rerouted = await request('POST', route(), body, { authorization: `Bearer ${token}` });
-        expect([rerouted.status, rerouted.body.cause], JSON.stringify(rerouted.body)).to.deep.equal([401, 'REPLAYED_TOKEN']);
+        expect([rerouted.status, rerouted.body.cause, rerouted.headers.get('www-authenticate')], JSON.stringify(rerouted.body)).to.deep.equal([401, 'REPLAYED_TOKEN', 'Bearer error="invalid_token"']);
         expect(seen, 'the replay was forwarded nowhere').to.have.length(1);
       } finally {
         await agwAgents.findOneAndUpdate({ _id: billingAic }, { $set: { liveUntil: billingLiveUntil } });

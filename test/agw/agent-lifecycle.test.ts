@@ -46,10 +46,10 @@ describe('Registered agents: update, credential status at the AMC and relying pa
     expect((await registration(body.aic)).body.capabilities).to.deep.equal(['/capability/billing-plan']);
   });
 
-  it("refuses an update with a wrong provider secret as registration does (401 INVALID_PROVIDER_CREDENTIAL) and changes nothing", async () => {
+  it("refuses an update with a wrong provider secret as registration does (403 INVALID_PROVIDER_CREDENTIAL) and changes nothing", async () => {
     const { body } = await registerAgent(core.agwUrl, { provider: acme, name: 'secret-check', capabilities: ['/capability/billing-plan'] });
     const res = await request('PATCH', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`, { provider: { ...acme, clientSecret: 'not-the-secret-at-all' }, version: '2.0.0' }, { 'content-type': 'application/json' });
-    expect(res.status).to.equal(401);
+    expect(res.status).to.equal(403);
     expect(res.body.cause).to.equal('INVALID_PROVIDER_CREDENTIAL');
     expect(res.body.detail).to.not.contain('does not grant');
     expect((await registration(body.aic)).body.acs.version).to.equal('1.0.0');

@@ -149,13 +149,13 @@ describe('AGW agent registration, ARP with AAAP at the AMC (MACP section 5.1)', 
       expect(await agentCount()).to.equal(before);
     });
 
-    it('an unknown provider or a wrong secret (401)', async () => {
+    it('an unknown provider or a wrong secret (403: body credentials, no challenge to give)', async () => {
       const before = await agentCount();
       const unknown = await registerAgent(core.agwUrl, { provider: { providerId: 'nobody', clientSecret: 'x'.repeat(20) } });
-      expect(unknown.status).to.equal(401);
+      expect(unknown.status).to.equal(403);
       expect(unknown.body.cause).to.equal('PROVIDER_UNKNOWN');
       const wrong = await registerAgent(core.agwUrl, { provider: { providerId: 'acme-agents', clientSecret: 'not-the-secret' }, capabilities: ['/capability/billing-plan'] });
-      expect(wrong.status).to.equal(401);
+      expect(wrong.status).to.equal(403);
       expect(wrong.body.cause).to.equal('INVALID_PROVIDER_CREDENTIAL');
       expect(await agentCount()).to.equal(before);
     });

@@ -37,6 +37,7 @@ describe('AGW and AMC answers match their OpenAPI documents: status, media type 
     const text = await res.text();
     const path = pathAndQuery.split('?')[0];
     broken.push(...contract.check({ method, path, status: res.status, contentType: res.headers.get('content-type'), body: text }));
+    if (res.status === 401 && !res.headers.get('www-authenticate')) broken.push(`${method} ${path}: a 401 without WWW-Authenticate (RFC 9110 section 15.5.2)`);
     seen.add(`${res.status}`);
     let parsed: unknown = text;
     try {
@@ -61,7 +62,7 @@ describe('AGW and AMC answers match their OpenAPI documents: status, media type 
     expect((await call('POST', reg, { ...withoutCsr, nonce: freshNonce() }, { 'content-type': 'application/json; profile=x' })).status, 'schema, express').to.equal(400);
     expect((await call('POST', reg, 'not json')).status).to.equal(400);
     const otherKey = await createAgentKeyAndCsr();
-    expect((await call('POST', reg, { ...registration, csrPem: otherKey.csrPem, nonce: freshNonce(), provider: { ...operatorCore, clientSecret: 'wrong-secret-value' } })).status).to.equal(401);
+    expect((await call('POST', reg, { ...registration, csrPem: otherKey.csrPem, nonce: freshNonce(), provider: { ...operatorCore, clientSecret: 'wrong-secret-value' } })).status).to.equal(403);
     expect((await call('GET', `${reg}?limit=5`)).status).to.equal(200);
     expect((await call('GET', `${reg}?limit=0`)).status).to.equal(400);
     expect((await call('GET', `${reg}/${aic}`)).status).to.equal(200);
@@ -69,7 +70,7 @@ describe('AGW and AMC answers match their OpenAPI documents: status, media type 
     const unknownAic = formatAic(defaultAicScheme, { providerIndex: aic.split('.')[7], ontologySerial: 'ZZ', entitySerial: 'ZZ' });
     expect((await call('GET', `${reg}/${unknownAic}`)).status).to.equal(404);
     expect((await call('PATCH', `${reg}/${aic}`, { provider: operatorCore, version: '1.1.0' })).status).to.equal(200);
-    expect((await call('PATCH', `${reg}/${aic}`, { provider: { ...operatorCore, clientSecret: 'wrong-secret-value' }, version: '1.2.0' })).status).to.equal(401);
+    expect((await call('PATCH', `${reg}/${aic}`, { provider: { ...operatorCore, clientSecret: 'wrong-secret-value' }, version: '1.2.0' })).status).to.equal(403);
     expect((await call('PATCH', `${reg}/${aic}`, { provider: acme, version: '1.2.0' })).status, 'not the owner').to.equal(403);
     expect((await call('PUT', `${reg}/${aic}/heartbeat`, { load: 3 }, token)).status).to.equal(204);
     expect((await call('PUT', `${reg}/${aic}/heartbeat`, { load: 3 })).status).to.equal(401);

@@ -98,6 +98,7 @@ describe('OAuth 2.0 on the SBI and the SBI client (TS 29.510 clause 5.4, TS 33.5
     const none = await request('GET', echoUrl);
     expect(none.status).to.equal(401);
     expect(none.headers.get('content-type')).to.match(/^application\/problem\+json/);
+    expect(none.headers.get('www-authenticate'), 'RFC 6750 section 3.1: no error code without a token').to.equal('Bearer realm="necho-test"');
 
     const { body } = await tokenFor({ grant_type: 'client_credentials', nfInstanceId: consumerId, targetNfType: 'ECHO', scope: 'necho-test' });
     const [header, payload, signature] = (body.access_token as string).split('.');
@@ -105,6 +106,7 @@ describe('OAuth 2.0 on the SBI and the SBI client (TS 29.510 clause 5.4, TS 33.5
     const tampered = await request('GET', echoUrl, undefined, { authorization: `Bearer ${header}.${forged}.${signature}` });
     expect(tampered.status).to.equal(401);
     expect(tampered.body.cause).to.equal('INVALID_TOKEN');
+    expect(tampered.headers.get('www-authenticate')).to.equal('Bearer realm="necho-test", error="invalid_token"');
 
     const nrfToken = await tokenFor({ grant_type: 'client_credentials', nfInstanceId: consumerId, targetNfType: 'NRF', scope: 'nnrf-disc' });
     const otherAudience = await request('GET', echoUrl, undefined, { authorization: `Bearer ${nrfToken.body.access_token}` });
@@ -123,6 +125,7 @@ describe('OAuth 2.0 on the SBI and the SBI client (TS 29.510 clause 5.4, TS 33.5
     const res = await request('GET', `${echo.nf.apiRoot}/necho-test/v1/echo`, undefined, { authorization: `Bearer ${body.access_token}` });
     expect(res.status).to.equal(403);
     expect(res.body.cause).to.equal('INSUFFICIENT_SCOPE');
+    expect(res.headers.get('www-authenticate')).to.equal('Bearer realm="necho-test", error="insufficient_scope", scope="necho-test"');
   });
 
   it('protects NRF discovery with a token when OAuth is on', async () => {

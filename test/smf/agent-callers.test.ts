@@ -31,6 +31,9 @@ describe('SMF: only the agent a session operation names may perform it (agent-si
     expect(res.status, JSON.stringify(res.body)).to.equal(status);
     expect(res.headers.get('content-type')).to.match(/^application\/problem\+json/);
     expect(res.body.cause).to.equal(cause);
+    // RFC 6750 section 3.1: a challenge with each 401, its error code only when a token was sent.
+    const challenge = status !== 401 ? null : cause === 'AGENT_CREDENTIAL_REQUIRED' ? 'Bearer' : 'Bearer error="invalid_token"';
+    expect(res.headers.get('www-authenticate')).to.equal(challenge);
     expect(res.body.detail).to.be.a('string').that.is.not.empty;
     expect(await count()).to.equal(before);
     expect(core.smf.service.callerRefusals()[cause]).to.equal(counted + 1);
