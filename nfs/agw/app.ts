@@ -99,9 +99,12 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
         keyQuery: async (query) => {
           const requesterAic = query['requester-aic'] as string | undefined;
           if (requesterAic === undefined) return query;
-          service.canonicalAic(requesterAic, 'query requester-aic');
           const requesterClass = await service.requesterClass(requesterAic);
+          // Answered for this requester alone: the answer checks the requester.
           if (!requesterClass) return query;
+          // Shared with others, so checked here: a requester refused (a malformed AIC, a suspended
+          // credential) is express's to answer and record.
+          await service.checkedRequester(requesterAic, 'query requester-aic');
           const { 'requester-aic': _requester, ...rest } = query;
           // Not a parameter of the operation, so no request's own query can have this key.
           return { ...rest, 'requester-class': requesterClass };

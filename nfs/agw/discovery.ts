@@ -4,12 +4,14 @@
  * and natural language (ranked by the offline matcher over the taxonomy). Only discoverable,
  * live agents that policy lets the requester see are answered, and every answer is signed.
  */
-import { badRequest, forbidden } from '../shared/problem.ts';
+import { parseAic } from '../shared/aic.ts';
+import { badRequest, forbidden, ProblemError } from '../shared/problem.ts';
 import { screenText } from '../shared/text-screen.ts';
 import type { AnswerSigner } from './answer-signer.ts';
 import type { Agents } from './agents.ts';
 import type { Events } from './events.ts';
 import type { Policy, Requester } from './policy.ts';
+import type { AgwSettings } from './settings.ts';
 import type { AgentDocument, AgwStore } from './store.ts';
 import type { Taxonomy } from './taxonomy.ts';
 import type { DiscoveredAgent, DiscoveryAnswer } from './types.ts';
@@ -31,6 +33,7 @@ function answeredQuery(query: StructuredQuery, limit: number): AnsweredQuery {
 
 export interface DiscoveryDeps {
   store: AgwStore;
+  settings: Pick<AgwSettings, 'aicScheme'>;
   taxonomy: Taxonomy;
   agents: Agents;
   policy: Policy;
@@ -55,12 +58,34 @@ const maxPools = 1000;
 export function createDiscovery(deps: DiscoveryDeps) {
   const { store, policy, events, now } = deps;
 
-  /** Who asks: their AIC (checked), and their provider and domain when they are registered here. */
-  async function requesterOf(aicText?: string, param = 'query requester-aic'): Promise<Requester> {
+  /**
+   * Who asks: their AIC (checked), and their provider and domain when they are registered here.
+   * An agent registered here whose credential is suspended or revoked is refused, 403
+   * CREDENTIAL_<status>, as it is on its own operations (agents.ts): it may neither find nor call.
+   */
+  async function checkedRequester(aicText: string | undefined, param: string): Promise<Requester> {
     if (!aicText) return {};
     const aic = deps.agents.canonicalAic(aicText, param);
-    const registered = await store.agents.findOne({ _id: aic }, { fields: ['providerId', 'domain'] });
-    return registered ? { aic, providerId: registered.providerId, domain: registered.domain } : { aic };
+    const registered = await store.agents.findOne({ _id: aic }, { fields: ['providerId', 'domain', 'credentialStatus'] });
+    if (!registered) return { aic };
+    if (registered.credentialStatus !== 'GOOD') throw forbidden(`the requester ${aic}'s credential is ${registered.credentialStatus}`, `CREDENTIAL_${registered.credentialStatus}`);
+    return { aic, providerId: registered.providerId, domain: registered.domain };
+  }
+
+  /** checkedRequester for one operation: a refusal (a malformed or mistyped AIC too) is recorded as an event of its type. */
+  async function requesterOf(aicText: string | undefined, asking: { type: string; param?: string; capabilityId?: string }): Promise<Requester> {
+    try {
+      return await checkedRequester(aicText, asking.param ?? 'query requester-aic');
+    } catch (error) {
+      if (error instanceof ProblemError && error.status < 500) await recordRefusal(asking.type, error, { aicText, capabilityId: asking.capabilityId });
+      throw error;
+    }
+  }
+
+  /** A refusal as an event; the AIC it concerns is named when it is one (a mistyped one is not). */
+  function recordRefusal(type: string, error: ProblemError, about: { aicText?: string; capabilityId?: string }): Promise<void> {
+    const parsed = about.aicText === undefined ? undefined : parseAic(about.aicText, { saltHex: deps.settings.aicScheme.saltHex });
+    return events.recordEvent({ type, outcome: 'refused', cause: error.cause, ...(parsed?.ok ? { aic: parsed.aic.text } : {}), ...(about.capabilityId ? { capabilityId: about.capabilityId } : {}), detail: { reason: error.message } });
   }
 
   // Each condition is its own field, so concurrent updates of one cannot leave a stale verdict.
@@ -109,7 +134,7 @@ export function createDiscovery(deps: DiscoveryDeps) {
 
   /** The signed answer's UTF-8 JSON (what the fast path sends; see AnswerSigner.signedJson). */
   async function discoverAgentsJson(query: StructuredQuery): Promise<Buffer> {
-    const requester = await requesterOf(query.requesterAic);
+    const requester = await requesterOf(query.requesterAic, { type: 'discovery.structured', capabilityId: query.capabilityId });
     if (query.capabilityId) {
       const decision = await policy.decide(requester, query.capabilityId, 'discover');
       if (!decision.allowed) {
@@ -126,7 +151,14 @@ export function createDiscovery(deps: DiscoveryDeps) {
       return signedPoolAnswer(pool, query.capabilityId, limit);
     }
     const filter: Record<string, unknown> = liveFilter();
-    if (query.aic) filter._id = deps.agents.canonicalAic(query.aic, 'query aic');
+    if (query.aic) {
+      try {
+        filter._id = deps.agents.canonicalAic(query.aic, 'query aic');
+      } catch (error) {
+        if (error instanceof ProblemError) await recordRefusal('discovery.structured', error, { aicText: query.aic, capabilityId: query.capabilityId });
+        throw error;
+      }
+    }
     if (query.providerId) filter.providerId = query.providerId;
     if (query.domain) filter.domain = query.domain;
     if (query.supi) filter.supi = query.supi;
@@ -166,6 +198,7 @@ export function createDiscovery(deps: DiscoveryDeps) {
 
   return {
     requesterOf,
+    checkedRequester,
     liveFilter,
     discoverAgentsJson,
 
@@ -175,7 +208,7 @@ export function createDiscovery(deps: DiscoveryDeps) {
 
     /** The text is screened, matched onto capabilities, and each capability's agents ranked by score then load. */
     async resolveNaturalLanguage(request: { query: string; requesterAic?: string; limit?: number }): Promise<DiscoveryAnswer> {
-      const requester = await requesterOf(request.requesterAic, '/requesterAic');
+      const requester = await requesterOf(request.requesterAic, { type: 'discovery.natural_language', param: '/requesterAic' });
       const screened = screenText(request.query);
       if (screened.verdict === 'BLOCK') {
         await events.recordEvent({ type: 'security.prompt_injection', outcome: 'refused', aic: requester.aic, cause: 'CONTENT_REJECTED', detail: { rules: screened.rules } });

@@ -54,7 +54,7 @@ export function createRouting(deps: {
       if (!deps.taxonomy.has(capabilityId)) throw notFound(`${capabilityId} is not in the taxonomy`, 'UNKNOWN_CAPABILITY');
       const callToken = agentCallToken(authorization, deps.settings.aicScheme.saltHex);
       const issuer = callToken?.issuer;
-      const requester = await deps.discovery.requesterOf(requesterAic ?? issuer);
+      const requester = await deps.discovery.requesterOf(requesterAic ?? issuer, { type: 'routing.decided', capabilityId });
       if (issuer !== undefined && requester.aic !== issuer) {
         const refusal = forbidden(`requester-aic ${requester.aic} is not the issuer of the call token (${issuer})`, 'REQUESTER_MISMATCH');
         await deps.events.recordEvent({ type: 'routing.decided', outcome: 'refused', aic: requester.aic, capabilityId, cause: refusal.cause, detail: { reason: refusal.message, issuer } });

@@ -68,7 +68,7 @@ export async function createAgwService(deps: AgwServiceDeps) {
     ...routing,
     /** The rules' decision for one requester (DMSC "Policy Manager"), as the SMF asks it before a session. */
     async decidePolicy(query: { requesterAic: string; capabilityId: string; action: 'discover' | 'invoke' }) {
-      const requester = await discovery.requesterOf(query.requesterAic);
+      const requester = await discovery.requesterOf(query.requesterAic, { type: 'request.refused', capabilityId: query.capabilityId });
       const decision = await policy.decide(requester, query.capabilityId, query.action);
       if (!decision.allowed) {
         await events.recordEvent({ type: 'policy.denied', outcome: 'refused', aic: requester.aic, capabilityId: query.capabilityId, cause: 'POLICY_DENIED', detail: { ruleId: decision.ruleId, action: query.action } });

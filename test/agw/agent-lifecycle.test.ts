@@ -94,6 +94,38 @@ describe('Registered agents: update, credential status at the AMC and relying pa
     await until(async () => discoverable(body.aic), 'the resumed agent returning to discovery');
   });
 
+  it('refuses a suspended or revoked agent as a requester: discovery, routing and policy decisions, each refusal an event', async () => {
+    const { body } = await registerAgent(core.agwUrl, { name: 'suspended-requester' });
+    const serial = serialOf(body.certificatePem);
+    const qos = encodeURIComponent('/capability/qos-optimisation');
+    const asks = {
+      // Twice: the second would be a cache hit for a requester policy treats like any other.
+      'discovery.structured': () => request('GET', `${core.agwUrl}/nagw-disc/v1/agents?capability-id=${qos}&requester-aic=${body.aic}`),
+      'discovery.natural_language': () => request('POST', `${core.agwUrl}/nagw-disc/v1/resolutions`, { query: 'improve my video quality', requesterAic: body.aic }),
+      'routing.decided': () => request('POST', `${core.agwUrl}/nagw-route/v1/capability/qos-optimisation?requester-aic=${body.aic}`, { ueId: 'imsi-001010000000001' }),
+      'request.refused': () => request('GET', `${core.agwUrl}/nagw-pol/v1/decisions?requester-aic=${body.aic}&capability-id=${qos}&action=invoke`),
+    };
+    expect((await asks['discovery.structured']()).status, 'while GOOD').to.equal(200);
+    const refusalsOf = async (type: string, cause: string) =>
+      ((await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=${type}&aic=${body.aic}`)).body as Array<{ outcome: string; cause?: string }>).filter((event) => event.outcome === 'refused' && event.cause === cause).length;
+    for (const [action, status] of [['suspend', 'SUSPENDED'], ['revoke', 'REVOKED']] as const) {
+      expect((await credential(serial, action)).body.status).to.equal(status);
+      await until(async () => (await registration(body.aic)).body.state === status, `the gateway learning of the ${action}`);
+      for (const [type, ask] of Object.entries(asks)) {
+        const before = await refusalsOf(type, `CREDENTIAL_${status}`);
+        for (const attempt of [1, 2]) {
+          const res = await ask();
+          expect([res.status, res.body.cause], `${type} ${attempt}: ${JSON.stringify(res.body)}`).to.deep.equal([403, `CREDENTIAL_${status}`]);
+        }
+        await until(async () => (await refusalsOf(type, `CREDENTIAL_${status}`)) === before + 2, `two ${type} refusals recorded`);
+      }
+      if (action === 'suspend') {
+        expect((await credential(serial, 'resume')).body.status).to.equal('GOOD');
+        await until(async () => (await asks['discovery.structured']()).status === 200, 'the resumed agent asking again');
+      }
+    }
+  });
+
   it('deregisters: the agent leaves the directory and its credential is revoked as cessationOfOperation', async () => {
     const { body } = await registerAgent(core.agwUrl, { name: 'leaving' });
     const serial = serialOf(body.certificatePem);

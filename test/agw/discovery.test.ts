@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import { acme, operatorAmf, registerAgent, startTestCore, type RegistrationInput, type TestCore, asRegistrant } from '../support/core-harness.ts';
 import { request } from '../support/nrf-harness.ts';
+import { until } from '../support/until.ts';
 
 const qos = '/capability/qos-optimisation';
 const broadband = '/capability/broadband-troubleshooting';
@@ -119,6 +120,25 @@ describe('AGW discovery (nagw-disc)', function () {
         expect(res.body.invalidParams[0].param).to.equal(`query ${param}`);
       });
     }
+
+    it('records each refused AIC as an event of the operation: structured and natural-language discovery, routing', async () => {
+      const refusals = async (type: string, cause: string) =>
+        ((await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=${type}&limit=1000`)).body as Array<{ outcome: string; cause?: string }>).filter((event) => event.outcome === 'refused' && event.cause === cause).length;
+      const malformed = '1.2.156.3088.1.2.1.1.1';
+      const asks: Array<[string, string, () => ReturnType<typeof request>]> = [
+        ['discovery.structured', 'AIC_SYNTAX', () => discover(`capability-id=${qos}&requester-aic=${malformed}`)],
+        ['discovery.structured', 'AIC_CHECKSUM', () => discover(`requester-aic=${mistyped(aic.qos)}`)],
+        ['discovery.structured', 'AIC_CHECKSUM', () => discover(`capability-id=${qos}&aic=${mistyped(aic.qos)}`)],
+        ['discovery.natural_language', 'AIC_CHECKSUM', () => resolve({ query: 'fix my home broadband', requesterAic: mistyped(aic.qos) })],
+        ['routing.decided', 'AIC_CHECKSUM', () => request('POST', `${core.agwUrl}/nagw-route/v1/capability/qos-optimisation?requester-aic=${mistyped(aic.qos)}`, { ueId: 'imsi-001010000000001' })],
+      ];
+      for (const [type, cause, ask] of asks) {
+        const before = await refusals(type, cause);
+        const res = await ask();
+        expect([res.status, res.body.cause], `${type} ${cause}`).to.deep.equal([400, cause]);
+        await until(async () => (await refusals(type, cause)) === before + 1, `one ${type} ${cause} refusal recorded`);
+      }
+    });
 
     it('answers requesters whom no policy rule names from one cache entry, each request still recorded with its URL', async () => {
       const query = `capability-id=${qos}&limit=7`;
