@@ -26,7 +26,7 @@ export interface AmcConsumer {
 
 export interface AgentInvoker {
   /** Rejects on a network error or timeout; any HTTP answer resolves. `headers` go with the request. */
-  invoke(url: string, body: unknown, timeoutMs: number, headers?: Record<string, string>): Promise<{ status: number; data: unknown }>;
+  invoke(url: string, body: unknown, timeoutMs: number, headers?: Record<string, string>): Promise<{ status: number; data: unknown; challenge?: string }>;
 }
 
 /**
@@ -74,12 +74,17 @@ export function createAmcConsumer(sbi: SbiClient): AmcConsumer {
   };
 }
 
-export function createAgentInvoker(http: AxiosInstance = axios.create({ validateStatus: () => true })): AgentInvoker {
+/**
+ * Redirects are not followed: an agent is reached at the invocation URL it registered, and a
+ * redirect would carry the requester's call token and task to wherever the agent points.
+ */
+export function createAgentInvoker(http: AxiosInstance = axios.create({ validateStatus: () => true, maxRedirects: 0 })): AgentInvoker {
   return {
     async invoke(url, body, timeoutMs, headers = {}) {
       const correlationId = currentCorrelationId();
       const res = await http.post(url, body, { timeout: timeoutMs, headers: { ...headers, ...(correlationId ? { [correlationHeader]: correlationId } : {}) } });
-      return { status: res.status, data: res.data };
+      const challenge = res.headers['www-authenticate'];
+      return { status: res.status, data: res.data, ...(typeof challenge === 'string' ? { challenge } : {}) };
     },
   };
 }

@@ -85,11 +85,16 @@ export function agwRoutes(service: AgwService, apiRoot: () => string) {
       const answer = await service.routeToCapability(req.params.name as string, req.body, req.query['requester-aic'] as string | undefined, req.get('authorization'));
       res.set('x-served-by-aic', answer.servedBy);
       if (answer.status >= 400) {
-        // The agent refused the request: its refusal, told as a problem of the request.
+        // The agent refused the request: its refusal, told as a problem of the request. A 401 is
+        // about the requester's call token, and keeps the agent's challenge (RFC 9110 section 15.5.2).
         const detail = (answer.body as { detail?: string } | undefined)?.detail;
-        throw new ProblemError([400, 403, 404].includes(answer.status) ? answer.status : 400, `agent ${answer.servedBy} refused the request${detail ? `: ${detail}` : ''}`, { cause: 'AGENT_REFUSED' });
+        const status = [400, 401, 403, 404].includes(answer.status) ? answer.status : 400;
+        const headers = status === 401 ? { 'WWW-Authenticate': answer.challenge ?? 'Bearer error="invalid_token"' } : undefined;
+        throw new ProblemError(status, `agent ${answer.servedBy} refused the request${detail ? `: ${detail}` : ''}`, { cause: 'AGENT_REFUSED', headers });
       }
-      res.status(200).json(typeof answer.body === 'object' && answer.body !== null ? answer.body : { result: answer.body });
+      // An answer that is not a JSON object (an array, a string) is wrapped, as the operation's schema asks.
+      const isObject = typeof answer.body === 'object' && answer.body !== null && !Array.isArray(answer.body);
+      res.status(200).json(isObject ? answer.body : { result: answer.body });
     });
 
     router.get('/nagw-pol/v1/decisions', async (req, res) => {

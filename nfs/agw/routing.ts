@@ -20,6 +20,8 @@ import type { Taxonomy } from './taxonomy.ts';
 export interface RoutedAnswer {
   status: number;
   body: unknown;
+  /** The agent's WWW-Authenticate, with a 401. */
+  challenge?: string;
   servedBy: string;
   attempts: number;
 }
@@ -84,7 +86,8 @@ export function createRouting(deps: {
           const answer = await deps.invoker.invoke(agent.invokeUrl, body, deps.settings.routingTimeoutMs, headers);
           // 408 and 429 tell of the instance (it timed out, it is overloaded: RFC 9110 section
           // 15.5.9, RFC 6585 section 4), not of the request: another instance may well serve it.
-          if (answer.status >= 500 || answer.status === 408 || answer.status === 429) {
+          // So does a redirect, which is not followed: the instance is reached at its registered URL.
+          if (answer.status >= 500 || answer.status === 408 || answer.status === 429 || (answer.status >= 300 && answer.status < 400)) {
             tried.push({ aic: agent._id, failure: `answered ${answer.status}` });
             continue;
           }
@@ -95,7 +98,7 @@ export function createRouting(deps: {
             capabilityId,
             detail: { requester: requester.aic, candidates: candidates.length, attempts: tried.length + 1, failover: tried.length > 0, failed: tried, status: answer.status },
           });
-          return { status: answer.status, body: answer.data, servedBy: agent._id, attempts: tried.length + 1 };
+          return { status: answer.status, body: answer.data, ...(answer.challenge ? { challenge: answer.challenge } : {}), servedBy: agent._id, attempts: tried.length + 1 };
         } catch (error) {
           tried.push({ aic: agent._id, failure: (error as Error).message });
         } finally {

@@ -73,7 +73,8 @@ describe('capability agents: who may task them, repeated calls, and what an answ
       const elsewhere = task('t-elsewhere', { action: 'show-bill' });
       const forAnotherCapability = await caller.signer.sign({ audience: '/capability/location', capabilityId: elsewhere.capabilityId, taskId: elsewhere.taskId, task: elsewhere });
       const refused = await request('POST', route(caller.aic), elsewhere, { authorization: `Bearer ${forAnotherCapability}` });
-      expect([refused.status, refused.body.cause], JSON.stringify(refused.body)).to.deep.equal([400, 'AGENT_REFUSED']);
+      // The agent's 401 reaches the requester as a 401, with the agent's challenge (RFC 6750 section 3.1).
+      expect([refused.status, refused.body.cause, refused.headers.get('www-authenticate')], JSON.stringify(refused.body)).to.deep.equal([401, 'AGENT_REFUSED', 'Bearer error="invalid_token"']);
       expect(refused.body.detail).to.contain('aud');
     });
 
@@ -142,7 +143,7 @@ describe('capability agents: who may task them, repeated calls, and what an answ
       const thirdParty = `Bearer ${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"iss":"https://idp.example"}').toString('base64url')}.`;
       const res = await request('POST', route(), task('t-third', { action: 'show-bill' }), { authorization: thirdParty });
       // The billing agent refuses it (not its credential): the gateway did route it.
-      expect([res.status, res.body.cause], JSON.stringify(res.body)).to.deep.equal([400, 'AGENT_REFUSED']);
+      expect([res.status, res.body.cause, res.headers.get('www-authenticate')], JSON.stringify(res.body)).to.deep.equal([401, 'AGENT_REFUSED', 'Bearer error="invalid_token"']);
     });
   });
 

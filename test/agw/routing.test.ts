@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { acme, registerAgent, startTestCore, type TestCore, asRegistrant } from '../support/core-harness.ts';
 import { request } from '../support/nrf-harness.ts';
 
-type Behaviour = 'ok' | 'die' | 'fail' | 'slow' | 'not-found' | 'unprocessable' | 'overloaded';
+type Behaviour = 'ok' | 'die' | 'fail' | 'slow' | 'not-found' | 'unprocessable' | 'overloaded' | 'list' | 'redirect';
 
 interface AgentServer {
   name: string;
@@ -20,6 +20,8 @@ interface AgentServer {
 }
 
 const servers: AgentServer[] = [];
+/** Where a 'redirect' agent sends its callers. */
+let redirectTarget = 'http://127.0.0.1:9/';
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -38,6 +40,11 @@ async function startAgentServer(name: string, behaviour: Behaviour): Promise<Age
       if (behaviour === 'not-found') reply(res, 404, { detail: 'no UE with this SUPI here' });
       if (behaviour === 'unprocessable') reply(res, 422, { detail: 'parameter ueId is missing' });
       if (behaviour === 'overloaded') reply(res, 429, { detail: 'too many requests' });
+      if (behaviour === 'list') reply(res, 200, [name, 'second item']);
+      if (behaviour === 'redirect') {
+        res.writeHead(307, { location: redirectTarget });
+        res.end();
+      }
       if (behaviour === 'slow') timers.add(setTimeout(() => reply(res, 200, { servedBy: name }), 3000));
       if (behaviour === 'die') {
         server.close();
@@ -68,6 +75,11 @@ describe('AGW semantic routing (nagw-route)', function () {
 
   before(async () => {
     core = await startTestCore({ agw: { settings: { routingTimeoutMs: 300 } } });
+    // Taxonomy entries of this test's own, for tests beyond the seed's unused capabilities.
+    for (const name of extra) {
+      const res = await request('PUT', `${core.agwUrl}/nagw-tax/v1/capabilities/${name}`, { name, description: `Routing test capability ${name}` });
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    }
   });
 
   afterEach(async () => {
@@ -77,7 +89,8 @@ describe('AGW semantic routing (nagw-route)', function () {
   after(async () => core?.close());
 
   /** A capability of the seed taxonomy no other test's agents hold (billing-plan is the requester's). */
-  const unused = ['qos-optimisation', 'network-diagnosis', 'location', 'cell-load-analytics', 'root-cause-analysis', 'fault-handling', 'e2e-testing', 'data-preprocessing', 'knowledge-qa'];
+  const extra = ['routing-test-a', 'routing-test-b'];
+  const unused = ['qos-optimisation', 'network-diagnosis', 'location', 'cell-load-analytics', 'root-cause-analysis', 'fault-handling', 'e2e-testing', 'data-preprocessing', 'knowledge-qa', ...extra];
   function freshCapability(): string {
     const name = unused[capabilityCount++];
     expect(name, 'an unused capability is left').to.be.a('string');
@@ -227,6 +240,23 @@ describe('AGW semantic routing (nagw-route)', function () {
     expect(res.body.detail).to.contain(refusing.aic).and.contain('no UE with this SUPI here');
     expect(res.headers.get('x-served-by-aic')).to.equal(refusing.aic);
     expect(other.server.requests).to.equal(0);
+  });
+
+  it('wraps an answer that is not a JSON object (a list) as { result }, as the operation declares', async () => {
+    const capability = freshCapability();
+    await instances(capability, [{ behaviour: 'list', load: 0 }]);
+    const res = await route(capability);
+    expect([res.status, res.body], JSON.stringify(res.body)).to.deep.equal([200, { result: [`${capability}-0`, 'second item'] }]);
+  });
+
+  it("does not follow an agent's redirect (the call token and task go only to registered URLs) and fails over from it", async () => {
+    const capability = freshCapability();
+    const elsewhere = await startAgentServer('elsewhere', 'ok');
+    redirectTarget = `${elsewhere.url}/invoke`;
+    const [redirecting, other] = await instances(capability, [{ behaviour: 'redirect', load: 0 }, { behaviour: 'ok', load: 50 }]);
+    const res = await route(capability);
+    expect([res.status, res.headers.get('x-served-by-aic')], JSON.stringify(res.body)).to.deep.equal([200, other.aic]);
+    expect([redirecting.server.requests, elsewhere.requests, other.server.requests]).to.deep.equal([1, 0, 1]);
   });
 
   it('answers an agent 4xx the gateway does not relay as such (422) as 400 AGENT_REFUSED', async () => {
