@@ -65,9 +65,7 @@ export function createRegistration(deps: RegistrationDeps) {
     if (request.endpoints.invokeUrl) requireHttpUrl(request.endpoints.invokeUrl, '/endpoints/invokeUrl');
     const resolved = deps.taxonomy.resolveRequested(request.requestedCapabilities);
     const publicKeySha256 = await fingerprintOf(request.csrPem);
-    if (await store.agents.findOne({ publicKeySha256 })) {
-      throw conflict('an agent with this key is registered already; a new registration needs a new key', 'KEY_ALREADY_REGISTERED');
-    }
+    // The nonce before the key: a registration that succeeded, sent again as it was, is a replay.
     try {
       await store.nonces.insertOne({ _id: request.nonce, seenAt: new Date(now()) });
     } catch (error) {
@@ -75,6 +73,9 @@ export function createRegistration(deps: RegistrationDeps) {
       throw error;
     }
     try {
+      if (await store.agents.findOne({ publicKeySha256 })) {
+        throw conflict('an agent with this key is registered already; a new registration needs a new key', 'KEY_ALREADY_REGISTERED');
+      }
       return await authorizeAndBind(request, resolved.capabilityIds, resolved.matches, publicKeySha256);
     } catch (error) {
       // The nonce is only spent by a registration that succeeded; if it cannot be given back, the

@@ -176,14 +176,25 @@ describe('AGW agent registration, ARP with AAAP at the AMC (MACP section 5.1)', 
       expect(gibberish.body.cause).to.equal('UNKNOWN_CAPABILITY');
     });
 
-    it('a replayed registration (409 REPLAYED_REGISTRATION)', async () => {
+    it('a replayed registration (409 REPLAYED_REGISTRATION), with another key or exactly as it was', async () => {
       const nonce = freshNonce();
-      expect((await registerAgent(core.agwUrl, { name: 'once', nonce })).status).to.equal(201);
+      const { csrPem } = await createAgentKeyAndCsr();
+      expect((await registerAgent(core.agwUrl, { name: 'once', nonce, csrPem })).status).to.equal(201);
       const before = await agentCount();
-      const replay = await registerAgent(core.agwUrl, { name: 'once', nonce });
-      expect(replay.status).to.equal(409);
-      expect(replay.body.cause).to.equal('REPLAYED_REGISTRATION');
+      for (const replayed of [{ name: 'once', nonce }, { name: 'once', nonce, csrPem }]) {
+        const replay = await registerAgent(core.agwUrl, replayed);
+        expect([replay.status, replay.body.cause], `CSR ${replayed.csrPem ? 'the same' : 'another'}`).to.deep.equal([409, 'REPLAYED_REGISTRATION']);
+      }
       expect(await agentCount()).to.equal(before);
+    });
+
+    it('lets a nonce be used again after its registration was refused for a key already registered', async () => {
+      const { csrPem } = await createAgentKeyAndCsr();
+      expect((await registerAgent(core.agwUrl, { name: 'first', csrPem })).status).to.equal(201);
+      const nonce = freshNonce();
+      const clash = await registerAgent(core.agwUrl, { name: 'second', nonce, csrPem });
+      expect([clash.status, clash.body.cause]).to.deep.equal([409, 'KEY_ALREADY_REGISTERED']);
+      expect((await registerAgent(core.agwUrl, { name: 'second', nonce })).status).to.equal(201);
     });
 
     it('lets a nonce be used again after its registration was refused', async () => {
