@@ -64,12 +64,13 @@ export function createPolicy(deps: { store: AgwStore; aicSaltHex: string; now?: 
       return (await rules()).map(toRule);
     },
 
-    async putPolicyRule(ruleId: string, definition: PolicyRuleDefinition): Promise<PolicyRule> {
+    /** Stores the rule under its id, replacing any rule of that id; `created` when there was none (RFC 9110 section 9.3.4: 201). */
+    async putPolicyRule(ruleId: string, definition: PolicyRuleDefinition): Promise<{ created: boolean; rule: PolicyRule }> {
       if (definition.subject?.aic) definition = { ...definition, subject: { ...definition.subject, aic: canonicalAic(definition.subject.aic, deps.aicSaltHex, '/subject/aic') } };
       const document = { _id: ruleId, ...definition, priority: definition.priority ?? 100 } as PolicyDocument;
-      await deps.store.policies.replaceOne({ _id: ruleId }, document, { upsert: true });
+      const { upserted } = await deps.store.policies.replaceOne({ _id: ruleId }, document, { upsert: true });
       changed();
-      return toRule(document);
+      return { created: upserted, rule: toRule(document) };
     },
 
     async deletePolicyRule(ruleId: string): Promise<void> {

@@ -105,7 +105,8 @@ export function agwRoutes(service: AgwService, apiRoot: () => string) {
       res.json(await service.listPolicyRules());
     });
     router.put('/nagw-pol/v1/rules/:ruleId', async (req, res) => {
-      res.json(await service.putPolicyRule(req.params.ruleId as string, req.body));
+      const { created, rule } = await service.putPolicyRule(req.params.ruleId as string, req.body);
+      res.status(created ? 201 : 200).json(rule);
     });
     router.delete('/nagw-pol/v1/rules/:ruleId', async (req, res) => {
       await service.deletePolicyRule(req.params.ruleId as string);

@@ -218,8 +218,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Stored */
+            /** @description Stored in place of the rule of this id */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyRule"];
+                };
+            };
+            /** @description Stored; there was no rule of this id */
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -277,9 +277,10 @@ describe('AGW discovery (nagw-disc)', function () {
 
     const putRule = () => request('PUT', ruleUrl(), { effect: 'DENY', subject: { providerId: 'acme-agents' }, capabilityId: qos, actions: ['discover', 'invoke'] });
 
-    it('PUT /nagw-pol/v1/rules/deny-acme answers 200 with the stored rule, and GET /rules lists it', async () => {
+    it('PUT /nagw-pol/v1/rules/deny-acme answers 201 with the stored rule, 200 when it replaces it, and GET /rules lists it', async () => {
       const put = await putRule();
-      expect(put.status, JSON.stringify(put.body)).to.equal(200);
+      expect(put.status, JSON.stringify(put.body)).to.equal(201);
+      expect((await putRule()).status, 'the same rule again').to.equal(200);
       expect(put.body).to.deep.include({ ruleId: rule, effect: 'DENY', capabilityId: qos, subject: { providerId: 'acme-agents' } });
       const list = await request('GET', `${core.agwUrl}/nagw-pol/v1/rules`);
       expect(list.status, JSON.stringify(list.body)).to.equal(200);

@@ -42,7 +42,7 @@ describe('AGW replicas sharing a store', () => {
   it('applies a policy rule written through one replica at the other within its reload bound, cached answers included', async () => {
     for (let i = 0; i < 3; i++) expect((await discoverAt(replica.apiRoot)).status, 'warm: rules and answers cached').to.equal(200);
     const put = await request('PUT', `${core.agwUrl}/nagw-pol/v1/rules/deny-anonymous-location`, { effect: 'DENY', subject: { anonymous: true }, capabilityId: location, actions: ['discover'] });
-    expect(put.status, JSON.stringify(put.body)).to.equal(200);
+    expect(put.status, JSON.stringify(put.body)).to.equal(201);
     expect((await discoverAt(core.agwUrl)).status, 'at once where it was written').to.equal(403);
     // The rules are read again after POLICY_RELOAD_MS, and answers cached on the old rules go
     // with them; the margin covers a cached answer's own second and a slow machine.

@@ -97,7 +97,7 @@ describe('AGW and AMC answers match their OpenAPI documents: status, media type 
     expect((await call('DELETE', `${tax}/location`)).status, 'held by agents').to.equal(409);
 
     const pol = '/nagw-pol/v1';
-    expect((await call('PUT', `${pol}/rules/deny-anonymous-location`, { effect: 'DENY', subject: { anonymous: true }, capabilityId: '/capability/location', actions: ['discover', 'invoke'] })).status).to.equal(200);
+    expect((await call('PUT', `${pol}/rules/deny-anonymous-location`, { effect: 'DENY', subject: { anonymous: true }, capabilityId: '/capability/location', actions: ['discover', 'invoke'] })).status).to.equal(201);
     expect((await call('GET', `${pol}/rules`)).status).to.equal(200);
     expect((await call('GET', `${disc}/agents?capability-id=/capability/location`)).status, 'denied').to.equal(403);
     expect((await call('POST', '/nagw-route/v1/capability/location', { ask: 'where' })).status, 'denied').to.equal(403);

@@ -131,7 +131,7 @@ describe('SMF agent-to-agent sessions (nsmf-agentsession)', () => {
 
     it('answers 403 POLICY_DENIED when an AGW policy rule denies the initiator', async () => {
       const rule = await request('PUT', `${core.agwUrl}/nagw-pol/v1/rules/deny-intent-agent`, { effect: 'DENY', priority: 500, subject: { aic: initiator }, capabilityId: qosCap, actions: ['discover'] });
-      expect(rule.status, JSON.stringify(rule.body)).to.equal(200);
+      expect(rule.status, JSON.stringify(rule.body)).to.equal(201);
       try {
         await refused(sessionBody(), 403, 'POLICY_DENIED');
       } finally {
@@ -142,7 +142,7 @@ describe('SMF agent-to-agent sessions (nsmf-agentsession)', () => {
 
     it('answers 403 POLICY_DENIED naming the rule when an invoke rule denies the capability, though discovery would answer the target', async () => {
       const rule = await request('PUT', `${core.agwUrl}/nagw-pol/v1/rules/no-invoke-qos`, { effect: 'DENY', priority: 500, subject: { aic: initiator }, capabilityId: qosCap, actions: ['invoke'] });
-      expect(rule.status, JSON.stringify(rule.body)).to.equal(200);
+      expect(rule.status, JSON.stringify(rule.body)).to.equal(201);
       try {
         const discovered = await request('GET', `${core.agwUrl}/nagw-disc/v1/agents?capability-id=${qosCap}&requester-aic=${initiator}`);
         expect(discovered.body.agents.map((agent: { aic: string }) => agent.aic), 'discover is still allowed').to.include(target);
