@@ -91,7 +91,7 @@ describe('the intent agent runs its tasks inside SMF-authorized semantic session
     expect(first.tasks[0]).to.include({ state: 'completed' });
     await pool().releaseAll();
     const rule = `${core.agwUrl}/nagw-pol/v1/rules/deny-intent-billing`;
-    expect((await request('PUT', rule, { effect: 'DENY', priority: 500, subject: { aic: intentAic }, capabilityId: BILLING, actions: ['discover'] })).status).to.equal(200);
+    expect((await request('PUT', rule, { effect: 'DENY', priority: 500, subject: { aic: intentAic }, capabilityId: BILLING, actions: ['discover'] })).status).to.equal(201);
     try {
       const billingSessions = async () => (await smf().listSessions({ aic: intentAic })).filter((session) => session.capabilityId === BILLING).length;
       const sessionsBefore = await billingSessions();

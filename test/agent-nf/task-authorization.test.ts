@@ -78,6 +78,24 @@ describe('capability agents: who may task them, repeated calls, and what an answ
       expect(refused.body.detail).to.contain('aud');
     });
 
+    it('spends a call token only when it is forwarded: one refused by policy may be sent again once policy allows it', async () => {
+      const caller = await routedCaller('policy-refused-caller');
+      const body = task('t-policy', { action: 'show-bill' });
+      const token = await caller.signer.sign({ audience: '/capability/billing-plan', capabilityId: body.capabilityId, taskId: body.taskId, task: body });
+      const rule = `${core.agwUrl}/nagw-pol/v1/rules/deny-policy-refused-caller`;
+      expect((await request('PUT', rule, { effect: 'DENY', priority: 500, subject: { aic: caller.aic }, capabilityId: '/capability/billing-plan', actions: ['invoke'] })).status).to.equal(201);
+      try {
+        const denied = await request('POST', route(), body, { authorization: `Bearer ${token}` });
+        expect([denied.status, denied.body.cause], JSON.stringify(denied.body)).to.deep.equal([403, 'POLICY_DENIED']);
+      } finally {
+        expect((await request('DELETE', rule)).status).to.equal(204);
+      }
+      const allowed = await request('POST', route(), body, { authorization: `Bearer ${token}` });
+      expect([allowed.status, allowed.headers.get('x-served-by-aic')], JSON.stringify(allowed.body)).to.deep.equal([200, billingAic]);
+      const again = await request('POST', route(), body, { authorization: `Bearer ${token}` });
+      expect([again.status, again.body.cause], 'forwarded once, then spent').to.deep.equal([401, 'REPLAYED_TOKEN']);
+    });
+
     it('is refused at an instance the gateway did not forward it to: what an instance that received it could try', async () => {
       // A third party's instance of the capability, the only live one while the network's billing agent is made stale.
       const seen: Array<Record<string, string | string[] | undefined>> = [];

@@ -201,7 +201,7 @@ describe('AGW semantic routing (nagw-route)', function () {
     expect(requester.status).to.equal(201);
     const ruleUrl = `${core.agwUrl}/nagw-pol/v1/rules/deny-acme-invoke`;
     const put = await request('PUT', ruleUrl, { effect: 'DENY', subject: { providerId: 'acme-agents' }, capabilityId: `/capability/${capability}`, actions: ['invoke'] });
-    expect(put.status, JSON.stringify(put.body)).to.equal(200);
+    expect(put.status, JSON.stringify(put.body)).to.equal(201);
     try {
       const denied = await route(capability, {}, `?requester-aic=${requester.body.aic}`);
       expect(denied.status).to.equal(403);
