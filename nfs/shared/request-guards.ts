@@ -48,17 +48,21 @@ interface DocumentedPath {
   methods: string[];
 }
 
-/** Reads the paths and methods of the given OpenAPI files (base path from their first server URL). */
+/**
+ * Reads the paths and methods of the given OpenAPI files (base path from their first server URL).
+ * A path that has GET has HEAD too (RFC 9110 section 9.1: a general-purpose server supports both).
+ */
 export function documentedPaths(specFiles: string[]): DocumentedPath[] {
   return specFiles.flatMap((file) => {
     const spec = parseYaml(readFileSync(file, 'utf8')) as { servers?: Array<{ url: string }>; paths?: Record<string, Record<string, unknown>> };
     const base = (spec.servers?.[0]?.url ?? '').replace(/\/$/, '');
-    return Object.entries(spec.paths ?? {}).map(([path, item]) => ({
-      pattern: new RegExp(`^${escape(base + path).replace(/\\\{[^}]+\\\}/g, '[^/]+')}/?$`),
-      methods: Object.keys(item)
+    return Object.entries(spec.paths ?? {}).map(([path, item]) => {
+      const methods = Object.keys(item)
         .filter((key) => ['get', 'put', 'post', 'patch', 'delete', 'options', 'head'].includes(key))
-        .map((method) => method.toUpperCase()),
-    }));
+        .map((method) => method.toUpperCase());
+      if (methods.includes('GET') && !methods.includes('HEAD')) methods.push('HEAD');
+      return { pattern: new RegExp(`^${escape(base + path).replace(/\\\{[^}]+\\\}/g, '[^/]+')}/?$`), methods };
+    });
   });
 }
 

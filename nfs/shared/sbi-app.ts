@@ -62,6 +62,12 @@ export function createSbiApp(options: SbiAppOptions): Express {
   });
 
   const specFiles = options.specs.map((spec) => (isAbsolute(spec) ? spec : join(openapiDir, spec)));
+  // HEAD is GET without the content (RFC 9110 section 9.3.2): checked, validated and routed as
+  // GET; node's response to a HEAD request leaves the content out whatever is written.
+  app.use((req, _res, next) => {
+    if (req.method === 'HEAD') req.method = 'GET';
+    next();
+  });
   app.use(rejectUndocumentedMethods(documentedPaths(specFiles)));
   app.use(requireContentTypeForBody());
   // strict: false, so that a body of null, a string or a number is valid JSON the validator refuses

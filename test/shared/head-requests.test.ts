@@ -1,0 +1,39 @@
+/**
+ * HEAD on every path that has GET (RFC 9110 section 9.1: general-purpose servers support GET and
+ * HEAD; section 9.3.2: the same header fields as GET, no content), though the APIs document GET only.
+ */
+import { expect } from 'chai';
+import { startTestCore, type TestCore } from '../support/core-harness.ts';
+
+describe('HEAD wherever GET is documented', function () {
+  this.timeout(20_000);
+  let core: TestCore;
+  before(async () => {
+    core = await startTestCore();
+  });
+  after(async () => core?.close());
+
+  it('answers HEAD with the status and headers of GET and no content: DER CRL, PEM CA, JSON lists, NRF profiles', async () => {
+    const urls = [
+      `${core.amcUrl}/namc-cred/v1/crl`,
+      `${core.amcUrl}/namc-cred/v1/ca`,
+      `${core.agwUrl}/nagw-tax/v1/capabilities`,
+      `${core.nrfUrl}/nnrf-nfm/v1/nf-instances`,
+    ];
+    for (const url of urls) {
+      const get = await fetch(url);
+      const getBody = await get.arrayBuffer();
+      const head = await fetch(url, { method: 'HEAD' });
+      const headBody = await head.arrayBuffer();
+      expect([head.status, head.headers.get('content-type'), head.headers.get('content-length')], url).to.deep.equal([get.status, get.headers.get('content-type'), String(getBody.byteLength)]);
+      expect(get.status, url).to.equal(200);
+      expect(headBody.byteLength, url).to.equal(0);
+    }
+  });
+
+  it('still refuses a method a path does not have, naming HEAD among the allowed', async () => {
+    const res = await fetch(`${core.amcUrl}/namc-cred/v1/crl`, { method: 'DELETE' });
+    expect(res.status).to.equal(405);
+    expect(res.headers.get('allow')?.split(', ').sort()).to.deep.equal(['GET', 'HEAD']);
+  });
+});
