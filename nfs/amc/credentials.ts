@@ -318,11 +318,13 @@ const maxSubscribers = 32;
 /**
  * A serial number as stored. The AMC's own serials are lower-case hex and never start with a zero
  * octet (positiveSerial), but tools print serials in upper case (openssl, node:crypto's
- * X509Certificate), and some with the zero octet DER puts before a high first octet: all of these
- * name the same credential.
+ * X509Certificate), some with the zero octet DER puts before a high first octet, and some (Go's
+ * math/big, Java's BigInteger, pyca/cryptography) as a number without the leading zero digit of
+ * an octet below 0x10: all of these name the same credential.
  */
 export function canonicalSerial(text: string): string {
   let hex = text.toLowerCase();
+  if (hex.length % 2) hex = `0${hex}`;
   while (hex.length > 2 && hex.startsWith('00')) hex = hex.slice(2);
   return hex;
 }

@@ -307,3 +307,15 @@ describe('AMC renewal after a process stopped mid-renewal', () => {
     ]);
   });
 });
+
+describe('AMC serial numbers as other tools print them', () => {
+  it('finds a credential whose serial starts with a zero digit when named without it, as Go, Java and pyca print serials', async () => {
+    const ca = await loadCertificateAuthority(await createCaMaterial({ commonName: 'serial test CA' }));
+    const { store, credentials } = await credentialsWith(ca);
+    const serialNumber = `0b${'23'.repeat(15)}`;
+    await store.credentials.insertOne({ _id: serialNumber, aic: '1.2.156.3088.1.2.1.1.1.0O41', status: 'GOOD', notBefore: new Date().toISOString(), notAfter: new Date(Date.now() + 86_400_000).toISOString(), certificatePem: 'unused here', publicKeySha256: 'unused here' });
+    for (const spelling of [serialNumber.slice(1), serialNumber.slice(1).toUpperCase(), serialNumber, `00${serialNumber}`]) {
+      expect((await credentials.getCredentialStatus(spelling)).serialNumber, spelling).to.equal(serialNumber);
+    }
+  });
+});
