@@ -160,6 +160,10 @@ export function createCredentials(deps: CredentialsDeps) {
       if (grant.providerIndex !== aic.aic.providerIndex) {
         throw forbidden(`the AIC's provider index ${aic.aic.providerIndex} is not the grant's ${grant.providerIndex}`, 'AIC_PROVIDER_MISMATCH');
       }
+      // A provider suspended after its grant was made gets no certificate from it, as it gets no
+      // new grant (AAAP) and no renewal; the grant stays unspent for when it is active again.
+      const provider = await store.providers.findOne({ _id: grant.providerId }, { fields: ['status'] });
+      if (provider?.status === 'SUSPENDED') throw forbidden(`provider ${grant.providerId} is suspended; its agents are not certified`, 'PROVIDER_SUSPENDED');
       // Claimed for the time of the check and the signing, so two issuances for one AIC at once
       // in this process cannot both pass the check (the gateways allocate each AIC once; AMC
       // replicas sharing a store do not see each other's claims).

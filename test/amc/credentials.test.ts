@@ -172,6 +172,21 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
     expect((await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${serialNumber}/renew`, { csrPem: key.csrPem })).status).to.equal(201);
   });
 
+  it('certifies no agent of a provider suspended after its grant was made (403 PROVIDER_SUSPENDED), and leaves the grant unspent', async () => {
+    const created = await request('POST', `${core.amcUrl}/namc-prov/v1/providers`, { providerId: 'issuance-check', name: 'Issuance check', allowedCapabilities: ['*'] });
+    const provider = { providerId: 'issuance-check', clientSecret: created.body.clientSecret };
+    const key = await createAgentKeyAndCsr();
+    const grant = (await authorize(provider, ['/capability/location'], key.publicKeySpkiSha256)).body;
+    await request('PATCH', `${core.amcUrl}/namc-prov/v1/providers/issuance-check`, { status: 'SUSPENDED' }, { 'content-type': 'application/json' });
+    const aic = aicFor(grant.providerIndex, '55');
+    const refused = await issue(grant.grantId, aic, key.csrPem);
+    expect(refused.status).to.equal(403);
+    expect(refused.body.cause).to.equal('PROVIDER_SUSPENDED');
+    expect((await request('GET', `${core.amcUrl}/namc-cred/v1/credentials?aic=${aic}`)).body).to.have.length(0);
+    await request('PATCH', `${core.amcUrl}/namc-prov/v1/providers/issuance-check`, { status: 'ACTIVE' }, { 'content-type': 'application/json' });
+    expect((await issue(grant.grantId, aic, key.csrPem)).status, 'the grant was not spent').to.equal(201);
+  });
+
   it('answers 404 for an unknown serial and 400 for a malformed one', async () => {
     expect((await request('GET', `${core.amcUrl}/namc-cred/v1/credentials/abcdef0123`)).status).to.equal(404);
     expect((await request('GET', `${core.amcUrl}/namc-cred/v1/credentials/XYZ`)).status).to.equal(400);
