@@ -18,15 +18,14 @@ import {
   SubjectKeyIdentifierExtension,
   X509Certificate,
   X509CertificateGenerator,
-  X509CrlGenerator,
   X509CrlReason,
 } from '@peculiar/x509';
 import { verifyCsrPem, type VerifiedCsr } from '../shared/csr.ts';
 
 export { CsrError, type CsrErrorCause, type VerifiedCsr } from '../shared/csr.ts';
-import { importPrivateKeyPem } from '../shared/agent-credentials.ts';
 
 import { AIC_PATTERN } from '../shared/certificate-path.ts';
+import { signCertificateList } from './certificate-list.ts';
 import { signLeafCertificate, subjectKeyIdentifierDer, uriSubjectAltNameDer, type LeafTemplate } from './leaf-certificate.ts';
 
 export { aicOfCertificate, verifyChain } from '../shared/certificate-path.ts';
@@ -86,7 +85,6 @@ export async function createCaMaterial(options: { commonName: string; validityDa
 /** Rebuilds the CA from stored material, so a restarted AMC keeps its trust anchor. */
 export async function loadCertificateAuthority(material: CaMaterial, options: { crlUri?: string } = {}): Promise<CertificateAuthority> {
   const caCert = new X509Certificate(material.certificatePem);
-  const signingKey = await importPrivateKeyPem(material.privateKeyPkcs8Pem);
   if (!(await caCert.isSelfSigned()) || caCert.getExtension(BasicConstraintsExtension)?.ca !== true) {
     throw new Error('CA material: certificate is not a self-signed CA certificate');
   }
@@ -152,22 +150,19 @@ export async function loadCertificateAuthority(material: CaMaterial, options: { 
     async buildCrl(request) {
       if (!Number.isSafeInteger(request.crlNumber) || request.crlNumber < 0) throw new RangeError('crlNumber must be a non-negative integer');
       if (request.nextUpdate <= request.thisUpdate) throw new RangeError('nextUpdate must be after thisUpdate');
-      const crl = await X509CrlGenerator.create({
-        issuer: caCert.subjectName,
+      const der = signCertificateList(template, {
         thisUpdate: request.thisUpdate,
         nextUpdate: request.nextUpdate, // §5.1.2.5: conforming issuers MUST include nextUpdate
-        signingKey,
-        signingAlgorithm: CA_SIGNING,
         // §5.2.1 AKI and §5.2.3 CRL number: both MUST be present, both non-critical
-        extensions: [aki, new Extension(CRL_NUMBER_OID, false, derInteger(request.crlNumber))],
+        extensionsDer: [new Uint8Array(aki.rawData), new Uint8Array(new Extension(CRL_NUMBER_OID, false, derInteger(request.crlNumber)).rawData)],
         entries: request.revoked.map((entry) => ({
-          serialNumber: checkSerial(entry.serialNumberHex),
+          serialNumberHex: checkSerial(entry.serialNumberHex),
           revocationDate: entry.revokedAt,
-          // §5.3.1: the library omits the reasonCode for unspecified(0), as the RFC recommends
-          reason: X509CrlReason[entry.reason],
+          // §5.3.1: the reasonCode is left out rather than unspecified(0), as the RFC recommends
+          ...(entry.reason === 'unspecified' ? {} : { reasonCode: X509CrlReason[entry.reason] }),
         })),
       });
-      return new Uint8Array(crl.rawData);
+      return new Uint8Array(der);
     },
   };
 }

@@ -62,7 +62,8 @@ export function subjectKeyIdentifierDer(keyId: Uint8Array): Buffer {
   return extensionDer('551d0e', tlv(0x04, [keyId]));
 }
 
-function extensionDer(oidHex: string, value: Buffer): Buffer {
+/** A non-critical Extension (§4.1.2.9): critical is DEFAULT FALSE, so DER leaves it out (X.690 §11.5). */
+export function extensionDer(oidHex: string, value: Buffer): Buffer {
   return tlv(0x30, [tlv(0x06, [Buffer.from(oidHex, 'hex')]), tlv(0x04, [value])]);
 }
 
@@ -73,14 +74,14 @@ function commonNameDer(text: string): Buffer {
 }
 
 /** §4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050; seconds, no fraction, Zulu. */
-function time(date: Date): Buffer {
+export function time(date: Date): Buffer {
   const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
   const digits = `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z`;
   return date.getUTCFullYear() < 2050 ? tlv(0x17, [Buffer.from(digits.slice(2), 'ascii')]) : tlv(0x18, [Buffer.from(digits, 'ascii')]);
 }
 
 /** DER INTEGER content of a non-negative hex number: minimal octets, 0x00 in front of a set top bit (X.690 §8.3.2). */
-function positiveInteger(hex: string): Buffer {
+export function positiveInteger(hex: string): Buffer {
   let octets = Buffer.from(hex, 'hex');
   let first = 0;
   while (first < octets.length - 1 && octets[first] === 0) first++;
@@ -89,7 +90,7 @@ function positiveInteger(hex: string): Buffer {
 }
 
 /** Tag, definite length (X.690 §8.1.3), contents. */
-function tlv(tag: number, contents: Uint8Array[]): Buffer {
+export function tlv(tag: number, contents: Uint8Array[]): Buffer {
   const length = contents.reduce((sum, part) => sum + part.length, 0);
   let header: number[];
   if (length < 0x80) header = [tag, length];

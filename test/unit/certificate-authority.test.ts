@@ -16,11 +16,17 @@ import {
   X509CertificateGenerator,
   X509ChainBuilder,
   X509Crl,
+  X509CrlGenerator,
   X509CrlReason,
 } from '@peculiar/x509';
 // The CRL number is decoded with the ASN.1 schema @peculiar/x509 itself is built on, not with our encoder.
 import { AsnConvert } from '@peculiar/asn1-schema';
-import { CRLNumber, id_ce_cRLNumber } from '@peculiar/asn1-x509';
+import { CertificateList, CRLNumber, id_ce_cRLNumber } from '@peculiar/asn1-x509';
+import { fromBER, type Sequence } from 'asn1js';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   aicOfCertificate,
   createCaMaterial,
@@ -31,6 +37,7 @@ import {
   type CertificateAuthority,
   type CsrErrorCause,
 } from '../../nfs/amc/certificate-authority.ts';
+import { encodeTbsCertList } from '../../nfs/amc/certificate-list.ts';
 import { createAgentKeyAndCsr, importPrivateKeyPem, spkiSha256 } from '../../nfs/shared/agent-credentials.ts';
 
 const AIC = '1.2.156.3088.1.2.1.1.1.0O41';
@@ -261,6 +268,58 @@ describe('AMC certificate authority', () => {
     expect(number.critical).to.equal(false);
     expect(AsnConvert.parse(number.value, CRLNumber).value).to.equal(128);
     expect(crl.getExtension(AuthorityKeyIdentifierExtension)!.keyId).to.equal(caCert.getExtension(SubjectKeyIdentifierExtension)!.keyId);
+  });
+
+  it('gives a CRL entry without a reason code no crlEntryExtensions, never an empty SEQUENCE (RFC 5280 section 5.1: SIZE (1..MAX))', async () => {
+    const der = await ca.buildCrl({
+      crlNumber: 7,
+      thisUpdate: NOW,
+      nextUpdate: new Date(NOW.getTime() + 3_600_000),
+      revoked: [
+        { serialNumberHex: '0c03', revokedAt: new Date('2026-06-01T16:00:00Z'), reason: 'unspecified' },
+        { serialNumberHex: '0a01', revokedAt: new Date('2026-06-01T13:00:00Z'), reason: 'keyCompromise' },
+      ],
+    });
+    // Read as BER with asn1js: the schema layer would read an empty SEQUENCE and none alike.
+    const tbsCertList = (fromBER(new Uint8Array(der)).result as Sequence).valueBlock.value[0] as Sequence;
+    const entries = tbsCertList.valueBlock.value[5] as Sequence; // version, signature, issuer, thisUpdate, nextUpdate, revokedCertificates
+    const extensionCounts = entries.valueBlock.value.map((entry) => (entry as Sequence).valueBlock.value.slice(2).map((extensions) => (extensions as Sequence).valueBlock.value.length));
+    expect(extensionCounts, 'the extensions of each entry').to.deep.equal([[], [1]]);
+    expect(await new X509Crl(der).verify({ publicKey: caCert })).to.equal(true);
+    if (spawnSync('openssl', ['version']).status !== 0) return; // openssl is optional on the test machine
+    const dir = await mkdtemp(join(tmpdir(), 'dmsc-crl-'));
+    try {
+      await writeFile(join(dir, 'crl.der'), der);
+      await writeFile(join(dir, 'ca.pem'), ca.certificatePem);
+      const read = spawnSync('openssl', ['crl', '-inform', 'DER', '-in', join(dir, 'crl.der'), '-CAfile', join(dir, 'ca.pem'), '-noout', '-text'], { encoding: 'utf8' });
+      expect(read.status, read.stderr).to.equal(0);
+      expect(read.stderr).to.match(/verify OK/);
+      expect(read.stdout).to.match(/Serial Number: 0C03/).and.match(/Key Compromise/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('encodes the same TBSCertList as @peculiar/x509 for entries with reason codes and for none', async () => {
+    const signingKey = await importPrivateKeyPem(material.privateKeyPkcs8Pem);
+    const extension = caCert.getExtension(SubjectKeyIdentifierExtension)!;
+    const extensions = [new AuthorityKeyIdentifierExtension(extension.keyId)];
+    const template = { issuerDer: new Uint8Array(caCert.subjectName.toArrayBuffer()), signatureAlgorithmDer: Buffer.from('300a06082a8648ce3d040302', 'hex') };
+    const revoked = [
+      { serialNumber: '0a01', revocationDate: new Date('2026-06-01T13:00:00.456Z'), reason: X509CrlReason.keyCompromise },
+      { serialNumber: 'f0e1d2', revocationDate: new Date('2050-01-01T00:00:00Z'), reason: X509CrlReason.certificateHold },
+    ];
+    for (const entries of [revoked, []]) {
+      const library = await X509CrlGenerator.create({ issuer: caCert.subjectName, thisUpdate: NOW, nextUpdate: new Date(NOW.getTime() + 3_600_000), signingKey, signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams, extensions, entries });
+      const ours = encodeTbsCertList(template, {
+        thisUpdate: NOW,
+        nextUpdate: new Date(NOW.getTime() + 3_600_000),
+        extensionsDer: extensions.map((extension) => new Uint8Array(extension.rawData)),
+        entries: entries.map((entry) => ({ serialNumberHex: entry.serialNumber, revocationDate: entry.revocationDate, reasonCode: entry.reason })),
+      });
+      const libraryTbs = Buffer.from(AsnConvert.serialize(AsnConvert.parse(library.rawData, CertificateList).tbsCertList));
+      expect(ours.toString('hex'), `${entries.length} entries`).to.equal(libraryTbs.toString('hex'));
+    }
   });
 
   it('round-trips CA material: two loads give the same CA and both issue certificates that chain to it', async () => {
