@@ -15,7 +15,7 @@ import { createCaMaterial, loadCertificateAuthority } from './certificate-author
 import type { CredentialEvent } from './credentials.ts';
 import { amcRoutes } from './routes.ts';
 import { createAmcService, type AmcService } from './service.ts';
-import { amcSettingsSchema, defaultAmcSettings, type AmcSettings } from './settings.ts';
+import { amcSettingsSchema, checkAmcSettings, defaultAmcSettings, type AmcSettings } from './settings.ts';
 import { checkSettings } from '../shared/settings-file.ts';
 import { openAmcStore, type AmcStore } from './store.ts';
 
@@ -37,7 +37,7 @@ export type AmcHandle = NfHandle & { service: AmcService; drainNotifications(): 
 export const amcServiceNames = ['namc-prov', 'namc-auth', 'namc-cred'];
 
 export async function createAmc(deps: AmcDeps): Promise<AmcHandle> {
-  const settings: AmcSettings = Object.freeze({ ...defaultAmcSettings, ...deps.settings });
+  const settings: AmcSettings = checkAmcSettings(Object.freeze({ ...defaultAmcSettings, ...deps.settings }));
   const nfInstanceId = deps.nfInstanceId ?? randomUUID();
   const store = await openAmcStore(deps.store);
   const ca = await loadCertificateAuthority(await loadOrCreateCa(store, settings), {});

@@ -46,6 +46,8 @@ export interface CrlRequest { revoked: RevokedEntry[]; crlNumber: number; thisUp
 export interface CertificateAuthority {
   readonly certificatePem: string;
   readonly certificateDer: Uint8Array<ArrayBuffer>;
+  /** The end of the CA certificate's validity: no certificate it issues may end later (RFC 5280 section 6.1.3). */
+  readonly notAfter: Date;
   verifyCsr(csrPem: string): Promise<VerifiedCsr>;
   issue(request: IssueRequest): Promise<{ certificatePem: string } & VerifiedCsr>;
   buildCrl(request: CrlRequest): Promise<Uint8Array<ArrayBuffer>>;
@@ -119,6 +121,7 @@ export async function loadCertificateAuthority(material: CaMaterial, options: { 
   return {
     certificatePem: caCert.toString('pem'),
     get certificateDer() { return new Uint8Array(caCert.rawData.slice(0)); }, // a copy: callers cannot alter the CA
+    get notAfter() { return new Date(caCert.notAfter); },
     async verifyCsr(csrPem) {
       const { publicKeySpkiSha256, publicKeyAlgorithm } = await verifyCsrPem(csrPem);
       return { publicKeySpkiSha256, publicKeyAlgorithm };

@@ -8,7 +8,7 @@ import { parseAic } from '../shared/aic.ts';
 import { nextCounterValue } from '../shared/counters.ts';
 import { requireHttpUrl } from '../shared/http-url.ts';
 import type { Notifier } from '../shared/notifier.ts';
-import { badRequest, conflict, forbidden, notFound } from '../shared/problem.ts';
+import { badRequest, conflict, forbidden, notFound, ProblemError } from '../shared/problem.ts';
 import { CsrError, type CertificateAuthority } from './certificate-authority.ts';
 import type { AmcSettings } from './settings.ts';
 import type { Update } from '../shared/store/collection.ts';
@@ -102,11 +102,23 @@ export function createCredentials(deps: CredentialsDeps) {
     return earlier;
   }
 
+  /**
+   * Refuses to issue once the CA certificate has expired: nothing it signs would validate, and the
+   * request is refused before a grant or a renewal claim is taken, so nothing is spent on it.
+   */
+  function requireCaInValidity(): void {
+    if (now() >= ca.notAfter.getTime()) {
+      throw new ProblemError(500, `the AMC's CA certificate expired at ${ca.notAfter.toISOString()}; it issues nothing until the operator gives it a new CA`, { cause: 'CA_EXPIRED' });
+    }
+  }
+
   /** Signs a CSR already verified by verifiedCsr. */
   async function sign(aic: string, csrPem: string, publicKeySha256: string, grantId?: string): Promise<CredentialRecord> {
     const serialNumber = positiveSerial();
     const notBefore = new Date(now() - 60_000); // a minute of allowance for relying parties' clocks
-    const notAfter = new Date(now() + deps.settings.credentialValidityDays * 86_400_000);
+    // Shortened to the CA's own end: RFC 5280 section 6.1.3 path validation would refuse the
+    // certificate after it anyway, and the record says when the certificate really ends.
+    const notAfter = new Date(Math.min(now() + deps.settings.credentialValidityDays * 86_400_000, ca.notAfter.getTime()));
     const { certificatePem } = await ca.issue({ csrPem, aic, serialNumberHex: serialNumber, notBefore, notAfter });
     const record: CredentialRecord = {
       _id: serialNumber,
@@ -167,6 +179,7 @@ export function createCredentials(deps: CredentialsDeps) {
       // Claimed for the time of the check and the signing, so two issuances for one AIC at once
       // in this process cannot both pass the check (the gateways allocate each AIC once; AMC
       // replicas sharing a store do not see each other's claims).
+      requireCaInValidity();
       if (issuing.has(aic.aic.text)) throw conflict(`AIC ${aic.aic.text} is being certified`, 'AIC_ALREADY_ISSUED');
       issuing.add(aic.aic.text);
       let record: CredentialRecord;
@@ -203,6 +216,7 @@ export function createCredentials(deps: CredentialsDeps) {
       if (csr.publicKeySpkiSha256 !== current.publicKeySha256) {
         throw forbidden("a renewal CSR must carry the current certificate's key", 'KEY_MISMATCH');
       }
+      requireCaInValidity();
       // One renewal at a time: the certificate is claimed atomically, so two concurrent renewals
       // cannot leave two good certificates for one AIC. A claim older than RENEWAL_CLAIM_MS was
       // left by a process that stopped mid-renewal, and is taken over.

@@ -1,4 +1,6 @@
 /** The AMC's tunables and the accounts and peers it starts with. */
+import { ConfigError } from '../shared/config.ts';
+
 export interface ProviderSeed {
   providerId: string;
   name: string;
@@ -43,6 +45,19 @@ export const defaultAmcSettings: AmcSettings = Object.freeze({
   providers: [...demoProviders],
   peerTrustAnchors: [],
 });
+
+/**
+ * What the schema cannot say: a certificate does not outlive its CA (RFC 5280 section 6.1.3
+ * checks every certificate of a path for validity), so credentials are issued for less time than
+ * the CA certificate made with these settings is valid. A CA kept from an earlier start may end
+ * sooner; issuance shortens a credential to it (credentials.ts).
+ */
+export function checkAmcSettings(settings: AmcSettings): AmcSettings {
+  if (settings.credentialValidityDays >= settings.caValidityDays) {
+    throw new ConfigError(`amc.credentialValidityDays (${settings.credentialValidityDays}) must be below amc.caValidityDays (${settings.caValidityDays}): no credential may outlive the CA that issues it`);
+  }
+  return settings;
+}
 
 /** What a settings file may set for the AMC (settings-file.ts). */
 export const amcSettingsSchema = {

@@ -334,3 +334,45 @@ describe('AMC serial numbers as other tools print them', () => {
     }
   });
 });
+
+describe('AMC credential validity and the CA certificate', () => {
+  it("ends a credential with the CA certificate when the CA ends first, in the certificate and in its record", async () => {
+    // A CA kept from an earlier start with a shorter validity than the credentials now asked for.
+    const ca = await loadCertificateAuthority(await createCaMaterial({ commonName: 'short CA', validityDays: 10 }));
+    const { credentials, grant } = await credentialsWith(ca);
+    const key = await createAgentKeyAndCsr();
+    await grant('grant', key.publicKeySpkiSha256);
+    const issued = await credentials.issueCredential({ grantId: 'grant', aic: formatAic(defaultAicScheme, { providerIndex: '1', ontologySerial: 'V', entitySerial: '1' }), csrPem: key.csrPem });
+    const certificateEnd = new Date(new X509Certificate(issued.certificatePem).validTo).getTime();
+    expect(certificateEnd).to.equal(Math.floor(ca.notAfter.getTime() / 1000) * 1000);
+    expect(Date.parse(issued.notAfter)).to.equal(ca.notAfter.getTime());
+  });
+
+  it('refuses issuance and renewal once the CA certificate has expired (500 CA_EXPIRED), spending no grant and leaving no claim', async () => {
+    const ca = await loadCertificateAuthority(await createCaMaterial({ commonName: 'expiring CA', validityDays: 40 }));
+    let clock = Date.now();
+    const { store, credentials, grant } = await credentialsWith(ca, () => clock);
+    const holder = await createAgentKeyAndCsr();
+    await grant('first', holder.publicKeySpkiSha256);
+    const current = await credentials.issueCredential({ grantId: 'first', aic: formatAic(defaultAicScheme, { providerIndex: '1', ontologySerial: 'V', entitySerial: '2' }), csrPem: holder.csrPem });
+    const key = await createAgentKeyAndCsr();
+    clock = ca.notAfter.getTime() + 1000;
+    await grant('third', key.publicKeySpkiSha256);
+    const refusal = (error: { status?: number; cause?: string }) => [error.status, error.cause];
+    const issuance = await credentials.issueCredential({ grantId: 'third', aic: formatAic(defaultAicScheme, { providerIndex: '1', ontologySerial: 'V', entitySerial: '3' }), csrPem: key.csrPem }).then(() => 'issued', refusal);
+    expect(issuance).to.deep.equal([500, 'CA_EXPIRED']);
+    expect((await store.grants.findOne({ _id: 'third' }))!.used).to.equal(false);
+    // A credential ends with its CA, so it reads EXPIRED by now; one whose record says otherwise
+    // (a CA replaced under it) is refused for the CA too.
+    expect(await credentials.renewCredential(current.serialNumber, holder.csrPem).then(() => 'renewed', refusal)).to.deep.equal([409, 'CREDENTIAL_STATE_CONFLICT']);
+    await store.credentials.findOneAndUpdate({ _id: current.serialNumber }, { $set: { notAfter: new Date(clock + 86_400_000).toISOString() } });
+    expect(await credentials.renewCredential(current.serialNumber, holder.csrPem).then(() => 'renewed', refusal)).to.deep.equal([500, 'CA_EXPIRED']);
+    expect((await store.credentials.findOne({ _id: current.serialNumber }))!.renewing).to.equal(undefined);
+  });
+
+  it('refuses at start a credentialValidityDays not below caValidityDays, naming both settings', async () => {
+    const logger = createLogger({ nf: 'AMC', level: 'silent' });
+    const started = await createAmc({ store: createEmbeddedStore(), logger, nrfUri: 'http://127.0.0.1:9', settings: { caValidityDays: 30, credentialValidityDays: 30 } }).then(() => 'started', (error: Error) => error.message);
+    expect(started).to.match(/amc\.credentialValidityDays \(30\) must be below amc\.caValidityDays \(30\)/);
+  });
+});
