@@ -10,8 +10,9 @@ import { requireHttpUrl } from '../shared/http-url.ts';
 import type { Notifier } from '../shared/notifier.ts';
 import { badRequest, conflict, forbidden, notFound, ProblemError } from '../shared/problem.ts';
 import { CsrError, type CertificateAuthority } from './certificate-authority.ts';
+import { csrFingerprint } from './csr-fingerprint.ts';
 import type { AmcSettings } from './settings.ts';
-import type { Update } from '../shared/store/collection.ts';
+import { DuplicateKeyError, type Update } from '../shared/store/collection.ts';
 import type { AmcStore, CredentialRecord } from './store.ts';
 
 export type RevocationReason = 'unspecified' | 'keyCompromise' | 'affiliationChanged' | 'superseded' | 'cessationOfOperation' | 'certificateHold' | 'privilegeWithdrawn';
@@ -75,14 +76,28 @@ export function createCredentials(deps: CredentialsDeps) {
     for (const subscriber of await store.subscribers.find({})) deps.notifier.send(subscriber.notificationUri, event);
   }
 
+  /** The CSR's key, after its proof of possession, and its fingerprint (csr-fingerprint.ts). */
   async function verifiedCsr(csrPem: string) {
     try {
-      return await ca.verifyCsr(csrPem);
+      const verified = await ca.verifyCsr(csrPem);
+      return { ...verified, fingerprint: csrFingerprint(csrPem, verified.publicKeyAlgorithm) };
     } catch (error) {
       if (error instanceof CsrError) throw badRequest(`the CSR is refused: ${error.reason}`, [{ param: '/csrPem', reason: error.reason }], error.cause);
       throw error;
     }
   }
+
+  /**
+   * One CSR, one certificate. CSRs are not secret (a registration's passes through the gateway),
+   * so a CSR used before proves nothing about who sends it again; its key holder makes a new one
+   * for each certificate. An ECDSA signature is new each time; Ed25519 and RSA PKCS#1 v1.5
+   * signatures are not, so with those keys a new CSR differs in what it signs (its subject, say).
+   */
+  async function requireUnusedCsr(fingerprint: string): Promise<void> {
+    if (await store.credentials.findOne({ csrFingerprint: fingerprint }, { fields: ['aic'] })) throw csrAlreadyUsed();
+  }
+
+  const csrAlreadyUsed = () => conflict('this CSR has been used for a certificate already; each certificate needs a CSR made for it', 'CSR_ALREADY_USED');
 
   const answerOf = (record: CredentialRecord) => ({ ...statusOf(record), certificatePem: record.certificatePem, caCertificatePem: ca.certificatePem });
 
@@ -113,7 +128,7 @@ export function createCredentials(deps: CredentialsDeps) {
   }
 
   /** Signs a CSR already verified by verifiedCsr. */
-  async function sign(aic: string, csrPem: string, publicKeySha256: string, grantId?: string): Promise<CredentialRecord> {
+  async function sign(aic: string, csrPem: string, csr: { publicKeySpkiSha256: string; fingerprint: string }, grantId?: string): Promise<CredentialRecord> {
     const serialNumber = positiveSerial();
     const notBefore = new Date(now() - 60_000); // a minute of allowance for relying parties' clocks
     // Shortened to the CA's own end: RFC 5280 section 6.1.3 path validation would refuse the
@@ -127,10 +142,19 @@ export function createCredentials(deps: CredentialsDeps) {
       notBefore: notBefore.toISOString(),
       notAfter: notAfter.toISOString(),
       certificatePem,
-      publicKeySha256,
+      publicKeySha256: csr.publicKeySpkiSha256,
+      csrFingerprint: csr.fingerprint,
       ...(grantId ? { grantId } : {}),
     };
-    await store.credentials.insertOne(record);
+    try {
+      await store.credentials.insertOne(record);
+    } catch (error) {
+      // The serial is 127 random bits: a clash is the CSR's, used by a request that passed the check
+      // at the same time. Nothing was stored, so a grant spent for it is usable again.
+      if (!(error instanceof DuplicateKeyError)) throw error;
+      if (grantId) await store.grants.findOneAndUpdate({ _id: grantId, used: true }, { $set: { used: false } });
+      throw csrAlreadyUsed();
+    }
     return record;
   }
 
@@ -176,10 +200,11 @@ export function createCredentials(deps: CredentialsDeps) {
       // new grant (AAAP) and no renewal; the grant stays unspent for when it is active again.
       const provider = await store.providers.findOne({ _id: grant.providerId }, { fields: ['status'] });
       if (provider?.status === 'SUSPENDED') throw forbidden(`provider ${grant.providerId} is suspended; its agents are not certified`, 'PROVIDER_SUSPENDED');
+      requireCaInValidity();
+      await requireUnusedCsr(csr.fingerprint);
       // Claimed for the time of the check and the signing, so two issuances for one AIC at once
       // in this process cannot both pass the check (the gateways allocate each AIC once; AMC
       // replicas sharing a store do not see each other's claims).
-      requireCaInValidity();
       if (issuing.has(aic.aic.text)) throw conflict(`AIC ${aic.aic.text} is being certified`, 'AIC_ALREADY_ISSUED');
       issuing.add(aic.aic.text);
       let record: CredentialRecord;
@@ -189,7 +214,7 @@ export function createCredentials(deps: CredentialsDeps) {
         if (!(await store.grants.findOneAndUpdate(usable, { $set: { used: true } }))) {
           throw forbidden(`grant ${request.grantId} is unknown, used or lapsed`, 'GRANT_INVALID');
         }
-        record = await sign(aic.aic.text, request.csrPem, csr.publicKeySpkiSha256, request.grantId);
+        record = await sign(aic.aic.text, request.csrPem, csr, request.grantId);
       } finally {
         issuing.delete(aic.aic.text);
       }
@@ -199,8 +224,9 @@ export function createCredentials(deps: CredentialsDeps) {
     },
 
     /**
-     * Renewal keeps the AIC and the key: the CSR must carry the current certificate's key, so only
-     * its holder can renew. A new key means a new registration. The old certificate is revoked as
+     * Renewal keeps the AIC and the key: the CSR must carry the current certificate's key and be
+     * one no certificate was made from (the registration's passed through the gateway), so only
+     * the key's holder can renew. A new key means a new registration. The old certificate is revoked as
      * superseded once the new one exists, so there is no gap.
      */
     async renewCredential(serialText: string, csrPem: string) {
@@ -216,6 +242,7 @@ export function createCredentials(deps: CredentialsDeps) {
       if (csr.publicKeySpkiSha256 !== current.publicKeySha256) {
         throw forbidden("a renewal CSR must carry the current certificate's key", 'KEY_MISMATCH');
       }
+      await requireUnusedCsr(csr.fingerprint);
       requireCaInValidity();
       // One renewal at a time: the certificate is claimed atomically, so two concurrent renewals
       // cannot leave two good certificates for one AIC. A claim older than RENEWAL_CLAIM_MS was
@@ -225,7 +252,7 @@ export function createCredentials(deps: CredentialsDeps) {
       if (!claimed) throw conflict(`credential ${serialNumber} is being renewed or is no longer GOOD`, 'CREDENTIAL_STATE_CONFLICT');
       let renewed: CredentialRecord;
       try {
-        renewed = await sign(current.aic, csrPem, csr.publicKeySpkiSha256);
+        renewed = await sign(current.aic, csrPem, csr);
       } catch (error) {
         await store.credentials.findOneAndUpdate({ _id: serialNumber }, { $unset: { renewing: '', renewingSince: '' } });
         throw error;

@@ -42,6 +42,11 @@ export interface CredentialRecord {
   notAfter: string;
   certificatePem: string;
   publicKeySha256: string;
+  /**
+   * csr-fingerprint.ts of the CSR the certificate was made from: a CSR makes one certificate, at
+   * registration or renewal. Absent on records made before it was kept.
+   */
+  csrFingerprint?: string;
   /** The AAAP grant an issuance spent (absent for a renewal): a repeat of that issuance gets this credential. */
   grantId?: string;
   revokedAt?: string;
@@ -76,6 +81,8 @@ export async function openAmcStore(store: Store) {
     collections.grants.createIndex({ field: 'expiresAt', expireAfterSeconds: 0 }),
     collections.credentials.createIndex({ field: 'aic' }),
     collections.credentials.createIndex({ field: 'status' }),
+    // Sparse: records made before the field was kept have none, and are not each other's duplicates.
+    collections.credentials.createIndex({ field: 'csrFingerprint', unique: true, sparse: true }),
     collections.subscribers.createIndex({ field: 'notificationUri', unique: true }),
   ]);
   return collections;

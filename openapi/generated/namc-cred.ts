@@ -49,7 +49,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description A new certificate for the same AIC; the old one is revoked as superseded. */
+        /** @description A new certificate for the same AIC; the old one is revoked as superseded. The CSR carries the current certificate's key and is one no certificate was made from, so the key's holder makes a new one for each renewal; a CSR used before is refused (409 CSR_ALREADY_USED). */
         post: operations["RenewCredential"];
         delete?: never;
         options?: never;

@@ -1,5 +1,8 @@
 import 'reflect-metadata';
-import { CRLDistributionPointsExtension, X509Certificate as PeculiarCertificate, X509Crl } from '@peculiar/x509';
+import { CRLDistributionPointsExtension, PemConverter, Pkcs10CertificateRequestGenerator, X509Certificate as PeculiarCertificate, X509Crl } from '@peculiar/x509';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import { CertificationRequest } from '@peculiar/asn1-csr';
+import { fromBER, type Integer, type Sequence } from 'asn1js';
 import { expect } from 'chai';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,7 +16,8 @@ import { defaultAmcSettings } from '../../nfs/amc/settings.ts';
 import { openAmcStore } from '../../nfs/amc/store.ts';
 import { createNotifier } from '../../nfs/shared/notifier.ts';
 import { defaultAicScheme, formatAic } from '../../nfs/shared/aic.ts';
-import { createAgentKeyAndCsr } from '../../nfs/shared/agent-credentials.ts';
+import { AGENT_SIGNING_ALGORITHM, createAgentKeyAndCsr, type AgentKeyAndCsr } from '../../nfs/shared/agent-credentials.ts';
+import { checkCsrPem } from '../../nfs/shared/csr.ts';
 import { createLogger } from '../../nfs/shared/logger.ts';
 import { createEmbeddedStore } from '../../nfs/shared/store/embedded-store.ts';
 import { acme, operatorCore, startTestCore, type TestCore } from '../support/core-harness.ts';
@@ -169,7 +173,7 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
     expect(renewal.body.cause).to.equal('PROVIDER_SUSPENDED');
     expect((await request('GET', `${core.amcUrl}/namc-cred/v1/credentials/${serialNumber}`)).body.status).to.equal('GOOD');
     await request('PATCH', `${core.amcUrl}/namc-prov/v1/providers/renewal-check`, { status: 'ACTIVE' }, { 'content-type': 'application/json' });
-    expect((await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${serialNumber}/renew`, { csrPem: key.csrPem })).status).to.equal(201);
+    expect((await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${serialNumber}/renew`, { csrPem: await freshCsr(key) })).status).to.equal(201);
   });
 
   it('certifies no agent of a provider suspended after its grant was made (403 PROVIDER_SUSPENDED), and leaves the grant unspent', async () => {
@@ -231,6 +235,25 @@ describe('AMC keeps its CA and everything it issued across a restart', () => {
     }
   });
 });
+
+/** Another CSR of the key: what its holder makes for a renewal (a new ECDSA signature each time). */
+async function freshCsr(key: AgentKeyAndCsr): Promise<string> {
+  return (await Pkcs10CertificateRequestGenerator.create({ name: [], keys: key.keys, signingAlgorithm: AGENT_SIGNING_ALGORITHM })).toString('pem');
+}
+
+/** The order n of P-256's base point (SEC 2 section 2.4.2). */
+const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+
+/** The same CSR with its ECDSA signature (r, s) made (r, n - s): as valid, and made without the key. */
+function ecdsaTwinOf(csrPem: string): string {
+  const csr = AsnConvert.parse(PemConverter.decodeFirst(csrPem), CertificationRequest);
+  const [r, s] = (fromBER(csr.signature).result as Sequence).valueBlock.value as Integer[];
+  const integer = (octets: Buffer) => Buffer.concat([Buffer.from([0x02, octets.length + (octets[0] & 0x80 ? 1 : 0)]), octets[0] & 0x80 ? Buffer.from([0]) : Buffer.alloc(0), octets]);
+  const twinS = (P256_ORDER - BigInt(`0x${Buffer.from(s.valueBlock.valueHexView).toString('hex')}`)).toString(16);
+  const body = Buffer.concat([integer(Buffer.from(r.valueBlock.valueHexView).subarray(r.valueBlock.valueHexView[0] === 0 ? 1 : 0)), integer(Buffer.from(twinS.padStart(twinS.length + (twinS.length % 2), '0'), 'hex'))]);
+  csr.signature = new Uint8Array(Buffer.concat([Buffer.from([0x30, body.length]), body])).buffer;
+  return PemConverter.encode(AsnConvert.serialize(csr), 'CERTIFICATE REQUEST');
+}
 
 /** The first call of `fn` waits until release(); later calls go straight through. */
 function holdingFirstCall<A extends unknown[], R>(fn: (...args: A) => Promise<R>) {
@@ -307,13 +330,13 @@ describe('AMC renewal after a process stopped mid-renewal', () => {
     const current = await credentials.issueCredential({ grantId: 'grant', aic, csrPem: key.csrPem });
     // What a stop between signing and revoking leaves: the claim, and a second good certificate.
     await store.credentials.findOneAndUpdate({ _id: current.serialNumber }, { $set: { renewing: true, renewingSince: new Date(clock).toISOString() } });
-    const leftBehind = { ...(await store.credentials.findOne({ _id: current.serialNumber }))!, _id: '7e'.repeat(16), renewing: undefined, renewingSince: undefined };
+    const leftBehind = { ...(await store.credentials.findOne({ _id: current.serialNumber }))!, _id: '7e'.repeat(16), renewing: undefined, renewingSince: undefined, csrFingerprint: 'its own CSR' };
     await store.credentials.insertOne(JSON.parse(JSON.stringify(leftBehind)));
 
-    const tooSoon = await credentials.renewCredential(current.serialNumber, key.csrPem).then(() => 'renewed', (error: { cause?: string }) => error.cause);
+    const tooSoon = await credentials.renewCredential(current.serialNumber, await freshCsr(key)).then(() => 'renewed', (error: { cause?: string }) => error.cause);
     expect(tooSoon, 'a young claim may be a renewal under way').to.equal('CREDENTIAL_STATE_CONFLICT');
     clock += 61_000;
-    const renewed = await credentials.renewCredential(current.serialNumber, key.csrPem);
+    const renewed = await credentials.renewCredential(current.serialNumber, await freshCsr(key));
     const statuses = (await store.credentials.find({ aic })).map((record) => [record._id, record.status, record.supersededBy ?? null]);
     expect(statuses).to.have.deep.members([
       [current.serialNumber, 'REVOKED', renewed.serialNumber],
@@ -364,9 +387,9 @@ describe('AMC credential validity and the CA certificate', () => {
     expect((await store.grants.findOne({ _id: 'third' }))!.used).to.equal(false);
     // A credential ends with its CA, so it reads EXPIRED by now; one whose record says otherwise
     // (a CA replaced under it) is refused for the CA too.
-    expect(await credentials.renewCredential(current.serialNumber, holder.csrPem).then(() => 'renewed', refusal)).to.deep.equal([409, 'CREDENTIAL_STATE_CONFLICT']);
+    expect(await credentials.renewCredential(current.serialNumber, await freshCsr(holder)).then(() => 'renewed', refusal)).to.deep.equal([409, 'CREDENTIAL_STATE_CONFLICT']);
     await store.credentials.findOneAndUpdate({ _id: current.serialNumber }, { $set: { notAfter: new Date(clock + 86_400_000).toISOString() } });
-    expect(await credentials.renewCredential(current.serialNumber, holder.csrPem).then(() => 'renewed', refusal)).to.deep.equal([500, 'CA_EXPIRED']);
+    expect(await credentials.renewCredential(current.serialNumber, await freshCsr(holder)).then(() => 'renewed', refusal)).to.deep.equal([500, 'CA_EXPIRED']);
     expect((await store.credentials.findOne({ _id: current.serialNumber }))!.renewing).to.equal(undefined);
   });
 
@@ -374,5 +397,66 @@ describe('AMC credential validity and the CA certificate', () => {
     const logger = createLogger({ nf: 'AMC', level: 'silent' });
     const started = await createAmc({ store: createEmbeddedStore(), logger, nrfUri: 'http://127.0.0.1:9', settings: { caValidityDays: 30, credentialValidityDays: 30 } }).then(() => 'started', (error: Error) => error.message);
     expect(started).to.match(/amc\.credentialValidityDays \(30\) must be below amc\.caValidityDays \(30\)/);
+  });
+});
+
+describe('AMC: one CSR, one certificate', () => {
+  const refusal = (error: { status?: number; cause?: string }) => [error.status, error.cause];
+
+  async function registered(entity: string) {
+    const ca = await loadCertificateAuthority(await createCaMaterial({ commonName: 'CSR replay test CA' }));
+    const { store, credentials, grant } = await credentialsWith(ca);
+    const key = await createAgentKeyAndCsr();
+    await grant(`grant-${entity}`, key.publicKeySpkiSha256);
+    const aic = formatAic(defaultAicScheme, { providerIndex: '1', ontologySerial: 'P', entitySerial: entity });
+    const current = await credentials.issueCredential({ grantId: `grant-${entity}`, aic, csrPem: key.csrPem });
+    return { store, credentials, grant, key, aic, current };
+  }
+
+  it('refuses a renewal with the registration CSR (409 CSR_ALREADY_USED) and changes nothing: it passed through the gateway', async () => {
+    const { store, credentials, key, aic, current } = await registered('1');
+    const before = await store.credentials.find({ aic });
+    expect(await credentials.renewCredential(current.serialNumber, key.csrPem).then(() => 'renewed', refusal)).to.deep.equal([409, 'CSR_ALREADY_USED']);
+    expect(await store.credentials.find({ aic })).to.deep.equal(before);
+  });
+
+  it("refuses the registration CSR's twin signature (r, n - s) too: valid, and made without the key", async () => {
+    const { credentials, key, current } = await registered('2');
+    const twin = ecdsaTwinOf(key.csrPem);
+    expect(twin).to.not.equal(key.csrPem);
+    expect(checkCsrPem(twin).publicKeySpkiSha256, 'the twin proves possession as well').to.equal(key.publicKeySpkiSha256);
+    expect(await credentials.renewCredential(current.serialNumber, twin).then(() => 'renewed', refusal)).to.deep.equal([409, 'CSR_ALREADY_USED']);
+    expect((await credentials.getCredentialStatus(current.serialNumber)).status).to.equal('GOOD');
+  });
+
+  it('renews with a CSR the holder makes afresh, once: the same renewal CSR again is refused', async () => {
+    const { credentials, key, aic, current } = await registered('3');
+    const renewalCsr = await freshCsr(key);
+    const renewed = await credentials.renewCredential(current.serialNumber, renewalCsr);
+    expect(await credentials.renewCredential(renewed.serialNumber, renewalCsr).then(() => 'renewed', refusal)).to.deep.equal([409, 'CSR_ALREADY_USED']);
+    const again = await credentials.renewCredential(renewed.serialNumber, await freshCsr(key));
+    expect((await credentials.listCredentials(aic)).map((credential) => [credential.serialNumber, credential.status])).to.have.deep.members([
+      [current.serialNumber, 'REVOKED'], [renewed.serialNumber, 'REVOKED'], [again.serialNumber, 'GOOD'],
+    ]);
+  });
+
+  it('refuses an issuance from a used CSR against another grant for the key, and leaves that grant unspent', async () => {
+    const { store, credentials, grant, key } = await registered('4');
+    await grant('another', key.publicKeySpkiSha256);
+    const aic = formatAic(defaultAicScheme, { providerIndex: '1', ontologySerial: 'P', entitySerial: '5' });
+    expect(await credentials.issueCredential({ grantId: 'another', aic, csrPem: key.csrPem }).then(() => 'issued', refusal)).to.deep.equal([409, 'CSR_ALREADY_USED']);
+    expect((await store.grants.findOne({ _id: 'another' }))!.used).to.equal(false);
+    expect(await store.credentials.countDocuments({ aic })).to.equal(0);
+  });
+
+  it('keeps records made before CSRs were recorded: several without the field, each renewable', async () => {
+    const { store, credentials, key, current } = await registered('6');
+    const legacy = { ...(await store.credentials.findOne({ _id: current.serialNumber }))! };
+    delete legacy.csrFingerprint;
+    await store.credentials.findOneAndUpdate({ _id: current.serialNumber }, { $unset: { csrFingerprint: '' } });
+    await store.credentials.insertOne({ ...legacy, _id: '6e'.repeat(16), aic: formatAic(defaultAicScheme, { providerIndex: '1', ontologySerial: 'P', entitySerial: '7' }) });
+    const renewed = await credentials.renewCredential(current.serialNumber, await freshCsr(key));
+    expect(renewed.status).to.equal('GOOD');
+    expect((await credentials.renewCredential('6e'.repeat(16), await freshCsr(key))).status).to.equal('GOOD');
   });
 });
