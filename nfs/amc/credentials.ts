@@ -158,12 +158,42 @@ export function createCredentials(deps: CredentialsDeps) {
     return record;
   }
 
+  /** Revokes the credential the filter matches as superseded by `renewed`, in one conditional update. */
+  async function supersede(filter: { _id: string; status: 'GOOD'; renewing?: true }, renewed: CredentialRecord): Promise<boolean> {
+    const revoked = await store.credentials.findOneAndUpdate(filter, {
+      $set: { status: 'REVOKED', reason: 'superseded', revokedAt: new Date(now()).toISOString(), supersededBy: renewed._id },
+      $unset: { renewing: '', renewingSince: '' },
+    });
+    if (revoked) await notifyAll({ event: 'CREDENTIAL_REVOKED', serialNumber: revoked._id, aic: revoked.aic, status: 'REVOKED', reason: 'superseded' });
+    return revoked !== null;
+  }
+
+  /**
+   * A renewal whose certificate was suspended or revoked after the claim: the certificate made for
+   * it, never handed out, is revoked, for the old one's reason when that was a revocation (a
+   * compromised key is the new certificate's key too), else as no longer needed; then the claim goes.
+   */
+  async function abandonRenewal(serialNumber: string, renewed: CredentialRecord): Promise<RevocationReason> {
+    const old = await store.credentials.findOne({ _id: serialNumber });
+    const reason = old?.status === 'REVOKED' && old.reason ? (old.reason as RevocationReason) : 'cessationOfOperation';
+    if (await store.credentials.findOneAndUpdate({ _id: renewed._id, status: 'GOOD' }, { $set: { status: 'REVOKED', reason, revokedAt: new Date(now()).toISOString() } })) {
+      await notifyAll({ event: 'CREDENTIAL_REVOKED', serialNumber: renewed._id, aic: renewed.aic, status: 'REVOKED', reason });
+    }
+    await store.credentials.findOneAndUpdate({ _id: serialNumber }, { $unset: { renewing: '', renewingSince: '' } });
+    return reason;
+  }
+
   async function changeStatus(serialText: string, from: CredentialRecord['status'][], update: Update, event: CredentialEvent['event']) {
     const serialNumber = canonicalSerial(serialText);
     const record = await store.credentials.findOne({ _id: serialNumber });
     if (!record) throw notFound(`credential ${serialNumber} does not exist`);
     const updated = await store.credentials.findOneAndUpdate({ _id: serialNumber, status: { $in: from } }, update);
-    if (!updated) throw conflict(`credential ${serialNumber} is ${record.status}; this change needs ${from.join(' or ')}`, 'CREDENTIAL_STATE_CONFLICT');
+    if (!updated) {
+      // Read again: a renewal may have superseded it since the first read, and the caller is told so.
+      const latest = (await store.credentials.findOne({ _id: serialNumber })) ?? record;
+      const successor = latest.supersededBy ? `, superseded by ${latest.supersededBy}` : '';
+      throw conflict(`credential ${serialNumber} is ${latest.status}${successor}; this change needs ${from.join(' or ')}`, 'CREDENTIAL_STATE_CONFLICT');
+    }
     await notifyAll({ event, serialNumber, aic: updated.aic, status: updated.status, ...(updated.reason ? { reason: updated.reason as RevocationReason } : {}) });
     return statusOf(updated);
   }
@@ -257,15 +287,16 @@ export function createCredentials(deps: CredentialsDeps) {
         await store.credentials.findOneAndUpdate({ _id: serialNumber }, { $unset: { renewing: '', renewingSince: '' } });
         throw error;
       }
-      // The renewed certificate replaces every other good one of the AIC: the current one, and
-      // one a renewal that stopped after signing left behind.
+      // The current certificate is replaced only while it is the GOOD one this renewal claimed: a
+      // revocation or suspension that came meanwhile stands, and the new certificate, of the same
+      // key, does not outlive it.
+      if (!(await supersede({ _id: serialNumber, status: 'GOOD', renewing: true }, renewed))) {
+        const reason = await abandonRenewal(serialNumber, renewed);
+        throw conflict(`credential ${serialNumber} was suspended or revoked while it was renewed; the certificate made for the renewal is revoked (${reason})`, 'CREDENTIAL_STATE_CONFLICT');
+      }
+      // And so is one a renewal that stopped after signing left behind.
       for (const replaced of await store.credentials.find({ aic: current.aic, status: 'GOOD' })) {
-        if (replaced._id === renewed._id) continue;
-        const revoked = await store.credentials.findOneAndUpdate(
-          { _id: replaced._id, status: 'GOOD' },
-          { $set: { status: 'REVOKED', reason: 'superseded', revokedAt: new Date(now()).toISOString(), supersededBy: renewed._id }, $unset: { renewing: '', renewingSince: '' } },
-        );
-        if (revoked) await notifyAll({ event: 'CREDENTIAL_REVOKED', serialNumber: replaced._id, aic: current.aic, status: 'REVOKED', reason: 'superseded' });
+        if (replaced._id !== renewed._id) await supersede({ _id: replaced._id, status: 'GOOD' }, renewed);
       }
       await notifyAll({ event: 'CREDENTIAL_ISSUED', serialNumber: renewed._id, aic: renewed.aic, status: 'GOOD', certificatePem: renewed.certificatePem });
       return { ...statusOf(renewed), certificatePem: renewed.certificatePem, caCertificatePem: ca.certificatePem };

@@ -460,3 +460,58 @@ describe('AMC: one CSR, one certificate', () => {
     expect((await credentials.renewCredential('6e'.repeat(16), await freshCsr(key))).status).to.equal('GOOD');
   });
 });
+
+describe('AMC renewal against a suspension or revocation between its claim and its end', () => {
+  /** Credentials whose CA runs `between` after signing a renewal's certificate: after the claim, before the old one is replaced. */
+  async function renewalWithInterleaving() {
+    const realCa = await loadCertificateAuthority(await createCaMaterial({ commonName: 'interleaving test CA' }));
+    let between = async () => {};
+    const ca = { ...realCa, certificatePem: realCa.certificatePem, issue: async (request) => {
+      const issued = await realCa.issue(request);
+      await between();
+      return issued;
+    } } as CertificateAuthority;
+    const { store, credentials, grant } = await credentialsWith(ca);
+    const key = await createAgentKeyAndCsr();
+    await grant('grant', key.publicKeySpkiSha256);
+    const aic = formatAic(defaultAicScheme, { providerIndex: '1', ontologySerial: 'I', entitySerial: '1' });
+    const current = await credentials.issueCredential({ grantId: 'grant', aic, csrPem: key.csrPem });
+    const renew = async (interleaved: () => Promise<unknown>) => {
+      between = async () => { between = async () => {}; await interleaved(); };
+      return credentials.renewCredential(current.serialNumber, await freshCsr(key)).then(() => 'renewed', (error: { status?: number; cause?: string }) => [error.status, error.cause]);
+    };
+    const statuses = async () => (await store.credentials.find({ aic })).map((record) => [record._id === current.serialNumber ? 'old' : 'new', record.status, record.reason ?? null, record.renewing ?? null]);
+    return { credentials, current, renew, statuses };
+  }
+
+  it('keeps a keyCompromise revocation made meanwhile, and revokes the new certificate of the same key for it (409)', async () => {
+    const { credentials, current, renew, statuses } = await renewalWithInterleaving();
+    expect(await renew(() => credentials.revokeCredential(current.serialNumber, 'keyCompromise'))).to.deep.equal([409, 'CREDENTIAL_STATE_CONFLICT']);
+    expect(await statuses()).to.have.deep.members([['old', 'REVOKED', 'keyCompromise', null], ['new', 'REVOKED', 'keyCompromise', null]]);
+  });
+
+  it('keeps a suspension made meanwhile and revokes the new certificate (409); resuming leaves one GOOD certificate', async () => {
+    const { credentials, current, renew, statuses } = await renewalWithInterleaving();
+    expect(await renew(() => credentials.suspendCredential(current.serialNumber))).to.deep.equal([409, 'CREDENTIAL_STATE_CONFLICT']);
+    expect(await statuses()).to.have.deep.members([['old', 'SUSPENDED', 'certificateHold', null], ['new', 'REVOKED', 'cessationOfOperation', null]]);
+    await credentials.resumeCredential(current.serialNumber);
+    expect((await statuses()).filter(([, status]) => status === 'GOOD')).to.deep.equal([['old', 'GOOD', null, null]]);
+  });
+
+  it('replaces a certificate suspended and resumed meanwhile, and leaves one GOOD certificate', async () => {
+    const { credentials, current, renew, statuses } = await renewalWithInterleaving();
+    expect(await renew(async () => {
+      await credentials.suspendCredential(current.serialNumber);
+      await credentials.resumeCredential(current.serialNumber);
+    })).to.equal('renewed');
+    expect(await statuses()).to.have.deep.members([['old', 'REVOKED', 'superseded', null], ['new', 'GOOD', null, null]]);
+  });
+
+  it('answers a revocation that comes after the renewal with the certificate that replaced the old one, so it can be revoked instead', async () => {
+    const { credentials, current, renew } = await renewalWithInterleaving();
+    expect(await renew(async () => {})).to.equal('renewed');
+    const successor = (await credentials.getCredentialStatus(current.serialNumber)).supersededBy;
+    const refused = await credentials.revokeCredential(current.serialNumber, 'keyCompromise').then(() => null, (error: Error & { cause?: string }) => [error.cause, error.message]);
+    expect(refused).to.deep.equal(['CREDENTIAL_STATE_CONFLICT', `credential ${current.serialNumber} is REVOKED, superseded by ${successor}; this change needs GOOD or SUSPENDED`]);
+  });
+});
