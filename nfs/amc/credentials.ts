@@ -12,7 +12,7 @@ import { badRequest, conflict, forbidden, notFound, ProblemError } from '../shar
 import { CsrError, type CertificateAuthority } from './certificate-authority.ts';
 import { csrFingerprint } from './csr-fingerprint.ts';
 import type { AmcSettings } from './settings.ts';
-import { DuplicateKeyError, type Update } from '../shared/store/collection.ts';
+import type { Update } from '../shared/store/collection.ts';
 import type { AmcStore, CredentialRecord } from './store.ts';
 
 export type RevocationReason = 'unspecified' | 'keyCompromise' | 'affiliationChanged' | 'superseded' | 'cessationOfOperation' | 'certificateHold' | 'privilegeWithdrawn';
@@ -88,16 +88,18 @@ export function createCredentials(deps: CredentialsDeps) {
   }
 
   /**
-   * One CSR, one certificate. CSRs are not secret (a registration's passes through the gateway),
-   * so a CSR used before proves nothing about who sends it again; its key holder makes a new one
-   * for each certificate. An ECDSA signature is new each time; Ed25519 and RSA PKCS#1 v1.5
-   * signatures are not, so with those keys a new CSR differs in what it signs (its subject, say).
+   * A renewal's CSR is one no certificate was made from. CSRs are not secret (a registration's
+   * passes through the gateway), so a CSR used before proves nothing about who sends it again; the
+   * key's holder makes a new one for each renewal. An ECDSA signature is new each time; Ed25519
+   * and RSA PKCS#1 v1.5 signatures are not, so with those keys a new CSR differs in what it signs
+   * (its subject, say). Issuance needs no such check: its single-use grant, bound to the key, is
+   * what a replay would lack, and a registration the gateway rolled back may be sent again as it was.
    */
   async function requireUnusedCsr(fingerprint: string): Promise<void> {
-    if (await store.credentials.findOne({ csrFingerprint: fingerprint }, { fields: ['aic'] })) throw csrAlreadyUsed();
+    if (await store.credentials.findOne({ csrFingerprint: fingerprint }, { fields: ['aic'] })) {
+      throw conflict('a certificate was made from this CSR already; a renewal needs a CSR made for it', 'CSR_ALREADY_USED');
+    }
   }
-
-  const csrAlreadyUsed = () => conflict('this CSR has been used for a certificate already; each certificate needs a CSR made for it', 'CSR_ALREADY_USED');
 
   const answerOf = (record: CredentialRecord) => ({ ...statusOf(record), certificatePem: record.certificatePem, caCertificatePem: ca.certificatePem });
 
@@ -146,15 +148,7 @@ export function createCredentials(deps: CredentialsDeps) {
       csrFingerprint: csr.fingerprint,
       ...(grantId ? { grantId } : {}),
     };
-    try {
-      await store.credentials.insertOne(record);
-    } catch (error) {
-      // The serial is 127 random bits: a clash is the CSR's, used by a request that passed the check
-      // at the same time. Nothing was stored, so a grant spent for it is usable again.
-      if (!(error instanceof DuplicateKeyError)) throw error;
-      if (grantId) await store.grants.findOneAndUpdate({ _id: grantId, used: true }, { $set: { used: false } });
-      throw csrAlreadyUsed();
-    }
+    await store.credentials.insertOne(record);
     return record;
   }
 
@@ -231,7 +225,6 @@ export function createCredentials(deps: CredentialsDeps) {
       const provider = await store.providers.findOne({ _id: grant.providerId }, { fields: ['status'] });
       if (provider?.status === 'SUSPENDED') throw forbidden(`provider ${grant.providerId} is suspended; its agents are not certified`, 'PROVIDER_SUSPENDED');
       requireCaInValidity();
-      await requireUnusedCsr(csr.fingerprint);
       // Claimed for the time of the check and the signing, so two issuances for one AIC at once
       // in this process cannot both pass the check (the gateways allocate each AIC once; AMC
       // replicas sharing a store do not see each other's claims).

@@ -43,8 +43,8 @@ export interface CredentialRecord {
   certificatePem: string;
   publicKeySha256: string;
   /**
-   * csr-fingerprint.ts of the CSR the certificate was made from: a CSR makes one certificate, at
-   * registration or renewal. Absent on records made before it was kept.
+   * csr-fingerprint.ts of the CSR the certificate was made from: a renewal's CSR must be one no
+   * certificate was made from (credentials.ts). Absent on records made before it was kept.
    */
   csrFingerprint?: string;
   /** The AAAP grant an issuance spent (absent for a renewal): a repeat of that issuance gets this credential. */
@@ -81,8 +81,7 @@ export async function openAmcStore(store: Store) {
     collections.grants.createIndex({ field: 'expiresAt', expireAfterSeconds: 0 }),
     collections.credentials.createIndex({ field: 'aic' }),
     collections.credentials.createIndex({ field: 'status' }),
-    // Sparse: records made before the field was kept have none, and are not each other's duplicates.
-    collections.credentials.createIndex({ field: 'csrFingerprint', unique: true, sparse: true }),
+    collections.credentials.createIndex({ field: 'csrFingerprint' }),
     collections.subscribers.createIndex({ field: 'notificationUri', unique: true }),
   ]);
   return collections;

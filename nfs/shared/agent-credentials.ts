@@ -31,12 +31,7 @@ export interface AgentKeyAndCsr {
  */
 export async function createAgentKeyAndCsr(options: { commonName?: string } = {}): Promise<AgentKeyAndCsr> {
   const keys = (await crypto.subtle.generateKey(AGENT_KEY_ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
-  const csr = await Pkcs10CertificateRequestGenerator.create({
-    // A JSON name, not a DN string, so a commonName with ',' or '=' cannot inject other RDNs.
-    name: options.commonName ? [{ CN: [options.commonName] }] : [],
-    keys,
-    signingAlgorithm: AGENT_SIGNING_ALGORITHM,
-  });
+  const csr = await createCsr(keys, options);
   const pkcs8 = await crypto.subtle.exportKey('pkcs8', keys.privateKey);
   return {
     csrPem: csr.toString('pem'),
@@ -44,6 +39,19 @@ export async function createAgentKeyAndCsr(options: { commonName?: string } = {}
     publicKeySpkiSha256: sha256Hex(csr.publicKey.rawData),
     keys,
   };
+}
+
+/**
+ * A new CSR for an agent's key pair, as a renewal needs (the AMC makes one certificate from a
+ * renewal CSR, namc-cred.yaml): an ECDSA signature is new each time, so each CSR is.
+ */
+export async function createCsr(keys: CryptoKeyPair, options: { commonName?: string } = {}) {
+  return Pkcs10CertificateRequestGenerator.create({
+    // A JSON name, not a DN string, so a commonName with ',' or '=' cannot inject other RDNs.
+    name: options.commonName ? [{ CN: [options.commonName] }] : [],
+    keys,
+    signingAlgorithm: AGENT_SIGNING_ALGORITHM,
+  });
 }
 
 /** Anything that carries a public key: a CryptoKey, a parsed key/cert/CSR, PEM text or SPKI DER. */

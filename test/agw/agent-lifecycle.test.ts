@@ -4,6 +4,7 @@ import { X509Crl, X509CrlReason, X509Certificate } from '@peculiar/x509';
 import { acme, operatorCore, registerAgent, startTestCore, type TestCore, asRegistrant } from '../support/core-harness.ts';
 import { request } from '../support/nrf-harness.ts';
 import { until } from '../support/until.ts';
+import { createCsr } from '../../nfs/shared/agent-credentials.ts';
 
 
 describe('Registered agents: update, credential status at the AMC and relying parties, deregistration', () => {
@@ -168,7 +169,8 @@ describe('Registered agents: update, credential status at the AMC and relying pa
   it('renews with the same key: a new serial for the same AIC, the old one superseded, and the gateway follows', async () => {
     const { body, key } = await registerAgent(core.agwUrl, { name: 'renewing' });
     const serial = serialOf(body.certificatePem);
-    const renewed = await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${serial}/renew`, { csrPem: key.csrPem });
+    // A CSR made for the renewal: the registration's has made its certificate.
+    const renewed = await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${serial}/renew`, { csrPem: (await createCsr(key.keys)).toString('pem') });
     expect(renewed.status).to.equal(201);
     expect(renewed.body.aic).to.equal(body.aic);
     expect(renewed.body.serialNumber).to.not.equal(serial);

@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { X509Certificate } from '@peculiar/x509';
 import { expect } from 'chai';
 import type { Collection, StoredDocument } from '../../nfs/shared/store/collection.ts';
-import { spkiSha256 } from '../../nfs/shared/agent-credentials.ts';
+import { createCsr, spkiSha256 } from '../../nfs/shared/agent-credentials.ts';
 import { acme, asRegistrant, freshNonce, operatorAmf, operatorCore, registerAgent, startTestCore, type TestCore } from '../support/core-harness.ts';
 import { request } from '../support/nrf-harness.ts';
 import { until } from '../support/until.ts';
@@ -117,7 +117,7 @@ describe('AGW registration when a step fails part-way', function () {
   it('revokes on deregistration a renewed certificate whose notice has not reached the gateway', async () => {
     const { body, key } = await registerAgent(core.agwUrl, { name: 'renewed-unheard' });
     const firstSerial: string = body.acs.security.credentialSerialNumber;
-    const renewed = await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${firstSerial}/renew`, { csrPem: key.csrPem });
+    const renewed = await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${firstSerial}/renew`, { csrPem: (await createCsr(key.keys)).toString('pem') });
     expect(renewed.status, JSON.stringify(renewed.body)).to.equal(201);
     await until(async () => (await agents().findOne({ _id: body.aic }))?.credentialSerial === renewed.body.serialNumber, 'the gateway hearing of the renewal');
     // As if the notice had been lost: the gateway still knows the first certificate only.

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { CRLDistributionPointsExtension, PemConverter, Pkcs10CertificateRequestGenerator, X509Certificate as PeculiarCertificate, X509Crl } from '@peculiar/x509';
+import { CRLDistributionPointsExtension, PemConverter, X509Certificate as PeculiarCertificate, X509Crl } from '@peculiar/x509';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { CertificationRequest } from '@peculiar/asn1-csr';
 import { fromBER, type Integer, type Sequence } from 'asn1js';
@@ -16,7 +16,7 @@ import { defaultAmcSettings } from '../../nfs/amc/settings.ts';
 import { openAmcStore } from '../../nfs/amc/store.ts';
 import { createNotifier } from '../../nfs/shared/notifier.ts';
 import { defaultAicScheme, formatAic } from '../../nfs/shared/aic.ts';
-import { AGENT_SIGNING_ALGORITHM, createAgentKeyAndCsr, type AgentKeyAndCsr } from '../../nfs/shared/agent-credentials.ts';
+import { createAgentKeyAndCsr, createCsr, type AgentKeyAndCsr } from '../../nfs/shared/agent-credentials.ts';
 import { checkCsrPem } from '../../nfs/shared/csr.ts';
 import { createLogger } from '../../nfs/shared/logger.ts';
 import { createEmbeddedStore } from '../../nfs/shared/store/embedded-store.ts';
@@ -238,7 +238,7 @@ describe('AMC keeps its CA and everything it issued across a restart', () => {
 
 /** Another CSR of the key: what its holder makes for a renewal (a new ECDSA signature each time). */
 async function freshCsr(key: AgentKeyAndCsr): Promise<string> {
-  return (await Pkcs10CertificateRequestGenerator.create({ name: [], keys: key.keys, signingAlgorithm: AGENT_SIGNING_ALGORITHM })).toString('pem');
+  return (await createCsr(key.keys)).toString('pem');
 }
 
 /** The order n of P-256's base point (SEC 2 section 2.4.2). */
@@ -400,7 +400,7 @@ describe('AMC credential validity and the CA certificate', () => {
   });
 });
 
-describe('AMC: one CSR, one certificate', () => {
+describe('AMC: a renewal takes a CSR no certificate was made from', () => {
   const refusal = (error: { status?: number; cause?: string }) => [error.status, error.cause];
 
   async function registered(entity: string) {
@@ -440,13 +440,14 @@ describe('AMC: one CSR, one certificate', () => {
     ]);
   });
 
-  it('refuses an issuance from a used CSR against another grant for the key, and leaves that grant unspent', async () => {
-    const { store, credentials, grant, key } = await registered('4');
-    await grant('another', key.publicKeySpkiSha256);
+  it('does not ask it of an issuance, bound by its single-use grant: a registration rolled back may be sent again as it was', async () => {
+    const { credentials, grant, key, current } = await registered('4');
+    await credentials.revokeCredential(current.serialNumber, 'cessationOfOperation');
+    await grant('retry', key.publicKeySpkiSha256);
     const aic = formatAic(defaultAicScheme, { providerIndex: '1', ontologySerial: 'P', entitySerial: '5' });
-    expect(await credentials.issueCredential({ grantId: 'another', aic, csrPem: key.csrPem }).then(() => 'issued', refusal)).to.deep.equal([409, 'CSR_ALREADY_USED']);
-    expect((await store.grants.findOne({ _id: 'another' }))!.used).to.equal(false);
-    expect(await store.credentials.countDocuments({ aic })).to.equal(0);
+    const again = await credentials.issueCredential({ grantId: 'retry', aic, csrPem: key.csrPem });
+    expect(again.status).to.equal('GOOD');
+    expect(await credentials.renewCredential(again.serialNumber, key.csrPem).then(() => 'renewed', refusal), 'its renewal still needs a new CSR').to.deep.equal([409, 'CSR_ALREADY_USED']);
   });
 
   it('keeps records made before CSRs were recorded: several without the field, each renewable', async () => {

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { defaultAicScheme, formatAic } from '../../nfs/shared/aic.ts';
-import { createAgentKeyAndCsr } from '../../nfs/shared/agent-credentials.ts';
+import { createAgentKeyAndCsr, createCsr } from '../../nfs/shared/agent-credentials.ts';
 import { acme, asRegistrant, freshNonce, operatorCore, registerAgent, startTestCore, type TestCore } from '../support/core-harness.ts';
 import { loadResponseContract, type ResponseContract } from '../support/response-contract.ts';
 
@@ -151,10 +151,11 @@ describe('AGW and AMC answers match their OpenAPI documents: status, media type 
     expect((await call('GET', `${cred}/XYZ`)).status).to.equal(400);
     const other = await createAgentKeyAndCsr();
     expect((await call('POST', `${cred}/${serial}/renew`, { csrPem: other.csrPem })).status, 'another key').to.equal(403);
-    const renewed = await call('POST', `${cred}/${serial}/renew`, { csrPem: key.csrPem });
+    expect((await call('POST', `${cred}/${serial}/renew`, { csrPem: key.csrPem })).status, 'the registration CSR again').to.equal(409);
+    const renewed = await call('POST', `${cred}/${serial}/renew`, { csrPem: (await createCsr(key.keys)).toString('pem') });
     expect(renewed.status).to.equal(201);
     const current: string = renewed.body.serialNumber;
-    expect((await call('POST', `${cred}/${serial}/renew`, { csrPem: key.csrPem })).status, 'superseded').to.equal(409);
+    expect((await call('POST', `${cred}/${serial}/renew`, { csrPem: (await createCsr(key.keys)).toString('pem') })).status, 'superseded').to.equal(409);
     expect((await call('POST', `${cred}/${current}/suspend`, { reason: 'keyCompromise' })).status).to.equal(400);
     expect((await call('POST', `${cred}/${current}/suspend`, {})).status).to.equal(200);
     expect((await call('POST', `${cred}/${current}/resume`, {})).status).to.equal(200);
