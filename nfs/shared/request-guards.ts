@@ -66,6 +66,20 @@ export function documentedPaths(specFiles: string[]): DocumentedPath[] {
   });
 }
 
+/**
+ * Refuses a query parameter whose name has a bracket. No operation here has one (none takes
+ * deepObject or bracket-array parameters), and the OpenAPI validator reads such names as parts of
+ * another parameter, so without this `?[x]=1` would pass as no parameter at all rather than as the
+ * unknown parameter it is.
+ */
+export function rejectBracketedQueryNames(): RequestHandler {
+  return (req, _res, next) => {
+    const bracketed = Object.keys(req.query as Record<string, unknown>).filter((name) => /[[\]]/.test(name));
+    if (!bracketed.length) return next();
+    next(badRequest(`unknown query parameter ${bracketed.map((name) => JSON.stringify(name)).join(', ')}`, bracketed.map((name) => ({ param: `query ${name}`, reason: 'not a parameter of this operation' }))));
+  };
+}
+
 /** A documented path asked with an undocumented method: 405 and the methods it has. */
 export function rejectUndocumentedMethods(paths: DocumentedPath[]): RequestHandler {
   return (req, res, next) => {

@@ -9,7 +9,7 @@ import { isAbsolute, join } from 'node:path';
 import { correlationHeader, currentCorrelationId, withCorrelationId } from './correlation.ts';
 import { errorHandler, notFoundHandler, toProblemDetails } from './error-handler.ts';
 import { requireAccessToken, type AccessTokenVerifier } from './access-token-guard.ts';
-import { documentedPaths, limitBodyDepth, rejectUndocumentedMethods, requireContentTypeForBody } from './request-guards.ts';
+import { documentedPaths, limitBodyDepth, rejectBracketedQueryNames, rejectUndocumentedMethods, requireContentTypeForBody } from './request-guards.ts';
 import type { Logger } from './logger.ts';
 import type { ProblemDetails } from './problem.ts';
 import { openapiDir } from './openapi-dir.ts';
@@ -69,6 +69,7 @@ export function createSbiApp(options: SbiAppOptions): Express {
     next();
   });
   app.use(rejectUndocumentedMethods(documentedPaths(specFiles)));
+  app.use(rejectBracketedQueryNames());
   app.use(requireContentTypeForBody());
   // strict: false, so that a body of null, a string or a number is valid JSON the validator refuses
   // as not an object, as the fast paths say, rather than "not valid JSON".
