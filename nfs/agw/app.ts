@@ -76,6 +76,7 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
       .catch((error: Error) => deps.logger.warn('refusal not recorded', { error: error.message }));
   };
   const abort = new AbortController();
+  let subscriptionId: string | undefined;
   return {
     name: 'agw',
     nfType: 'AGW',
@@ -121,7 +122,7 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
       apiRoot = root;
       await lifecycle.start(root);
       // Credential events keep the directory in step with the AMC; the AMC may start after us.
-      void pRetry(() => amc.subscribeCredentialEvents(`${root}/nagw-reg/v1/credential-events`), {
+      void pRetry(async () => (subscriptionId = await amc.subscribeCredentialEvents(`${root}/nagw-reg/v1/credential-events`)), {
         retries: 20,
         minTimeout: 250,
         maxTimeout: 5000,
@@ -133,6 +134,10 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
     },
     async stop() {
       abort.abort();
+      // The AMC would otherwise keep notifying an address nobody answers at (amc/subscriptions.ts).
+      if (subscriptionId) {
+        await amc.unsubscribeCredentialEvents(subscriptionId).catch((error: Error) => deps.logger.warn('AMC credential events: unsubscribing failed', { error: error.message }));
+      }
       await lifecycle.stop();
       await service.closeEvents();
     },

@@ -21,7 +21,10 @@ export interface AmcConsumer {
   revokeCredential(serialNumber: string, reason: RevocationReason): Promise<void>;
   /** The AMC's own word on every credential of an AIC. */
   listCredentials(aic: string): Promise<CredentialStatus[]>;
-  subscribeCredentialEvents(notificationUri: string): Promise<void>;
+  /** Resolves to the subscription's id. */
+  subscribeCredentialEvents(notificationUri: string): Promise<string>;
+  /** Ends the subscription; one the AMC no longer has is ended already. */
+  unsubscribeCredentialEvents(subscriptionId: string): Promise<void>;
 }
 
 export interface AgentInvoker {
@@ -49,7 +52,7 @@ export class AmcRefusal extends ProblemError {
 const AGENT_INPUT_CAUSES = new Set(['INVALID_CSR', 'CSR_SIGNATURE_INVALID', 'WEAK_KEY']);
 
 export function createAmcConsumer(sbi: SbiClient): AmcConsumer {
-  const call = async <T>(serviceName: string, method: 'GET' | 'POST', path: string, body: unknown, expected: number[]): Promise<T> => {
+  const call = async <T>(serviceName: string, method: 'GET' | 'POST' | 'DELETE', path: string, body: unknown, expected: number[]): Promise<T> => {
     const res = await sbi.call<T>({ targetNfType: 'AMC', serviceName, method, path, body });
     if (expected.includes(res.status)) return res.data;
     const problem = (res.data ?? {}) as ProblemDetails;
@@ -68,8 +71,9 @@ export function createAmcConsumer(sbi: SbiClient): AmcConsumer {
       await call('namc-cred', 'POST', `/credentials/${serialNumber}/revoke`, { reason }, [200, 404, 409]);
     },
     listCredentials: (aic) => call('namc-cred', 'GET', `/credentials?aic=${encodeURIComponent(aic)}`, undefined, [200]),
-    subscribeCredentialEvents: async (notificationUri) => {
-      await call('namc-cred', 'POST', '/subscriptions', { notificationUri }, [201]);
+    subscribeCredentialEvents: async (notificationUri) => (await call<{ subscriptionId: string }>('namc-cred', 'POST', '/subscriptions', { notificationUri }, [201])).subscriptionId,
+    unsubscribeCredentialEvents: async (subscriptionId) => {
+      await call('namc-cred', 'DELETE', `/subscriptions/${encodeURIComponent(subscriptionId)}`, undefined, [204, 404]);
     },
   };
 }

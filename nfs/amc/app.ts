@@ -41,7 +41,13 @@ export async function createAmc(deps: AmcDeps): Promise<AmcHandle> {
   const nfInstanceId = deps.nfInstanceId ?? randomUUID();
   const store = await openAmcStore(deps.store);
   const ca = await loadCertificateAuthority(await loadOrCreateCa(store, settings), {});
-  const notifier = createNotifier<CredentialEvent>({ logger: deps.logger, ...deps.notifier });
+  // Each notification's end tells whether its subscriber still listens (subscriptions.ts).
+  let recordOutcome: (uri: string, delivered: boolean) => Promise<void> = async () => undefined;
+  const notifier = createNotifier<CredentialEvent>({
+    logger: deps.logger,
+    ...deps.notifier,
+    onOutcome: (uri, delivered) => void recordOutcome(uri, delivered).catch((error: Error) => deps.logger.warn('subscriber state not recorded', { uri, error: error.message })),
+  });
   const service = await createAmcService({
     store,
     settings,
@@ -51,6 +57,7 @@ export async function createAmc(deps: AmcDeps): Promise<AmcHandle> {
     now: deps.now ?? Date.now,
     logger: deps.logger,
   });
+  recordOutcome = service.recordNotificationOutcome;
   const lifecycle = createNfLifecycle({ nrfUri: deps.nrfUri, nfType: 'AMC', nfInstanceId, serviceNames: amcServiceNames, logger: deps.logger });
   return {
     name: 'amc',

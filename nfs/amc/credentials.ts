@@ -3,10 +3,9 @@
  * AAAP grant for the same key, then renewed, suspended, resumed or revoked, with their status
  * as JSON and in a DER CRL (RFC 5280 section 5), and every change notified to subscribers.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { parseAic } from '../shared/aic.ts';
 import { nextCounterValue } from '../shared/counters.ts';
-import { requireHttpUrl } from '../shared/http-url.ts';
 import type { Notifier } from '../shared/notifier.ts';
 import { badRequest, conflict, forbidden, notFound, ProblemError } from '../shared/problem.ts';
 import { CsrError, type CertificateAuthority } from './certificate-authority.ts';
@@ -358,31 +357,10 @@ export function createCredentials(deps: CredentialsDeps) {
     caCertificatePem: () => ca.certificatePem,
 
     trustAnchors: () => [{ domain: deps.settings.domain, certificatePem: ca.certificatePem }, ...deps.settings.peerTrustAnchors],
-
-    async subscribe(notificationUri: string): Promise<{ subscriptionId: string }> {
-      requireHttpUrl(notificationUri, '/notificationUri');
-      const existing = await store.subscribers.findOne({ notificationUri });
-      if (existing) return { subscriptionId: existing._id };
-      // Subscribers are the domain's gateways: a few. A bound keeps strangers from crowding them out.
-      if ((await store.subscribers.countDocuments({})) >= maxSubscribers) {
-        throw forbidden(`this AMC takes at most ${maxSubscribers} subscribers`, 'TOO_MANY_SUBSCRIBERS');
-      }
-      const subscriptionId = randomUUID();
-      try {
-        await store.subscribers.insertOne({ _id: subscriptionId, notificationUri });
-      } catch (error) {
-        const raced = await store.subscribers.findOne({ notificationUri });
-        if (raced) return { subscriptionId: raced._id };
-        throw error;
-      }
-      return { subscriptionId };
-    },
   };
 }
 
 export type Credentials = ReturnType<typeof createCredentials>;
-
-const maxSubscribers = 32;
 
 /**
  * A serial number as stored. The AMC's own serials are lower-case hex and never start with a zero

@@ -58,7 +58,12 @@ export function amcRoutes(service: AmcService) {
       res.json(service.trustAnchors());
     });
     router.post(`${cred}/subscriptions`, async (req, res) => {
-      res.status(201).json(await service.subscribe(req.body.notificationUri));
+      const subscription = await service.subscribe(req.body.notificationUri);
+      res.status(201).location(`${cred}/subscriptions/${subscription.subscriptionId}`).json(subscription);
+    });
+    router.delete(`${cred}/subscriptions/:subscriptionId`, async (req, res) => {
+      await service.unsubscribe(req.params.subscriptionId as string);
+      res.status(204).end();
     });
   };
 }

@@ -4,6 +4,7 @@ import { audited } from './audit.ts';
 import { createAuthorization } from './authorization.ts';
 import { createCredentials, type CredentialsDeps } from './credentials.ts';
 import { createProviders } from './providers.ts';
+import { createSubscriptions } from './subscriptions.ts';
 
 export async function createAmcService(deps: CredentialsDeps & { logger: Logger }) {
   const providers = createProviders(deps);
@@ -20,6 +21,7 @@ export async function createAmcService(deps: CredentialsDeps & { logger: Logger 
     ...providers,
     ...authorization,
     ...credentials,
+    ...createSubscriptions(deps),
     // Every decision on an agent's identity leaves an event line (audit.ts); never the provider's secret.
     authorize: audited(logger, 'aaap.authorization', authorization.authorize, ([request], decision) => ({
       providerId: request?.provider?.providerId,

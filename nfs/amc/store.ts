@@ -65,6 +65,8 @@ export interface CounterRecord {
 export interface SubscriberRecord {
   _id: string;
   notificationUri: string;
+  /** When a notification to it was first abandoned since its last delivery (ISO 8601); absent while it answers. */
+  failingSince?: string;
 }
 
 export async function openAmcStore(store: Store) {

@@ -30,6 +30,8 @@ export interface NotifierOptions {
   minRetryDelayMs?: number;
   maxPending?: number;
   http?: AxiosInstance;
+  /** Told of each notification's end: delivered, or abandoned after its retries. */
+  onOutcome?: (uri: string, delivered: boolean) => void;
 }
 
 export function createNotifier<T extends NotificationBody>(options: NotifierOptions): Notifier<T> {
@@ -55,9 +57,11 @@ export function createNotifier<T extends NotificationBody>(options: NotifierOpti
         },
       );
       logger.debug('notification delivered', { uri, event: data.event });
+      options.onOutcome?.(uri, true);
     } catch (error) {
       if (!abort.signal.aborted) {
         logger.warn('notification abandoned after retries', { uri, event: data.event, error: (error as Error).message });
+        options.onOutcome?.(uri, false);
       }
     }
   }

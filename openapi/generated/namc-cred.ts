@@ -169,8 +169,28 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description One subscription per notification URI (the same URI again gets the same subscription). Subscribers are bounded; a new one takes the place of the one whose notifications have failed longest, and is refused (403 TOO_MANY_SUBSCRIBERS) only when every one answers. */
         post: operations["SubscribeCredentialEvents"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/subscriptions/{subscriptionId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscriptionId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** @description Ends a subscription, as a gateway does when it stops. */
+        delete: operations["UnsubscribeCredentialEvents"];
         options?: never;
         head?: never;
         patch?: never;
@@ -558,6 +578,7 @@ export interface operations {
             /** @description Subscribed */
             201: {
                 headers: {
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -567,6 +588,29 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            403: components["responses"]["Forbidden"];
+            default: components["responses"]["Default"];
+        };
+    };
+    UnsubscribeCredentialEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscriptionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Unsubscribed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: components["responses"]["NotFound"];
             default: components["responses"]["Default"];
         };
     };

@@ -167,7 +167,11 @@ describe('AGW and AMC answers match their OpenAPI documents: status, media type 
     expect((await call('GET', '/namc-cred/v1/crl')).status).to.equal(200);
     expect((await call('GET', '/namc-cred/v1/ca')).status).to.equal(200);
     expect((await call('GET', '/namc-cred/v1/trust-anchors')).status).to.equal(200);
-    expect((await call('POST', '/namc-cred/v1/subscriptions', { notificationUri: 'http://127.0.0.1:9/notify' })).status).to.equal(201);
+    const subscribed = await call('POST', '/namc-cred/v1/subscriptions', { notificationUri: 'http://127.0.0.1:9/notify' });
+    expect(subscribed.status).to.equal(201);
+    const subscription = `/namc-cred/v1/subscriptions/${subscribed.body.subscriptionId}`;
+    expect((await call('DELETE', subscription)).status).to.equal(204);
+    expect((await call('DELETE', subscription)).status, 'deleted already').to.equal(404);
     expect((await call('POST', '/namc-cred/v1/subscriptions', { notificationUri: 'http://user:pw@127.0.0.1:9/notify' })).status).to.equal(400);
 
     expect(broken).to.deep.equal([]);
