@@ -46,15 +46,21 @@ export interface CredentialsDeps {
   now: () => number;
 }
 
+/** The counter of credential status changes (crl()). */
+const STATUS_CHANGES = 'credentialStatusChanges';
+
 /** A renewal takes milliseconds; a claim on a certificate older than this was left by a process that stopped. */
 const RENEWAL_CLAIM_MS = 60_000;
 
 export function createCredentials(deps: CredentialsDeps) {
   const { store, ca, now } = deps;
-  let crlCache: { der: Uint8Array; until: number } | undefined;
-  // Bumped by every status change: a CRL built from a read that a change may have overtaken is
-  // served to the request that built it but never kept, so no later request gets it from the cache.
-  let statusGeneration = 0;
+  /**
+   * The CRL last built, with the count of status changes it was built after. The count is kept in
+   * the store and raised by every change, so AMC replicas sharing a store each see the others'
+   * changes: a CRL asked for after any change, made through any replica, lists it.
+   */
+  let crlCache: { der: Uint8Array; until: number; changes: number } | undefined;
+  const statusChanges = async () => (await store.counters.findOne({ _id: STATUS_CHANGES }))?.value ?? 0;
   const issuing = new Set<string>();
 
   const statusOf = (record: CredentialRecord): CredentialStatus => ({
@@ -70,8 +76,8 @@ export function createCredentials(deps: CredentialsDeps) {
   });
 
   async function notifyAll(event: CredentialEvent): Promise<void> {
-    statusGeneration += 1;
     crlCache = undefined;
+    await nextCounterValue(store.counters, STATUS_CHANGES);
     for (const subscriber of await store.subscribers.find({})) deps.notifier.send(subscriber.notificationUri, event);
   }
 
@@ -330,8 +336,8 @@ export function createCredentials(deps: CredentialsDeps) {
 
     /** The CRL lists revoked and suspended (certificateHold) credentials; made again after any change. */
     async crl(): Promise<Uint8Array> {
-      if (crlCache && crlCache.until > now()) return crlCache.der;
-      const generation = statusGeneration;
+      const changes = await statusChanges();
+      if (crlCache && crlCache.changes === changes && crlCache.until > now()) return crlCache.der;
       // The number is taken before the list is read, so a CRL with a higher number (§5.2.3) never
       // holds an older list than one with a lower number.
       const crlNumber = await nextCounterValue(store.counters, 'crlNumber');
@@ -350,7 +356,7 @@ export function createCredentials(deps: CredentialsDeps) {
       });
       // Kept until a change or until half the validity has passed, so relying parties see fresh CRLs;
       // not kept if a change came while it was built (its list may predate that change).
-      if (generation === statusGeneration) crlCache = { der, until: now() + (deps.settings.crlValiditySeconds * 1000) / 2 };
+      if ((await statusChanges()) === changes) crlCache = { der, changes, until: now() + (deps.settings.crlValiditySeconds * 1000) / 2 };
       return der;
     },
 

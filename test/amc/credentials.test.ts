@@ -297,6 +297,20 @@ describe('AMC CRL cache', () => {
     const next = new X509Crl(new Uint8Array(await credentials.crl()));
     expect(next.entries.map((entry) => entry.serialNumber.toLowerCase())).to.deep.equal([serialNumber]);
   });
+
+  it('lists a revocation made through another AMC replica on the same store, though this one has a CRL cached', async () => {
+    const ca = await loadCertificateAuthority(await createCaMaterial({ commonName: 'CRL replica test CA' }));
+    const { store, credentials: replicaA } = await credentialsWith(ca);
+    const replicaB = createCredentials({ store, settings: defaultAmcSettings, ca, aicSaltHex: defaultAicScheme.saltHex, notifier: createNotifier({ logger: createLogger({ nf: 'AMC', level: 'silent' }) }), now: Date.now });
+    const serialNumber = '0b'.repeat(16);
+    await store.credentials.insertOne({ _id: serialNumber, aic: '1.2.156.3088.1.2.1.1.1.0O41', status: 'GOOD', notBefore: new Date().toISOString(), notAfter: new Date(Date.now() + 86_400_000).toISOString(), certificatePem: 'unused here', publicKeySha256: 'unused here' });
+    expect(new X509Crl(new Uint8Array(await replicaB.crl())).entries, 'cached by B before the revocation').to.have.length(0);
+    await replicaA.revokeCredential(serialNumber, 'keyCompromise');
+    const fromB = new X509Crl(new Uint8Array(await replicaB.crl()));
+    expect(fromB.entries.map((entry) => entry.serialNumber.toLowerCase())).to.deep.equal([serialNumber]);
+    const again = await replicaB.crl();
+    expect(Buffer.from(again).equals(Buffer.from(await replicaB.crl())), 'kept again until the next change').to.equal(true);
+  });
 });
 
 describe('AMC issuance under concurrency', () => {
