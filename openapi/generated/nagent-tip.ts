@@ -356,9 +356,9 @@ export interface operations {
     InvokeTask: {
         parameters: {
             query?: never;
-            header: {
-                /** @description "Bearer " and the calling agent's JWS (ES256, x5c = its certificate chain, aud = this agent's AIC; or, for a call the AGW's semantic routing forwards, aud = the capability id with tdg = the task's RFC 8785 digest, taken only with agw-forwarded). */
-                Authorization: string;
+            header?: {
+                /** @description Required in fact: without a bearer token the answer is 401 with a Bearer challenge (RFC 6750 section 3.1), not a 400. "Bearer " and the calling agent's JWS (ES256, x5c = its certificate chain, aud = this agent's AIC; or, for a call the AGW's semantic routing forwards, aud = the capability id with tdg = the task's RFC 8785 digest, taken only with agw-forwarded). */
+                Authorization?: string;
                 /** @description For a call token addressed to a capability: the AGW's compact JWS (its nagw-disc key) naming this agent (aud) and the call token (ref = its jti), with a short expiry. */
                 "agw-forwarded"?: string;
             };

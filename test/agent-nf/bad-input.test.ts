@@ -29,14 +29,15 @@ describe('NF with agents: bad input gets the same clear refusal on the fast path
     await core.close();
   });
 
-  const cases: Array<{ name: string; path: string; body: unknown; headers?: Record<string, string>; status: number; param?: string }> = [
+  const cases: Array<{ name: string; path: string; body: unknown; headers?: Record<string, string>; status: number; param?: string; challenge?: string }> = [
     { name: 'an intent without supi', path: `${tip}/agents/intent-agent/intents`, body: { text: 'where am I', ueAic: '1.2.156.3088.1.2.1.1.1.0O41' }, status: 400, param: '/supi' },
     { name: 'an empty intent text', path: `${tip}/agents/intent-agent/intents`, body: { supi: SUPI, text: '' }, status: 400, param: '/text' },
     { name: 'a 100 KB intent text', path: `${tip}/agents/intent-agent/intents`, body: { supi: SUPI, text: 'a'.repeat(100_000) }, status: 400, param: '/text' },
     { name: 'an unknown member', path: `${tip}/agents/intent-agent/intents`, body: { supi: SUPI, text: 'hi', admin: true }, status: 400, param: '/admin' },
     { name: 'a malformed SUPI', path: `${tip}/agents/intent-agent/intents`, body: { supi: 'imsi-12', text: 'hi' }, status: 400, param: '/supi' },
-    { name: 'a task call without Authorization', path: `${tip}/agents/qos-agent/tasks`, body: { taskId: 't', intentId: 'i', capabilityId: '/capability/qos-optimisation', parameters: {} }, status: 400, param: 'header authorization' },
-    { name: 'a task call with a token that is not a JWS', path: `${tip}/agents/qos-agent/tasks`, body: { taskId: 't', intentId: 'i', capabilityId: '/capability/qos-optimisation', parameters: {} }, headers: { authorization: 'Bearer abc' }, status: 401 },
+    { name: 'a task call without Authorization', path: `${tip}/agents/qos-agent/tasks`, body: { taskId: 't', intentId: 'i', capabilityId: '/capability/qos-optimisation', parameters: {} }, status: 401, challenge: 'Bearer' },
+    { name: 'a task call with another scheme', path: `${tip}/agents/qos-agent/tasks`, body: { taskId: 't', intentId: 'i', capabilityId: '/capability/qos-optimisation', parameters: {} }, headers: { authorization: 'Basic YTpi' }, status: 401, challenge: 'Bearer' },
+    { name: 'a task call with a token that is not a JWS', path: `${tip}/agents/qos-agent/tasks`, body: { taskId: 't', intentId: 'i', capabilityId: '/capability/qos-optimisation', parameters: {} }, headers: { authorization: 'Bearer abc' }, status: 401, challenge: 'Bearer error="invalid_token"' },
     { name: 'a task for an agent this NF does not host', path: `${tip}/agents/nobody/tasks`, body: { taskId: 't', intentId: 'i', capabilityId: '/capability/qos-optimisation', parameters: {} }, headers: { authorization: 'Bearer a.b.c' }, status: 404 },
   ];
 
@@ -47,6 +48,7 @@ describe('NF with agents: bad input gets the same clear refusal on the fast path
       expect(fast.status).to.equal(testCase.status);
       expect(fast.headers.get('content-type')).to.match(/application\/problem\+json/);
       if (testCase.param) expect(fast.body.invalidParams.map((p: { param: string }) => p.param)).to.include(testCase.param);
+      expect(fast.headers.get('www-authenticate')).to.equal(testCase.challenge ?? null);
       if (testCase.status === 400 || !testCase.path.includes('/intents')) {
         const reference = await request('POST', `${expressUrl}${testCase.path}`, testCase.body, testCase.headers);
         expect({ ...fast.body, instance: undefined }).to.deep.equal({ ...reference.body, instance: undefined });

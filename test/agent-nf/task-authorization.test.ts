@@ -69,7 +69,8 @@ describe('capability agents: who may task them, repeated calls, and what an answ
       expect((await request('POST', route(), next, { authorization: `Bearer ${nextToken}` })).status).to.equal(200);
 
       const unsigned = await request('POST', route(caller.aic), task('t-unsigned', { action: 'show-bill' }));
-      expect([unsigned.status, unsigned.body.cause]).to.deep.equal([400, 'AGENT_REFUSED']);
+      // The agent's 401 reaches the requester as a 401, with the agent's challenge (RFC 6750 section 3.1).
+      expect([unsigned.status, unsigned.body.cause, unsigned.headers.get('www-authenticate')]).to.deep.equal([401, 'AGENT_REFUSED', 'Bearer']);
       const elsewhere = task('t-elsewhere', { action: 'show-bill' });
       const forAnotherCapability = await caller.signer.sign({ audience: '/capability/location', capabilityId: elsewhere.capabilityId, taskId: elsewhere.taskId, task: elsewhere });
       const refused = await request('POST', route(caller.aic), elsewhere, { authorization: `Bearer ${forAnotherCapability}` });
