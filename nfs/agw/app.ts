@@ -1,6 +1,6 @@
 /** createAgw(deps): the Agent Gateway wired from its parts; used by main.ts, `dmsc up` and tests. */
 import { randomUUID } from 'node:crypto';
-import pRetry from 'p-retry';
+import { keepCredentialEventSubscription } from './credential-event-subscription.ts';
 import { defaultAicScheme, type AicScheme } from '../shared/aic.ts';
 import { createAccessTokenVerifier } from '../shared/access-token-guard.ts';
 import type { Logger } from '../shared/logger.ts';
@@ -75,8 +75,7 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
       .recordEvent({ type, outcome: 'refused', cause: problem.cause, detail: { method: request.method, path, reason: problem.detail, ...(problem.invalidParams ? { invalidParams: problem.invalidParams } : {}) } })
       .catch((error: Error) => deps.logger.warn('refusal not recorded', { error: error.message }));
   };
-  const abort = new AbortController();
-  let subscriptionId: string | undefined;
+  let credentialEvents: ReturnType<typeof keepCredentialEventSubscription> | undefined;
   return {
     name: 'agw',
     nfType: 'AGW',
@@ -122,22 +121,10 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
       apiRoot = root;
       await lifecycle.start(root);
       // Credential events keep the directory in step with the AMC; the AMC may start after us.
-      void pRetry(async () => (subscriptionId = await amc.subscribeCredentialEvents(`${root}/nagw-reg/v1/credential-events`)), {
-        retries: 20,
-        minTimeout: 250,
-        maxTimeout: 5000,
-        signal: abort.signal,
-        onFailedAttempt: (error) => {
-          deps.logger.warn('subscribing to AMC credential events failed, retrying', { attempt: error.attemptNumber, error: error.message });
-        },
-      }).catch((error: Error) => abort.signal.aborted || deps.logger.error('no AMC credential events: subscription abandoned', { error: error.message }));
+      credentialEvents = keepCredentialEventSubscription({ amc, notificationUri: `${root}/nagw-reg/v1/credential-events`, logger: deps.logger });
     },
     async stop() {
-      abort.abort();
-      // The AMC would otherwise keep notifying an address nobody answers at (amc/subscriptions.ts).
-      if (subscriptionId) {
-        await amc.unsubscribeCredentialEvents(subscriptionId).catch((error: Error) => deps.logger.warn('AMC credential events: unsubscribing failed', { error: error.message }));
-      }
+      await credentialEvents?.stop();
       await lifecycle.stop();
       await service.closeEvents();
     },

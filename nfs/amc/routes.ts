@@ -58,11 +58,11 @@ export function amcRoutes(service: AmcService) {
       res.json(service.trustAnchors());
     });
     router.post(`${cred}/subscriptions`, async (req, res) => {
-      const subscription = await service.subscribe(req.body.notificationUri);
+      const subscription = await service.subscribe(req.body.notificationUri, callerOf(res));
       res.status(201).location(`${cred}/subscriptions/${subscription.subscriptionId}`).json(subscription);
     });
     router.delete(`${cred}/subscriptions/:subscriptionId`, async (req, res) => {
-      await service.unsubscribe(req.params.subscriptionId as string);
+      await service.unsubscribe(req.params.subscriptionId as string, callerOf(res));
       res.status(204).end();
     });
   };

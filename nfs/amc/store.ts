@@ -67,6 +67,8 @@ export interface SubscriberRecord {
   notificationUri: string;
   /** When a notification to it was first abandoned since its last delivery (ISO 8601); absent while it answers. */
   failingSince?: string;
+  /** The NF that subscribed, with OAuth on: only it may delete the subscription. */
+  nfInstanceId?: string;
 }
 
 export async function openAmcStore(store: Store) {

@@ -169,7 +169,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description One subscription per notification URI (the same URI again gets the same subscription). Subscribers are bounded; a new one takes the place of the one whose notifications have failed longest, and is refused (403 TOO_MANY_SUBSCRIBERS) only when every one answers. */
+        /** @description One subscription per notification URI (the same URI again gets the same subscription, and clears any mark that notifications to it failed). Subscribers are bounded; a new one takes the place of the one whose notifications have failed longest, once for 5 minutes, and is refused (403 TOO_MANY_SUBSCRIBERS) while none has. */
         post: operations["SubscribeCredentialEvents"];
         delete?: never;
         options?: never;
@@ -189,7 +189,7 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** @description Ends a subscription, as a gateway does when it stops. */
+        /** @description Ends a subscription, as a gateway does when it stops; with OAuth on, only the NF that made it may. */
         delete: operations["UnsubscribeCredentialEvents"];
         options?: never;
         head?: never;
@@ -610,6 +610,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             default: components["responses"]["Default"];
         };

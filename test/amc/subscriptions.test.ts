@@ -29,19 +29,40 @@ describe('AMC credential-event subscriptions', () => {
     subscriptions = createSubscriptions({ store, now: () => clock });
   });
 
-  it('at the bound, replaces the subscriber whose notifications failed longest, and refuses only when every one answers', async () => {
+  const uris = async () => (await store.subscribers.find({})).map((subscriber) => subscriber.notificationUri);
+
+  it('at the bound, replaces the subscriber failing longest once it has failed for 5 minutes, and refuses while none has', async () => {
     for (let i = 0; i < 32; i++) await subscriptions.subscribe(uri(i));
     expect(await subscriptions.subscribe(uri(40)).then(() => 'subscribed', refusal)).to.deep.equal([403, 'TOO_MANY_SUBSCRIBERS']);
     await subscriptions.recordNotificationOutcome(uri(7), false);
     clock += 1000;
     await subscriptions.recordNotificationOutcome(uri(3), false);
     await subscriptions.recordNotificationOutcome(uri(7), false); // still failing since the first
+    expect(await subscriptions.subscribe(uri(40)).then(() => 'subscribed', refusal), 'failing, but not for long').to.deep.equal([403, 'TOO_MANY_SUBSCRIBERS']);
+    clock += 5 * 60_000;
     await subscriptions.subscribe(uri(40));
-    const left = (await store.subscribers.find({})).map((subscriber) => subscriber.notificationUri);
-    expect(left).to.have.length(32).and.include(uri(40)).and.include(uri(3)).and.not.include(uri(7));
+    expect(await uris()).to.have.length(32).and.include(uri(40)).and.include(uri(3)).and.not.include(uri(7));
     // A delivery clears the mark: uri(3) answers again, and nobody is left to replace.
     await subscriptions.recordNotificationOutcome(uri(3), true);
     expect(await subscriptions.subscribe(uri(41)).then(() => 'subscribed', refusal)).to.deep.equal([403, 'TOO_MANY_SUBSCRIBERS']);
+  });
+
+  it('clears the mark of a subscriber that subscribes again: it listens there', async () => {
+    for (let i = 0; i < 32; i++) await subscriptions.subscribe(uri(i));
+    await subscriptions.recordNotificationOutcome(uri(5), false);
+    clock += 10 * 60_000;
+    await subscriptions.subscribe(uri(5));
+    expect(await subscriptions.subscribe(uri(40)).then(() => 'subscribed', refusal)).to.deep.equal([403, 'TOO_MANY_SUBSCRIBERS']);
+    expect(await uris()).to.include(uri(5));
+  });
+
+  it('lets only the NF that subscribed delete the subscription, with OAuth on', async () => {
+    const gateway = { nfInstanceId: 'agw-1' };
+    const { subscriptionId } = await subscriptions.subscribe(uri(1), gateway);
+    expect(await subscriptions.unsubscribe(subscriptionId, { nfInstanceId: 'another-nf' }).then(() => 'deleted', refusal)).to.deep.equal([403, 'NOT_THE_SUBSCRIBER']);
+    expect(await uris()).to.deep.equal([uri(1)]);
+    await subscriptions.unsubscribe(subscriptionId, gateway);
+    expect(await uris()).to.deep.equal([]);
   });
 
   it('gives the same subscription to the same URI, and deletes it once', async () => {
