@@ -67,16 +67,17 @@ export function createRouting(deps: {
         await deps.events.recordEvent({ type: 'policy.denied', outcome: 'refused', aic: requester.aic, capabilityId, cause: 'POLICY_DENIED', detail: { ruleId: decision.ruleId, action: 'invoke' } });
         throw forbidden(`policy rule ${decision.ruleId} denies invoking ${capabilityId} to this requester`, 'POLICY_DENIED');
       }
+      const candidates = (await deps.store.agents.find({ ...deps.discovery.liveFilter(), capabilityIds: capabilityId }, { limit: 32 }))
+        .sort((a, b) => a.load + busy(a._id) * 10 - (b.load + busy(b._id) * 10));
       // A call token is routed once: an instance it reached could otherwise send it back through
       // the gateway to get it forwarded, with the gateway's word, to another instance. It is spent
-      // only once it is about to reach one: a request refused before that may be sent again.
-      if (callToken?.jti && !routedTokens.spend(callToken.jti, callToken.expiresAtMs ?? deps.now() + ROUTED_TOKEN_MEMORY_MS)) {
+      // only when it is about to reach one: a request refused before that, or with no instance
+      // to go to, may be sent again.
+      if (candidates.length && callToken?.jti && !routedTokens.spend(callToken.jti, callToken.expiresAtMs ?? deps.now() + ROUTED_TOKEN_MEMORY_MS)) {
         const refusal = bearerUnauthorized('this call token was routed before: a replay', 'REPLAYED_TOKEN', { tokenSent: true });
         await deps.events.recordEvent({ type: 'routing.decided', outcome: 'refused', aic: requester.aic, capabilityId, cause: refusal.cause, detail: { reason: refusal.message } });
         throw refusal;
       }
-      const candidates = (await deps.store.agents.find({ ...deps.discovery.liveFilter(), capabilityIds: capabilityId }, { limit: 32 }))
-        .sort((a, b) => a.load + busy(a._id) * 10 - (b.load + busy(b._id) * 10));
       const tried: Array<{ aic: string; failure: string }> = [];
       for (const agent of candidates.slice(0, deps.settings.routingMaxAttempts)) {
         inFlight.set(agent._id, busy(agent._id) + 1);

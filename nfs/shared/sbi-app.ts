@@ -118,10 +118,11 @@ export function createSbiApp(options: SbiAppOptions): Express {
 function requestLogger(logger: Logger): express.RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
+    const method = req.method; // as asked: a HEAD is served as GET
     res.on('finish', () => {
       if (!logger.isDebugEnabled()) return;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      logger.debug('request', { method: req.method, path: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 100) / 100 });
+      logger.debug('request', { method, path: req.originalUrl, status: res.statusCode, ms: Math.round(ms * 100) / 100 });
     });
     next();
   };

@@ -118,6 +118,16 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            /** @description The serving agent refused the caller's credential (AGENT_REFUSED, with the agent's challenge), or the call token was routed before (REPLAYED_TOKEN). */
+            401: {
+                headers: {
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             502: components["responses"]["Default"];

@@ -187,6 +187,8 @@ export interface components {
         /** @description Unauthorized */
         Unauthorized: {
             headers: {
+                /** @description The challenge every 401 carries (RFC 9110 section 15.5.2), here a Bearer one (RFC 6750 section 3). */
+                "WWW-Authenticate": string;
                 [name: string]: unknown;
             };
             content: {

@@ -89,7 +89,7 @@ describe('AGW semantic routing (nagw-route)', function () {
   after(async () => core?.close());
 
   /** A capability of the seed taxonomy no other test's agents hold (billing-plan is the requester's). */
-  const extra = ['routing-test-a', 'routing-test-b'];
+  const extra = ['routing-test-a', 'routing-test-b', 'routing-test-c'];
   const unused = ['qos-optimisation', 'network-diagnosis', 'location', 'cell-load-analytics', 'root-cause-analysis', 'fault-handling', 'e2e-testing', 'data-preprocessing', 'knowledge-qa', ...extra];
   function freshCapability(): string {
     const name = unused[capabilityCount++];
@@ -240,6 +240,21 @@ describe('AGW semantic routing (nagw-route)', function () {
     expect(res.body.detail).to.contain(refusing.aic).and.contain('no UE with this SUPI here');
     expect(res.headers.get('x-served-by-aic')).to.equal(refusing.aic);
     expect(other.server.requests).to.equal(0);
+  });
+
+  it('spends a call token only when an instance is there to take it: routed to none, it may be sent again', async () => {
+    const capability = freshCapability();
+    const holder = await registerAgent(core.agwUrl, { name: 'token-holder', capabilities: ['/capability/billing-plan'] });
+    expect(holder.status).to.equal(201);
+    // The gateway reads a call token's issuer and jti without verifying it (the agent verifies it).
+    const part = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const token = `${part({ alg: 'ES256' })}.${part({ iss: holder.body.aic, jti: 'jti-routed-to-none', exp: Math.floor(Date.now() / 1000) + 60 })}.c2ln`;
+    const call = () => request('POST', `${core.agwUrl}/nagw-route/v1/capability/${capability}`, { ueId: 'imsi-001010000000001' }, { authorization: `Bearer ${token}` });
+    expect((await call()).status, 'no instance yet').to.equal(503);
+    await instances(capability, [{ behaviour: 'ok', load: 0 }]);
+    expect((await call()).status, 'the same token, now forwarded').to.equal(200);
+    const replay = await call();
+    expect([replay.status, replay.body.cause, replay.headers.get('www-authenticate')]).to.deep.equal([401, 'REPLAYED_TOKEN', 'Bearer error="invalid_token"']);
   });
 
   it('wraps an answer that is not a JSON object (a list) as { result }, as the operation declares', async () => {
