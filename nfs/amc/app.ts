@@ -58,6 +58,7 @@ export async function createAmc(deps: AmcDeps): Promise<AmcHandle> {
     logger: deps.logger,
   });
   recordOutcome = service.recordNotificationOutcome;
+  let apiRoot = '';
   const lifecycle = createNfLifecycle({ nrfUri: deps.nrfUri, nfType: 'AMC', nfInstanceId, serviceNames: amcServiceNames, logger: deps.logger });
   return {
     name: 'amc',
@@ -67,18 +68,19 @@ export async function createAmc(deps: AmcDeps): Promise<AmcHandle> {
       nf: 'AMC',
       logger: deps.logger,
       specs: amcServiceNames.map((name) => `${name}.yaml`),
-      routes: amcRoutes(service),
+      routes: amcRoutes(service, () => apiRoot),
       // Reading credentials' status, the CA and the CRL stays open: relying parties are not NFs.
       // Changing a credential (issuance, renewal, suspension, resumption, revocation) and
       // subscribing to changes take an NRF token, as AAAP and provider management do.
       oauth: deps.oauth ? { protectedServices: ['namc-auth', 'namc-prov'], protectedWrites: ['namc-cred'], verify: createAccessTokenVerifier({ nrfUri: deps.nrfUri, audience: ['AMC', nfInstanceId] }) } : undefined,
     }),
-    fastPath: createJsonPostFastPath({ routes: await amcFastRoutes(service, { oauth: deps.oauth === true }), logger: deps.logger }),
+    fastPath: createJsonPostFastPath({ routes: await amcFastRoutes(service, { oauth: deps.oauth === true, apiRoot: () => apiRoot }), logger: deps.logger }),
     service,
     drainNotifications: () => notifier.drain(),
-    start: (apiRoot) => {
-      ca.publishCrlAt(`${apiRoot}/namc-cred/v1/crl`);
-      return lifecycle.start(apiRoot);
+    start: (root) => {
+      apiRoot = root;
+      ca.publishCrlAt(`${root}/namc-cred/v1/crl`);
+      return lifecycle.start(root);
     },
     async stop() {
       notifier.stop();

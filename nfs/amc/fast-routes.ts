@@ -13,7 +13,7 @@ import type { AmcService } from './service.ts';
  * With OAuth on, AAAP and issuance demand an NRF access token and are bound to the gateway that
  * presents it: express, its guard and routes.ts answer them then.
  */
-export async function amcFastRoutes(service: AmcService, options: { oauth: boolean }): Promise<JsonPostRoute[]> {
+export async function amcFastRoutes(service: AmcService, options: { oauth: boolean; apiRoot: () => string }): Promise<JsonPostRoute[]> {
   if (options.oauth) return [];
   const [authorizationRequest, authorizationDecision, issue] = await Promise.all([
     compileBodyCheck('namc-auth.yaml', 'AuthorizationRequest'),
@@ -24,6 +24,7 @@ export async function amcFastRoutes(service: AmcService, options: { oauth: boole
     {
       match: pathMatcher('/namc-cred/v1/credentials'),
       status: 201,
+      answerHeaders: (answer) => ({ location: `${options.apiRoot()}/namc-cred/v1/credentials/${(answer as { serialNumber: string }).serialNumber}` }),
       checkBody: issue.request,
       checkAnswer: issue.answer,
       handle: ({ body }) => service.issueCredential(body as { grantId: string; aic: string; csrPem: string }),

@@ -7,13 +7,15 @@ import type { AmcService } from './service.ts';
 
 const cred = '/namc-cred/v1';
 
-export function amcRoutes(service: AmcService) {
+/** Created resources are named in Location, absolute under the NF's apiRoot (RFC 9110 section 15.3.2). */
+export function amcRoutes(service: AmcService, apiRoot: () => string) {
   return (router: Router) => {
     router.get('/namc-prov/v1/providers', async (_req, res) => {
       res.json(await service.listProviders());
     });
     router.post('/namc-prov/v1/providers', async (req, res) => {
-      res.status(201).json(await service.createProvider(req.body));
+      const provider = await service.createProvider(req.body);
+      res.status(201).location(`${apiRoot()}/namc-prov/v1/providers/${provider.providerId}`).json(provider);
     });
     router.get('/namc-prov/v1/providers/:providerId', async (req, res) => {
       res.json(await service.getProvider(req.params.providerId as string));
@@ -27,7 +29,8 @@ export function amcRoutes(service: AmcService) {
     });
 
     router.post(`${cred}/credentials`, async (req, res) => {
-      res.status(201).json(await service.issueCredential(req.body, callerOf(res)));
+      const issued = await service.issueCredential(req.body, callerOf(res));
+      res.status(201).location(`${apiRoot()}${cred}/credentials/${issued.serialNumber}`).json(issued);
     });
     router.get(`${cred}/credentials`, async (req, res) => {
       res.json(await service.listCredentials(req.query.aic as string | undefined));
@@ -36,7 +39,8 @@ export function amcRoutes(service: AmcService) {
       res.json(await service.getCredentialStatus(req.params.serialNumber as string));
     });
     router.post(`${cred}/credentials/:serialNumber/renew`, async (req, res) => {
-      res.status(201).json(await service.renewCredential(req.params.serialNumber as string, req.body.csrPem));
+      const renewed = await service.renewCredential(req.params.serialNumber as string, req.body.csrPem);
+      res.status(201).location(`${apiRoot()}${cred}/credentials/${renewed.serialNumber}`).json(renewed);
     });
     router.post(`${cred}/credentials/:serialNumber/suspend`, async (req, res) => {
       res.json(await service.suspendCredential(req.params.serialNumber as string, req.body?.reason as RevocationReason | undefined));
@@ -59,7 +63,7 @@ export function amcRoutes(service: AmcService) {
     });
     router.post(`${cred}/subscriptions`, async (req, res) => {
       const subscription = await service.subscribe(req.body.notificationUri, callerOf(res));
-      res.status(201).location(`${cred}/subscriptions/${subscription.subscriptionId}`).json(subscription);
+      res.status(201).location(`${apiRoot()}${cred}/subscriptions/${subscription.subscriptionId}`).json(subscription);
     });
     router.delete(`${cred}/subscriptions/:subscriptionId`, async (req, res) => {
       await service.unsubscribe(req.params.subscriptionId as string, callerOf(res));

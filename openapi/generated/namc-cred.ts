@@ -372,6 +372,7 @@ export interface operations {
             /** @description The issued credential */
             201: {
                 headers: {
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {
@@ -428,6 +429,7 @@ export interface operations {
             /** @description The new credential */
             201: {
                 headers: {
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {

@@ -170,6 +170,7 @@ export interface operations {
             /** @description Created; the client secret is shown this once */
             201: {
                 headers: {
+                    Location: string;
                     [name: string]: unknown;
                 };
                 content: {

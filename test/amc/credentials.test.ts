@@ -191,6 +191,29 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
     expect((await issue(grant.grantId, aic, key.csrPem)).status, 'the grant was not spent').to.equal(201);
   });
 
+  it('names each resource it creates in Location: provider, credential (fast path and express), renewal, subscription', async () => {
+    const created = await request('POST', `${core.amcUrl}/namc-prov/v1/providers`, { providerId: 'location-check', name: 'Location check', allowedCapabilities: ['*'] });
+    expect(created.headers.get('location')).to.equal(`${core.amcUrl}/namc-prov/v1/providers/location-check`);
+    const provider = { providerId: 'location-check', clientSecret: created.body.clientSecret };
+    const serials: string[] = [];
+    // The second with a media type parameter, which the fast path leaves to express.
+    for (const [entity, contentType] of [['71', 'application/json'], ['72', 'application/json; profile=express']]) {
+      const key = await createAgentKeyAndCsr();
+      const grant = (await authorize(provider, ['/capability/location'], key.publicKeySpkiSha256)).body;
+      const issued = await request('POST', `${core.amcUrl}/namc-cred/v1/credentials`, { grantId: grant.grantId, aic: aicFor(grant.providerIndex, entity), csrPem: key.csrPem }, { 'content-type': contentType });
+      expect([issued.status, issued.headers.get('location')], contentType).to.deep.equal([201, `${core.amcUrl}/namc-cred/v1/credentials/${issued.body.serialNumber}`]);
+      expect((await request('GET', issued.headers.get('location')!)).body.serialNumber).to.equal(issued.body.serialNumber);
+      serials.push(issued.body.serialNumber);
+      if (entity === '71') {
+        const renewed = await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${issued.body.serialNumber}/renew`, { csrPem: await freshCsr(key) });
+        expect([renewed.status, renewed.headers.get('location')]).to.deep.equal([201, `${core.amcUrl}/namc-cred/v1/credentials/${renewed.body.serialNumber}`]);
+      }
+    }
+    const subscribed = await request('POST', `${core.amcUrl}/namc-cred/v1/subscriptions`, { notificationUri: 'http://127.0.0.1:9/location-check' });
+    expect(subscribed.headers.get('location')).to.equal(`${core.amcUrl}/namc-cred/v1/subscriptions/${subscribed.body.subscriptionId}`);
+    expect((await request('DELETE', subscribed.headers.get('location')!)).status).to.equal(204);
+  });
+
   it('answers 404 for an unknown serial and 400 for a malformed one', async () => {
     expect((await request('GET', `${core.amcUrl}/namc-cred/v1/credentials/abcdef0123`)).status).to.equal(404);
     expect((await request('GET', `${core.amcUrl}/namc-cred/v1/credentials/XYZ`)).status).to.equal(400);
