@@ -71,7 +71,7 @@ export function createAmcConsumer(sbi: SbiClient): AmcConsumer {
       await call('namc-cred', 'POST', `/credentials/${serialNumber}/revoke`, { reason }, [200, 404, 409]);
     },
     listCredentials: (aic) => call('namc-cred', 'GET', `/credentials?aic=${encodeURIComponent(aic)}`, undefined, [200]),
-    subscribeCredentialEvents: async (notificationUri) => (await call<{ subscriptionId: string }>('namc-cred', 'POST', '/subscriptions', { notificationUri }, [201])).subscriptionId,
+    subscribeCredentialEvents: async (notificationUri) => (await call<{ subscriptionId: string }>('namc-cred', 'POST', '/subscriptions', { notificationUri }, [200, 201])).subscriptionId,
     unsubscribeCredentialEvents: async (subscriptionId) => {
       await call('namc-cred', 'DELETE', `/subscriptions/${encodeURIComponent(subscriptionId)}`, undefined, [204, 404]);
     },

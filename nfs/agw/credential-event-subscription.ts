@@ -14,12 +14,22 @@ export function keepCredentialEventSubscription(deps: { amc: AmcConsumer; notifi
   const { amc, notificationUri, logger } = deps;
   const abort = new AbortController();
   let subscriptionId: string | undefined;
+  /** Subscriptions asked for and not yet answered, which stop waits for. */
+  const inFlight = new Set<Promise<void>>();
 
-  async function subscribe(): Promise<void> {
-    const id = await amc.subscribeCredentialEvents(notificationUri);
-    // An answer that came after stop: that subscription is not kept either.
-    if (abort.signal.aborted) await amc.unsubscribeCredentialEvents(id).catch(() => undefined);
-    else subscriptionId = id;
+  function subscribe(): Promise<void> {
+    const asked = (async () => {
+      const id = await amc.subscribeCredentialEvents(notificationUri);
+      // An answer that came after stop: that subscription is not kept either.
+      if (abort.signal.aborted) await amc.unsubscribeCredentialEvents(id).catch(() => undefined);
+      else subscriptionId = id;
+    })();
+    inFlight.add(asked);
+    asked.then(
+      () => inFlight.delete(asked),
+      () => inFlight.delete(asked),
+    );
+    return asked;
   }
 
   void pRetry(subscribe, {
@@ -30,7 +40,7 @@ export function keepCredentialEventSubscription(deps: { amc: AmcConsumer; notifi
     onFailedAttempt: (error) => {
       logger.warn('subscribing to AMC credential events failed, retrying', { attempt: error.attemptNumber, error: error.message });
     },
-  }).catch((error: Error) => abort.signal.aborted || logger.error('no AMC credential events: subscription abandoned', { error: error.message }));
+  }).catch((error: Error) => abort.signal.aborted || logger.error('no AMC credential events yet: trying again every minute', { error: error.message }));
   const renewal = setInterval(() => void subscribe().catch((error: Error) => logger.warn('subscribing to AMC credential events again failed', { error: error.message })), deps.resubscribeMs ?? 60_000);
   renewal.unref();
 
@@ -38,6 +48,7 @@ export function keepCredentialEventSubscription(deps: { amc: AmcConsumer; notifi
     async stop() {
       abort.abort();
       clearInterval(renewal);
+      await Promise.allSettled([...inFlight]);
       if (subscriptionId) await amc.unsubscribeCredentialEvents(subscriptionId).catch((error: Error) => logger.warn('AMC credential events: unsubscribing failed', { error: error.message }));
     },
   };

@@ -62,8 +62,8 @@ export function amcRoutes(service: AmcService, apiRoot: () => string) {
       res.json(service.trustAnchors());
     });
     router.post(`${cred}/subscriptions`, async (req, res) => {
-      const subscription = await service.subscribe(req.body.notificationUri, callerOf(res));
-      res.status(201).location(`${apiRoot()}${cred}/subscriptions/${subscription.subscriptionId}`).json(subscription);
+      const { subscriptionId, created } = await service.subscribe(req.body.notificationUri, callerOf(res));
+      res.status(created ? 201 : 200).location(`${apiRoot()}${cred}/subscriptions/${subscriptionId}`).json({ subscriptionId });
     });
     router.delete(`${cred}/subscriptions/:subscriptionId`, async (req, res) => {
       await service.unsubscribe(req.params.subscriptionId as string, callerOf(res));

@@ -31,14 +31,15 @@ export function createSubscriptions(deps: { store: AmcStore; now: () => number }
   }
 
   return {
-    async subscribe(notificationUri: string, caller?: Caller): Promise<{ subscriptionId: string }> {
+    /**
+     * `created` false for a URI subscribed already: whoever subscribes it again listens there, so
+     * it is no longer failing, and with OAuth on that NF now owns the subscription (a gateway back
+     * at its address under another instance id can delete it at its stop).
+     */
+    async subscribe(notificationUri: string, caller?: Caller): Promise<{ subscriptionId: string; created: boolean }> {
       requireHttpUrl(notificationUri, '/notificationUri');
-      const existing = await subscribers.findOne({ notificationUri });
-      if (existing) {
-        // Whoever subscribes listens there: no longer failing.
-        if (existing.failingSince) await subscribers.findOneAndUpdate({ _id: existing._id }, { $unset: { failingSince: '' } });
-        return { subscriptionId: existing._id };
-      }
+      const renewed = await subscribers.findOneAndUpdate({ notificationUri }, { $unset: { failingSince: '' }, ...(caller ? { $set: { nfInstanceId: caller.nfInstanceId } } : {}) });
+      if (renewed) return { subscriptionId: renewed._id, created: false };
       // Subscribers are the domain's gateways: a few. A bound keeps strangers from crowding them out.
       if ((await subscribers.countDocuments({})) >= maxSubscribers && !(await evictOneFailing())) {
         throw forbidden(`this AMC takes at most ${maxSubscribers} subscribers`, 'TOO_MANY_SUBSCRIBERS');
@@ -48,10 +49,10 @@ export function createSubscriptions(deps: { store: AmcStore; now: () => number }
         await subscribers.insertOne({ _id: subscriptionId, notificationUri, ...(caller ? { nfInstanceId: caller.nfInstanceId } : {}) });
       } catch (error) {
         const raced = await subscribers.findOne({ notificationUri });
-        if (raced) return { subscriptionId: raced._id };
+        if (raced) return { subscriptionId: raced._id, created: false };
         throw error;
       }
-      return { subscriptionId };
+      return { subscriptionId, created: true };
     },
 
     /** With OAuth on, only the NF that made a subscription may delete it: a gateway's is not another NF's to end. */

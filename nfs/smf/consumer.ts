@@ -26,10 +26,11 @@ export interface AgwConsumer {
 export function createAgwConsumer(sbi: SbiClient): AgwConsumer {
   const refused = (status: number, data: unknown, what: string): ProblemError => {
     const problem = (data ?? {}) as ProblemDetails;
-    // The AGW's refusal of an AIC we passed on is the caller's problem, told as the AGW told it:
-    // malformed, or naming a requester whose credential is suspended or revoked.
+    // The AGW's refusal of an AIC we passed on is the caller's problem, told as the AGW told it.
     if (status === 400) return new ProblemError(400, `AGW: ${problem.detail ?? 'refused'}`, { cause: problem.cause ?? 'MANDATORY_IE_INCORRECT', invalidParams: problem.invalidParams });
-    if (status === 403 && problem.cause?.startsWith('CREDENTIAL_')) return new ProblemError(403, `AGW: ${problem.detail ?? 'refused'}`, { cause: problem.cause });
+    // So is a requester (the initiator) whose credential is suspended or revoked: named as
+    // admission.ts names it when the registration lookup finds it first.
+    if (status === 403 && problem.cause?.startsWith('CREDENTIAL_')) return new ProblemError(403, `AGW: ${problem.detail ?? 'refused'}`, { cause: `INITIATOR_${problem.cause}` });
     return new ProblemError(502, `AGW answered ${status} to ${what}: ${problem.detail ?? ''}`, { cause: 'AGW_FAILURE' });
   };
   return {

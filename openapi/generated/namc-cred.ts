@@ -169,7 +169,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description One subscription per notification URI (the same URI again gets the same subscription, and clears any mark that notifications to it failed). Subscribers are bounded; a new one takes the place of the one whose notifications have failed longest, once for 5 minutes, and is refused (403 TOO_MANY_SUBSCRIBERS) while none has. */
+        /** @description One subscription per notification URI (the same URI again gets the same subscription, 200, clears any mark that notifications to it failed and, with OAuth on, makes the caller its owner). Subscribers are bounded; a new one takes the place of the one whose notifications have failed longest, once for 5 minutes, and is refused (403 TOO_MANY_SUBSCRIBERS) while none has. */
         post: operations["SubscribeCredentialEvents"];
         delete?: never;
         options?: never;
@@ -577,6 +577,18 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Subscribed already (this notification URI) */
+            200: {
+                headers: {
+                    Location: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        subscriptionId: string;
+                    };
+                };
+            };
             /** @description Subscribed */
             201: {
                 headers: {

@@ -56,18 +56,23 @@ describe('AMC credential-event subscriptions', () => {
     expect(await uris()).to.include(uri(5));
   });
 
-  it('lets only the NF that subscribed delete the subscription, with OAuth on', async () => {
+  it('lets only the NF that subscribed last delete the subscription, with OAuth on', async () => {
     const gateway = { nfInstanceId: 'agw-1' };
     const { subscriptionId } = await subscriptions.subscribe(uri(1), gateway);
     expect(await subscriptions.unsubscribe(subscriptionId, { nfInstanceId: 'another-nf' }).then(() => 'deleted', refusal)).to.deep.equal([403, 'NOT_THE_SUBSCRIBER']);
     expect(await uris()).to.deep.equal([uri(1)]);
-    await subscriptions.unsubscribe(subscriptionId, gateway);
+    // The gateway back at its address under another instance id subscribes again, and may delete.
+    const restarted = { nfInstanceId: 'agw-2' };
+    expect((await subscriptions.subscribe(uri(1), restarted)).subscriptionId).to.equal(subscriptionId);
+    expect(await subscriptions.unsubscribe(subscriptionId, gateway).then(() => 'deleted', refusal)).to.deep.equal([403, 'NOT_THE_SUBSCRIBER']);
+    await subscriptions.unsubscribe(subscriptionId, restarted);
     expect(await uris()).to.deep.equal([]);
   });
 
   it('gives the same subscription to the same URI, and deletes it once', async () => {
-    const { subscriptionId } = await subscriptions.subscribe(uri(1));
-    expect((await subscriptions.subscribe(uri(1))).subscriptionId).to.equal(subscriptionId);
+    const { subscriptionId, created } = await subscriptions.subscribe(uri(1));
+    expect(created).to.equal(true);
+    expect(await subscriptions.subscribe(uri(1))).to.deep.equal({ subscriptionId, created: false });
     await subscriptions.unsubscribe(subscriptionId);
     expect(await subscriptions.unsubscribe(subscriptionId).then(() => 'deleted', refusal)).to.deep.equal([404, 'SUBSCRIPTION_NOT_FOUND']);
     expect(await store.subscribers.countDocuments({})).to.equal(0);

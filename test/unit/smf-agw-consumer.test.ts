@@ -17,8 +17,8 @@ const reach = (sbi: SbiClient) => createAgwConsumer(sbi).checkReach('requester',
 
 describe('SMF consumer of the AGW', () => {
   for (const cause of ['CREDENTIAL_SUSPENDED', 'CREDENTIAL_REVOKED']) {
-    it(`passes the AGW's 403 ${cause} for the requester on as a 403`, async () => {
-      expect(await reach(answering(403, { status: 403, cause, detail: 'the requester is held' }))).to.include({ status: 403, cause });
+    it(`passes the AGW's 403 ${cause} for the requester on as the initiator's 403`, async () => {
+      expect(await reach(answering(403, { status: 403, cause, detail: 'the requester is held' }))).to.include({ status: 403, cause: `INITIATOR_${cause}` });
     });
   }
 
