@@ -123,13 +123,13 @@ export async function loadCertificateAuthority(material: CaMaterial, options: { 
     get certificateDer() { return new Uint8Array(caCert.rawData.slice(0)); }, // a copy: callers cannot alter the CA
     get notAfter() { return new Date(caCert.notAfter); },
     async verifyCsr(csrPem) {
-      const { publicKeySpkiSha256, publicKeyAlgorithm } = await verifyCsrPem(csrPem);
-      return { publicKeySpkiSha256, publicKeyAlgorithm };
+      const { publicKeySpkiSha256, publicKeyAlgorithm, fingerprint } = await verifyCsrPem(csrPem);
+      return { publicKeySpkiSha256, publicKeyAlgorithm, fingerprint };
     },
     async issue(request) {
       checkIssueRequest(request, caCert);
       // Requested extensions and attributes in the CSR are ignored: the profile and the grant decide.
-      const { spkiDer, publicKeySpkiSha256, publicKeyAlgorithm } = await verifyCsrPem(request.csrPem);
+      const { spkiDer, publicKeySpkiSha256, publicKeyAlgorithm, fingerprint } = await verifyCsrPem(request.csrPem);
       const der = signLeafCertificate(template, {
         serialNumberHex: request.serialNumberHex,
         notBefore: request.notBefore,
@@ -145,7 +145,7 @@ export async function loadCertificateAuthority(material: CaMaterial, options: { 
           subjectKeyIdentifierDer(Buffer.from(publicKeySpkiSha256, 'hex')),
         ],
       });
-      return { certificatePem: PemConverter.encode(new Uint8Array(der), 'CERTIFICATE'), publicKeySpkiSha256, publicKeyAlgorithm };
+      return { certificatePem: PemConverter.encode(new Uint8Array(der), 'CERTIFICATE'), publicKeySpkiSha256, publicKeyAlgorithm, fingerprint };
     },
     publishCrlAt(uri) {
       sharedExtensions = sharedExtensionsFor(uri);

@@ -9,7 +9,6 @@ import { nextCounterValue } from '../shared/counters.ts';
 import type { Notifier } from '../shared/notifier.ts';
 import { badRequest, conflict, forbidden, notFound, ProblemError } from '../shared/problem.ts';
 import { CsrError, type CertificateAuthority } from './certificate-authority.ts';
-import { csrFingerprint } from './csr-fingerprint.ts';
 import type { AmcSettings } from './settings.ts';
 import type { Update } from '../shared/store/collection.ts';
 import type { AmcStore, CredentialRecord } from './store.ts';
@@ -81,11 +80,10 @@ export function createCredentials(deps: CredentialsDeps) {
     for (const subscriber of await store.subscribers.find({})) deps.notifier.send(subscriber.notificationUri, event);
   }
 
-  /** The CSR's key, after its proof of possession, and its fingerprint (csr-fingerprint.ts). */
+  /** The CSR's key, after its proof of possession, and its fingerprint (shared/csr-fingerprint.ts). */
   async function verifiedCsr(csrPem: string) {
     try {
-      const verified = await ca.verifyCsr(csrPem);
-      return { ...verified, fingerprint: csrFingerprint(csrPem, verified.publicKeyAlgorithm) };
+      return await ca.verifyCsr(csrPem);
     } catch (error) {
       if (error instanceof CsrError) throw badRequest(`the CSR is refused: ${error.reason}`, [{ param: '/csrPem', reason: error.reason }], error.cause);
       throw error;
@@ -99,9 +97,12 @@ export function createCredentials(deps: CredentialsDeps) {
    * and RSA PKCS#1 v1.5 signatures are not, so with those keys a new CSR differs in what it signs
    * (its subject, say). Issuance needs no such check: its single-use grant, bound to the key, is
    * what a replay would lack, and a registration the gateway rolled back may be sent again as it was.
+   * The CSRs to compare with are the AIC's own: a renewal CSR carries the current certificate's
+   * key, and every certificate of that key is the AIC's, but for registrations rolled back before it.
    */
-  async function requireUnusedCsr(fingerprint: string): Promise<void> {
-    if (await store.credentials.findOne({ csrFingerprint: fingerprint }, { fields: ['aic'] })) {
+  async function requireUnusedCsr(aic: string, fingerprint: string): Promise<void> {
+    const made = await store.credentials.find({ aic });
+    if (made.some((record) => record.csrFingerprint === fingerprint)) {
       throw conflict('a certificate was made from this CSR already; a renewal needs a CSR made for it', 'CSR_ALREADY_USED');
     }
   }
@@ -270,7 +271,7 @@ export function createCredentials(deps: CredentialsDeps) {
       if (csr.publicKeySpkiSha256 !== current.publicKeySha256) {
         throw forbidden("a renewal CSR must carry the current certificate's key", 'KEY_MISMATCH');
       }
-      await requireUnusedCsr(csr.fingerprint);
+      await requireUnusedCsr(current.aic, csr.fingerprint);
       requireCaInValidity();
       // One renewal at a time: the certificate is claimed atomically, so two concurrent renewals
       // cannot leave two good certificates for one AIC. A claim older than RENEWAL_CLAIM_MS was

@@ -85,7 +85,6 @@ export async function openAmcStore(store: Store) {
     collections.grants.createIndex({ field: 'expiresAt', expireAfterSeconds: 0 }),
     collections.credentials.createIndex({ field: 'aic' }),
     collections.credentials.createIndex({ field: 'status' }),
-    collections.credentials.createIndex({ field: 'csrFingerprint' }),
     collections.subscribers.createIndex({ field: 'notificationUri', unique: true }),
   ]);
   return collections;

@@ -7,6 +7,7 @@ import 'reflect-metadata'; // @peculiar/x509 2.x resolves its services through t
 import { Pkcs10CertificateRequest } from '@peculiar/x509';
 import { createHash, createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { checkCsrOnThread, CsrCheckThreadStopped } from './csr-check-thread.ts';
+import { csrFingerprint } from './csr-fingerprint.ts';
 import { ProblemError } from './problem.ts';
 
 const MAX_CSR_PEM_LENGTH = 16_384; // bounds parse work; a P-384 or RSA-4096 CSR is well under 4 KiB
@@ -15,6 +16,8 @@ const SIGNATURE_KEY_TYPES: Record<string, string> = { ECDSA: 'ec', Ed25519: 'ed2
 export interface VerifiedCsr {
   publicKeySpkiSha256: string;
   publicKeyAlgorithm: string;
+  /** csr-fingerprint.ts: the same for every spelling of this CSR, different for any other. */
+  fingerprint: string;
 }
 
 export type CsrErrorCause = 'INVALID_CSR' | 'CSR_SIGNATURE_INVALID' | 'WEAK_KEY';
@@ -130,7 +133,7 @@ export function checkCsrPem(csrPem: string): CheckedCsr {
   if (!proven) throw new CsrError('CSR_SIGNATURE_INVALID', 'CSR signature does not verify with its public key (no proof of possession)');
   const spkiDer = new Uint8Array(csr.publicKey.rawData.slice(0));
   const publicKeySpkiSha256 = createHash('sha256').update(spkiDer).digest('hex');
-  return { publicKeyAlgorithm, publicKeySpkiSha256, spkiDer };
+  return { publicKeyAlgorithm, publicKeySpkiSha256, spkiDer, fingerprint: csrFingerprint(new Uint8Array(csr.rawData), publicKeyAlgorithm) };
 }
 
 /** The refusal of what is not a string or too long to parse (checked before a CSR goes to the thread, or into the memo). */
