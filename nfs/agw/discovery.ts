@@ -74,6 +74,7 @@ export function createDiscovery(deps: DiscoveryDeps) {
 
   /** checkedRequester for one operation: a refusal (a malformed or mistyped AIC too) is recorded as an event of its type. */
   async function requesterOf(aicText: string | undefined, asking: { type: string; param?: string; capabilityId?: string }): Promise<Requester> {
+    if (!aicText) return {};
     try {
       return await checkedRequester(aicText, asking.param ?? 'query requester-aic');
     } catch (error) {
