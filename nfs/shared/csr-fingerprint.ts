@@ -1,15 +1,15 @@
 /**
- * What makes a CSR this one CSR, for the AMC's rule that a renewal brings a CSR no certificate
- * was made from (amc/credentials.ts): SHA-256 over the
- * signed CertificationRequestInfo (RFC 2986 §4.1) and what identifies the signature. Not over the
- * text or DER as sent: PEM line breaks, the outer length octets and the BIT STRING around the
- * signature can all be written again without the key, and an ECDSA signature (r, s) has a twin
- * (r, n - s) that verifies as well, which anyone who saw the CSR can make. For ECDSA, r stands for
- * the signature: it is the x coordinate of kG for the signer's secret nonce k, and a signature of
- * the same bytes with the same r is (r, s) or its twin (SEC 1 §4.1.3). RSA PKCS#1 v1.5 and Ed25519
- * signatures (RFC 8032 §5.1.7 refuses S >= L) have one value per message: theirs is taken whole.
- * Only TLV headers are read (X.690 §8.1.3): csr.ts takes it of a CSR it has parsed and verified,
- * from the DER the library read, so no other spelling of the PEM gets another fingerprint.
+ * What makes a CSR this one CSR, for the AMC's rule that a renewal brings a CSR no certificate was
+ * made from (amc/credentials.ts): SHA-256 over the signed CertificationRequestInfo (RFC 2986 §4.1)
+ * and what identifies the signature. Not over the text or DER as sent: PEM line breaks, the outer
+ * length octets and the BIT STRING around the signature can all be written again without the key,
+ * and an ECDSA signature (r, s) has a twin (r, n - s) that verifies as well, which anyone who saw
+ * the CSR can make. For ECDSA, r stands for the signature: it is the x coordinate of kG for the
+ * signer's secret nonce k, and a signature of the same bytes with the same r is (r, s) or its twin
+ * (SEC 1 §4.1.3). RSA PKCS#1 v1.5 and Ed25519 signatures (RFC 8032 §5.1.7 refuses S >= L) have one
+ * value per message: theirs is taken whole. Only TLV headers are read (X.690 §8.1.3): csr.ts takes
+ * it of a CSR it has parsed and verified, from the DER the library read, so no other spelling of
+ * the PEM gets another fingerprint.
  */
 import { createHash } from 'node:crypto';
 
