@@ -4,7 +4,6 @@
  * (the credential is revoked), liveness heartbeats, the UE's connection state reported by the
  * AMF, and credential status changes pushed by the AMC.
  */
-import { parseAic } from '../shared/aic.ts';
 import { canonicalAic as checkAic } from './aic-check.ts';
 import { requireRegistrationToken } from './registration-token.ts';
 import { requireHttpUrl } from '../shared/http-url.ts';
@@ -37,10 +36,7 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
       if (registrant) requireRegistrationToken(registrant.authorization, agent.registrationTokenSha256, agent._id);
       return agent;
     } catch (error) {
-      if (error instanceof ProblemError && error.status < 500) {
-        const parsed = parseAic(aicText, { saltHex: settings.aicScheme.saltHex });
-        await events.recordEvent({ type, outcome: 'refused', cause: error.cause, ...(parsed.ok ? { aic: parsed.aic.text } : {}), detail: { reason: error.message } });
-      }
+      if (error instanceof ProblemError && error.status < 500) await events.recordRefusal(type, error, { aicText });
       throw error;
     }
   }

@@ -4,14 +4,12 @@
  * and natural language (ranked by the offline matcher over the taxonomy). Only discoverable,
  * live agents that policy lets the requester see are answered, and every answer is signed.
  */
-import { parseAic } from '../shared/aic.ts';
 import { badRequest, forbidden, ProblemError } from '../shared/problem.ts';
 import { screenText } from '../shared/text-screen.ts';
 import type { AnswerSigner } from './answer-signer.ts';
 import type { Agents } from './agents.ts';
 import type { Events } from './events.ts';
 import type { Policy, Requester } from './policy.ts';
-import type { AgwSettings } from './settings.ts';
 import type { AgentDocument, AgwStore } from './store.ts';
 import type { Taxonomy } from './taxonomy.ts';
 import type { DiscoveredAgent, DiscoveryAnswer } from './types.ts';
@@ -33,7 +31,6 @@ function answeredQuery(query: StructuredQuery, limit: number): AnsweredQuery {
 
 export interface DiscoveryDeps {
   store: AgwStore;
-  settings: Pick<AgwSettings, 'aicScheme'>;
   taxonomy: Taxonomy;
   agents: Agents;
   policy: Policy;
@@ -78,15 +75,9 @@ export function createDiscovery(deps: DiscoveryDeps) {
     try {
       return await checkedRequester(aicText, asking.param ?? 'query requester-aic');
     } catch (error) {
-      if (error instanceof ProblemError && error.status < 500) await recordRefusal(asking.type, error, { aicText, capabilityId: asking.capabilityId });
+      if (error instanceof ProblemError && error.status < 500) await events.recordRefusal(asking.type, error, { aicText, capabilityId: asking.capabilityId });
       throw error;
     }
-  }
-
-  /** A refusal as an event; the AIC it concerns is named when it is one (a mistyped one is not). */
-  function recordRefusal(type: string, error: ProblemError, about: { aicText?: string; capabilityId?: string }): Promise<void> {
-    const parsed = about.aicText === undefined ? undefined : parseAic(about.aicText, { saltHex: deps.settings.aicScheme.saltHex });
-    return events.recordEvent({ type, outcome: 'refused', cause: error.cause, ...(parsed?.ok ? { aic: parsed.aic.text } : {}), ...(about.capabilityId ? { capabilityId: about.capabilityId } : {}), detail: { reason: error.message } });
   }
 
   // Each condition is its own field, so concurrent updates of one cannot leave a stale verdict.
@@ -156,7 +147,7 @@ export function createDiscovery(deps: DiscoveryDeps) {
       try {
         filter._id = deps.agents.canonicalAic(query.aic, 'query aic');
       } catch (error) {
-        if (error instanceof ProblemError) await recordRefusal('discovery.structured', error, { aicText: query.aic, capabilityId: query.capabilityId });
+        if (error instanceof ProblemError) await events.recordRefusal('discovery.structured', error, { aicText: query.aic, capabilityId: query.capabilityId });
         throw error;
       }
     }

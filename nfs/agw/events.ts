@@ -5,6 +5,7 @@
  * where events are kept depends on the store's engine).
  */
 import { randomUUID } from 'node:crypto';
+import { parseAic } from '../shared/aic.ts';
 import { currentCorrelationId } from '../shared/correlation.ts';
 import type { Logger } from '../shared/logger.ts';
 import { canonicalAic } from './aic-check.ts';
@@ -15,13 +16,24 @@ import type { GatewayEvent } from './types.ts';
 export type EventInput = Omit<EventDocument, '_id' | 'time' | 'correlationId'>;
 
 export function createEvents(deps: { log: EventLog; logger: Logger; now: () => number; aicSaltHex: string }) {
+  /** Never fails or delays the procedure that records it. */
+  async function recordEvent(input: EventInput): Promise<void> {
+    const event: GatewayEvent = { eventId: randomUUID(), time: new Date(deps.now()).toISOString(), correlationId: currentCorrelationId(), ...input };
+    // winston formats a line before its transports drop it by level: only format lines that are written.
+    if (deps.logger.isInfoEnabled()) deps.logger.info('event', { ...input, eventId: event.eventId });
+    deps.log.add(event);
+  }
+
   return {
-    /** Never fails or delays the procedure that records it. */
-    async recordEvent(input: EventInput): Promise<void> {
-      const event: GatewayEvent = { eventId: randomUUID(), time: new Date(deps.now()).toISOString(), correlationId: currentCorrelationId(), ...input };
-      // winston formats a line before its transports drop it by level: only format lines that are written.
-      if (deps.logger.isInfoEnabled()) deps.logger.info('event', { ...input, eventId: event.eventId });
-      deps.log.add(event);
+    recordEvent,
+
+    /**
+     * A refusal as an event of the operation refused: its cause and words, and the AIC it concerns
+     * when the text names one (a malformed or mistyped AIC is named only in the reason).
+     */
+    recordRefusal(type: string, refusal: { cause?: string; message: string }, about: { aicText?: string; capabilityId?: string } = {}): Promise<void> {
+      const parsed = about.aicText === undefined ? undefined : parseAic(about.aicText, { saltHex: deps.aicSaltHex });
+      return recordEvent({ type, outcome: 'refused', cause: refusal.cause, ...(parsed?.ok ? { aic: parsed.aic.text } : {}), ...(about.capabilityId ? { capabilityId: about.capabilityId } : {}), detail: { reason: refusal.message } });
     },
 
     /** Every event recorded so far kept where queries and a restart find it. */

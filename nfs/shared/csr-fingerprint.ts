@@ -35,7 +35,7 @@ function ecdsaR(signature: Uint8Array): Uint8Array {
 }
 
 /** The TLV starting at `at`: where its contents start and where it ends (definite lengths, X.690 §8.1.3). */
-function tlvAt(der: Uint8Array, at: number): { at: number; contentAt: number; end: number } {
+export function tlvAt(der: Uint8Array, at: number): { at: number; contentAt: number; end: number } {
   const first = der[at + 1];
   if (first < 0x80) return { at, contentAt: at + 2, end: at + 2 + first };
   const octets = first & 0x7f;

@@ -7,7 +7,7 @@ import 'reflect-metadata'; // @peculiar/x509 2.x resolves its services through t
 import { Pkcs10CertificateRequest } from '@peculiar/x509';
 import { createHash, createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { checkCsrOnThread, CsrCheckThreadStopped } from './csr-check-thread.ts';
-import { csrFingerprint } from './csr-fingerprint.ts';
+import { csrFingerprint, tlvAt } from './csr-fingerprint.ts';
 import { ProblemError } from './problem.ts';
 
 const MAX_CSR_PEM_LENGTH = 16_384; // bounds parse work; a P-384 or RSA-4096 CSR is well under 4 KiB
@@ -176,14 +176,6 @@ function acceptedKey(key: KeyObject): string {
  * (RFC 2986 §4.2). Only TLV headers are read (X.690 §8.1.3); the library has already parsed the rest.
  */
 function certificationRequestInfo(der: Uint8Array): Uint8Array {
-  const contentOf = (at: number): [number, number] => {
-    const first = der[at + 1];
-    if (first < 0x80) return [at + 2, at + 2 + first];
-    const octets = first & 0x7f;
-    let length = 0;
-    for (let i = 0; i < octets; i++) length = length * 256 + der[at + 2 + i];
-    return [at + 2 + octets, at + 2 + octets + length];
-  };
-  const [infoAt] = contentOf(0);
-  return der.subarray(infoAt, contentOf(infoAt)[1]);
+  const info = tlvAt(der, tlvAt(der, 0).contentAt);
+  return der.subarray(info.at, info.end);
 }
