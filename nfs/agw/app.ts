@@ -54,6 +54,7 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
     tokens: deps.oauth ? createTokenProvider({ nrfUri: deps.nrfUri, nfInstanceId, nfType: 'AGW' }) : undefined,
   });
   const amc = createAmcConsumer(sbi);
+  const verifyAccessToken = deps.oauth ? createAccessTokenVerifier({ nrfUri: deps.nrfUri, audience: ['AGW', nfInstanceId] }) : undefined;
   const service = await createAgwService({
     store,
     settings,
@@ -63,6 +64,7 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
     signer: await createAnswerSigner(store),
     taxonomySeed: deps.taxonomy ?? defaultTaxonomy,
     gatewayId: nfInstanceId,
+    verifyAccessToken,
     now: deps.now,
   });
   let apiRoot = '';
@@ -86,8 +88,9 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
       specs: agwServiceNames.map((name) => `${name}.yaml`),
       routes: agwRoutes(service, () => apiRoot),
       onRefusedBeforeRoutes: recordRefusal,
-      // Agents are not NFs and hold no NRF tokens: registration, discovery and routing stay open.
-      oauth: deps.oauth ? { protectedServices: ['nagw-tax', 'nagw-pol', 'nagw-evts'], verify: createAccessTokenVerifier({ nrfUri: deps.nrfUri, audience: ['AGW', nfInstanceId] }) } : undefined,
+      // Agents are not NFs and hold no NRF tokens: registration, discovery and routing stay open,
+      // except that a requester they name must be proven (requester-proof.ts).
+      oauth: verifyAccessToken ? { protectedServices: ['nagw-tax', 'nagw-pol', 'nagw-evts'], verify: verifyAccessToken } : undefined,
     }),
     fastPath: chainFastPaths(
       createJsonPostFastPath({ routes: await agwFastRoutes(service, () => apiRoot), logger: deps.logger, onRefusedBeforeHandling: recordRefusal }),
@@ -96,8 +99,11 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
         checkQuery: await compileQueryCheck('nagw-disc.yaml', '/agents', 'get'),
         version: service.directoryVersion,
         // A requester changes the answer only through policy: requesters policy treats alike share entries.
-        keyQuery: async (query) => {
+        keyQuery: async (query, req) => {
           const requesterAic = query['requester-aic'] as string | undefined;
+          // With OAuth on, a named requester is proven first (a refusal is express's to answer and
+          // record); a requester the token names alone (none in the query) is express's as well.
+          if (verifyAccessToken && (await service.discoveryRequester(requesterAic, req.headers.authorization)) !== requesterAic) return undefined;
           if (requesterAic === undefined) return query;
           const requesterClass = await service.requesterClass(requesterAic);
           // Answered for this requester alone: the answer checks the requester.
@@ -112,7 +118,7 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
         // A key that still names its requester is that requester's alone.
         admitOnSecondRequest: (keyQuery) => keyQuery['requester-aic'] !== undefined,
         logger: deps.logger,
-        answer: (query) => service.discoverAgentsJson(structuredQueryFrom(query)),
+        answer: (query, req) => service.discoverAgentsJson({ ...structuredQueryFrom(query), authorization: req.headers.authorization }),
         onCacheHit: (_query, url) => void service.recordEvent({ type: 'discovery.structured', outcome: 'success', detail: { cached: true, url } }),
       }),
     ),

@@ -10,6 +10,7 @@ import type { AnswerSigner } from './answer-signer.ts';
 import type { Agents } from './agents.ts';
 import type { Events } from './events.ts';
 import type { Policy, Requester } from './policy.ts';
+import type { RequesterProof } from './requester-proof.ts';
 import type { AgentDocument, AgwStore } from './store.ts';
 import type { Taxonomy } from './taxonomy.ts';
 import type { DiscoveredAgent, DiscoveryAnswer } from './types.ts';
@@ -21,11 +22,11 @@ type AnsweredQuery = NonNullable<DiscoveryAnswer['structuredQuery']>;
  * A structured discovery query: the filters an answer names (supi: a UE's agent by its UE, set
  * only for UE agents), plus the requester, and the limit as asked.
  */
-export type StructuredQuery = Omit<AnsweredQuery, 'limit'> & { requesterAic?: string; limit?: number };
+export type StructuredQuery = Omit<AnsweredQuery, 'limit'> & { requesterAic?: string; limit?: number; authorization?: string };
 
 /** The query as a signed answer names it: the requester left out (it does not change the agents) and the limit applied. */
 function answeredQuery(query: StructuredQuery, limit: number): AnsweredQuery {
-  const { requesterAic: _requester, limit: _asked, ...rest } = query;
+  const { requesterAic: _requester, limit: _asked, authorization: _credential, ...rest } = query;
   return { ...rest, limit };
 }
 
@@ -36,6 +37,7 @@ export interface DiscoveryDeps {
   policy: Policy;
   events: Events;
   signer: AnswerSigner;
+  requesterProof: RequesterProof;
   gatewayId: string;
   /** Seconds a requester may reuse an answer (the AGW's discoveryValidityPeriod setting). */
   validityPeriod: number;
@@ -78,6 +80,21 @@ export function createDiscovery(deps: DiscoveryDeps) {
       if (error instanceof ProblemError && error.status < 500) await events.recordRefusal(asking.type, error, { aicText, capabilityId: asking.capabilityId });
       throw error;
     }
+  }
+
+  /**
+   * requesterOf for a discovery, once the request has proven the requester it names, or named none
+   * (requester-proof.ts): the proof's refusal is an event of the operation too.
+   */
+  async function provenRequesterOf(aicText: string | undefined, authorization: string | undefined, asking: { type: string; param?: string; capabilityId?: string }): Promise<Requester> {
+    let requesterAic: string | undefined;
+    try {
+      requesterAic = await deps.requesterProof.discoveryRequester(aicText, authorization);
+    } catch (error) {
+      if (error instanceof ProblemError && error.status < 500) await events.recordRefusal(asking.type, error, { aicText, capabilityId: asking.capabilityId });
+      throw error;
+    }
+    return requesterOf(requesterAic, asking);
   }
 
   // Each condition is its own field, so concurrent updates of one cannot leave a stale verdict.
@@ -126,7 +143,7 @@ export function createDiscovery(deps: DiscoveryDeps) {
 
   /** The signed answer's UTF-8 JSON (what the fast path sends; see AnswerSigner.signedJson). */
   async function discoverAgentsJson(query: StructuredQuery): Promise<Buffer> {
-    const requester = await requesterOf(query.requesterAic, { type: 'discovery.structured', capabilityId: query.capabilityId });
+    const requester = await provenRequesterOf(query.requesterAic, query.authorization, { type: 'discovery.structured', capabilityId: query.capabilityId });
     if (query.capabilityId) {
       const decision = await policy.decide(requester, query.capabilityId, 'discover');
       if (!decision.allowed) {
@@ -191,6 +208,8 @@ export function createDiscovery(deps: DiscoveryDeps) {
   return {
     requesterOf,
     checkedRequester,
+    /** The requester a discovery request may speak for (requester-proof.ts); the cached fast path asks before it answers. */
+    discoveryRequester: deps.requesterProof.discoveryRequester,
     liveFilter,
     discoverAgentsJson,
 
@@ -199,8 +218,8 @@ export function createDiscovery(deps: DiscoveryDeps) {
     },
 
     /** The text is screened, matched onto capabilities, and each capability's agents ranked by score then load. */
-    async resolveNaturalLanguage(request: { query: string; requesterAic?: string; limit?: number }): Promise<DiscoveryAnswer> {
-      const requester = await requesterOf(request.requesterAic, { type: 'discovery.natural_language', param: '/requesterAic' });
+    async resolveNaturalLanguage(request: { query: string; requesterAic?: string; limit?: number }, authorization?: string): Promise<DiscoveryAnswer> {
+      const requester = await provenRequesterOf(request.requesterAic, authorization, { type: 'discovery.natural_language', param: '/requesterAic' });
       const screened = screenText(request.query);
       if (screened.verdict === 'BLOCK') {
         await events.recordEvent({ type: 'security.prompt_injection', outcome: 'refused', aic: requester.aic, cause: 'CONTENT_REJECTED', detail: { rules: screened.rules } });

@@ -30,7 +30,7 @@ export async function agwFastRoutes(service: AgwService, apiRoot: () => string):
       match: pathMatcher('/nagw-disc/v1/resolutions'),
       checkBody: resolution.request,
       checkAnswer: resolution.answer,
-      handle: ({ body }) => service.resolveNaturalLanguage(body as Parameters<AgwService['resolveNaturalLanguage']>[0]),
+      handle: ({ body, headers }) => service.resolveNaturalLanguage(body as Parameters<AgwService['resolveNaturalLanguage']>[0], headers.authorization),
     },
   ];
 }

@@ -72,10 +72,10 @@ export function agwRoutes(service: AgwService, apiRoot: () => string) {
     });
 
     router.get('/nagw-disc/v1/agents', async (req, res) => {
-      res.json(await service.discoverAgents(structuredQueryFrom(req.query as Record<string, unknown>)));
+      res.json(await service.discoverAgents({ ...structuredQueryFrom(req.query as Record<string, unknown>), authorization: req.get('authorization') }));
     });
     router.post('/nagw-disc/v1/resolutions', async (req, res) => {
-      res.json(await service.resolveNaturalLanguage(req.body));
+      res.json(await service.resolveNaturalLanguage(req.body, req.get('authorization')));
     });
     router.get('/nagw-disc/v1/jwks', (_req, res) => {
       res.json(service.jwks());

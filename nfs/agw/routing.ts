@@ -13,6 +13,7 @@ import type { AnswerSigner } from './answer-signer.ts';
 import type { Discovery } from './discovery.ts';
 import type { Events } from './events.ts';
 import type { Policy } from './policy.ts';
+import type { RequesterProof } from './requester-proof.ts';
 import type { AgwSettings } from './settings.ts';
 import type { AgwStore } from './store.ts';
 import type { Taxonomy } from './taxonomy.ts';
@@ -32,6 +33,7 @@ export function createRouting(deps: {
   taxonomy: Taxonomy;
   discovery: Discovery;
   policy: Policy;
+  requesterProof: RequesterProof;
   events: Events;
   invoker: AgentInvoker;
   signer: AnswerSigner;
@@ -49,13 +51,20 @@ export function createRouting(deps: {
      * call, with the capability as the token's audience since the requester does not know which
      * instance will answer, and the token bound to its task (agent-auth.ts). Policy applies to
      * the token's issuer: a requester-aic that names someone else is refused, and without one the
-     * issuer is the requester.
+     * issuer is the requester. With OAuth on, the gateway verifies the token with the issuer's
+     * registered key before it believes either (requester-proof.ts).
      */
     async routeToCapability(capabilityName: string, body: unknown, requesterAic?: string, authorization?: string): Promise<RoutedAnswer> {
       const capabilityId = `/capability/${capabilityName}`;
       if (!deps.taxonomy.has(capabilityId)) throw notFound(`${capabilityId} is not in the taxonomy`, 'UNKNOWN_CAPABILITY');
       const callToken = agentCallToken(authorization, deps.settings.aicScheme.saltHex);
       const issuer = callToken?.issuer;
+      try {
+        await deps.requesterProof.checkRoutedCall(requesterAic, callToken?.token, capabilityId);
+      } catch (error) {
+        if (error instanceof ProblemError) await deps.events.recordRefusal('routing.decided', error, { aicText: requesterAic ?? issuer, capabilityId });
+        throw error;
+      }
       const requester = await deps.discovery.requesterOf(requesterAic ?? issuer, { type: 'routing.decided', capabilityId });
       if (issuer !== undefined && requester.aic !== issuer) {
         const refusal = forbidden(`requester-aic ${requester.aic} is not the issuer of the call token (${issuer})`, 'REQUESTER_MISMATCH');
@@ -120,10 +129,10 @@ export type Routing = ReturnType<typeof createRouting>;
 /**
  * An agent's call token in a bearer Authorization: the AIC it names as its issuer, in canonical
  * form, and its jti. Undefined for any other credential (a third party's token to its own agents,
- * say). Not verified here: the agent the token reaches verifies it, as requester-aic is not
- * verified either.
+ * say). Not verified here: with OAuth on, requester-proof.ts verifies its signature, and the agent
+ * the token reaches verifies all of it.
  */
-function agentCallToken(authorization: string | undefined, saltHex: string): { issuer: string; jti?: string; expiresAtMs?: number } | undefined {
+function agentCallToken(authorization: string | undefined, saltHex: string): { token: string; issuer: string; jti?: string; expiresAtMs?: number } | undefined {
   const token = /^Bearer +(\S+) *$/i.exec(authorization ?? '')?.[1];
   if (!token) return undefined;
   let claims;
@@ -134,7 +143,7 @@ function agentCallToken(authorization: string | undefined, saltHex: string): { i
   }
   const parsed = typeof claims.iss === 'string' ? parseAic(claims.iss, { saltHex }) : undefined;
   if (!parsed?.ok) return undefined;
-  return { issuer: parsed.aic.text, ...(typeof claims.jti === 'string' ? { jti: claims.jti } : {}), ...(typeof claims.exp === 'number' ? { expiresAtMs: claims.exp * 1000 } : {}) };
+  return { token, issuer: parsed.aic.text, ...(typeof claims.jti === 'string' ? { jti: claims.jti } : {}), ...(typeof claims.exp === 'number' ? { expiresAtMs: claims.exp * 1000 } : {}) };
 }
 
 /** How long a routed call token is remembered at most (agents take one up to 120 s after it was issued, plus their tolerance, agent-auth.ts). */

@@ -5,8 +5,10 @@ import type { AgentInvoker, AmcConsumer } from './consumer.ts';
 import { createDiscovery } from './discovery.ts';
 import { openEventLog } from './event-log.ts';
 import { createEvents } from './events.ts';
+import type { AccessTokenVerifier } from '../shared/access-token-guard.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createPolicy } from './policy.ts';
+import { createRequesterProof } from './requester-proof.ts';
 import { createRegistration } from './registration.ts';
 import { createRouting } from './routing.ts';
 import type { AgwSettings } from './settings.ts';
@@ -23,6 +25,8 @@ export interface AgwServiceDeps {
   signer: AnswerSigner;
   taxonomySeed: readonly TaxonomyEntry[];
   gatewayId: string;
+  /** NRF access tokens to this gateway, with OAuth on: then a named requester must be proven (requester-proof.ts). */
+  verifyAccessToken?: AccessTokenVerifier;
   now?: () => number;
 }
 
@@ -38,8 +42,15 @@ export async function createAgwService(deps: AgwServiceDeps) {
   const base = { ...deps, taxonomy, events, now };
   const registration = createRegistration(base);
   const agents = createAgents({ ...base, registration });
-  const discovery = createDiscovery({ ...base, agents, policy, validityPeriod: deps.settings.discoveryValidityPeriod, directoryVersion: () => directoryVersion });
-  const routing = createRouting({ ...base, discovery, policy });
+  const requesterProof = createRequesterProof({
+    verifyAccessToken: deps.verifyAccessToken,
+    registeredCredential: async (aic) => (await deps.store.agents.findOne({ _id: aic }, { fields: ['certificatePem', 'credentialSerial'] })) ?? undefined,
+    saltHex: aicSaltHex,
+    audiences: ['AGW', deps.gatewayId],
+    now,
+  });
+  const discovery = createDiscovery({ ...base, agents, policy, requesterProof, validityPeriod: deps.settings.discoveryValidityPeriod, directoryVersion: () => directoryVersion });
+  const routing = createRouting({ ...base, discovery, policy, requesterProof });
   const bumping = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
     try {
       return await fn(...args);

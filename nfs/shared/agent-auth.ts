@@ -53,6 +53,11 @@ function sameTask(tdg: unknown, task: unknown): boolean {
 
 const TOKEN_LIFETIME_SECONDS = 60;
 
+/** The JWS typ of a call token (RFC 8725 section 3.11: each kind of token its own type). */
+export const CALL_TOKEN_TYPE = 'agent-call+jwt';
+/** The JWS typ of a token that names its signer as the requester of a discovery at its gateway (agw/requester-proof.ts). */
+export const REQUESTER_TOKEN_TYPE = 'agent-requester+jwt';
+
 /**
  * Signs calls as one agent: a JWS per call with iss = sub = the agent's AIC, aud = the callee's
  * AIC, cap, tid, jti and exp. The certificate is parsed once, here: a DER parse per call would
@@ -63,10 +68,25 @@ export function createAgentCallSigner(identity: AgentIdentity) {
   return {
     sign: (claims: AgentCallClaims): Promise<string> =>
       new SignJWT({ cap: claims.capabilityId, tid: claims.taskId, ...(claims.task !== undefined ? { tdg: taskDigest(claims.task) } : {}) })
-        .setProtectedHeader({ alg: 'ES256', typ: 'agent-call+jwt', x5c: [x5c] })
+        .setProtectedHeader({ alg: 'ES256', typ: CALL_TOKEN_TYPE, x5c: [x5c] })
         .setIssuer(identity.aic)
         .setSubject(identity.aic)
         .setAudience(claims.audience)
+        .setIssuedAt()
+        .setExpirationTime(`${TOKEN_LIFETIME_SECONDS}s`)
+        .setJti(randomUUID())
+        .sign(identity.privateKey),
+    /**
+     * A token for discoveries at the gateway (with OAuth on, the gateway believes a named
+     * requester only with it): aud the gateway, by NF type unless an instance id is given. The
+     * gateway checks it with the certificate it registered for the AIC, so it carries none.
+     */
+    signRequester: (audience = 'AGW'): Promise<string> =>
+      new SignJWT({})
+        .setProtectedHeader({ alg: 'ES256', typ: REQUESTER_TOKEN_TYPE })
+        .setIssuer(identity.aic)
+        .setSubject(identity.aic)
+        .setAudience(audience)
         .setIssuedAt()
         .setExpirationTime(`${TOKEN_LIFETIME_SECONDS}s`)
         .setJti(randomUUID())

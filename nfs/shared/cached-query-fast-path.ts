@@ -37,7 +37,7 @@ export interface CachedQueryFastPathOptions {
    * of its values (e.g. a requester whose identity no policy rule names); undefined leaves the
    * request to express. The answer is still computed from the request's own query.
    */
-  keyQuery?: (query: Record<string, unknown>) => Promise<Record<string, unknown> | undefined>;
+  keyQuery?: (query: Record<string, unknown>, req: IncomingMessage) => Promise<Record<string, unknown> | undefined>;
   /**
    * Whether a key is likely asked once (e.g. by one requester of its own): its answer is kept
    * only when the key is asked again within maxAgeMs. Otherwise every such answer would be held
@@ -47,7 +47,7 @@ export interface CachedQueryFastPathOptions {
    */
   admitOnSecondRequest?: (keyQuery: Record<string, unknown>) => boolean;
   /** The answer's JSON text (or its UTF-8 bytes), or undefined to leave the request to express. */
-  answer: (query: Record<string, unknown>) => Promise<string | Buffer | undefined>;
+  answer: (query: Record<string, unknown>, req: IncomingMessage) => Promise<string | Buffer | undefined>;
   /** Called for an answer served from the cache (e.g. to record an event). */
   onCacheHit?: (query: Record<string, unknown> | undefined, url: string) => void;
   /** Changes whenever anything the answers depend on changes. */
@@ -93,7 +93,9 @@ export function createCachedQueryFastPath(options: CachedQueryFastPathOptions): 
     if (req.method !== 'GET' || !url.startsWith(`${options.path}?`)) return next();
     const version = options.version();
     // The exact URL was accepted before: the same text validates the same way, skip the parsing.
-    const byUrl = cache.get(url);
+    // With the same credential: an answer may depend on who asks (keyQuery may check a token).
+    const urlKey = req.headers.authorization === undefined ? url : `${url}\n${req.headers.authorization}`;
+    const byUrl = cache.get(urlKey);
     if (fresh(byUrl, version)) return answerFromCache(req, res, byUrl.body, options.onCacheHit && (() => options.onCacheHit!(undefined, url)));
     const query = parseQuery(url.slice(options.path.length + 1));
     if (!query || !options.checkQuery(query)) return next();
@@ -106,7 +108,7 @@ export function createCachedQueryFastPath(options: CachedQueryFastPathOptions): 
       );
       const byQuery = cache.get(key);
       if (fresh(byQuery, version)) {
-        remember(url, byQuery);
+        remember(urlKey, byQuery);
         return answerFromCache(req, res, byQuery.body, options.onCacheHit && (() => options.onCacheHit!(query, url)));
       }
       // One id for the answer's header and for everything recorded while computing it.
@@ -116,14 +118,14 @@ export function createCachedQueryFastPath(options: CachedQueryFastPathOptions): 
         req.headers[correlationHeader] = correlationId;
         next();
       };
-      withCorrelationId(correlationId, () => options.answer(query)).then(
+      withCorrelationId(correlationId, () => options.answer(query, req)).then(
         (body) => {
           if (body === undefined) return toExpress();
           const entry = { version, createdAt: now(), body: typeof body === 'string' ? Buffer.from(body, 'utf8') : body };
           sweep();
           if (admits(key, keyQuery)) {
             remember(key, entry);
-            remember(url, entry);
+            remember(urlKey, entry);
           }
           send(req, res, entry.body, { correlationId });
         },
@@ -138,7 +140,7 @@ export function createCachedQueryFastPath(options: CachedQueryFastPathOptions): 
     };
     if (!options.keyQuery) return proceed(query);
     // A query the key function refuses (e.g. a malformed AIC) is express's to answer.
-    options.keyQuery(query).then(proceed, () => next());
+    options.keyQuery(query, req).then(proceed, () => next());
   };
 }
 

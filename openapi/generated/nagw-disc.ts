@@ -180,6 +180,17 @@ export interface components {
                 "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
+        /** @description Unauthorized */
+        Unauthorized: {
+            headers: {
+                /** @description The challenge every 401 carries (RFC 9110 section 15.5.2), here a Bearer one (RFC 6750 section 3). */
+                "WWW-Authenticate": string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
         /** @description Forbidden */
         Forbidden: {
             headers: {
@@ -211,7 +222,10 @@ export interface operations {
                 "requester-aic"?: components["schemas"]["AicText"];
                 limit?: number;
             };
-            header?: never;
+            header?: {
+                /** @description With OAuth on (`--oauth`), what proves the requester named: the requester's own token (a JWS, ES256, typ agent-requester+jwt, iss = sub = its AIC, aud AGW or this gateway's instance id, at most 120 s old, signed with the key of the certificate this gateway registered for it), whose issuer is the requester when none is named; or an NF's NRF access token whose scope holds nagw-disc, for the requester the NF acts for. Without OAuth the named requester is believed. */
+                Authorization?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -227,6 +241,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             default: components["responses"]["Default"];
         };
@@ -234,7 +249,10 @@ export interface operations {
     ResolveNaturalLanguage: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description With OAuth on (`--oauth`), what proves the requester named: the requester's own token (a JWS, ES256, typ agent-requester+jwt, iss = sub = its AIC, aud AGW or this gateway's instance id, at most 120 s old, signed with the key of the certificate this gateway registered for it), whose issuer is the requester when none is named; or an NF's NRF access token whose scope holds nagw-disc, for the requester the NF acts for. Without OAuth the named requester is believed. */
+                Authorization?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -259,6 +277,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             default: components["responses"]["Default"];
         };
     };

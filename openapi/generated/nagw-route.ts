@@ -93,7 +93,7 @@ export interface operations {
                 "requester-aic"?: components["schemas"]["AicText"];
             };
             header?: {
-                /** @description Sent on to each instance tried, which checks the caller's credential itself: for the network's capability agents, a call token (JWS) whose audience is the capability id and whose tdg is its task's digest. With an agent's call token (a JWT whose iss is an AIC, with a jti) the gateway adds its own assertion, agw-forwarded, naming the instance it sent the token to, and routes that token once. */
+                /** @description Sent on to each instance tried, which checks the caller's credential itself: for the network's capability agents, a call token (JWS) whose audience is the capability id and whose tdg is its task's digest. With an agent's call token (a JWT whose iss is an AIC, with a jti) the gateway adds its own assertion, agw-forwarded, naming the instance it sent the token to, and routes that token once. With OAuth on (`--oauth`), the gateway believes the call token's issuer, and a requester-aic, only once it has verified the token with the key of the certificate it registered for the issuer. */
                 Authorization?: string;
             };
             path: {
@@ -118,7 +118,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            /** @description The serving agent refused the caller's credential (AGENT_REFUSED, with the agent's challenge), or the call token was routed before (REPLAYED_TOKEN). */
+            /** @description The serving agent refused the caller's credential (AGENT_REFUSED, with the agent's challenge), the call token was routed before (REPLAYED_TOKEN), or, with OAuth on, a requester was named without a call token (REQUESTER_UNPROVEN) or the token does not verify with its issuer's registered key (INVALID_REQUESTER_TOKEN). */
             401: {
                 headers: {
                     "WWW-Authenticate": string;
