@@ -44,7 +44,9 @@ export type AgwHandle = NfHandle & { service: AgwService };
 export const agwServiceNames = ['nagw-tax', 'nagw-reg', 'nagw-disc', 'nagw-route', 'nagw-pol', 'nagw-evts'];
 
 export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
-  const settings: AgwSettings = Object.freeze({ ...defaultAgwSettings, aicScheme: deps.aicScheme ?? defaultAicScheme, ...deps.settings });
+  const configured = { ...defaultAgwSettings, aicScheme: deps.aicScheme ?? defaultAicScheme, ...deps.settings };
+  // In lower case, as policy rules and discovery queries name it: domain names ignore case (RFC 4343 section 3).
+  const settings: AgwSettings = Object.freeze({ ...configured, domain: configured.domain.toLowerCase() });
   const nfInstanceId = deps.nfInstanceId ?? randomUUID();
   const store = await openAgwStore(deps.store, settings.eventRetentionSeconds);
   const lifecycle = createNfLifecycle({ nrfUri: deps.nrfUri, nfType: 'AGW', nfInstanceId, serviceNames: agwServiceNames, logger: deps.logger });

@@ -169,7 +169,8 @@ export function createDiscovery(deps: DiscoveryDeps) {
       }
     }
     if (query.providerId) filter.providerId = query.providerId;
-    if (query.domain) filter.domain = query.domain;
+    // The gateway's domain is kept in lower case (app.ts): domain names ignore case (RFC 4343 section 3).
+    if (query.domain) filter.domain = query.domain.toLowerCase();
     if (query.supi) filter.supi = query.supi;
     if (gdpr) filter.gdpr = true;
     // Last, so the embedded engine picks the capability index for its candidates.

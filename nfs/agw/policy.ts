@@ -67,6 +67,8 @@ export function createPolicy(deps: { store: AgwStore; aicSaltHex: string; now?: 
     /** Stores the rule under its id, replacing any rule of that id; `created` when there was none (RFC 9110 section 9.3.4: 201). */
     async putPolicyRule(ruleId: string, definition: PolicyRuleDefinition): Promise<{ created: boolean; rule: PolicyRule }> {
       if (definition.subject?.aic) definition = { ...definition, subject: { ...definition.subject, aic: canonicalAic(definition.subject.aic, deps.aicSaltHex, '/subject/aic') } };
+      // Domain names compare without regard to case (RFC 4343 section 3): kept in lower case.
+      if (definition.subject?.domain) definition = { ...definition, subject: { ...definition.subject, domain: definition.subject.domain.toLowerCase() } };
       const document = { _id: ruleId, ...definition, priority: definition.priority ?? 100 } as PolicyDocument;
       const { upserted } = await deps.store.policies.replaceOne({ _id: ruleId }, document, { upsert: true });
       changed();
@@ -107,7 +109,7 @@ function subjectMatches(rule: PolicyDocument, requester: Requester): boolean {
   if (subject.anonymous !== undefined && subject.anonymous !== !requester.aic) return false;
   if (subject.aic !== undefined && subject.aic !== requester.aic) return false;
   if (subject.providerId !== undefined && subject.providerId !== requester.providerId) return false;
-  if (subject.domain !== undefined && subject.domain !== requester.domain) return false;
+  if (subject.domain !== undefined && subject.domain.toLowerCase() !== requester.domain?.toLowerCase()) return false;
   return true;
 }
 

@@ -329,6 +329,17 @@ describe('AGW discovery (nagw-disc)', function () {
       expect(aicsOf((await resolve({ query: videoQuery, requesterAic: aic.acme })).body)).to.include(aic.qos);
     });
 
+    it('compares domains without regard to case (RFC 4343): in a rule subject and in a query', async () => {
+      const put = await request('PUT', ruleUrl(), { effect: 'DENY', subject: { domain: 'Operator.EXAMPLE' }, capabilityId: qos, actions: ['discover'] });
+      expect([put.status, put.body.subject], 'kept in lower case').to.deep.equal([201, { domain: 'operator.example' }]);
+      const denied = await discover(`capability-id=${qos}&requester-aic=${aic.acme}`);
+      expect([denied.status, denied.body.cause], 'a requester registered at operator.example').to.deep.equal([403, 'POLICY_DENIED']);
+      await request('DELETE', ruleUrl());
+      const byDomain = await discover('domain=OPERATOR.Example&limit=100');
+      expect(byDomain.status).to.equal(200);
+      expect(aicsOf(byDomain.body)).to.include(aic.qos);
+    });
+
     it('signs an answer by capability once for the requesters it computes it for, and answers afresh once the directory changes', async () => {
       // A rule naming a provider gives every requester cache entries of its own, so each answer below is computed.
       await putRule();
