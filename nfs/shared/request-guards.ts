@@ -3,7 +3,7 @@
  * exhaust the stack of whatever walks the body later), and methods the API documents
  * (TS 29.500 clause 5.2.7.2: 405 with an Allow header, not 404).
  */
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { badRequest, ProblemError } from './problem.ts';
@@ -80,13 +80,18 @@ export function rejectBracketedQueryNames(): RequestHandler {
   };
 }
 
+/** The method as the client sent it: sbi-app.ts serves a HEAD as GET, and keeps what was asked in res.locals. */
+export function askedMethod(req: Request, res: Response): string {
+  return (res.locals.askedMethod as string | undefined) ?? req.method;
+}
+
 /** A documented path asked with an undocumented method: 405 and the methods it has. */
 export function rejectUndocumentedMethods(paths: DocumentedPath[]): RequestHandler {
   return (req, res, next) => {
     const match = paths.find((candidate) => candidate.pattern.test(req.path));
     if (!match || match.methods.includes(req.method)) return next();
     res.set('Allow', match.methods.join(', '));
-    next(new ProblemError(405, `${req.method} is not allowed on ${req.path}; allowed: ${match.methods.join(', ')}`, { cause: 'METHOD_NOT_ALLOWED' }));
+    next(new ProblemError(405, `${askedMethod(req, res)} is not allowed on ${req.path}; allowed: ${match.methods.join(', ')}`, { cause: 'METHOD_NOT_ALLOWED' }));
   };
 }
 

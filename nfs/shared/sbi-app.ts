@@ -9,7 +9,7 @@ import { isAbsolute, join } from 'node:path';
 import { correlationHeader, currentCorrelationId, withCorrelationId } from './correlation.ts';
 import { errorHandler, notFoundHandler, toProblemDetails } from './error-handler.ts';
 import { requireAccessToken, type AccessTokenVerifier } from './access-token-guard.ts';
-import { documentedPaths, limitBodyDepth, rejectBracketedQueryNames, rejectUndocumentedMethods, requireContentTypeForBody } from './request-guards.ts';
+import { askedMethod, documentedPaths, limitBodyDepth, rejectBracketedQueryNames, rejectUndocumentedMethods, requireContentTypeForBody } from './request-guards.ts';
 import type { Logger } from './logger.ts';
 import type { ProblemDetails } from './problem.ts';
 import { openapiDir } from './openapi-dir.ts';
@@ -64,8 +64,11 @@ export function createSbiApp(options: SbiAppOptions): Express {
   const specFiles = options.specs.map((spec) => (isAbsolute(spec) ? spec : join(openapiDir, spec)));
   // HEAD is GET without the content (RFC 9110 section 9.3.2): checked, validated and routed as
   // GET; node's response to a HEAD request leaves the content out whatever is written.
-  app.use((req, _res, next) => {
-    if (req.method === 'HEAD') req.method = 'GET';
+  app.use((req, res, next) => {
+    if (req.method === 'HEAD') {
+      req.method = 'GET';
+      res.locals.askedMethod = 'HEAD';
+    }
     next();
   });
   app.use(rejectUndocumentedMethods(documentedPaths(specFiles)));
@@ -107,7 +110,7 @@ export function createSbiApp(options: SbiAppOptions): Express {
     app.use(((error, req, res, next) => {
       const problem = toProblemDetails(error, req.originalUrl);
       const status = problem.status ?? 500;
-      if (status >= 400 && status < 500 && !res.locals.routed) observe({ method: req.method, path: req.path }, problem);
+      if (status >= 400 && status < 500 && !res.locals.routed) observe({ method: askedMethod(req, res), path: req.path }, problem);
       next(error);
     }) as express.ErrorRequestHandler);
   }
