@@ -183,6 +183,29 @@ export function createCredentials(deps: CredentialsDeps) {
     return reason;
   }
 
+  /**
+   * A compromised key (RFC 5280 section 5.3.1 keyCompromise) compromises every certificate of it,
+   * and a renewal keeps the key: the certificate named is revoked for it, also when it was revoked
+   * before for another reason (superseded by a renewal, say; its entry's reason becomes
+   * keyCompromise, with its revocation date), and so is every GOOD or SUSPENDED certificate of the
+   * same key, its successors. 409 only when it is revoked for keyCompromise already.
+   */
+  async function revokeForKeyCompromise(serialText: string) {
+    const serialNumber = canonicalSerial(serialText);
+    const record = await store.credentials.findOne({ _id: serialNumber });
+    if (!record) throw notFound(`credential ${serialNumber} does not exist`);
+    const revokedAt = record.status === 'REVOKED' && record.revokedAt ? record.revokedAt : new Date(now()).toISOString();
+    const updated = await store.credentials.findOneAndUpdate({ _id: serialNumber, reason: { $ne: 'keyCompromise' } }, { $set: { status: 'REVOKED', reason: 'keyCompromise', revokedAt } });
+    if (!updated) throw conflict(`credential ${serialNumber} is revoked for keyCompromise already`, 'CREDENTIAL_STATE_CONFLICT');
+    await notifyAll({ event: 'CREDENTIAL_REVOKED', serialNumber, aic: updated.aic, status: 'REVOKED', reason: 'keyCompromise' });
+    for (const sameKey of await store.credentials.find({ aic: record.aic, status: { $in: ['GOOD', 'SUSPENDED'] } })) {
+      if (sameKey.publicKeySha256 !== record.publicKeySha256) continue;
+      const revoked = await store.credentials.findOneAndUpdate({ _id: sameKey._id, status: { $in: ['GOOD', 'SUSPENDED'] } }, { $set: { status: 'REVOKED', reason: 'keyCompromise', revokedAt: new Date(now()).toISOString() } });
+      if (revoked) await notifyAll({ event: 'CREDENTIAL_REVOKED', serialNumber: revoked._id, aic: revoked.aic, status: 'REVOKED', reason: 'keyCompromise' });
+    }
+    return statusOf(updated);
+  }
+
   async function changeStatus(serialText: string, from: CredentialRecord['status'][], update: Update, event: CredentialEvent['event']) {
     const serialNumber = canonicalSerial(serialText);
     const record = await store.credentials.findOne({ _id: serialNumber });
@@ -315,6 +338,7 @@ export function createCredentials(deps: CredentialsDeps) {
 
     revokeCredential: (serialNumber: string, reason: RevocationReason = 'unspecified') => {
       if (reason === 'certificateHold') throw badRequest('certificateHold is a suspension; use suspend', [{ param: '/reason', reason: 'not a revocation reason' }]);
+      if (reason === 'keyCompromise') return revokeForKeyCompromise(serialNumber);
       return changeStatus(serialNumber, ['GOOD', 'SUSPENDED'], { $set: { status: 'REVOKED', reason, revokedAt: new Date(now()).toISOString() } }, 'CREDENTIAL_REVOKED');
     },
 

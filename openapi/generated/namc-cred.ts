@@ -105,6 +105,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
+        /** @description Revokes a GOOD or SUSPENDED credential for the reason given. keyCompromise (RFC 5280 section 5.3.1) also revokes every GOOD or SUSPENDED credential of the same key (renewal keeps the key), and is taken for a credential revoked before for another reason, whose reason becomes keyCompromise; 409 for any other change of a revoked credential. */
         post: operations["RevokeCredential"];
         delete?: never;
         options?: never;

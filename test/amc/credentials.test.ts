@@ -549,7 +549,18 @@ describe('AMC renewal against a suspension or revocation between its claim and i
     const { credentials, current, renew } = await renewalWithInterleaving();
     expect(await renew(async () => {})).to.equal('renewed');
     const successor = (await credentials.getCredentialStatus(current.serialNumber)).supersededBy;
-    const refused = await credentials.revokeCredential(current.serialNumber, 'keyCompromise').then(() => null, (error: Error & { cause?: string }) => [error.cause, error.message]);
+    const refused = await credentials.revokeCredential(current.serialNumber, 'privilegeWithdrawn').then(() => null, (error: Error & { cause?: string }) => [error.cause, error.message]);
     expect(refused).to.deep.equal(['CREDENTIAL_STATE_CONFLICT', `credential ${current.serialNumber} is REVOKED, superseded by ${successor}; this change needs GOOD or SUSPENDED`]);
+  });
+
+  it('carries a keyCompromise revocation of a superseded certificate to its successor, of the same key, keeping the first revocation date', async () => {
+    const { credentials, current, renew, statuses } = await renewalWithInterleaving();
+    expect(await renew(async () => {})).to.equal('renewed');
+    const supersededAt = (await credentials.getCredentialStatus(current.serialNumber)).revokedAt;
+    const answer = await credentials.revokeCredential(current.serialNumber, 'keyCompromise');
+    expect([answer.status, answer.reason, answer.revokedAt]).to.deep.equal(['REVOKED', 'keyCompromise', supersededAt]);
+    expect(await statuses()).to.have.deep.members([['old', 'REVOKED', 'keyCompromise', null], ['new', 'REVOKED', 'keyCompromise', null]]);
+    const again = await credentials.revokeCredential(current.serialNumber, 'keyCompromise').then(() => null, (error: { status?: number; cause?: string }) => [error.status, error.cause]);
+    expect(again, 'once only').to.deep.equal([409, 'CREDENTIAL_STATE_CONFLICT']);
   });
 });
