@@ -59,6 +59,7 @@ export async function createAmc(deps: AmcDeps): Promise<AmcHandle> {
   });
   recordOutcome = service.recordNotificationOutcome;
   let apiRoot = '';
+  let renewalSweep: NodeJS.Timeout | undefined;
   const lifecycle = createNfLifecycle({ nrfUri: deps.nrfUri, nfType: 'AMC', nfInstanceId, serviceNames: amcServiceNames, logger: deps.logger });
   return {
     name: 'amc',
@@ -80,14 +81,22 @@ export async function createAmc(deps: AmcDeps): Promise<AmcHandle> {
     start: (root) => {
       apiRoot = root;
       ca.publishCrlAt(`${root}/namc-cred/v1/crl`);
+      // Renewals a stopped process left half done, now and every minute (credentials.ts).
+      const releaseAbandonedRenewals = () =>
+        service.releaseAbandonedRenewals().catch((error: Error) => deps.logger.warn('abandoned renewals not released', { error: error.message }));
+      void releaseAbandonedRenewals();
+      renewalSweep = setInterval(releaseAbandonedRenewals, ABANDONED_RENEWAL_SWEEP_MS).unref();
       return lifecycle.start(root);
     },
     async stop() {
+      clearInterval(renewalSweep);
       notifier.stop();
       await lifecycle.stop();
     },
   };
 }
+
+const ABANDONED_RENEWAL_SWEEP_MS = 60_000;
 
 /** The CA is made on first start and kept in the store, so a restart keeps it and all it issued. */
 async function loadOrCreateCa(store: AmcStore, settings: AmcSettings) {

@@ -136,7 +136,7 @@ export function createCredentials(deps: CredentialsDeps) {
   }
 
   /** Signs a CSR already verified by verifiedCsr. */
-  async function sign(aic: string, csrPem: string, csr: { publicKeySpkiSha256: string; fingerprint: string }, grantId?: string): Promise<CredentialRecord> {
+  async function sign(aic: string, csrPem: string, csr: { publicKeySpkiSha256: string; fingerprint: string }, made: { grantId?: string; renewalOf?: string }): Promise<CredentialRecord> {
     const serialNumber = positiveSerial();
     const notBefore = new Date(now() - 60_000); // a minute of allowance for relying parties' clocks
     // Shortened to the CA's own end: RFC 5280 section 6.1.3 path validation would refuse the
@@ -152,7 +152,8 @@ export function createCredentials(deps: CredentialsDeps) {
       certificatePem,
       publicKeySha256: csr.publicKeySpkiSha256,
       csrFingerprint: csr.fingerprint,
-      ...(grantId ? { grantId } : {}),
+      ...(made.grantId ? { grantId: made.grantId } : {}),
+      ...(made.renewalOf ? { renewalOf: made.renewalOf } : {}),
     };
     await store.credentials.insertOne(record);
     return record;
@@ -206,6 +207,28 @@ export function createCredentials(deps: CredentialsDeps) {
     return statusOf(updated);
   }
 
+  /**
+   * Renewals a stopped process left claimed (for longer than RENEWAL_CLAIM_MS; a renewal takes
+   * milliseconds): the answer never went out, since it follows the replacement of the old
+   * certificate, so a certificate the renewal made reached no one. It is revoked
+   * (cessationOfOperation) and the claim released, the claimed certificate staying the AIC's
+   * one: a second GOOD certificate of the AIC would stay good through a suspension of the first.
+   * The AMC runs this at start and every minute (app.ts); answers how many were released.
+   */
+  async function releaseAbandonedRenewals(): Promise<number> {
+    const abandoned = await store.credentials.find({ renewingSince: { $lt: new Date(now() - RENEWAL_CLAIM_MS).toISOString() } });
+    let released = 0;
+    for (const claimed of abandoned) {
+      for (const stray of await store.credentials.find({ aic: claimed.aic, renewalOf: claimed._id, status: { $in: ['GOOD', 'SUSPENDED'] } })) {
+        const revoked = await store.credentials.findOneAndUpdate({ _id: stray._id, status: { $in: ['GOOD', 'SUSPENDED'] } }, { $set: { status: 'REVOKED', reason: 'cessationOfOperation', revokedAt: new Date(now()).toISOString() } });
+        if (revoked) await notifyAll({ event: 'CREDENTIAL_REVOKED', serialNumber: revoked._id, aic: revoked.aic, status: 'REVOKED', reason: 'cessationOfOperation' });
+      }
+      // Only the claim read: a renewal that took it over since has its own.
+      if (await store.credentials.findOneAndUpdate({ _id: claimed._id, renewingSince: claimed.renewingSince }, { $unset: { renewing: '', renewingSince: '' } })) released += 1;
+    }
+    return released;
+  }
+
   async function changeStatus(serialText: string, from: CredentialRecord['status'][], update: Update, event: CredentialEvent['event']) {
     const serialNumber = canonicalSerial(serialText);
     const record = await store.credentials.findOne({ _id: serialNumber });
@@ -222,6 +245,8 @@ export function createCredentials(deps: CredentialsDeps) {
   }
 
   return {
+    releaseAbandonedRenewals,
+
     /**
      * Issue from a CSR (proof of possession) against a single-use grant for the same key and
      * provider, made for the calling gateway (with OAuth on), for an AIC that has had no credential
@@ -266,7 +291,7 @@ export function createCredentials(deps: CredentialsDeps) {
         if (!(await store.grants.findOneAndUpdate(usable, { $set: { used: true } }))) {
           throw forbidden(`grant ${request.grantId} is unknown, used or lapsed`, 'GRANT_INVALID');
         }
-        record = await sign(aic.aic.text, request.csrPem, csr, request.grantId);
+        record = await sign(aic.aic.text, request.csrPem, csr, { grantId: request.grantId });
       } finally {
         issuing.delete(aic.aic.text);
       }
@@ -304,7 +329,7 @@ export function createCredentials(deps: CredentialsDeps) {
       if (!claimed) throw conflict(`credential ${serialNumber} is being renewed or is no longer GOOD`, 'CREDENTIAL_STATE_CONFLICT');
       let renewed: CredentialRecord;
       try {
-        renewed = await sign(current.aic, csrPem, csr);
+        renewed = await sign(current.aic, csrPem, csr, { renewalOf: serialNumber });
       } catch (error) {
         await store.credentials.findOneAndUpdate({ _id: serialNumber }, { $unset: { renewing: '', renewingSince: '' } });
         throw error;

@@ -55,6 +55,8 @@ export interface CredentialRecord {
   /** Set while a renewal of this certificate is under way, since renewingSince (ISO 8601). */
   renewing?: boolean;
   renewingSince?: string;
+  /** The certificate a renewal made this one to replace (absent for an issuance). */
+  renewalOf?: string;
 }
 
 export interface CounterRecord {
@@ -85,6 +87,8 @@ export async function openAmcStore(store: Store) {
     collections.grants.createIndex({ field: 'expiresAt', expireAfterSeconds: 0 }),
     collections.credentials.createIndex({ field: 'aic' }),
     collections.credentials.createIndex({ field: 'status' }),
+    // Only certificates under renewal have it: the sweep of abandoned renewals reads a few.
+    collections.credentials.createIndex({ field: 'renewingSince', sparse: true }),
     collections.subscribers.createIndex({ field: 'notificationUri', unique: true }),
   ]);
   return collections;

@@ -13,14 +13,14 @@ import { createAmc } from '../../nfs/amc/app.ts';
 import { createCaMaterial, loadCertificateAuthority, type CertificateAuthority } from '../../nfs/amc/certificate-authority.ts';
 import { createCredentials } from '../../nfs/amc/credentials.ts';
 import { defaultAmcSettings } from '../../nfs/amc/settings.ts';
-import { openAmcStore } from '../../nfs/amc/store.ts';
+import { openAmcStore, type AmcStore } from '../../nfs/amc/store.ts';
 import { createNotifier } from '../../nfs/shared/notifier.ts';
 import { defaultAicScheme, formatAic } from '../../nfs/shared/aic.ts';
 import { createAgentKeyAndCsr, createCsr, type AgentKeyAndCsr } from '../../nfs/shared/agent-credentials.ts';
 import { checkCsrPem } from '../../nfs/shared/csr.ts';
 import { createLogger } from '../../nfs/shared/logger.ts';
 import { createEmbeddedStore } from '../../nfs/shared/store/embedded-store.ts';
-import { acme, operatorCore, startTestCore, type TestCore } from '../support/core-harness.ts';
+import { acme, operatorCore, registerAgent, startTestCore, type TestCore } from '../support/core-harness.ts';
 import { request } from '../support/nrf-harness.ts';
 
 describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)', () => {
@@ -380,6 +380,60 @@ describe('AMC renewal after a process stopped mid-renewal', () => {
       ['7e'.repeat(16), 'REVOKED', renewed.serialNumber],
       [renewed.serialNumber, 'GOOD', null],
     ]);
+  });
+});
+
+describe('AMC release of renewals a stopped process left half done', () => {
+  /** What a stop after signing and before replacing leaves: the old certificate claimed since `since`, and the renewal's certificate, never handed out. */
+  async function leaveRenewalHalfDone(store: AmcStore, serialNumber: string, since: number) {
+    await store.credentials.findOneAndUpdate({ _id: serialNumber }, { $set: { renewing: true, renewingSince: new Date(since).toISOString() } });
+    const stray = { ...(await store.credentials.findOne({ _id: serialNumber })), _id: '7f'.repeat(16), renewing: undefined, renewingSince: undefined, renewalOf: serialNumber, csrFingerprint: 'its own CSR' };
+    await store.credentials.insertOne(JSON.parse(JSON.stringify(stray)));
+    return stray._id;
+  }
+
+  it('revokes the certificate of a claim older than a minute and releases the claim, so a suspension leaves no GOOD certificate', async () => {
+    const ca = await loadCertificateAuthority(await createCaMaterial({ commonName: 'abandoned renewal test CA' }));
+    let clock = Date.now();
+    const { store, credentials, grant } = await credentialsWith(ca, () => clock);
+    const key = await createAgentKeyAndCsr();
+    const aic = formatAic(defaultAicScheme, { providerIndex: '1', ontologySerial: 'S', entitySerial: '1' });
+    await grant('grant', key.publicKeySpkiSha256);
+    const current = await credentials.issueCredential({ grantId: 'grant', aic, csrPem: key.csrPem });
+    const stray = await leaveRenewalHalfDone(store, current.serialNumber, clock);
+    const statuses = async () => (await store.credentials.find({ aic })).map((record) => [record._id, record.status, record.reason ?? null, record.renewing ?? null]);
+
+    expect(await credentials.releaseAbandonedRenewals(), 'a young claim may be a renewal under way').to.equal(0);
+    expect(await statuses()).to.have.deep.members([[current.serialNumber, 'GOOD', null, true], [stray, 'GOOD', null, null]]);
+    clock += 61_000;
+    expect(await credentials.releaseAbandonedRenewals()).to.equal(1);
+    expect(await statuses()).to.have.deep.members([[current.serialNumber, 'GOOD', null, null], [stray, 'REVOKED', 'cessationOfOperation', null]]);
+    await credentials.suspendCredential(current.serialNumber);
+    expect((await statuses()).filter(([, status]) => status === 'GOOD')).to.deep.equal([]);
+    expect(await credentials.releaseAbandonedRenewals(), 'nothing left to release').to.equal(0);
+  });
+
+  it('is done by the AMC when it starts', async () => {
+    const store = createEmbeddedStore();
+    let core = await startTestCore({ store });
+    try {
+      const issued = await registerAgent(core.agwUrl);
+      expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
+      const serialNumber = issued.body.acs.security.credentialSerialNumber as string;
+      await core.close();
+      const stray = await leaveRenewalHalfDone(await openAmcStore(store), serialNumber, Date.now() - 120_000);
+      core = await startTestCore({ store });
+      let status = '';
+      for (let i = 0; i < 50 && status !== 'REVOKED'; i += 1) {
+        status = (await request('GET', `${core.amcUrl}/namc-cred/v1/credentials/${stray}`)).body.status;
+        if (status !== 'REVOKED') await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(status).to.equal('REVOKED');
+      expect((await request('GET', `${core.amcUrl}/namc-cred/v1/credentials/${serialNumber}`)).body.status).to.equal('GOOD');
+    } finally {
+      await core.close();
+      await store.close();
+    }
   });
 });
 
