@@ -120,7 +120,7 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
         // A key that still names its requester is that requester's alone.
         admitOnSecondRequest: (keyQuery) => keyQuery['requester-aic'] !== undefined,
         logger: deps.logger,
-        answer: (query, req) => service.discoverAgentsJson({ ...structuredQueryFrom(query), authorization: req.headers.authorization }),
+        answer: (query, req) => service.discoverAgentsJson(structuredQueryFrom(query), req.headers.authorization),
         onCacheHit: (_query, url) => void service.recordEvent({ type: 'discovery.structured', outcome: 'success', detail: { cached: true, url } }),
       }),
     ),

@@ -22,11 +22,11 @@ type AnsweredQuery = NonNullable<DiscoveryAnswer['structuredQuery']>;
  * A structured discovery query: the filters an answer names (supi: a UE's agent by its UE, set
  * only for UE agents), plus the requester, and the limit as asked.
  */
-export type StructuredQuery = Omit<AnsweredQuery, 'limit'> & { requesterAic?: string; limit?: number; authorization?: string };
+export type StructuredQuery = Omit<AnsweredQuery, 'limit'> & { requesterAic?: string; limit?: number };
 
 /** The query as a signed answer names it: the requester left out (it does not change the agents) and the limit applied. */
 function answeredQuery(query: StructuredQuery, limit: number): AnsweredQuery {
-  const { requesterAic: _requester, limit: _asked, authorization: _credential, ...rest } = query;
+  const { requesterAic: _requester, limit: _asked, ...rest } = query;
   return { ...rest, limit };
 }
 
@@ -87,6 +87,7 @@ export function createDiscovery(deps: DiscoveryDeps) {
    * (requester-proof.ts): the proof's refusal is an event of the operation too.
    */
   async function provenRequesterOf(aicText: string | undefined, authorization: string | undefined, asking: { type: string; param?: string; capabilityId?: string }): Promise<Requester> {
+    if (!deps.requesterProof.required) return requesterOf(aicText, asking);
     let requesterAic: string | undefined;
     try {
       requesterAic = await deps.requesterProof.discoveryRequester(aicText, authorization);
@@ -142,8 +143,9 @@ export function createDiscovery(deps: DiscoveryDeps) {
   });
 
   /** The signed answer's UTF-8 JSON (what the fast path sends; see AnswerSigner.signedJson). */
-  async function discoverAgentsJson(query: StructuredQuery): Promise<Buffer> {
-    const requester = await provenRequesterOf(query.requesterAic, query.authorization, { type: 'discovery.structured', capabilityId: query.capabilityId });
+  /** `authorization`: the request's Authorization header, what proves the requester named (requester-proof.ts). */
+  async function discoverAgentsJson(query: StructuredQuery, authorization?: string): Promise<Buffer> {
+    const requester = await provenRequesterOf(query.requesterAic, authorization, { type: 'discovery.structured', capabilityId: query.capabilityId });
     if (query.capabilityId) {
       const decision = await policy.decide(requester, query.capabilityId, 'discover');
       if (!decision.allowed) {
@@ -214,8 +216,8 @@ export function createDiscovery(deps: DiscoveryDeps) {
     liveFilter,
     discoverAgentsJson,
 
-    async discoverAgents(query: StructuredQuery): Promise<DiscoveryAnswer> {
-      return JSON.parse((await discoverAgentsJson(query)).toString('utf8')) as DiscoveryAnswer;
+    async discoverAgents(query: StructuredQuery, authorization?: string): Promise<DiscoveryAnswer> {
+      return JSON.parse((await discoverAgentsJson(query, authorization)).toString('utf8')) as DiscoveryAnswer;
     },
 
     /** The text is screened, matched onto capabilities, and each capability's agents ranked by score then load. */

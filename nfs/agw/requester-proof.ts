@@ -142,6 +142,9 @@ export function createRequesterProof(deps: RequesterProofDeps) {
   }
 
   return {
+    /** Whether a named requester needs proof (OAuth on); without, it is believed. */
+    required,
+
     /**
      * The requester of a discovery: the one named, once proven; without a name, the issuer of an
      * agent's requester token, if one is sent. Throws 401 (no proof, or a token that does not

@@ -72,7 +72,7 @@ export function agwRoutes(service: AgwService, apiRoot: () => string) {
     });
 
     router.get('/nagw-disc/v1/agents', async (req, res) => {
-      res.json(await service.discoverAgents({ ...structuredQueryFrom(req.query as Record<string, unknown>), authorization: req.get('authorization') }));
+      res.json(await service.discoverAgents(structuredQueryFrom(req.query as Record<string, unknown>), req.get('authorization')));
     });
     router.post('/nagw-disc/v1/resolutions', async (req, res) => {
       res.json(await service.resolveNaturalLanguage(req.body, req.get('authorization')));
