@@ -51,6 +51,9 @@ const STATUS_CHANGES = 'credentialStatusChanges';
 /** A renewal takes milliseconds; a claim on a certificate older than this was left by a process that stopped. */
 const RENEWAL_CLAIM_MS = 60_000;
 
+/** Searches for live certificates of a compromised key: a renewal under way adds at most one each time. */
+const KEY_COMPROMISE_PASSES = 5;
+
 export function createCredentials(deps: CredentialsDeps) {
   const { store, ca, now } = deps;
   /**
@@ -136,7 +139,7 @@ export function createCredentials(deps: CredentialsDeps) {
   }
 
   /** Signs a CSR already verified by verifiedCsr. */
-  async function sign(aic: string, csrPem: string, csr: { publicKeySpkiSha256: string; fingerprint: string }, made: { grantId?: string; renewalOf?: string }): Promise<CredentialRecord> {
+  async function sign(aic: string, csrPem: string, csr: { publicKeySpkiSha256: string; fingerprint: string }, made: { grantId?: string; renewal?: { of: string; claimedAt: string } }): Promise<CredentialRecord> {
     const serialNumber = positiveSerial();
     const notBefore = new Date(now() - 60_000); // a minute of allowance for relying parties' clocks
     // Shortened to the CA's own end: RFC 5280 section 6.1.3 path validation would refuse the
@@ -153,14 +156,14 @@ export function createCredentials(deps: CredentialsDeps) {
       publicKeySha256: csr.publicKeySpkiSha256,
       csrFingerprint: csr.fingerprint,
       ...(made.grantId ? { grantId: made.grantId } : {}),
-      ...(made.renewalOf ? { renewalOf: made.renewalOf } : {}),
+      ...(made.renewal ? { renewalOf: made.renewal.of, renewalClaimedAt: made.renewal.claimedAt } : {}),
     };
     await store.credentials.insertOne(record);
     return record;
   }
 
   /** Revokes the credential the filter matches as superseded by `renewed`, in one conditional update. */
-  async function supersede(filter: { _id: string; status: 'GOOD'; renewing?: true }, renewed: CredentialRecord): Promise<boolean> {
+  async function supersede(filter: { _id: string; status: 'GOOD'; renewingSince?: string }, renewed: CredentialRecord): Promise<boolean> {
     const revoked = await store.credentials.findOneAndUpdate(filter, {
       $set: { status: 'REVOKED', reason: 'superseded', revokedAt: new Date(now()).toISOString(), supersededBy: renewed._id },
       $unset: { renewing: '', renewingSince: '' },
@@ -169,18 +172,36 @@ export function createCredentials(deps: CredentialsDeps) {
     return revoked !== null;
   }
 
+  /** Revokes a credential for `reason` if it is still GOOD or SUSPENDED, and tells subscribers; whether it did. */
+  async function revokeIfLive(serialNumber: string, reason: RevocationReason): Promise<boolean> {
+    const revoked = await store.credentials.findOneAndUpdate({ _id: serialNumber, status: { $in: ['GOOD', 'SUSPENDED'] } }, { $set: { status: 'REVOKED', reason, revokedAt: new Date(now()).toISOString() } });
+    if (revoked) await notifyAll({ event: 'CREDENTIAL_REVOKED', serialNumber, aic: revoked.aic, status: 'REVOKED', reason });
+    return revoked !== null;
+  }
+
   /**
-   * A renewal whose certificate was suspended or revoked after the claim: the certificate made for
-   * it, never handed out, is revoked, for the old one's reason when that was a revocation (a
-   * compromised key is the new certificate's key too), else as no longer needed; then the claim goes.
+   * Why a certificate a renewal made but never handed out is revoked: for the renewed one's reason
+   * when that one was revoked (a compromised key is the new certificate's key too), else as no
+   * longer needed.
    */
-  async function abandonRenewal(serialNumber: string, renewed: CredentialRecord): Promise<RevocationReason> {
-    const old = await store.credentials.findOne({ _id: serialNumber });
-    const reason = old?.status === 'REVOKED' && old.reason ? (old.reason as RevocationReason) : 'cessationOfOperation';
-    if (await store.credentials.findOneAndUpdate({ _id: renewed._id, status: 'GOOD' }, { $set: { status: 'REVOKED', reason, revokedAt: new Date(now()).toISOString() } })) {
-      await notifyAll({ event: 'CREDENTIAL_REVOKED', serialNumber: renewed._id, aic: renewed.aic, status: 'REVOKED', reason });
-    }
-    await store.credentials.findOneAndUpdate({ _id: serialNumber }, { $unset: { renewing: '', renewingSince: '' } });
+  async function strayReason(renewedSerial: string): Promise<RevocationReason> {
+    const old = await store.credentials.findOne({ _id: renewedSerial });
+    return old?.status === 'REVOKED' && old.reason ? (old.reason as RevocationReason) : 'cessationOfOperation';
+  }
+
+  /** Lets a renewal's claim go, only while it is that renewal's (claimedAt): a later renewal may have taken it over. */
+  const releaseClaim = (serialNumber: string, claimedAt: string) =>
+    store.credentials.findOneAndUpdate({ _id: serialNumber, renewingSince: claimedAt }, { $unset: { renewing: '', renewingSince: '' } });
+
+  /**
+   * A renewal whose certificate was suspended or revoked after the claim (or whose claim was
+   * released or taken over meanwhile): the certificate made for it, never handed out, is revoked
+   * (strayReason); then its claim goes.
+   */
+  async function abandonRenewal(serialNumber: string, renewed: CredentialRecord, claimedAt: string): Promise<RevocationReason> {
+    const reason = await strayReason(serialNumber);
+    await revokeIfLive(renewed._id, reason);
+    await releaseClaim(serialNumber, claimedAt);
     return reason;
   }
 
@@ -189,7 +210,8 @@ export function createCredentials(deps: CredentialsDeps) {
    * and a renewal keeps the key: the certificate named is revoked for it, also when it was revoked
    * before for another reason (superseded by a renewal, say; its entry's reason becomes
    * keyCompromise, with its revocation date), and so is every GOOD or SUSPENDED certificate of the
-   * same key, its successors. 409 only when it is revoked for keyCompromise already.
+   * same key and AIC, its successors; looked for again until none is left, since a renewal under
+   * way may add one. 409 only when it is revoked for keyCompromise already.
    */
   async function revokeForKeyCompromise(serialText: string) {
     const serialNumber = canonicalSerial(serialText);
@@ -199,10 +221,10 @@ export function createCredentials(deps: CredentialsDeps) {
     const updated = await store.credentials.findOneAndUpdate({ _id: serialNumber, reason: { $ne: 'keyCompromise' } }, { $set: { status: 'REVOKED', reason: 'keyCompromise', revokedAt } });
     if (!updated) throw conflict(`credential ${serialNumber} is revoked for keyCompromise already`, 'CREDENTIAL_STATE_CONFLICT');
     await notifyAll({ event: 'CREDENTIAL_REVOKED', serialNumber, aic: updated.aic, status: 'REVOKED', reason: 'keyCompromise' });
-    for (const sameKey of await store.credentials.find({ aic: record.aic, status: { $in: ['GOOD', 'SUSPENDED'] } })) {
-      if (sameKey.publicKeySha256 !== record.publicKeySha256) continue;
-      const revoked = await store.credentials.findOneAndUpdate({ _id: sameKey._id, status: { $in: ['GOOD', 'SUSPENDED'] } }, { $set: { status: 'REVOKED', reason: 'keyCompromise', revokedAt: new Date(now()).toISOString() } });
-      if (revoked) await notifyAll({ event: 'CREDENTIAL_REVOKED', serialNumber: revoked._id, aic: revoked.aic, status: 'REVOKED', reason: 'keyCompromise' });
+    for (let pass = 0; pass < KEY_COMPROMISE_PASSES; pass += 1) {
+      const live = (await store.credentials.find({ aic: record.aic, status: { $in: ['GOOD', 'SUSPENDED'] } })).filter((sameKey) => sameKey.publicKeySha256 === record.publicKeySha256);
+      if (!live.length) break;
+      for (const sameKey of live) await revokeIfLive(sameKey._id, 'keyCompromise');
     }
     return statusOf(updated);
   }
@@ -210,21 +232,24 @@ export function createCredentials(deps: CredentialsDeps) {
   /**
    * Renewals a stopped process left claimed (for longer than RENEWAL_CLAIM_MS; a renewal takes
    * milliseconds): the answer never went out, since it follows the replacement of the old
-   * certificate, so a certificate the renewal made reached no one. It is revoked
-   * (cessationOfOperation) and the claim released, the claimed certificate staying the AIC's
-   * one: a second GOOD certificate of the AIC would stay good through a suspension of the first.
-   * The AMC runs this at start and every minute (app.ts); answers how many were released.
+   * certificate, so a certificate that renewal made (renewalOf the claimed one, under the same
+   * claim) reached no one. It is revoked (strayReason) and the claim released, the claimed
+   * certificate staying the AIC's one: a second GOOD certificate of the AIC would stay good
+   * through a suspension of the first. The AMC runs this at start and every minute (app.ts);
+   * answers how many claims were released.
    */
   async function releaseAbandonedRenewals(): Promise<number> {
     const abandoned = await store.credentials.find({ renewingSince: { $lt: new Date(now() - RENEWAL_CLAIM_MS).toISOString() } });
     let released = 0;
     for (const claimed of abandoned) {
-      for (const stray of await store.credentials.find({ aic: claimed.aic, renewalOf: claimed._id, status: { $in: ['GOOD', 'SUSPENDED'] } })) {
-        const revoked = await store.credentials.findOneAndUpdate({ _id: stray._id, status: { $in: ['GOOD', 'SUSPENDED'] } }, { $set: { status: 'REVOKED', reason: 'cessationOfOperation', revokedAt: new Date(now()).toISOString() } });
-        if (revoked) await notifyAll({ event: 'CREDENTIAL_REVOKED', serialNumber: revoked._id, aic: revoked.aic, status: 'REVOKED', reason: 'cessationOfOperation' });
+      const claimedAt = claimed.renewingSince!;
+      // Only what was made under this claim: a renewal that has taken it over since makes its own.
+      const strays = await store.credentials.find({ aic: claimed.aic, renewalOf: claimed._id, renewalClaimedAt: claimedAt, status: { $in: ['GOOD', 'SUSPENDED'] } });
+      if (strays.length) {
+        const reason = await strayReason(claimed._id);
+        for (const stray of strays) await revokeIfLive(stray._id, reason);
       }
-      // Only the claim read: a renewal that took it over since has its own.
-      if (await store.credentials.findOneAndUpdate({ _id: claimed._id, renewingSince: claimed.renewingSince }, { $unset: { renewing: '', renewingSince: '' } })) released += 1;
+      if (await releaseClaim(claimed._id, claimedAt)) released += 1;
     }
     return released;
   }
@@ -325,21 +350,22 @@ export function createCredentials(deps: CredentialsDeps) {
       // cannot leave two good certificates for one AIC. A claim older than RENEWAL_CLAIM_MS was
       // left by a process that stopped mid-renewal, and is taken over.
       const claimable = { $or: [{ renewing: { $exists: false } }, { renewingSince: { $exists: false } }, { renewingSince: { $lt: new Date(now() - RENEWAL_CLAIM_MS).toISOString() } }] };
-      const claimed = await store.credentials.findOneAndUpdate({ _id: serialNumber, status: 'GOOD', ...claimable }, { $set: { renewing: true, renewingSince: new Date(now()).toISOString() } });
+      const claimedAt = new Date(now()).toISOString();
+      const claimed = await store.credentials.findOneAndUpdate({ _id: serialNumber, status: 'GOOD', ...claimable }, { $set: { renewing: true, renewingSince: claimedAt } });
       if (!claimed) throw conflict(`credential ${serialNumber} is being renewed or is no longer GOOD`, 'CREDENTIAL_STATE_CONFLICT');
       let renewed: CredentialRecord;
       try {
-        renewed = await sign(current.aic, csrPem, csr, { renewalOf: serialNumber });
+        renewed = await sign(current.aic, csrPem, csr, { renewal: { of: serialNumber, claimedAt } });
       } catch (error) {
-        await store.credentials.findOneAndUpdate({ _id: serialNumber }, { $unset: { renewing: '', renewingSince: '' } });
+        await releaseClaim(serialNumber, claimedAt);
         throw error;
       }
       // The current certificate is replaced only while it is the GOOD one this renewal claimed: a
       // revocation or suspension that came meanwhile stands, and the new certificate, of the same
       // key, does not outlive it.
-      if (!(await supersede({ _id: serialNumber, status: 'GOOD', renewing: true }, renewed))) {
-        const reason = await abandonRenewal(serialNumber, renewed);
-        throw conflict(`credential ${serialNumber} was suspended or revoked while it was renewed; the certificate made for the renewal is revoked (${reason})`, 'CREDENTIAL_STATE_CONFLICT');
+      if (!(await supersede({ _id: serialNumber, status: 'GOOD', renewingSince: claimedAt }, renewed))) {
+        const reason = await abandonRenewal(serialNumber, renewed, claimedAt);
+        throw conflict(`credential ${serialNumber} was suspended or revoked while it was renewed, or its renewal claim was released; the certificate made for the renewal is revoked (${reason})`, 'CREDENTIAL_STATE_CONFLICT');
       }
       // And so is one a renewal that stopped after signing left behind.
       for (const replaced of await store.credentials.find({ aic: current.aic, status: 'GOOD' })) {

@@ -55,8 +55,9 @@ export interface CredentialRecord {
   /** Set while a renewal of this certificate is under way, since renewingSince (ISO 8601). */
   renewing?: boolean;
   renewingSince?: string;
-  /** The certificate a renewal made this one to replace (absent for an issuance). */
+  /** The certificate a renewal made this one to replace (absent for an issuance), and when that renewal claimed it (its renewingSince). */
   renewalOf?: string;
+  renewalClaimedAt?: string;
 }
 
 export interface CounterRecord {

@@ -385,11 +385,17 @@ describe('AMC renewal after a process stopped mid-renewal', () => {
 
 describe('AMC release of renewals a stopped process left half done', () => {
   /** What a stop after signing and before replacing leaves: the old certificate claimed since `since`, and the renewal's certificate, never handed out. */
-  async function leaveRenewalHalfDone(store: AmcStore, serialNumber: string, since: number) {
-    await store.credentials.findOneAndUpdate({ _id: serialNumber }, { $set: { renewing: true, renewingSince: new Date(since).toISOString() } });
-    const stray = { ...(await store.credentials.findOne({ _id: serialNumber })), _id: '7f'.repeat(16), renewing: undefined, renewingSince: undefined, renewalOf: serialNumber, csrFingerprint: 'its own CSR' };
-    await store.credentials.insertOne(JSON.parse(JSON.stringify(stray)));
-    return stray._id;
+  async function leaveRenewalHalfDone(store: AmcStore, serialNumber: string, since: number, strayId = '7f'.repeat(16)) {
+    const claimedAt = new Date(since).toISOString();
+    await store.credentials.findOneAndUpdate({ _id: serialNumber }, { $set: { renewing: true, renewingSince: claimedAt } });
+    return madeByRenewal(store, serialNumber, claimedAt, strayId);
+  }
+
+  /** A certificate a renewal of `serialNumber` claimed at `claimedAt` made. */
+  async function madeByRenewal(store: AmcStore, serialNumber: string, claimedAt: string, id: string) {
+    const made = { ...(await store.credentials.findOne({ _id: serialNumber })), _id: id, status: 'GOOD', renewing: undefined, renewingSince: undefined, renewalOf: serialNumber, renewalClaimedAt: claimedAt, csrFingerprint: `CSR of ${id}` };
+    await store.credentials.insertOne(JSON.parse(JSON.stringify(made)));
+    return id;
   }
 
   it('revokes the certificate of a claim older than a minute and releases the claim, so a suspension leaves no GOOD certificate', async () => {
@@ -411,6 +417,38 @@ describe('AMC release of renewals a stopped process left half done', () => {
     await credentials.suspendCredential(current.serialNumber);
     expect((await statuses()).filter(([, status]) => status === 'GOOD')).to.deep.equal([]);
     expect(await credentials.releaseAbandonedRenewals(), 'nothing left to release').to.equal(0);
+  });
+
+  /** A credential of a fresh key, its clock movable. */
+  async function issuedWithClock(entity: string) {
+    const ca = await loadCertificateAuthority(await createCaMaterial({ commonName: `abandoned renewal test CA ${entity}` }));
+    const clock = { at: Date.now() };
+    const { store, credentials, grant } = await credentialsWith(ca, () => clock.at);
+    const key = await createAgentKeyAndCsr();
+    const aic = formatAic(defaultAicScheme, { providerIndex: '1', ontologySerial: 'S', entitySerial: entity });
+    await grant('grant', key.publicKeySpkiSha256);
+    const current = await credentials.issueCredential({ grantId: 'grant', aic, csrPem: key.csrPem });
+    const statuses = async () => (await store.credentials.find({ aic })).map((record) => [record._id, record.status, record.reason ?? null]);
+    return { store, credentials, clock, current, statuses };
+  }
+
+  it('revokes only what was made under the stale claim: a renewal that took the claim over keeps its certificate', async () => {
+    const { store, credentials, clock, current, statuses } = await issuedWithClock('2');
+    const stray = await leaveRenewalHalfDone(store, current.serialNumber, clock.at);
+    // As a sweep that read the stale claim finds it once a renewal has taken it over and signed.
+    const takenOver = await madeByRenewal(store, current.serialNumber, new Date(clock.at + 61_000).toISOString(), '7d'.repeat(16));
+    clock.at += 61_000;
+    expect(await credentials.releaseAbandonedRenewals()).to.equal(1);
+    expect(await statuses()).to.have.deep.members([[current.serialNumber, 'GOOD', null], [stray, 'REVOKED', 'cessationOfOperation'], [takenOver, 'GOOD', null]]);
+  });
+
+  it('revokes a stray certificate for the reason its renewed certificate was revoked meanwhile', async () => {
+    const { store, credentials, clock, current, statuses } = await issuedWithClock('3');
+    const stray = await leaveRenewalHalfDone(store, current.serialNumber, clock.at);
+    await credentials.revokeCredential(current.serialNumber, 'privilegeWithdrawn');
+    clock.at += 61_000;
+    expect(await credentials.releaseAbandonedRenewals()).to.equal(1);
+    expect(await statuses()).to.have.deep.members([[current.serialNumber, 'REVOKED', 'privilegeWithdrawn'], [stray, 'REVOKED', 'privilegeWithdrawn']]);
   });
 
   it('is done by the AMC when it starts', async () => {
