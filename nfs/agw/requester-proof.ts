@@ -16,6 +16,7 @@
  * that writes the rules included, and the named requester is believed as it is written.
  */
 import { decodeJwt, decodeProtectedHeader, errors as joseErrors, importX509, jwtVerify, type CryptoKey as JoseKey } from 'jose';
+import { X509Certificate } from 'node:crypto';
 import { checkAccessToken, type AccessTokenVerifier } from '../shared/access-token-guard.ts';
 import { parseAic } from '../shared/aic.ts';
 import { CALL_TOKEN_TYPE, REQUESTER_TOKEN_TYPE } from '../shared/agent-auth.ts';
@@ -40,7 +41,7 @@ export interface RequesterProofDeps {
   now: () => number;
 }
 
-type Registered = { serial: string; key: JoseKey };
+type Registered = { serial: string; key: JoseKey; notAfterMs: number };
 
 export function createRequesterProof(deps: RequesterProofDeps) {
   const required = deps.verifyAccessToken !== undefined;
@@ -73,7 +74,7 @@ export function createRequesterProof(deps: RequesterProofDeps) {
     } catch {
       throw invalid(`${aic}'s certificate has no P-256 key: its tokens cannot be ES256`, realm);
     }
-    const registered = { serial: credential.credentialSerial, key };
+    const registered = { serial: credential.credentialSerial, key, notAfterMs: Date.parse(new X509Certificate(credential.certificatePem).validTo) };
     if (keys.size >= REMEMBERED_KEYS) keys.clear();
     keys.set(aic, registered);
     return { aic, registered };
@@ -89,19 +90,21 @@ export function createRequesterProof(deps: RequesterProofDeps) {
     }
     if (algorithm !== 'ES256') throw invalid(`requester tokens are ES256, not ${String(algorithm)}`, expected.realm);
     const { aic, registered } = await issuerKey(token, expected.realm);
+    // A certificate past its validity proves nothing (RFC 5280 section 4.1.2.5), whatever the status the gateway last heard.
+    if (deps.now() > registered.notAfterMs) throw invalid(`${aic}'s registered certificate expired at ${new Date(registered.notAfterMs).toISOString()}`, expected.realm);
     try {
       const { payload } = await jwtVerify(token, registered.key, {
         algorithms: ['ES256'],
         typ: expected.typ,
         audience: expected.audience,
-        requiredClaims: ['exp', 'iat'],
+        requiredClaims: ['exp', 'iat', 'sub'],
         maxTokenAge: `${MAX_TOKEN_AGE_SECONDS}s`,
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         currentDate: new Date(deps.now()),
       });
-      if (payload.sub !== undefined && payload.sub !== payload.iss) throw invalid('the token\'s sub is not its issuer', expected.realm);
-      // Taken until it expires or grows too old, whichever comes first.
-      return { aic, serial: registered.serial, expiresAtMs: Math.min(payload.exp as number, (payload.iat as number) + MAX_TOKEN_AGE_SECONDS) * 1000 };
+      if (payload.sub !== payload.iss) throw invalid('the token\'s sub is not its issuer', expected.realm);
+      // Taken until it expires, grows too old or outlives its certificate, whichever comes first.
+      return { aic, serial: registered.serial, expiresAtMs: Math.min(Math.min(payload.exp as number, (payload.iat as number) + MAX_TOKEN_AGE_SECONDS) * 1000, registered.notAfterMs) };
     } catch (error) {
       if (error instanceof ProblemError) throw error;
       if (error instanceof joseErrors.JWTExpired) throw invalid('the requester token has expired', expected.realm);
@@ -124,8 +127,8 @@ export function createRequesterProof(deps: RequesterProofDeps) {
 
   async function discoveryTokenIssuer(token: string): Promise<string> {
     const known = verifiedDiscoveryTokens.get(token);
-    if (known && known.expiresAtMs + CLOCK_TOLERANCE_SECONDS * 1000 > deps.now()) {
-      // The same token after a renewal is the old key's: verified again, it is refused.
+    if (known && known.expiresAtMs > deps.now()) {
+      // Another certificate registered since (a renewal) is checked afresh: its validity, its key.
       const credential = await deps.registeredCredential(known.aic);
       if (credential?.credentialSerial === known.serial) return known.aic;
     }
@@ -162,8 +165,10 @@ export function createRequesterProof(deps: RequesterProofDeps) {
         return named;
       }
       const issuer = await discoveryTokenIssuer(token);
-      if (named !== undefined && !sameRequester(named, issuer)) throw forbidden(`requester-aic ${named} is not the issuer of the requester token (${issuer})`, 'REQUESTER_MISMATCH');
-      return issuer;
+      if (named === undefined) return issuer;
+      if (!sameRequester(named, issuer)) throw forbidden(`requester-aic ${named} is not the issuer of the requester token (${issuer})`, 'REQUESTER_MISMATCH');
+      // As written: the requester is the one the query names (the cached fast path compares them).
+      return named;
     },
 
     /**

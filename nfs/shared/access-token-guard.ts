@@ -40,7 +40,8 @@ export function createAccessTokenVerifier(options: {
  * by the middleware below and by routes served before express.
  */
 export async function checkAccessToken(verify: AccessTokenVerifier, authorization: string | undefined, serviceName: string): Promise<AccessTokenClaims> {
-  const match = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(authorization ?? '');
+  // The scheme is case-insensitive (RFC 9110 section 11.1).
+  const match = /^Bearer +([A-Za-z0-9._~+/=-]+) *$/i.exec(authorization ?? '');
   if (!match) throw bearerUnauthorized(`a bearer access token is required for ${serviceName}`, 'UNAUTHORIZED', { tokenSent: false, realm: serviceName });
   let claims: AccessTokenClaims;
   try {

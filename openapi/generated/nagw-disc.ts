@@ -223,7 +223,7 @@ export interface operations {
                 limit?: number;
             };
             header?: {
-                /** @description With OAuth on (`--oauth`), what proves the requester named: the requester's own token (a JWS, ES256, typ agent-requester+jwt, iss = sub = its AIC, aud AGW or this gateway's instance id, at most 120 s old, signed with the key of the certificate this gateway registered for it), whose issuer is the requester when none is named; or an NF's NRF access token whose scope holds nagw-disc, for the requester the NF acts for. Without OAuth the named requester is believed. */
+                /** @description With OAuth on (`--oauth`), what proves the requester named: the requester's own token (a JWS, ES256, typ agent-requester+jwt, iss = sub = its AIC, aud AGW or this gateway's instance id, at most 120 s old, signed with the key of the certificate this gateway registered for it, within its validity), whose issuer is the requester when none is named; or an NF's NRF access token whose scope holds nagw-disc, for the requester the NF acts for. Without OAuth the named requester is believed. */
                 Authorization?: string;
             };
             path?: never;
@@ -250,7 +250,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description With OAuth on (`--oauth`), what proves the requester named: the requester's own token (a JWS, ES256, typ agent-requester+jwt, iss = sub = its AIC, aud AGW or this gateway's instance id, at most 120 s old, signed with the key of the certificate this gateway registered for it), whose issuer is the requester when none is named; or an NF's NRF access token whose scope holds nagw-disc, for the requester the NF acts for. Without OAuth the named requester is believed. */
+                /** @description With OAuth on (`--oauth`), what proves the requester named: the requester's own token (a JWS, ES256, typ agent-requester+jwt, iss = sub = its AIC, aud AGW or this gateway's instance id, at most 120 s old, signed with the key of the certificate this gateway registered for it, within its validity), whose issuer is the requester when none is named; or an NF's NRF access token whose scope holds nagw-disc, for the requester the NF acts for. Without OAuth the named requester is believed. */
                 Authorization?: string;
             };
             path?: never;

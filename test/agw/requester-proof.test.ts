@@ -19,7 +19,8 @@ describe('AGW with OAuth on: a named requester must be proven (requester-proof.t
   let core: TestCore;
   let trusted: AgentIdentity;
   let other: AgentIdentity;
-  let nfToken: (service: string) => Promise<string>;
+  let nfToken: (service: string, nfType?: string) => Promise<string>;
+  let otherSerial: string;
   let agentServer: Server;
   let agentRequests = 0;
 
@@ -44,10 +45,12 @@ describe('AGW with OAuth on: a named requester must be proven (requester-proof.t
     const holder = await registerAgent(core.agwUrl, { name: 'locator', capabilities: [location], a2aUrl: agentUrl });
     expect(holder.status, JSON.stringify(holder.body)).to.equal(201);
     trusted = identityOf(await registerAgent(core.agwUrl, { name: 'trusted-requester', capabilities: ['/capability/billing-plan'] }));
-    other = identityOf(await registerAgent(core.agwUrl, { name: 'other-requester', provider: acme, capabilities: ['/capability/billing-plan'] }));
+    const otherRegistered = await registerAgent(core.agwUrl, { name: 'other-requester', provider: acme, capabilities: ['/capability/billing-plan'] });
+    other = identityOf(otherRegistered);
+    otherSerial = otherRegistered.body.acs.security.credentialSerialNumber;
     // Any NF of the core may act for a requester; the AMC is the one at hand.
     const tokens = createTokenProvider({ nrfUri: core.nrfUrl, nfInstanceId: core.amc.nfInstanceId, nfType: 'AMC' });
-    nfToken = (service) => tokens.token('AGW', service);
+    nfToken = (service, nfType = 'AGW') => tokens.token(nfType, service);
     const rules = [
       ['location-for-trusted', { effect: 'ALLOW', priority: 10, subject: { aic: trusted.aic }, capabilityId: location, actions: ['discover', 'invoke'] }],
       ['location-for-no-one-else', { effect: 'DENY', priority: 1, subject: {}, capabilityId: location, actions: ['discover', 'invoke'] }],
@@ -126,8 +129,11 @@ describe('AGW with OAuth on: a named requester must be proven (requester-proof.t
 
   it('natural-language discovery: a named requester needs its token too', async () => {
     const body = { query: 'where is this phone? I need its location', requesterAic: trusted.aic };
+    const since = new Date().toISOString();
     const unproven = await request('POST', `${core.agwUrl}/nagw-disc/v1/resolutions`, body);
-    expect([unproven.status, unproven.body.cause]).to.deep.equal([401, 'REQUESTER_UNPROVEN']);
+    expect(refusalOf(unproven)).to.deep.equal([401, 'REQUESTER_UNPROVEN', 'Bearer realm="nagw-disc"']);
+    const events = await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=discovery.natural_language&aic=${trusted.aic}&since=${encodeURIComponent(since)}`, undefined, await asNf('nagw-evts'));
+    expect(events.body.map((event: { outcome: string; cause: string }) => [event.outcome, event.cause])).to.deep.include(['refused', 'REQUESTER_UNPROVEN']);
     const proven = await request('POST', `${core.agwUrl}/nagw-disc/v1/resolutions`, body, bearer(await createAgentCallSigner(trusted).signRequester()));
     expect(proven.status, JSON.stringify(proven.body)).to.equal(200);
     expect(proven.body.agents.map((agent: { matchedCapability: string }) => agent.matchedCapability)).to.include(location);
@@ -152,6 +158,22 @@ describe('AGW with OAuth on: a named requester must be proven (requester-proof.t
       const othersCall = await createAgentCallSigner(other).sign({ audience: location, capabilityId: location, taskId: 't-other', task });
       const denied = await route('', bearer(othersCall));
       expect([denied.status, denied.body.cause]).to.deep.equal([403, 'POLICY_DENIED']);
+    });
+  });
+
+  // Last: mocha runs a describe's own tests before its nested describes, and this one suspends `other`.
+  describe('a suspended requester', () => {
+    it('refuses a suspended requester that proves who it is: 403 CREDENTIAL_SUSPENDED', async () => {
+      const suspend = await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${otherSerial}/suspend`, {}, bearer(await nfToken('namc-cred', 'AMC')));
+      expect(suspend.status, JSON.stringify(suspend.body)).to.equal(200);
+      const token = await createAgentCallSigner(other).signRequester();
+      let res = await discover(`capability-id=/capability/billing-plan&requester-aic=${other.aic}`, bearer(token));
+      // The AMC tells the gateway of the suspension by a notification.
+      for (let i = 0; i < 50 && res.status === 200; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        res = await discover(`capability-id=/capability/billing-plan&requester-aic=${other.aic}`, bearer(token));
+      }
+      expect([res.status, res.body.cause]).to.deep.equal([403, 'CREDENTIAL_SUSPENDED']);
     });
   });
 });
