@@ -6,6 +6,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { ProblemError, statusTitle, type InvalidParam, type ProblemDetails } from './problem.ts';
 import type { Logger } from './logger.ts';
+import { askedMethod } from './request-guards.ts';
 
 export function sendProblem(res: Response, problem: ProblemDetails): void {
   res.status(problem.status ?? 500).type('application/problem+json').send(JSON.stringify(problem));
@@ -13,7 +14,7 @@ export function sendProblem(res: Response, problem: ProblemDetails): void {
 
 /** For requests no route or spec knows. */
 export function notFoundHandler(): RequestHandler {
-  return (req, _res, next) => next(new ProblemError(404, `no resource at ${req.method} ${req.path}`, { cause: 'RESOURCE_URI_STRUCTURE_NOT_FOUND' }));
+  return (req, res, next) => next(new ProblemError(404, `no resource at ${askedMethod(req, res)} ${req.path}`, { cause: 'RESOURCE_URI_STRUCTURE_NOT_FOUND' }));
 }
 
 interface ValidatorErrorItem {
@@ -33,9 +34,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const problem = toProblemDetails(err, req.originalUrl);
     if ((problem.status ?? 500) >= 500) {
-      logger.error('request failed', { method: req.method, path: req.path, error: describe(err) });
+      logger.error('request failed', { method: askedMethod(req, res), path: req.path, error: describe(err) });
     } else {
-      logger.debug('request rejected', { method: req.method, path: req.path, status: problem.status, detail: problem.detail });
+      logger.debug('request rejected', { method: askedMethod(req, res), path: req.path, status: problem.status, detail: problem.detail });
     }
     if (res.headersSent) return;
     if (err instanceof ProblemError && err.headers) res.set(err.headers);
