@@ -8,7 +8,7 @@
  */
 import type { components } from '../openapi/generated/namf-nas.ts';
 import { postJson } from '../nfs/shared/json-post.ts';
-import { createNrfClient } from '../nfs/shared/nrf-client.ts';
+import { createNrfClient, PeerError } from '../nfs/shared/nrf-client.ts';
 import type { ProblemDetails } from '../nfs/shared/problem.ts';
 import { serviceUrisOf } from '../nfs/shared/sbi-client.ts';
 
@@ -38,7 +38,9 @@ export async function discoverAmf(nrfUri: string, timeoutMs = 5000): Promise<str
     const result = await createNrfClient({ nrfUri, timeoutMs }).discover({ targetNfType: 'AMF', requesterNfType: 'UE', serviceNames: ['namf-nas'] });
     found = result.nfInstances.flatMap((profile) => serviceUrisOf(profile, 'namf-nas'))[0];
   } catch (error) {
-    throw new AmfUnreachableError(`AMF discovery at the NRF ${nrfUri} failed: ${(error as Error).message}`);
+    // A UE holds no NRF token: a core started with --oauth is reached at the AMF's own address.
+    const hint = error instanceof PeerError && error.peerStatus === 401 ? ' (the core demands access tokens, --oauth: give the AMF\'s address with --amf)' : '';
+    throw new AmfUnreachableError(`AMF discovery at the NRF ${nrfUri} failed${hint}: ${(error as Error).message}`);
   }
   if (!found) throw new AmfUnreachableError(`no AMF offering namf-nas is registered with the NRF at ${nrfUri}`);
   return found;

@@ -20,20 +20,26 @@ export function nrfOption(): Option {
 }
 
 /**
- * `--agw <uri>` or `--amc <uri>`: the NF's own address. NRF discovery needs an access token when
- * the core runs with --oauth, which a command line tool does not hold; the AGW's registrations and
- * discovery and the AMC's CA stay open, so with the address the commands work there too.
+ * `--agw <uri>`, `--amc <uri>` or `--amf <uri>`: the NF's own address. NRF discovery needs an
+ * access token when the core runs with --oauth, which a command line tool does not hold; the
+ * AGW's registrations and discovery, the AMC's CA and the AMF's N1 messages stay open, so with the
+ * address the commands work there too (a UE reaches its AMF as a gNB configured with it would).
  */
-export function nfAddressOption(nf: 'agw' | 'amc'): Option {
+export function nfAddressOption(nf: 'agw' | 'amc' | 'amf'): Option {
   return new Option(`--${nf} <uri>`, `the ${nf.toUpperCase()}'s address (http://host:port), instead of finding it through the NRF`).env(`${nf.toUpperCase()}_URI`);
 }
 
 /** The base URI of a service: at the NF's given address, or found through the NRF. */
 export async function serviceRoot(options: { nrf: string; address?: string; addressOption: string }, nfType: string, serviceName: string): Promise<string> {
   if (options.address === undefined) return findService(options.nrf, nfType, serviceName);
-  const address = URL.canParse(options.address) ? new URL(options.address) : undefined;
+  return serviceRootAt(options.address, options.addressOption, serviceName);
+}
+
+/** The base URI of a service at an NF's given address (http://host:port); a ConfigError naming the option for anything else. */
+export function serviceRootAt(addressText: string, addressOption: string, serviceName: string): string {
+  const address = URL.canParse(addressText) ? new URL(addressText) : undefined;
   if (!address || !/^https?:$/.test(address.protocol) || address.pathname !== '/' || address.search || address.hash || address.username || address.password) {
-    throw new ConfigError(`${options.addressOption}: ${options.address} is not an http(s) address of the form http://host:port`);
+    throw new ConfigError(`${addressOption}: ${addressText} is not an http(s) address of the form http://host:port`);
   }
   return `${address.origin}/${serviceName}/v1`;
 }

@@ -11,6 +11,7 @@ import { formatReport, formatStep, type AgentNames } from '../../ue-sim/step-pri
 import { createUeClient } from '../../ue-sim/ue-client.ts';
 import { createOnDeviceConversion } from '../../ue-sim/on-device-conversion.ts';
 import { ConfigError } from '../../nfs/shared/config.ts';
+import { nfAddressOption, serviceRootAt } from './core-client.ts';
 
 /** Runs with more intents than this show a progress bar instead of every step. */
 const MAX_PRINTED_STEPS = 20;
@@ -20,6 +21,8 @@ const MAX_SERVED_UE_AGENTS = 100;
 export interface ScenarioRunOptions {
   scenario: Scenario;
   nrfUri: string;
+  /** The AMF's namf-nas base URI, where the UEs send N1 messages without finding it through the NRF (needed with --oauth). */
+  amfUri?: string;
   json?: boolean;
   agentNames?: AgentNames;
   out?: NodeJS.WritableStream;
@@ -43,7 +46,7 @@ export async function runScenarioAgainstCore(options: ScenarioRunOptions): Promi
   // Small scenarios' UEs serve their agents' A2A endpoints (one local port each), so the network's agents can ask the devices.
   const serveAgent = scenario.ues.count <= MAX_SERVED_UE_AGENTS;
   const createUe = (supi: string): ScenarioUe => {
-    const client = createUeClient({ nrfUri: options.nrfUri, supi, masterSecret: options.masterSecret, convertIntent: converterFor(supi), serveAgent });
+    const client = createUeClient({ nrfUri: options.nrfUri, amfUri: options.amfUri, supi, masterSecret: options.masterSecret, convertIntent: converterFor(supi), serveAgent });
     return {
       supi,
       register: async () => ({ aic: (await client.register()).aic }),
@@ -74,9 +77,10 @@ export function scenarioCommand(): Command {
     .description('run a scenario file (or a shipped one by name: default, load-1000-ues); exits 1 when an expectation failed')
     .argument('<file>', 'scenario YAML file, or the name of a scenario in ue-sim/scenarios')
     .addOption(new Option('--nrf <uri>', 'the core\'s NRF').env('NRF_URI').default('http://127.0.0.1:29510'))
+    .addOption(nfAddressOption('amf'))
     .addOption(new Option('--master-secret <secret>', 'the secret subscriber keys are derived from, when the AMF\'s is not the public demo one').env('DMSC_MASTER_SECRET'))
     .option('--json', 'print the summary as one JSON object')
-    .action(async (file: string, options: { nrf: string; json?: boolean; masterSecret?: string }) => {
+    .action(async (file: string, options: { nrf: string; amf?: string; json?: boolean; masterSecret?: string }) => {
       let parsed: Scenario;
       try {
         parsed = await readScenario(file);
@@ -84,7 +88,8 @@ export function scenarioCommand(): Command {
         if (error instanceof ScenarioError) throw new ConfigError(error.message);
         throw error;
       }
-      const report = await runScenarioAgainstCore({ scenario: parsed, nrfUri: options.nrf, json: options.json, masterSecret: options.masterSecret });
+      const amfUri = options.amf === undefined ? undefined : serviceRootAt(options.amf, '--amf', 'namf-nas');
+      const report = await runScenarioAgainstCore({ scenario: parsed, nrfUri: options.nrf, amfUri, json: options.json, masterSecret: options.masterSecret });
       process.exitCode = report.passed ? 0 : 1;
     });
   return scenario;

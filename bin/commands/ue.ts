@@ -13,7 +13,7 @@ import { ConfigError } from '../../nfs/shared/config.ts';
 import { describeIntent } from '../../nfs/shared/intent/describe-intent.ts';
 import { AmfUnreachableError } from '../../ue-sim/nas-channel.ts';
 import { createUeClient, type IntentOutcome, type UeClient, type UeRegistration } from '../../ue-sim/ue-client.ts';
-import { defaultNrfUri, formatTable, UnreachableError } from './core-client.ts';
+import { defaultNrfUri, formatTable, nfAddressOption, serviceRootAt, UnreachableError } from './core-client.ts';
 
 export const defaultSupi = 'imsi-001010000000001';
 /** namf-nas.yaml IntentContainer.text: the AMF refuses anything longer. */
@@ -22,6 +22,7 @@ const maxTextLength = 2000;
 interface UeOptions {
   supi: string;
   nrf: string;
+  amf?: string;
   json?: boolean;
   agent: boolean;
   masterSecret?: string;
@@ -43,6 +44,7 @@ function withUeOptions(command: Command): Command {
   return command
     .addOption(new Option('--supi <supi>', 'the subscriber (SUPI) the UE registers as').argParser(supiOf).default(defaultSupi))
     .addOption(new Option('--nrf <uri>', 'NRF through which the AMF is found').env('NRF_URI').default(defaultNrfUri))
+    .addOption(nfAddressOption('amf'))
     .addOption(new Option('--master-secret <secret>', 'the secret subscriber keys are derived from, when the AMF\'s is not the public demo one').env('DMSC_MASTER_SECRET'))
     .option('--no-agent', 'a UE without an agent: send no CSR at registration')
     .option('--json', 'print one JSON object');
@@ -52,7 +54,8 @@ function clientFor(options: UeOptions): UeClient {
   if (!URL.canParse(options.nrf) || !/^https?:$/.test(new URL(options.nrf).protocol)) throw new ConfigError(`--nrf: ${options.nrf} is not an http(s) URI`);
   // A subscription that converts intents on the UE gets them converted here, on the device. The UE's
   // agent serves its A2A endpoint while this command runs, so core agents can ask the device.
-  return createUeClient({ nrfUri: options.nrf, supi: options.supi, hasAgent: options.agent, serveAgent: options.agent, masterSecret: options.masterSecret, convertIntent: createOnDeviceConversion()(options.supi) });
+  const amfUri = options.amf === undefined ? undefined : serviceRootAt(options.amf, '--amf', 'namf-nas');
+  return createUeClient({ nrfUri: options.nrf, amfUri, supi: options.supi, hasAgent: options.agent, serveAgent: options.agent, masterSecret: options.masterSecret, convertIntent: createOnDeviceConversion()(options.supi) });
 }
 
 /** An unreachable core is exit 2, as for the other client commands. */

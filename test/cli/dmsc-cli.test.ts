@@ -83,6 +83,14 @@ describe('dmsc (command line)', function () {
     expect(await within(dmsc.exited, 10_000, () => described(dmsc))).to.deep.equal({ code: 0, signal: null });
   });
 
+  it('dmsc ue takes the AMF at --amf instead of finding it through the NRF, and refuses an address that is not http://host:port', async () => {
+    const wrong = await runDmsc(['ue', 'register', '--amf', 'ftp://x'], 20_000);
+    expect([wrong.code, wrong.stderr.trim()]).to.deep.equal([2, 'dmsc: --amf: ftp://x is not an http(s) address of the form http://host:port']);
+    // Nothing listens at either address: the error names the AMF given, so the NRF was not asked.
+    const unreachable = await runDmsc(['ue', 'register', '--amf', 'http://127.0.0.1:9', '--nrf', 'http://127.0.0.1:8'], 20_000);
+    expect([unreachable.code, unreachable.stderr.trim()]).to.deep.equal([2, 'dmsc: cannot reach the AMF at http://127.0.0.1:9/namf-nas/v1/n1-messages: ECONNREFUSED']);
+  });
+
   it('dmsc nf nope exits 2 with a message naming nope and the known NFs', async () => {
     const { code, stdout, stderr } = await runDmsc(['nf', 'nope']);
     expect(code).to.equal(2);

@@ -18,6 +18,13 @@ describe('dmsc up --scenario and dmsc scenario run', function () {
     expect(run.stdout).to.contain('scenario default: every expectation held');
   });
 
+  it('dmsc up --scenario default --oauth --exit: the UEs reach the AMF they are given, without an NRF token, and every expectation holds', async () => {
+    const run = await runDmsc(['up', ...everyPortFree, '--oauth', '--scenario', 'default', '--exit'], 55_000);
+    expect(run.code, `${run.stdout}\n${run.stderr}`).to.equal(0);
+    expect(run.stdout).to.match(/registered with the AMF .* its agent's AIC is 1\.2\.156\.3088\./);
+    expect(run.stdout).to.contain('scenario default: every expectation held');
+  });
+
   it('dmsc up --scenario exits 1 when an expectation fails', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'dmsc-scenario-'));
     const file = join(dir, 'wrong.yaml');
