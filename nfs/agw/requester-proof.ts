@@ -41,7 +41,7 @@ export interface RequesterProofDeps {
   now: () => number;
 }
 
-type Registered = { serial: string; key: JoseKey; notAfterMs: number };
+type Registered = { serial: string; key: JoseKey; notBeforeMs: number; notAfterMs: number };
 
 export function createRequesterProof(deps: RequesterProofDeps) {
   const required = deps.verifyAccessToken !== undefined;
@@ -74,7 +74,8 @@ export function createRequesterProof(deps: RequesterProofDeps) {
     } catch {
       throw invalid(`${aic}'s certificate has no P-256 key: its tokens cannot be ES256`, realm);
     }
-    const registered = { serial: credential.credentialSerial, key, notAfterMs: Date.parse(new X509Certificate(credential.certificatePem).validTo) };
+    const certificate = new X509Certificate(credential.certificatePem);
+    const registered = { serial: credential.credentialSerial, key, notBeforeMs: Date.parse(certificate.validFrom), notAfterMs: Date.parse(certificate.validTo) };
     if (keys.size >= REMEMBERED_KEYS) keys.clear();
     keys.set(aic, registered);
     return { aic, registered };
@@ -90,8 +91,10 @@ export function createRequesterProof(deps: RequesterProofDeps) {
     }
     if (algorithm !== 'ES256') throw invalid(`requester tokens are ES256, not ${String(algorithm)}`, expected.realm);
     const { aic, registered } = await issuerKey(token, expected.realm);
-    // A certificate past its validity proves nothing (RFC 5280 section 4.1.2.5), whatever the status the gateway last heard.
-    if (deps.now() > registered.notAfterMs) throw invalid(`${aic}'s registered certificate expired at ${new Date(registered.notAfterMs).toISOString()}`, expected.realm);
+    // A certificate outside its validity proves nothing (RFC 5280 section 4.1.2.5), whatever the
+    // status the gateway last heard; so does one whose validity cannot be read.
+    const at = deps.now();
+    if (!(at >= registered.notBeforeMs && at <= registered.notAfterMs)) throw invalid(`${aic}'s registered certificate is not valid now (${certificateValidity(registered)})`, expected.realm);
     try {
       const { payload } = await jwtVerify(token, registered.key, {
         algorithms: ['ES256'],
@@ -188,3 +191,8 @@ export function createRequesterProof(deps: RequesterProofDeps) {
 }
 
 export type RequesterProof = ReturnType<typeof createRequesterProof>;
+
+function certificateValidity(registered: Registered): string {
+  const iso = (ms: number) => (Number.isNaN(ms) ? 'unreadable' : new Date(ms).toISOString());
+  return `${iso(registered.notBeforeMs)} to ${iso(registered.notAfterMs)}`;
+}

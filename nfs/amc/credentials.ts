@@ -51,6 +51,20 @@ const STATUS_CHANGES = 'credentialStatusChanges';
 /** A renewal takes milliseconds; a claim on a certificate older than this was left by a process that stopped. */
 const RENEWAL_CLAIM_MS = 60_000;
 
+/**
+ * The certificates renewals of `serialNumber` made under its claim at `claimedAt` or an earlier
+ * one (ISO 8601 strings of one length compare as times), and those made before renewals were
+ * recorded on certificates: while a certificate is claimed, every other one of its AIC is such a
+ * stray (an AIC is issued once, and each renewal replaces the certificate it renewed).
+ */
+const strayFilter = (serialNumber: string, claimedAt: string) => ({
+  $or: [
+    { renewalOf: serialNumber, renewalClaimedAt: { $lte: claimedAt } },
+    { renewalOf: serialNumber, renewalClaimedAt: { $exists: false } },
+    { renewalOf: { $exists: false } },
+  ],
+});
+
 /** Searches for live certificates of a compromised key: a renewal under way adds at most one each time. */
 const KEY_COMPROMISE_PASSES = 5;
 
@@ -243,13 +257,16 @@ export function createCredentials(deps: CredentialsDeps) {
     let released = 0;
     for (const claimed of abandoned) {
       const claimedAt = claimed.renewingSince!;
-      // Only what was made under this claim: a renewal that has taken it over since makes its own.
-      const strays = await store.credentials.find({ aic: claimed.aic, renewalOf: claimed._id, renewalClaimedAt: claimedAt, status: { $in: ['GOOD', 'SUSPENDED'] } });
-      if (strays.length) {
-        const reason = await strayReason(claimed._id);
-        for (const stray of strays) await revokeIfLive(stray._id, reason);
-      }
-      if (await releaseClaim(claimed._id, claimedAt)) released += 1;
+      // Released first, and only if it is still this claim: a renewal still under it then can no
+      // longer replace the certificate (supersede is conditional on its claim) and abandons its own.
+      if (!(await releaseClaim(claimed._id, claimedAt))) continue;
+      released += 1;
+      // What renewals under this claim or earlier ones made; a renewal that claims the certificate
+      // after the release makes its own, under a later claim.
+      const strays = (await store.credentials.find({ aic: claimed.aic, status: { $in: ['GOOD', 'SUSPENDED'] }, ...strayFilter(claimed._id, claimedAt) })).filter((stray) => stray._id !== claimed._id);
+      if (!strays.length) continue;
+      const reason = await strayReason(claimed._id);
+      for (const stray of strays) await revokeIfLive(stray._id, reason);
     }
     return released;
   }
@@ -367,8 +384,9 @@ export function createCredentials(deps: CredentialsDeps) {
         const reason = await abandonRenewal(serialNumber, renewed, claimedAt);
         throw conflict(`credential ${serialNumber} was suspended or revoked while it was renewed, or its renewal claim was released; the certificate made for the renewal is revoked (${reason})`, 'CREDENTIAL_STATE_CONFLICT');
       }
-      // And so is one a renewal that stopped after signing left behind.
-      for (const replaced of await store.credentials.find({ aic: current.aic, status: 'GOOD' })) {
+      // And so is one an earlier renewal of the same certificate that stopped after signing left
+      // behind (not one a renewal of the new certificate may be making already).
+      for (const replaced of await store.credentials.find({ aic: current.aic, status: 'GOOD', ...strayFilter(serialNumber, claimedAt) })) {
         if (replaced._id !== renewed._id) await supersede({ _id: replaced._id, status: 'GOOD' }, renewed);
       }
       await notifyAll({ event: 'CREDENTIAL_ISSUED', serialNumber: renewed._id, aic: renewed.aic, status: 'GOOD', certificatePem: renewed.certificatePem });

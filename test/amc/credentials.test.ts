@@ -432,14 +432,26 @@ describe('AMC release of renewals a stopped process left half done', () => {
     return { store, credentials, clock, current, statuses };
   }
 
-  it('revokes only what was made under the stale claim: a renewal that took the claim over keeps its certificate', async () => {
+  it('releases a claim only once it is stale, first, then revokes what renewals made under it or earlier claims, not under a later one', async () => {
     const { store, credentials, clock, current, statuses } = await issuedWithClock('2');
-    const stray = await leaveRenewalHalfDone(store, current.serialNumber, clock.at);
-    // As a sweep that read the stale claim finds it once a renewal has taken it over and signed.
-    const takenOver = await madeByRenewal(store, current.serialNumber, new Date(clock.at + 61_000).toISOString(), '7d'.repeat(16));
+    const claimedFirst = clock.at;
+    const stray = await leaveRenewalHalfDone(store, current.serialNumber, claimedFirst);
+    // Taken over a minute later by a renewal that also stopped after signing.
     clock.at += 61_000;
+    const takenOverAt = new Date(clock.at).toISOString();
+    await store.credentials.findOneAndUpdate({ _id: current.serialNumber }, { $set: { renewingSince: takenOverAt } });
+    const takeoverStray = await madeByRenewal(store, current.serialNumber, takenOverAt, '7d'.repeat(16));
+    clock.at += 10_000;
+    expect(await credentials.releaseAbandonedRenewals(), 'the takeover claim is young').to.equal(0);
+    expect((await store.credentials.findOne({ _id: current.serialNumber }))?.renewingSince).to.equal(takenOverAt);
+    // A renewal that claims the certificate after the sweep's release signs under a later claim.
+    const later = await madeByRenewal(store, current.serialNumber, new Date(clock.at + 60_000).toISOString(), '7c'.repeat(16));
+    clock.at += 51_000;
     expect(await credentials.releaseAbandonedRenewals()).to.equal(1);
-    expect(await statuses()).to.have.deep.members([[current.serialNumber, 'GOOD', null], [stray, 'REVOKED', 'cessationOfOperation'], [takenOver, 'GOOD', null]]);
+    expect(await statuses()).to.have.deep.members([
+      [current.serialNumber, 'GOOD', null], [stray, 'REVOKED', 'cessationOfOperation'], [takeoverStray, 'REVOKED', 'cessationOfOperation'], [later, 'GOOD', null],
+    ]);
+    expect((await store.credentials.findOne({ _id: current.serialNumber }))?.renewing, 'released').to.equal(undefined);
   });
 
   it('revokes a stray certificate for the reason its renewed certificate was revoked meanwhile', async () => {

@@ -63,6 +63,24 @@ describe('requester proof (nfs/agw/requester-proof.ts)', () => {
     }
   });
 
+  it('takes a verified token no longer than its certificate is valid, though the token itself is', async () => {
+    const ca = await loadCertificateAuthority(await createCaMaterial({ commonName: 'short-lived test CA' }));
+    const key = await createAgentKeyAndCsr();
+    const shortLived = (await ca.issue({ csrPem: key.csrPem, aic, serialNumberHex: '02', notBefore: new Date(clock - DAY), notAfter: new Date(clock + 30_000) })).certificatePem;
+    const checker = createRequesterProof({
+      verifyAccessToken: async () => { throw new Error('not an NRF token'); },
+      registeredCredential: async () => ({ certificatePem: shortLived, credentialSerial: '02' }),
+      saltHex: defaultAicScheme.saltHex,
+      audiences: ['AGW'],
+      now: () => clock,
+    });
+    const seconds = Math.floor(clock / 1000);
+    const token = await new SignJWT({}).setProtectedHeader({ alg: 'ES256', typ: 'agent-requester+jwt' }).setIssuer(aic).setSubject(aic).setAudience('AGW').setIssuedAt(seconds).setExpirationTime(seconds + 100).sign(key.keys.privateKey);
+    expect(await checker.discoveryRequester(aic, `Bearer ${token}`)).to.equal(aic);
+    clock += 40_000; // the token has a minute left, its certificate none
+    expect(await checker.discoveryRequester(aic, `Bearer ${token}`).then(() => 'taken', refusal)).to.deep.equal([401, 'INVALID_REQUESTER_TOKEN']);
+  });
+
   it('refuses a token without sub, or whose sub is not its issuer', async () => {
     const seconds = Math.floor(clock / 1000);
     const signed = (sub?: string) => {
