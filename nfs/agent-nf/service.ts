@@ -15,6 +15,7 @@ import { bearerUnauthorized, forbidden, notFound, ProblemError } from '../shared
 import type { AgentDirectory } from './consumer.ts';
 import type { ForwardVerifier } from '../shared/gateway-forward.ts';
 import type { AgentNfStore } from './store.ts';
+import { bearerTokenOf } from '../shared/bearer-token.ts';
 
 type HostedAgentView = components['schemas']['HostedAgent'];
 
@@ -99,7 +100,7 @@ export function createAgentNfService(deps: AgentNfServiceDeps) {
 
     async invokeTask(agentName: string, authorization: string | undefined, request: TaskRequest, forwarded?: string): Promise<TaskResult> {
       const agent = agentOf(agentName, 'capability');
-      const token = /^Bearer (\S+)$/.exec(authorization ?? '')?.[1];
+      const token = bearerTokenOf(authorization);
       if (!token) throw bearerUnauthorized('a task call needs "Authorization: Bearer <the calling agent\'s JWS>"', 'UNAUTHORIZED', { tokenSent: false });
       // Audience: this agent, or the capability for a call the AGW's semantic routing forwards
       // (the caller addressed /capability/<name>, not an instance), bound to this task (agent-auth.ts).

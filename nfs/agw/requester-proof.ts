@@ -22,6 +22,7 @@ import { parseAic } from '../shared/aic.ts';
 import { CALL_TOKEN_TYPE, REQUESTER_TOKEN_TYPE } from '../shared/agent-auth.ts';
 import { bearerUnauthorized, forbidden, ProblemError } from '../shared/problem.ts';
 import type { AgentDocument } from './store.ts';
+import { bearerTokenOf } from '../shared/bearer-token.ts';
 
 const DISCOVERY_SERVICE = 'nagw-disc';
 const ROUTING_SERVICE = 'nagw-route';
@@ -116,8 +117,6 @@ export function createRequesterProof(deps: RequesterProofDeps) {
     }
   }
 
-  const bearerOf = (authorization: string | undefined) => /^Bearer +(\S+) *$/i.exec(authorization ?? '')?.[1];
-
   /** Whether a bearer token is an agent's (its issuer an AIC) rather than an NRF access token. */
   function isAgentToken(token: string): boolean {
     try {
@@ -158,7 +157,7 @@ export function createRequesterProof(deps: RequesterProofDeps) {
      */
     async discoveryRequester(named: string | undefined, authorization: string | undefined): Promise<string | undefined> {
       if (!required) return named;
-      const token = bearerOf(authorization);
+      const token = bearerTokenOf(authorization);
       if (!token) {
         if (named === undefined) return undefined;
         throw unproven(`requester-aic ${named} must be proven: send the requester's own token (${REQUESTER_TOKEN_TYPE}) or an NRF access token as a bearer token`, DISCOVERY_SERVICE);

@@ -17,6 +17,7 @@ import type { RequesterProof } from './requester-proof.ts';
 import type { AgwSettings } from './settings.ts';
 import type { AgwStore } from './store.ts';
 import type { Taxonomy } from './taxonomy.ts';
+import { bearerTokenOf } from '../shared/bearer-token.ts';
 
 export interface RoutedAnswer {
   status: number;
@@ -133,7 +134,7 @@ export type Routing = ReturnType<typeof createRouting>;
  * the token reaches verifies all of it.
  */
 function agentCallToken(authorization: string | undefined, saltHex: string): { token: string; issuer: string; jti?: string; expiresAtMs?: number } | undefined {
-  const token = /^Bearer +(\S+) *$/i.exec(authorization ?? '')?.[1];
+  const token = bearerTokenOf(authorization);
   if (!token) return undefined;
   let claims;
   try {

@@ -12,6 +12,7 @@ import { SMF_CALL_AUDIENCE } from '../shared/a2a/session/session-authority.ts';
 import type { Logger } from '../shared/logger.ts';
 import { bearerUnauthorized, forbidden, ProblemError } from '../shared/problem.ts';
 import type { AmcConsumer } from './amc-consumer.ts';
+import { bearerTokenOf } from '../shared/bearer-token.ts';
 
 /** How long the AMC's CA certificate is used before it is read again. */
 const CA_REFRESH_MS = 300_000;
@@ -52,7 +53,7 @@ export function createAgentCallers(deps: { amc: AmcConsumer; logger: Logger; now
 
   return {
     async check(authorization, expected) {
-      const token = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(authorization ?? '')?.[1];
+      const token = bearerTokenOf(authorization);
       if (!token) refuse(bearerUnauthorized('a session operation needs "Authorization: Bearer <the acting agent\'s JWS>"', 'AGENT_CREDENTIAL_REQUIRED', { tokenSent: false }), expected);
       await loadAnchors();
       let callerAic: string;
