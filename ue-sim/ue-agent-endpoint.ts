@@ -32,6 +32,8 @@ const AGENT_NAME = 'ue-agent';
 export interface UeAgentEndpointOptions {
   supi: string;
   nrfUri: string;
+  /** The SMF's and the AMC's addresses (http://host:port), when they are not to be found through the NRF (a core with OAuth on). */
+  nfAddresses?: Readonly<Partial<Record<'SMF' | 'AMC', string>>>;
   /** The address the UE listens on (loopback by default) and its port (0: any free one). */
   host?: string;
   port?: number;
@@ -69,7 +71,7 @@ export async function startUeAgentEndpoint(options: UeAgentEndpointOptions): Pro
     inFlight: 0,
   };
   // The SMF (JWKS, establish, release) and the AMC (credential status) are found as the UE finds the AMF: through the NRF.
-  const sbi = createSbiClient({ nrf: createNrfClient({ nrfUri: options.nrfUri }), self: { nfInstanceId: randomUUID(), nfType: 'UE' }, timeoutMs: 3000 });
+  const sbi = createSbiClient({ nrf: createNrfClient({ nrfUri: options.nrfUri }), self: { nfInstanceId: randomUUID(), nfType: 'UE' }, timeoutMs: 3000, addresses: options.nfAddresses });
   const sessions = createSemanticSessions({ smf: createSessionManagerPeer(sbi, { now: options.now }), credentialStatus: createAmcConsumer(sbi).credentialStatus, logger, now: options.now, maxSessionsPerAgent: 100 });
   const a2a = createA2aServer({
     agent: (name) => (name === AGENT_NAME ? agent : undefined),

@@ -47,6 +47,8 @@ export interface UeClientOptions {
   convertIntent?: IntentConverter;
   /** The AMF's namf-nas base URI, when it is not to be discovered through the NRF. */
   amfUri?: string;
+  /** The SMF's and the AMC's addresses for the UE's agent, when they are not to be discovered through the NRF. */
+  nfAddresses?: Readonly<Partial<Record<'SMF' | 'AMC', string>>>;
   /** Longest wait for one downlink answer (an intent's takes a whole workflow), ms. */
   timeoutMs?: number;
 }
@@ -122,7 +124,7 @@ export function createUeClient(options: UeClientOptions): UeClient {
   const serveAt = options.serveAgent === true ? {} : options.serveAgent || undefined;
 
   async function openEndpoint(): Promise<UeAgentEndpoint> {
-    endpoint ??= startUeAgentEndpoint({ supi, nrfUri: options.nrfUri, ...serveAt });
+    endpoint ??= startUeAgentEndpoint({ supi, nrfUri: options.nrfUri, nfAddresses: options.nfAddresses, ...serveAt });
     try {
       endpointOpen = await endpoint;
     } catch (error) {

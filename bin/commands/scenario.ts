@@ -23,6 +23,8 @@ export interface ScenarioRunOptions {
   nrfUri: string;
   /** The AMF's namf-nas base URI, where the UEs send N1 messages without finding it through the NRF (needed with --oauth). */
   amfUri?: string;
+  /** Where the UEs' agents reach the SMF and the AMC without the NRF (needed with --oauth). */
+  nfAddresses?: Readonly<Partial<Record<'SMF' | 'AMC', string>>>;
   json?: boolean;
   agentNames?: AgentNames;
   out?: NodeJS.WritableStream;
@@ -46,7 +48,7 @@ export async function runScenarioAgainstCore(options: ScenarioRunOptions): Promi
   // Small scenarios' UEs serve their agents' A2A endpoints (one local port each), so the network's agents can ask the devices.
   const serveAgent = scenario.ues.count <= MAX_SERVED_UE_AGENTS;
   const createUe = (supi: string): ScenarioUe => {
-    const client = createUeClient({ nrfUri: options.nrfUri, amfUri: options.amfUri, supi, masterSecret: options.masterSecret, convertIntent: converterFor(supi), serveAgent });
+    const client = createUeClient({ nrfUri: options.nrfUri, amfUri: options.amfUri, nfAddresses: options.nfAddresses, supi, masterSecret: options.masterSecret, convertIntent: converterFor(supi), serveAgent });
     return {
       supi,
       register: async () => ({ aic: (await client.register()).aic }),

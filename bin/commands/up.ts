@@ -52,9 +52,12 @@ export function upCommand(): Command {
       process.stdout.write(`\nrunning scenario ${scenario.name}: ${scenario.description?.trim() ?? ''}\n`);
       // The simulated UEs hold the keys the AMF provisioned: the same master secret.
       const masterSecret = (config.nfSettings.amf as { masterSecret?: string } | undefined)?.masterSecret;
-      // With --oauth, NRF discovery needs a token the UEs do not hold: they are given the AMF, as a gNB is configured with its AMFs.
-      const amf = config.oauth ? core.nfs.find((nf) => nf.nfType === 'AMF')?.url : undefined;
-      const report = await runScenarioAgainstCore({ scenario, nrfUri, amfUri: amf && `${amf}/namf-nas/v1`, json: options.json, agentNames: await core.agentNames(), masterSecret });
+      // With --oauth, NRF discovery needs a token the UEs do not hold: they are given the AMF, as a
+      // gNB is configured with its AMFs, and their agents the SMF and the AMC this core started.
+      const address = (nfType: string) => (config.oauth ? core.nfs.find((nf) => nf.nfType === nfType)?.url : undefined);
+      const amf = address('AMF');
+      const nfAddresses = { SMF: address('SMF'), AMC: address('AMC') };
+      const report = await runScenarioAgainstCore({ scenario, nrfUri, amfUri: amf && `${amf}/namf-nas/v1`, nfAddresses, json: options.json, agentNames: await core.agentNames(), masterSecret });
       if (options.exit) {
         await core.stop();
         process.exit(report.passed ? 0 : 1);

@@ -40,6 +40,11 @@ export function createSbiClient(options: {
   tokens?: TokenProvider;
   timeoutMs?: number;
   now?: () => number;
+  /**
+   * NFs at known addresses (NF type -> http://host:port), reached without NRF discovery: for a
+   * caller that holds no token for it (a UE's agent on a core with OAuth on).
+   */
+  addresses?: Readonly<Partial<Record<string, string>>>;
 }): SbiClient {
   const timeoutMs = options.timeoutMs ?? 5000;
   // Listings (every agent, every NF profile) run larger than one message; this bounds them still.
@@ -48,6 +53,8 @@ export function createSbiClient(options: {
   const cache = new Map<string, { uris: string[]; expiresAt: number }>();
 
   async function discoverUris(targetNfType: string, serviceName: string): Promise<string[]> {
+    const address = options.addresses?.[targetNfType];
+    if (address !== undefined) return [`${address}/${serviceName}/v1`];
     const key = `${targetNfType} ${serviceName}`;
     const cached = cache.get(key);
     if (cached && cached.expiresAt > now() && cached.uris.length) return cached.uris;

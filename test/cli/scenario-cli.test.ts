@@ -18,10 +18,12 @@ describe('dmsc up --scenario and dmsc scenario run', function () {
     expect(run.stdout).to.contain('scenario default: every expectation held');
   });
 
-  it('dmsc up --scenario default --oauth --exit: the UEs reach the AMF they are given, without an NRF token, and every expectation holds', async () => {
+  it('dmsc up --scenario default --oauth --exit: the UEs reach the AMF, and their agents the SMF and AMC, at the addresses they are given, without an NRF token', async () => {
     const run = await runDmsc(['up', ...everyPortFree, '--oauth', '--scenario', 'default', '--exit'], 55_000);
     expect(run.code, `${run.stdout}\n${run.stderr}`).to.equal(0);
     expect(run.stdout).to.match(/registered with the AMF .* its agent's AIC is 1\.2\.156\.3088\./);
+    // The diagnosis agent's session to the UE's agent, whose check of it asks the SMF and the AMC.
+    expect(run.stdout).to.match(/Your phone measured RSRP -?[0-9.]+ dBm/);
     expect(run.stdout).to.contain('scenario default: every expectation held');
   });
 
