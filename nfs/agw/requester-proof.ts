@@ -182,7 +182,7 @@ export function createRequesterProof(deps: RequesterProofDeps) {
       if (!required) return;
       if (!callToken) {
         if (named === undefined) return;
-        throw unproven(`requester-aic ${named} must be proven by the requester's call token (agent-call+jwt) in Authorization`, ROUTING_SERVICE);
+        throw unproven(`requester-aic ${named} must be proven by the requester's call token (${CALL_TOKEN_TYPE}) in Authorization`, ROUTING_SERVICE);
       }
       await verifiedIssuer(callToken, { typ: CALL_TOKEN_TYPE, audience: capabilityId, realm: ROUTING_SERVICE });
     },
