@@ -246,10 +246,10 @@ export function createCredentials(deps: CredentialsDeps) {
   /**
    * Renewals a stopped process left claimed (for longer than RENEWAL_CLAIM_MS; a renewal takes
    * milliseconds): the answer never went out, since it follows the replacement of the old
-   * certificate, so a certificate that renewal made (renewalOf the claimed one, under the same
-   * claim) reached no one. It is revoked (strayReason) and the claim released, the claimed
-   * certificate staying the AIC's one: a second GOOD certificate of the AIC would stay good
-   * through a suspension of the first. The AMC runs this at start and every minute (app.ts);
+   * certificate, so a certificate that renewal made (renewalOf the claimed one, under this claim
+   * or an earlier one: strayFilter) reached no one. It is revoked (strayReason) and the claim
+   * released, the claimed certificate staying the AIC's one: a second GOOD certificate of the AIC
+   * would stay good through a suspension of the first. The AMC runs this at start and every minute (app.ts);
    * answers how many claims were released.
    */
   async function releaseAbandonedRenewals(): Promise<number> {
