@@ -25,7 +25,7 @@ export function nrfOption(): Option {
  * AGW's registrations and discovery, the AMC's CA and the AMF's N1 messages stay open, so with the
  * address the commands work there too (a UE reaches its AMF as a gNB configured with it would).
  */
-export function nfAddressOption(nf: 'agw' | 'amc' | 'amf'): Option {
+export function nfAddressOption(nf: 'agw' | 'amc' | 'amf' | 'smf'): Option {
   return new Option(`--${nf} <uri>`, `the ${nf.toUpperCase()}'s address (http://host:port), instead of finding it through the NRF`).env(`${nf.toUpperCase()}_URI`);
 }
 
@@ -37,11 +37,16 @@ export async function serviceRoot(options: { nrf: string; address?: string; addr
 
 /** The base URI of a service at an NF's given address (http://host:port); a ConfigError naming the option for anything else. */
 export function serviceRootAt(addressText: string, addressOption: string, serviceName: string): string {
+  return `${nfAddressAt(addressText, addressOption)}/${serviceName}/v1`;
+}
+
+/** An NF's address as given (http://host:port), as its origin; a ConfigError naming the option for anything else. */
+export function nfAddressAt(addressText: string, addressOption: string): string {
   const address = URL.canParse(addressText) ? new URL(addressText) : undefined;
   if (!address || !/^https?:$/.test(address.protocol) || address.pathname !== '/' || address.search || address.hash || address.username || address.password) {
     throw new ConfigError(`${addressOption}: ${addressText} is not an http(s) address of the form http://host:port`);
   }
-  return `${address.origin}/${serviceName}/v1`;
+  return address.origin;
 }
 
 /** The base URI (`http://host:port/<service>/v1`) of a service of the first registered NF of a type. */

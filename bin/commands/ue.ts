@@ -13,7 +13,7 @@ import { ConfigError } from '../../nfs/shared/config.ts';
 import { describeIntent } from '../../nfs/shared/intent/describe-intent.ts';
 import { AmfUnreachableError } from '../../ue-sim/nas-channel.ts';
 import { createUeClient, type IntentOutcome, type UeClient, type UeRegistration } from '../../ue-sim/ue-client.ts';
-import { defaultNrfUri, formatTable, nfAddressOption, serviceRootAt, UnreachableError } from './core-client.ts';
+import { defaultNrfUri, formatTable, nfAddressAt, nfAddressOption, serviceRootAt, UnreachableError } from './core-client.ts';
 
 export const defaultSupi = 'imsi-001010000000001';
 /** namf-nas.yaml IntentContainer.text: the AMF refuses anything longer. */
@@ -23,6 +23,8 @@ interface UeOptions {
   supi: string;
   nrf: string;
   amf?: string;
+  smf?: string;
+  amc?: string;
   json?: boolean;
   agent: boolean;
   masterSecret?: string;
@@ -45,6 +47,9 @@ function withUeOptions(command: Command): Command {
     .addOption(new Option('--supi <supi>', 'the subscriber (SUPI) the UE registers as').argParser(supiOf).default(defaultSupi))
     .addOption(new Option('--nrf <uri>', 'NRF through which the AMF is found').env('NRF_URI').default(defaultNrfUri))
     .addOption(nfAddressOption('amf'))
+    // With --oauth, where the UE's agent reaches the SMF and the AMC to check a session's initiator.
+    .addOption(nfAddressOption('smf'))
+    .addOption(nfAddressOption('amc'))
     .addOption(new Option('--master-secret <secret>', 'the secret subscriber keys are derived from, when the AMF\'s is not the public demo one').env('DMSC_MASTER_SECRET'))
     .option('--no-agent', 'a UE without an agent: send no CSR at registration')
     .option('--json', 'print one JSON object');
@@ -55,7 +60,11 @@ function clientFor(options: UeOptions): UeClient {
   // A subscription that converts intents on the UE gets them converted here, on the device. The UE's
   // agent serves its A2A endpoint while this command runs, so core agents can ask the device.
   const amfUri = options.amf === undefined ? undefined : serviceRootAt(options.amf, '--amf', 'namf-nas');
-  return createUeClient({ nrfUri: options.nrf, amfUri, supi: options.supi, hasAgent: options.agent, serveAgent: options.agent, masterSecret: options.masterSecret, convertIntent: createOnDeviceConversion()(options.supi) });
+  const nfAddresses = {
+    ...(options.smf !== undefined ? { SMF: nfAddressAt(options.smf, '--smf') } : {}),
+    ...(options.amc !== undefined ? { AMC: nfAddressAt(options.amc, '--amc') } : {}),
+  };
+  return createUeClient({ nrfUri: options.nrf, amfUri, nfAddresses, supi: options.supi, hasAgent: options.agent, serveAgent: options.agent, masterSecret: options.masterSecret, convertIntent: createOnDeviceConversion()(options.supi) });
 }
 
 /** An unreachable core is exit 2, as for the other client commands. */
