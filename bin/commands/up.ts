@@ -12,7 +12,7 @@ import type { NfDescriptor } from '../../nfs/shared/nf-host.ts';
 import { runNfs, stopOnSignals } from '../../nfs/shared/nf-runner.ts';
 import { settledHostedAgents } from './hosted-agents.ts';
 import { startNfProcesses, type SupervisorEvent } from './nf-processes.ts';
-import { formatTable } from './core-client.ts';
+import { formatTable, serviceRootAt } from './core-client.ts';
 import { readSettingsFile } from '../../nfs/shared/settings-file.ts';
 import { withRuntimeOptions, type RuntimeOptions } from './runtime-options.ts';
 import { readScenario, ScenarioError } from '../../ue-sim/scenario-file.ts';
@@ -57,7 +57,7 @@ export function upCommand(): Command {
       const address = (nfType: string) => (config.oauth ? core.nfs.find((nf) => nf.nfType === nfType)?.url : undefined);
       const amf = address('AMF');
       const nfAddresses = { SMF: address('SMF'), AMC: address('AMC') };
-      const report = await runScenarioAgainstCore({ scenario, nrfUri, amfUri: amf && `${amf}/namf-nas/v1`, nfAddresses, json: options.json, agentNames: await core.agentNames(), masterSecret });
+      const report = await runScenarioAgainstCore({ scenario, nrfUri, amfUri: amf && serviceRootAt(amf, 'AMF', 'namf-nas'), nfAddresses, json: options.json, agentNames: await core.agentNames(), masterSecret });
       if (options.exit) {
         await core.stop();
         process.exit(report.passed ? 0 : 1);

@@ -31,14 +31,11 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
    * are recorded as an event of the operation's type.
    */
   async function findFor(type: string, aicText: string, registrant?: { authorization: string | undefined }): Promise<AgentDocument> {
-    try {
+    return events.recordingRefusals(type, { aicText }, async () => {
       const agent = await find(aicText);
       if (registrant) requireRegistrationToken(registrant.authorization, agent.registrationTokenSha256, agent._id);
       return agent;
-    } catch (error) {
-      if (error instanceof ProblemError && error.status < 500) await events.recordRefusal(type, error, { aicText });
-      throw error;
-    }
+    });
   }
 
   function stateOf(agent: AgentDocument): AgentRecord['state'] {

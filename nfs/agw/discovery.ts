@@ -4,7 +4,7 @@
  * and natural language (ranked by the offline matcher over the taxonomy). Only discoverable,
  * live agents that policy lets the requester see are answered, and every answer is signed.
  */
-import { badRequest, forbidden, ProblemError } from '../shared/problem.ts';
+import { badRequest, forbidden } from '../shared/problem.ts';
 import { screenText } from '../shared/text-screen.ts';
 import type { AnswerSigner } from './answer-signer.ts';
 import type { Agents } from './agents.ts';
@@ -74,12 +74,7 @@ export function createDiscovery(deps: DiscoveryDeps) {
   /** checkedRequester for one operation: a refusal (a malformed or mistyped AIC too) is recorded as an event of its type. */
   async function requesterOf(aicText: string | undefined, asking: { type: string; param?: string; capabilityId?: string }): Promise<Requester> {
     if (!aicText) return {};
-    try {
-      return await checkedRequester(aicText, asking.param ?? 'query requester-aic');
-    } catch (error) {
-      if (error instanceof ProblemError && error.status < 500) await events.recordRefusal(asking.type, error, { aicText, capabilityId: asking.capabilityId });
-      throw error;
-    }
+    return events.recordingRefusals(asking.type, { aicText, capabilityId: asking.capabilityId }, () => checkedRequester(aicText, asking.param ?? 'query requester-aic'));
   }
 
   /**
@@ -88,13 +83,7 @@ export function createDiscovery(deps: DiscoveryDeps) {
    */
   async function provenRequesterOf(aicText: string | undefined, authorization: string | undefined, asking: { type: string; param?: string; capabilityId?: string }): Promise<Requester> {
     if (!deps.requesterProof.required) return requesterOf(aicText, asking);
-    let requesterAic: string | undefined;
-    try {
-      requesterAic = await deps.requesterProof.discoveryRequester(aicText, authorization);
-    } catch (error) {
-      if (error instanceof ProblemError && error.status < 500) await events.recordRefusal(asking.type, error, { aicText, capabilityId: asking.capabilityId });
-      throw error;
-    }
+    const requesterAic = await events.recordingRefusals(asking.type, { aicText, capabilityId: asking.capabilityId }, () => deps.requesterProof.discoveryRequester(aicText, authorization));
     return requesterOf(requesterAic, asking);
   }
 
@@ -162,14 +151,7 @@ export function createDiscovery(deps: DiscoveryDeps) {
       return signedPoolAnswer(pool, query.capabilityId, limit);
     }
     const filter: Record<string, unknown> = liveFilter();
-    if (query.aic) {
-      try {
-        filter._id = deps.agents.canonicalAic(query.aic, 'query aic');
-      } catch (error) {
-        if (error instanceof ProblemError) await events.recordRefusal('discovery.structured', error, { aicText: query.aic, capabilityId: query.capabilityId });
-        throw error;
-      }
-    }
+    if (query.aic) filter._id = await events.recordingRefusals('discovery.structured', { aicText: query.aic, capabilityId: query.capabilityId }, () => deps.agents.canonicalAic(query.aic!, 'query aic'));
     if (query.providerId) filter.providerId = query.providerId;
     // The gateway's domain is kept in lower case (app.ts): domain names ignore case (RFC 4343 section 3).
     if (query.domain) filter.domain = query.domain.toLowerCase();

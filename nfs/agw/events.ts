@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseAic } from '../shared/aic.ts';
 import { currentCorrelationId } from '../shared/correlation.ts';
+import { ProblemError } from '../shared/problem.ts';
 import type { Logger } from '../shared/logger.ts';
 import { canonicalAic } from './aic-check.ts';
 import type { EventLog } from './event-log.ts';
@@ -24,16 +25,29 @@ export function createEvents(deps: { log: EventLog; logger: Logger; now: () => n
     deps.log.add(event);
   }
 
+  /**
+   * A refusal as an event of the operation refused: its cause and words, and the AIC it concerns
+   * when the text names one (a malformed or mistyped AIC is named only in the reason).
+   */
+  function recordRefusal(type: string, refusal: ProblemError, about: { aicText?: string; capabilityId?: string }): Promise<void> {
+    const parsed = about.aicText === undefined ? undefined : parseAic(about.aicText, { saltHex: deps.aicSaltHex });
+    return recordEvent({ type, outcome: 'refused', cause: refusal.cause, ...(parsed?.ok ? { aic: parsed.aic.text } : {}), ...(about.capabilityId ? { capabilityId: about.capabilityId } : {}), detail: { reason: refusal.message } });
+  }
+
   return {
     recordEvent,
 
     /**
-     * A refusal as an event of the operation refused: its cause and words, and the AIC it concerns
-     * when the text names one (a malformed or mistyped AIC is named only in the reason).
+     * What `work` answers; a refusal it throws (a 4xx ProblemError) is recorded first, as an event
+     * of the operation `type` about the AIC text and capability given (recordRefusal).
      */
-    recordRefusal(type: string, refusal: { cause?: string; message: string }, about: { aicText?: string; capabilityId?: string } = {}): Promise<void> {
-      const parsed = about.aicText === undefined ? undefined : parseAic(about.aicText, { saltHex: deps.aicSaltHex });
-      return recordEvent({ type, outcome: 'refused', cause: refusal.cause, ...(parsed?.ok ? { aic: parsed.aic.text } : {}), ...(about.capabilityId ? { capabilityId: about.capabilityId } : {}), detail: { reason: refusal.message } });
+    async recordingRefusals<T>(type: string, about: { aicText?: string; capabilityId?: string }, work: () => T | Promise<T>): Promise<T> {
+      try {
+        return await work();
+      } catch (error) {
+        if (error instanceof ProblemError && error.status < 500) await recordRefusal(type, error, about);
+        throw error;
+      }
     },
 
     /** Every event recorded so far kept where queries and a restart find it. */

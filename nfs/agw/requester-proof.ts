@@ -54,21 +54,24 @@ export function createRequesterProof(deps: RequesterProofDeps) {
   const unproven = (detail: string, realm: string) => bearerUnauthorized(detail, 'REQUESTER_UNPROVEN', { tokenSent: false, realm });
   const invalid = (detail: string, realm: string) => bearerUnauthorized(detail, 'INVALID_REQUESTER_TOKEN', { tokenSent: true, realm });
 
-  /** The registered key of an agent token's issuer, with the issuer's AIC in canonical form. */
-  async function issuerKey(token: string, realm: string): Promise<{ aic: string; registered: Registered }> {
+  /** The AIC a token names as its issuer (iss), in canonical form; undefined for anything else (an NRF token, no JWT). */
+  function issuerAicOf(token: string): string | undefined {
     let issuer: unknown;
     try {
       issuer = decodeJwt(token).iss;
     } catch {
-      throw invalid('the bearer token is not a JWS', realm);
+      return undefined;
     }
     const parsed = typeof issuer === 'string' ? parseAic(issuer, { saltHex: deps.saltHex }) : undefined;
-    if (!parsed?.ok) throw invalid('the token\'s issuer (iss) is not an AIC', realm);
-    const aic = parsed.aic.text;
+    return parsed?.ok ? parsed.aic.text : undefined;
+  }
+
+  /** The key of the certificate this gateway registered for an AIC. */
+  async function registeredKey(aic: string, realm: string): Promise<Registered> {
     const credential = await deps.registeredCredential(aic);
     if (!credential) throw invalid(`the token's issuer ${aic} is not an agent registered at this gateway`, realm);
     const known = keys.get(aic);
-    if (known?.serial === credential.credentialSerial) return { aic, registered: known };
+    if (known?.serial === credential.credentialSerial) return known;
     let key: JoseKey;
     try {
       key = await importX509(credential.certificatePem, 'ES256');
@@ -79,7 +82,7 @@ export function createRequesterProof(deps: RequesterProofDeps) {
     const registered = { serial: credential.credentialSerial, key, notBeforeMs: Date.parse(certificate.validFrom), notAfterMs: Date.parse(certificate.validTo) };
     if (keys.size >= REMEMBERED_KEYS) keys.clear();
     keys.set(aic, registered);
-    return { aic, registered };
+    return registered;
   }
 
   /** Verifies an agent's token with its registered key; the AIC it proves, in canonical form. */
@@ -91,7 +94,9 @@ export function createRequesterProof(deps: RequesterProofDeps) {
       throw invalid('the bearer token is not a JWS', expected.realm);
     }
     if (algorithm !== 'ES256') throw invalid(`requester tokens are ES256, not ${String(algorithm)}`, expected.realm);
-    const { aic, registered } = await issuerKey(token, expected.realm);
+    const aic = issuerAicOf(token);
+    if (!aic) throw invalid('the token\'s issuer (iss) is not an AIC', expected.realm);
+    const registered = await registeredKey(aic, expected.realm);
     // A certificate outside its validity proves nothing (RFC 5280 section 4.1.2.5), whatever the
     // status the gateway last heard; so does one whose validity cannot be read.
     const at = deps.now();
@@ -114,16 +119,6 @@ export function createRequesterProof(deps: RequesterProofDeps) {
       if (error instanceof joseErrors.JWTExpired) throw invalid('the requester token has expired', expected.realm);
       if (error instanceof joseErrors.JWTClaimValidationFailed) throw invalid(`the requester token's ${error.claim} check failed: ${error.reason}`, expected.realm);
       throw invalid(`the requester token does not verify with ${aic}'s registered certificate`, expected.realm);
-    }
-  }
-
-  /** Whether a bearer token is an agent's (its issuer an AIC) rather than an NRF access token. */
-  function isAgentToken(token: string): boolean {
-    try {
-      const issuer = decodeJwt(token).iss;
-      return typeof issuer === 'string' && parseAic(issuer, { saltHex: deps.saltHex }).ok;
-    } catch {
-      return false;
     }
   }
 
@@ -162,7 +157,8 @@ export function createRequesterProof(deps: RequesterProofDeps) {
         if (named === undefined) return undefined;
         throw unproven(`requester-aic ${named} must be proven: send the requester's own token (${REQUESTER_TOKEN_TYPE}) or an NRF access token as a bearer token`, DISCOVERY_SERVICE);
       }
-      if (!isAgentToken(token)) {
+      // An agent's token names an AIC as its issuer; any other is taken for an NRF access token.
+      if (issuerAicOf(token) === undefined) {
         await checkAccessToken(deps.verifyAccessToken!, authorization, DISCOVERY_SERVICE);
         return named;
       }

@@ -60,12 +60,7 @@ export function createRouting(deps: {
       if (!deps.taxonomy.has(capabilityId)) throw notFound(`${capabilityId} is not in the taxonomy`, 'UNKNOWN_CAPABILITY');
       const callToken = agentCallToken(authorization, deps.settings.aicScheme.saltHex);
       const issuer = callToken?.issuer;
-      try {
-        await deps.requesterProof.checkRoutedCall(requesterAic, callToken?.token, capabilityId);
-      } catch (error) {
-        if (error instanceof ProblemError) await deps.events.recordRefusal('routing.decided', error, { aicText: requesterAic ?? issuer, capabilityId });
-        throw error;
-      }
+      await deps.events.recordingRefusals('routing.decided', { aicText: requesterAic ?? issuer, capabilityId }, () => deps.requesterProof.checkRoutedCall(requesterAic, callToken?.token, capabilityId));
       const requester = await deps.discovery.requesterOf(requesterAic ?? issuer, { type: 'routing.decided', capabilityId });
       if (issuer !== undefined && requester.aic !== issuer) {
         const refusal = forbidden(`requester-aic ${requester.aic} is not the issuer of the call token (${issuer})`, 'REQUESTER_MISMATCH');

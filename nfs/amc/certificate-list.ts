@@ -6,8 +6,7 @@
  * entry has no crlEntryExtensions at all. The unit test checks the rest byte for byte against the
  * library's own encoding.
  */
-import { sign as nodeSign } from 'node:crypto';
-import { extensionDer, positiveInteger, time, tlv, type LeafTemplate } from './leaf-certificate.ts';
+import { extensionDer, positiveInteger, signedDer, time, tlv, type LeafTemplate } from './leaf-certificate.ts';
 
 export interface CertificateListEntry {
   serialNumberHex: string;
@@ -40,9 +39,7 @@ export function encodeTbsCertList(template: Pick<LeafTemplate, 'issuerDer' | 'si
 
 /** CertificateList ::= SEQUENCE { tbsCertList, signatureAlgorithm, signatureValue BIT STRING } (§5.1.1). */
 export function signCertificateList(template: LeafTemplate, fields: CertificateListFields): Buffer {
-  const tbs = encodeTbsCertList(template, fields);
-  const signature = nodeSign(template.hash, tbs, { key: template.signingKey, dsaEncoding: 'der' });
-  return tlv(0x30, [tbs, template.signatureAlgorithmDer, tlv(0x03, [Buffer.from([0]), signature])]);
+  return signedDer(template, encodeTbsCertList(template, fields));
 }
 
 /** One revokedCertificates entry; crlEntryExtensions only when there is one to carry. */

@@ -46,7 +46,14 @@ export function encodeTbsCertificate(template: Pick<LeafTemplate, 'issuerDer' | 
 
 /** Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING }. */
 export function signLeafCertificate(template: LeafTemplate, fields: LeafFields): Buffer {
-  const tbs = encodeTbsCertificate(template, fields);
+  return signedDer(template, encodeTbsCertificate(template, fields));
+}
+
+/**
+ * SEQUENCE { tbs, signatureAlgorithm, signatureValue BIT STRING }: how a certificate (§4.1) and a
+ * CRL (§5.1) wrap the bytes the CA signs.
+ */
+export function signedDer(template: Pick<LeafTemplate, 'hash' | 'signingKey' | 'signatureAlgorithmDer'>, tbs: Buffer): Buffer {
   // ECDSA-Sig-Value as DER, which is what the BIT STRING of an X.509 signature holds (RFC 5758 §3.2).
   const signature = nodeSign(template.hash, tbs, { key: template.signingKey, dsaEncoding: 'der' });
   return tlv(0x30, [tbs, template.signatureAlgorithmDer, tlv(0x03, [Buffer.from([0]), signature])]);

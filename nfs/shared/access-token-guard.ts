@@ -5,6 +5,7 @@
  */
 import type { RequestHandler } from 'express';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { bearerTokenOf } from './bearer-token.ts';
 import { bearerChallenge, bearerUnauthorized, ProblemError } from './problem.ts';
 
 export interface AccessTokenClaims {
@@ -40,12 +41,12 @@ export function createAccessTokenVerifier(options: {
  * by the middleware below and by routes served before express.
  */
 export async function checkAccessToken(verify: AccessTokenVerifier, authorization: string | undefined, serviceName: string): Promise<AccessTokenClaims> {
-  // The scheme is case-insensitive (RFC 9110 section 11.1).
-  const match = /^Bearer +([A-Za-z0-9._~+/=-]+) *$/i.exec(authorization ?? '');
-  if (!match) throw bearerUnauthorized(`a bearer access token is required for ${serviceName}`, 'UNAUTHORIZED', { tokenSent: false, realm: serviceName });
+  // A b64token (RFC 6750 section 2.1) after the scheme; anything else counts as no bearer token.
+  const token = bearerTokenOf(authorization);
+  if (!token || !/^[A-Za-z0-9._~+/=-]+$/.test(token)) throw bearerUnauthorized(`a bearer access token is required for ${serviceName}`, 'UNAUTHORIZED', { tokenSent: false, realm: serviceName });
   let claims: AccessTokenClaims;
   try {
-    claims = await verify(match[1]);
+    claims = await verify(token);
   } catch (error) {
     throw bearerUnauthorized(`invalid access token: ${(error as Error).message}`, 'INVALID_TOKEN', { tokenSent: true, realm: serviceName });
   }
