@@ -6,7 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { spkiSha256 } from '../shared/agent-credentials.ts';
-import { CsrError, verifyCsrPem } from '../shared/csr.ts';
+import { CsrError, csrProblem } from '../shared/csr.ts';
+import { csrKeySha256 } from '../shared/csr-key.ts';
 import { sha256Hex } from './registration-token.ts';
 import { requireHttpUrl } from '../shared/http-url.ts';
 import { badRequest, conflict, forbidden, ProblemError } from '../shared/problem.ts';
@@ -64,7 +65,7 @@ export function createRegistration(deps: RegistrationDeps) {
     requireHttpUrl(request.endpoints.a2aUrl, '/endpoints/a2aUrl');
     if (request.endpoints.invokeUrl) requireHttpUrl(request.endpoints.invokeUrl, '/endpoints/invokeUrl');
     const resolved = deps.taxonomy.resolveRequested(request.requestedCapabilities);
-    const publicKeySha256 = await fingerprintOf(request.csrPem);
+    const publicKeySha256 = keyOfCsr(request.csrPem);
     // The nonce before the key: a registration that succeeded, sent again as it was, is a replay.
     try {
       await store.nonces.insertOne({ _id: request.nonce, seenAt: new Date(now()) });
@@ -170,6 +171,7 @@ export function createRegistration(deps: RegistrationDeps) {
       agent: { name: request.agent.name, version: request.agent.version, kind: request.agent.kind },
       requestedCapabilities: capabilityIds,
       publicKeySha256,
+      csrPem: request.csrPem,
     });
     if (decision.decision !== 'GRANT') throw aaapDenial(decision, 'registration');
     const certified = await allocateAndCertify(request, decision, publicKeySha256);
@@ -311,12 +313,16 @@ function screenAttributes(request: RegistrationRequest): void {
   }
 }
 
-/** Preliminary validation (MACP section 5.1): the CSR must prove possession of its key before the AMC is asked. */
-async function fingerprintOf(csrPem: string): Promise<string> {
+/**
+ * Preliminary validation (MACP section 5.1): the CSR is shaped as one, and names the key the
+ * registration is for. Its proof of possession is checked by the AMC in AAAP, which gets the CSR
+ * (authorizeAndBind), so it is checked once per registration however the NFs are deployed.
+ */
+function keyOfCsr(csrPem: string): string {
   try {
-    return (await verifyCsrPem(csrPem)).publicKeySpkiSha256;
+    return csrKeySha256(csrPem);
   } catch (error) {
-    if (error instanceof CsrError) throw badRequest(`the CSR is refused: ${error.reason}`, [{ param: '/csrPem', reason: error.reason }], error.cause);
+    if (error instanceof CsrError) throw csrProblem(error);
     throw error;
   }
 }

@@ -1,10 +1,12 @@
 /**
  * AAAP (MACP section 5.1): the gateway conveys agent identity, gateway identity and requested
  * scope; the AMC grants the permitted capabilities (least privilege: requested ∩ allowed) or
- * denies with a reason. A grant is single-use, bound to the agent's key and short-lived.
+ * denies with a reason. A grant is single-use, bound to the agent's key and short-lived. At
+ * registration the gateway sends the agent's CSR too, and the grant needs its proof of possession.
  */
 import { keptUuid } from '../shared/kept-uuid.ts';
-import { forbidden } from '../shared/problem.ts';
+import { badRequest, forbidden } from '../shared/problem.ts';
+import { verifiedCsrOf, type CertificateAuthority } from './certificate-authority.ts';
 import type { Providers } from './providers.ts';
 import type { AmcSettings } from './settings.ts';
 import type { AmcStore } from './store.ts';
@@ -15,6 +17,8 @@ export interface AuthorizationRequest {
   agent: { name: string; version: string; kind: string };
   requestedCapabilities: string[];
   publicKeySha256: string;
+  /** The agent's CSR, at registration: its proof of possession is checked before anything is granted. */
+  csrPem?: string;
 }
 
 export interface AuthorizationDecision {
@@ -28,7 +32,22 @@ export interface AuthorizationDecision {
   detail?: string;
 }
 
-export function createAuthorization(deps: { store: AmcStore; settings: AmcSettings; providers: Providers; now: () => number }) {
+export function createAuthorization(deps: { store: AmcStore; settings: AmcSettings; providers: Providers; ca: Pick<CertificateAuthority, 'verifyCsr'>; now: () => number }) {
+  /**
+   * The authentication of AAAP at registration: the CSR is signed with the key it certifies
+   * (RFC 2986 section 3), the key meets the policy, and it is the key the grant is bound to. The
+   * gateway reads the key from the CSR without checking it (shared/csr-key.ts); a key this parse
+   * finds otherwise is a CSR the two read differently, refused as not a CSR. Issuance checks the
+   * CSR again, a repeat in the CSR memo of this process (shared/csr.ts).
+   */
+  async function requireProofOfKey(csrPem: string, publicKeySha256: string): Promise<void> {
+    const { publicKeySpkiSha256 } = await verifiedCsrOf(deps.ca, csrPem);
+    if (publicKeySpkiSha256 !== publicKeySha256) {
+      const reason = 'the AMC reads another key in the CSR than the one publicKeySha256 names';
+      throw badRequest(`the CSR is refused: ${reason}`, [{ param: '/csrPem', reason }], 'INVALID_CSR');
+    }
+  }
+
   return {
     /**
      * With OAuth on, the caller is the NF instance its access token names: a gateway asks only on
@@ -51,6 +70,7 @@ export function createAuthorization(deps: { store: AmcStore; settings: AmcSettin
           detail: `provider ${check.provider.providerId} may not offer ${denied.join(', ')}`,
         };
       }
+      if (request.csrPem !== undefined) await requireProofOfKey(request.csrPem, request.publicKeySha256);
       const expiresAt = new Date(deps.now() + deps.settings.grantLifetimeSeconds * 1000);
       const grantId = keptUuid();
       await deps.store.grants.insertOne({

@@ -8,7 +8,7 @@ import { parseAic } from '../shared/aic.ts';
 import { nextCounterValue } from '../shared/counters.ts';
 import type { Notifier } from '../shared/notifier.ts';
 import { badRequest, conflict, forbidden, notFound, ProblemError } from '../shared/problem.ts';
-import { CsrError, type CertificateAuthority } from './certificate-authority.ts';
+import { verifiedCsrOf, type CertificateAuthority } from './certificate-authority.ts';
 import type { AmcSettings } from './settings.ts';
 import type { Update } from '../shared/store/collection.ts';
 import type { AmcStore, CredentialRecord } from './store.ts';
@@ -98,14 +98,7 @@ export function createCredentials(deps: CredentialsDeps) {
   }
 
   /** The CSR's key, after its proof of possession, and its fingerprint (shared/csr-fingerprint.ts). */
-  async function verifiedCsr(csrPem: string) {
-    try {
-      return await ca.verifyCsr(csrPem);
-    } catch (error) {
-      if (error instanceof CsrError) throw badRequest(`the CSR is refused: ${error.reason}`, [{ param: '/csrPem', reason: error.reason }], error.cause);
-      throw error;
-    }
-  }
+  const verifiedCsr = (csrPem: string) => verifiedCsrOf(ca, csrPem);
 
   /**
    * A renewal's CSR is one no certificate was made from. CSRs are not secret (a registration's

@@ -1,14 +1,14 @@
 /**
  * Proof of possession for PKCS#10 CSRs (RFC 2986): parse, apply the key policy, and check the
- * request's signature with its own public key. The AGW runs it as preliminary validation before
- * asking the AMC (MACP section 5.1), and the AMC again before it signs anything.
+ * request's signature with its own public key. The AMC runs it in AAAP before it grants (MACP
+ * section 5.1) and again before it signs anything; the AGW only reads the key (csr-key.ts).
  */
 import 'reflect-metadata'; // @peculiar/x509 2.x resolves its services through tsyringe
 import { Pkcs10CertificateRequest } from '@peculiar/x509';
 import { createHash, createPublicKey, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import { checkCsrOnThread, CsrCheckThreadStopped } from './csr-check-thread.ts';
 import { csrFingerprint, tlvAt } from './csr-fingerprint.ts';
-import { ProblemError } from './problem.ts';
+import { badRequest, ProblemError } from './problem.ts';
 
 const MAX_CSR_PEM_LENGTH = 16_384; // bounds parse work; a P-384 or RSA-4096 CSR is well under 4 KiB
 const SIGNATURE_KEY_TYPES: Record<string, string> = { ECDSA: 'ec', Ed25519: 'ed25519', 'RSASSA-PKCS1-v1_5': 'rsa' };
@@ -38,9 +38,9 @@ export type CheckedCsr = VerifiedCsr & { spkiDer: Uint8Array };
 
 /**
  * The CSRs verified lately, by their exact PEM text. Verification is a function of that text
- * alone, so an exact repeat needs no second check: the AGW's preliminary validation and the AMC's
- * own, in one process, are one check, and so are the AMC's at authorization and at issuance. A
- * check under way is shared too. A refused CSR is not kept; a kept result is read only.
+ * alone, so an exact repeat needs no second check: the AMC's at authorization and at issuance
+ * are one check. A check under way is shared too. A refused CSR is not kept; a kept result is
+ * read only.
  */
 const recentlyVerified = new Map<string, Promise<Readonly<CheckedCsr>>>();
 const RECENTLY_VERIFIED = 256;
@@ -105,12 +105,8 @@ export function useCsrCheckThread(enabled: boolean): void {
 
 /** The checks of verifyCsrPem, on the calling thread. The signature is checked with node:crypto directly: it is several times faster than the library's WebCrypto round trip. */
 export function checkCsrPem(csrPem: string): CheckedCsr {
-  const unfit = unfitInput(csrPem);
-  if (unfit) throw unfit;
-  // Only PEM: the library would otherwise also read hex or base64, so garbage could parse as something.
-  if (!/^\s*-----BEGIN (NEW )?CERTIFICATE REQUEST-----[\s\S]+-----END (NEW )?CERTIFICATE REQUEST-----\s*$/.test(csrPem)) {
-    throw new CsrError('INVALID_CSR', 'not a PEM "CERTIFICATE REQUEST" block (RFC 7468 §7)');
-  }
+  const refusal = pemCsrRefusal(csrPem);
+  if (refusal) throw refusal;
   let csr: Pkcs10CertificateRequest, key: KeyObject, signature: { name: string; hash?: { name: string } };
   try {
     csr = new Pkcs10CertificateRequest(csrPem);
@@ -134,6 +130,22 @@ export function checkCsrPem(csrPem: string): CheckedCsr {
   const spkiDer = new Uint8Array(csr.publicKey.rawData.slice(0));
   const publicKeySpkiSha256 = createHash('sha256').update(spkiDer).digest('hex');
   return { publicKeyAlgorithm, publicKeySpkiSha256, spkiDer, fingerprint: csrFingerprint(new Uint8Array(csr.rawData), publicKeyAlgorithm) };
+}
+
+/**
+ * The refusal of what is not one PEM "CERTIFICATE REQUEST" block of a parsable length. Only PEM:
+ * the library would otherwise also read hex or base64, so garbage could parse as something.
+ */
+export function pemCsrRefusal(csrPem: unknown): CsrError | undefined {
+  const unfit = unfitInput(csrPem);
+  if (unfit) return unfit;
+  if (/^\s*-----BEGIN (NEW )?CERTIFICATE REQUEST-----[\s\S]+-----END (NEW )?CERTIFICATE REQUEST-----\s*$/.test(csrPem as string)) return undefined;
+  return new CsrError('INVALID_CSR', 'not a PEM "CERTIFICATE REQUEST" block (RFC 7468 §7)');
+}
+
+/** A refused CSR as the problem of the request that carried it: 400, its cause, the parameter /csrPem. */
+export function csrProblem(error: CsrError): ProblemError {
+  return badRequest(`the CSR is refused: ${error.reason}`, [{ param: '/csrPem', reason: error.reason }], error.cause);
 }
 
 /** The refusal of what is not a string or too long to parse (checked before a CSR goes to the thread, or into the memo). */

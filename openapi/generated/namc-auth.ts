@@ -39,6 +39,8 @@ export interface components {
             requestedCapabilities: components["schemas"]["CapabilityId"][];
             /** @description SHA-256 of the agent's SubjectPublicKeyInfo; the grant is bound to this key. */
             publicKeySha256: string;
+            /** @description The agent's PKCS#10 CSR, sent at registration (not at an update, which keeps the agent's key). The AMC checks it as at issuance before it decides: a CSR that is not one, whose signature does not verify with its own key (no proof of possession, RFC 2986 section 3), whose key the policy refuses, or whose key is not the one publicKeySha256 names is answered 400 with the cause INVALID_CSR, CSR_SIGNATURE_INVALID or WEAK_KEY, and nothing is granted. */
+            csrPem?: components["schemas"]["CsrPem"];
         };
         /** @enum {string} */
         DenialCause: "PROVIDER_UNKNOWN" | "PROVIDER_SUSPENDED" | "INVALID_PROVIDER_CREDENTIAL" | "SCOPE_NOT_PERMITTED";
@@ -66,6 +68,7 @@ export interface components {
         };
         /** @description A capability identifier of the AGW's taxonomy, e.g. /capability/qos-optimisation. */
         CapabilityId: string;
+        CsrPem: string;
         Uri: string;
         /** @description TS 29.571 clause 5.2.4.2; param is a JSON pointer for a body attribute, "query <name>" for a query parameter, "header <name>" for a header and "{name}" for a path variable. */
         InvalidParam: {

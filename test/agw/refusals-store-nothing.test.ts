@@ -21,7 +21,7 @@ describe('Refusals at the AGW and AMC leave no trace in the store', () => {
       await Promise.all(['amc.grants', 'amc.credentials', 'amc.subscribers', 'agw.agents', 'agw.ontologies', 'agw.counters', 'agw.policies'].map(async (name) => [name, await core.store.collection(name).countDocuments({})])),
     );
 
-  it('refuses a certificate or a CSR with a forged signature in csrPem before asking the AMC', async () => {
+  it('refuses a certificate or a CSR with a forged signature in csrPem, with no grant made and nothing stored', async () => {
     const before = await counts();
     const caPem = (await request('GET', `${core.amcUrl}/namc-cred/v1/ca`)).body as string;
     const { csrPem } = await createAgentKeyAndCsr();

@@ -63,6 +63,40 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
     expect((await authorize({ providerId: 'short-lived', clientSecret: created.body.clientSecret }, ['/capability/location'], key.publicKeySpkiSha256)).body).to.include({ decision: 'DENY', cause: 'PROVIDER_SUSPENDED' });
   });
 
+  it('with the CSR, grants only after its proof of possession and for its own key; a refusal grants nothing', async () => {
+    const key = await createAgentKeyAndCsr();
+    const other = await createAgentKeyAndCsr();
+    const withCsr = (csrPem: string, publicKeySha256 = key.publicKeySpkiSha256) =>
+      request('POST', `${core.amcUrl}/namc-auth/v1/authorizations`, {
+        gateway: { nfInstanceId: randomUUID(), domain: 'operator.example' },
+        provider: operatorCore,
+        agent: { name: 'direct', version: '1.0', kind: 'capability-agent' },
+        requestedCapabilities: ['/capability/location'],
+        publicKeySha256,
+        csrPem,
+      });
+    const grants = () => core.store.collection('amc.grants').countDocuments({});
+    const before = await grants();
+    const der = Buffer.from(key.csrPem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    der[der.length - 1] ^= 0x01; // the low byte of the signature's s: still DER, no longer a signature
+    const forged = `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`;
+    const refusals = [
+      [await withCsr(forged), 'CSR_SIGNATURE_INVALID'],
+      [await withCsr(other.csrPem), 'INVALID_CSR'],
+      [await withCsr(`-----BEGIN CERTIFICATE REQUEST-----\n${'A'.repeat(120)}\n-----END CERTIFICATE REQUEST-----`), 'INVALID_CSR'],
+    ] as const;
+    for (const [res, cause] of refusals) {
+      expect(res.status, cause).to.equal(400);
+      expect(res.body, cause).to.include({ cause });
+      expect(res.body.invalidParams[0].param).to.equal('/csrPem');
+    }
+    expect(await grants(), 'nothing granted').to.equal(before);
+    const granted = await withCsr(key.csrPem);
+    expect(granted.body).to.include({ decision: 'GRANT' });
+    expect(await grants()).to.equal(before + 1);
+    expect((await withCsr(other.csrPem, other.publicKeySpkiSha256)).body).to.include({ decision: 'GRANT' });
+  });
+
   it('issues once per grant, only for the granted key and the grant provider’s AICs; a refused request leaves the grant usable', async () => {
     const key = await createAgentKeyAndCsr();
     const grant = (await authorize(operatorCore, ['/capability/location'], key.publicKeySpkiSha256)).body;
