@@ -48,7 +48,7 @@ export class AmcRefusal extends ProblemError {
   }
 }
 
-/** AMC refusals of what the agent itself sent (its CSR, which the AMC checks again): told as the AMC told them. */
+/** AMC refusals of what the agent itself sent (its CSR, which the AMC checks in AAAP and at issuance): told as the AMC told them. */
 const AGENT_INPUT_CAUSES = new Set(['INVALID_CSR', 'CSR_SIGNATURE_INVALID', 'WEAK_KEY']);
 
 export function createAmcConsumer(sbi: SbiClient): AmcConsumer {

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { spkiSha256 } from '../shared/agent-credentials.ts';
-import { CsrError, csrProblem } from '../shared/csr.ts';
+import { CsrError, csrProblem, verifyCsrPem } from '../shared/csr.ts';
 import { csrKeySha256 } from '../shared/csr-key.ts';
 import { sha256Hex } from './registration-token.ts';
 import { requireHttpUrl } from '../shared/http-url.ts';
@@ -75,6 +75,9 @@ export function createRegistration(deps: RegistrationDeps) {
     }
     try {
       if (await store.agents.findOne({ publicKeySha256 })) {
+        // Only the key's holder learns that it is registered: a CSR of someone else's (public)
+        // key without its proof of possession is refused as such.
+        await provenCsr(request.csrPem);
         throw conflict('an agent with this key is registered already; a new registration needs a new key', 'KEY_ALREADY_REGISTERED');
       }
       return await authorizeAndBind(request, resolved.capabilityIds, resolved.matches, publicKeySha256);
@@ -325,6 +328,13 @@ function keyOfCsr(csrPem: string): string {
     if (error instanceof CsrError) throw csrProblem(error);
     throw error;
   }
+}
+
+/** The whole check (shared/csr.ts), where the gateway answers about a key before the AMC has checked the CSR. */
+async function provenCsr(csrPem: string): Promise<void> {
+  await verifyCsrPem(csrPem).catch((error: unknown) => {
+    throw error instanceof CsrError ? csrProblem(error) : error;
+  });
 }
 
 /**

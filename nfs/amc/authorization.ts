@@ -2,7 +2,9 @@
  * AAAP (MACP section 5.1): the gateway conveys agent identity, gateway identity and requested
  * scope; the AMC grants the permitted capabilities (least privilege: requested ∩ allowed) or
  * denies with a reason. A grant is single-use, bound to the agent's key and short-lived. At
- * registration the gateway sends the agent's CSR too, and the grant needs its proof of possession.
+ * registration the gateway sends the agent's CSR too, and nothing is granted without its proof of
+ * possession. An update sends none (the agent keeps its key); a grant made then is bound to the
+ * key the agent was certified for, and issuance checks a CSR's proof of possession in any case.
  */
 import { keptUuid } from '../shared/kept-uuid.ts';
 import { badRequest, forbidden } from '../shared/problem.ts';
@@ -43,7 +45,7 @@ export function createAuthorization(deps: { store: AmcStore; settings: AmcSettin
   async function requireProofOfKey(csrPem: string, publicKeySha256: string): Promise<void> {
     const { publicKeySpkiSha256 } = await verifiedCsrOf(deps.ca, csrPem);
     if (publicKeySpkiSha256 !== publicKeySha256) {
-      const reason = 'the AMC reads another key in the CSR than the one publicKeySha256 names';
+      const reason = 'publicKeySha256 is not the SHA-256 of the key the AMC parses from the CSR (the gateway reads it from the CSR\'s DER headers: a CSR not in DER, X.690 section 10, reads otherwise)';
       throw badRequest(`the CSR is refused: ${reason}`, [{ param: '/csrPem', reason }], 'INVALID_CSR');
     }
   }

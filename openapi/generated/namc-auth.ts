@@ -39,7 +39,7 @@ export interface components {
             requestedCapabilities: components["schemas"]["CapabilityId"][];
             /** @description SHA-256 of the agent's SubjectPublicKeyInfo; the grant is bound to this key. */
             publicKeySha256: string;
-            /** @description The agent's PKCS#10 CSR, sent at registration (not at an update, which keeps the agent's key). The AMC checks it as at issuance before it decides: a CSR that is not one, whose signature does not verify with its own key (no proof of possession, RFC 2986 section 3), whose key the policy refuses, or whose key is not the one publicKeySha256 names is answered 400 with the cause INVALID_CSR, CSR_SIGNATURE_INVALID or WEAK_KEY, and nothing is granted. */
+            /** @description The agent's PKCS#10 CSR, sent at registration (not at an update, which keeps the agent's key). The AMC checks it as at issuance before it grants (a provider or scope denial comes first, answered 200 DENY): a CSR that is not one, whose signature does not verify with its own key (no proof of possession, RFC 2986 section 3), whose key the policy refuses, or whose key is not the one publicKeySha256 names is answered 400 with the cause INVALID_CSR, CSR_SIGNATURE_INVALID or WEAK_KEY, and nothing is granted. */
             csrPem?: components["schemas"]["CsrPem"];
         };
         /** @enum {string} */

@@ -1,3 +1,5 @@
+import 'reflect-metadata';
+import { Pkcs10CertificateRequestGenerator } from '@peculiar/x509';
 import { expect } from 'chai';
 import { createAgentKeyAndCsr } from '../../nfs/shared/agent-credentials.ts';
 import { registerAgent, startTestCore, type TestCore, asRegistrant } from '../support/core-harness.ts';
@@ -18,17 +20,19 @@ describe('Refusals at the AGW and AMC leave no trace in the store', () => {
   });
   const counts = async () =>
     Object.fromEntries(
-      await Promise.all(['amc.grants', 'amc.credentials', 'amc.subscribers', 'agw.agents', 'agw.ontologies', 'agw.counters', 'agw.policies'].map(async (name) => [name, await core.store.collection(name).countDocuments({})])),
+      await Promise.all(['amc.grants', 'amc.credentials', 'amc.subscribers', 'agw.agents', 'agw.nonces', 'agw.ontologies', 'agw.counters', 'agw.policies'].map(async (name) => [name, await core.store.collection(name).countDocuments({})])),
     );
 
-  it('refuses a certificate or a CSR with a forged signature in csrPem, with no grant made and nothing stored', async () => {
+  it('refuses a certificate, a CSR with a forged signature or a weak key in csrPem, with no grant made and nothing stored', async () => {
     const before = await counts();
     const caPem = (await request('GET', `${core.amcUrl}/namc-cred/v1/ca`)).body as string;
     const { csrPem } = await createAgentKeyAndCsr();
     const der = Buffer.from(csrPem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
     der[der.length - 1] ^= 0x01;
     const forged = `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64').match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE REQUEST-----\n`;
-    for (const [pem, cause] of [[caPem, 'INVALID_CSR'], [forged, 'CSR_SIGNATURE_INVALID']]) {
+    const rsa1024 = (await crypto.subtle.generateKey({ name: 'RSASSA-PKCS1-v1_5', modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }, false, ['sign', 'verify'])) as CryptoKeyPair;
+    const weak = (await Pkcs10CertificateRequestGenerator.create({ keys: rsa1024, signingAlgorithm: { name: 'RSASSA-PKCS1-v1_5' } })).toString('pem');
+    for (const [pem, cause] of [[caPem, 'INVALID_CSR'], [forged, 'CSR_SIGNATURE_INVALID'], [weak, 'WEAK_KEY']]) {
       const res = await registerAgent(core.agwUrl, { csrPem: pem });
       expect(res.status).to.equal(400);
       expect(res.body.cause).to.equal(cause);

@@ -149,6 +149,15 @@ describe('AGW agent registration, ARP with AAAP at the AMC (MACP section 5.1)', 
       expect(await agentCount()).to.equal(before);
     });
 
+    it("a CSR of a registered agent's key without its proof of possession: 400, not whether the key is registered", async () => {
+      const owner = await registerAgent(core.agwUrl, { name: 'key-holder' });
+      const der = Buffer.from(owner.sent.csrPem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
+      der[der.length - 1] ^= 0x01; // the low byte of the signature's s
+      const forged = `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64')}\n-----END CERTIFICATE REQUEST-----\n`;
+      const res = await registerAgent(core.agwUrl, { name: 'key-prober', csrPem: forged });
+      expect([res.status, res.body.cause]).to.deep.equal([400, 'CSR_SIGNATURE_INVALID']);
+    });
+
     it('an unknown provider or a wrong secret (403: body credentials, no challenge to give)', async () => {
       const before = await agentCount();
       const unknown = await registerAgent(core.agwUrl, { provider: { providerId: 'nobody', clientSecret: 'x'.repeat(20) } });
