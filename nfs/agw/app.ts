@@ -25,6 +25,9 @@ import { agwSettingsSchema, defaultAgwSettings, type AgwSettings } from './setti
 import { checkSettings } from '../shared/settings-file.ts';
 import { openAgwStore } from './store.ts';
 
+/** The services whose every request takes an NRF access token with OAuth on: the management plane (nagw-*.yaml say so in their security requirements). */
+export const agwTokenProtection = { protectedServices: ['nagw-tax', 'nagw-pol', 'nagw-evts'] };
+
 export interface AgwDeps {
   store: Store;
   logger: Logger;
@@ -92,7 +95,7 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
       onRefusedBeforeRoutes: recordRefusal,
       // Agents are not NFs and hold no NRF tokens: registration, discovery and routing stay open,
       // except that a requester they name must be proven (requester-proof.ts).
-      oauth: verifyAccessToken ? { protectedServices: ['nagw-tax', 'nagw-pol', 'nagw-evts'], verify: verifyAccessToken } : undefined,
+      oauth: verifyAccessToken ? { ...agwTokenProtection, verify: verifyAccessToken } : undefined,
     }),
     fastPath: chainFastPaths(
       createJsonPostFastPath({ routes: await agwFastRoutes(service, () => apiRoot), logger: deps.logger, onRefusedBeforeHandling: recordRefusal }),

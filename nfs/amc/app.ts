@@ -19,6 +19,9 @@ import { amcSettingsSchema, checkAmcSettings, defaultAmcSettings, type AmcSettin
 import { checkSettings } from '../shared/settings-file.ts';
 import { openAmcStore, type AmcStore } from './store.ts';
 
+/** The services that take an NRF access token with OAuth on: all of AAAP and provider management, and the credentials' changes (namc-*.yaml say so in their security requirements). */
+export const amcTokenProtection = { protectedServices: ['namc-auth', 'namc-prov'], protectedWrites: ['namc-cred'] };
+
 export interface AmcDeps {
   store: Store;
   logger: Logger;
@@ -73,7 +76,7 @@ export async function createAmc(deps: AmcDeps): Promise<AmcHandle> {
       // Reading credentials' status, the CA and the CRL stays open: relying parties are not NFs.
       // Changing a credential (issuance, renewal, suspension, resumption, revocation) and
       // subscribing to changes take an NRF token, as AAAP and provider management do.
-      oauth: deps.oauth ? { protectedServices: ['namc-auth', 'namc-prov'], protectedWrites: ['namc-cred'], verify: createAccessTokenVerifier({ nrfUri: deps.nrfUri, audience: ['AMC', nfInstanceId] }) } : undefined,
+      oauth: deps.oauth ? { ...amcTokenProtection, verify: createAccessTokenVerifier({ nrfUri: deps.nrfUri, audience: ['AMC', nfInstanceId] }) } : undefined,
     }),
     fastPath: createJsonPostFastPath({ routes: await amcFastRoutes(service, { oauth: deps.oauth === true, apiRoot: () => apiRoot }), logger: deps.logger }),
     service,

@@ -16,6 +16,9 @@ import { createNotifier, type NotifierOptions } from '../shared/notifier.ts';
 import type { NotificationData } from './types.ts';
 import { openNrfStore } from './store.ts';
 
+/** The services that take an NRF access token with OAuth on. Registration and token requests stay open: an NF needs both before it can hold a token. */
+export const nrfTokenProtection = { protectedServices: ['nnrf-disc'] };
+
 export interface NrfDeps {
   store: Store;
   logger: Logger;
@@ -49,8 +52,7 @@ export async function createNrf(deps: NrfDeps): Promise<NrfHandle> {
     validateResponses: deps.validateResponses,
     oauth: deps.oauth
       ? {
-          // Registration and token requests stay open: an NF needs both before it can hold a token.
-          protectedServices: ['nnrf-disc'],
+          ...nrfTokenProtection,
           verify: createAccessTokenVerifier({ nrfUri: 'http://unused', audience: ['NRF', settings.nrfInstanceId], keySet: createLocalJWKSet(service.jwks()) }),
         }
       : undefined,
