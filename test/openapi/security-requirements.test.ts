@@ -73,7 +73,7 @@ describe("The specs' security requirements say what the NFs' checks demand", () 
         const requirements = operation.security ?? spec.security ?? [];
         for (const requirement of requirements) for (const name of Object.keys(requirement)) expect(schemes, `${file} ${operation.operationId}`).to.have.property(name);
         const parameters = (operation.parameters ?? []).map((parameter) => (parameter.$ref ? spec.components!.parameters![parameter.$ref.split('/').pop()!] : parameter));
-        const documentsToken = parameters.some((parameter) => parameter.in === 'header' && parameter.name.toLowerCase() === 'authorization');
+        const documentsToken = parameters.some((parameter) => parameter.in === 'header' && parameter.name?.toLowerCase() === 'authorization');
         const named = requirements.flatMap((requirement) => Object.keys(requirement));
         if (documentsToken) expect(named, `${file} ${operation.operationId}: its token is declared`).to.not.be.empty;
         // An agent's or a registrant's token is told of in detail in the operation's parameter.
