@@ -66,6 +66,17 @@ export function createRequesterProof(deps: RequesterProofDeps) {
     return parsed?.ok ? parsed.aic.text : undefined;
   }
 
+  /** Whether a token is an agent's: it names an AIC of this gateway's scheme as its issuer, or carries an agent token's typ (agent-auth.ts). */
+  function isAgentToken(token: string): boolean {
+    if (issuerAicOf(token) !== undefined) return true;
+    try {
+      const { typ } = decodeProtectedHeader(token);
+      return typ === REQUESTER_TOKEN_TYPE || typ === CALL_TOKEN_TYPE;
+    } catch {
+      return false;
+    }
+  }
+
   /** The key of the certificate this gateway registered for an AIC. */
   async function registeredKey(aic: string, realm: string): Promise<Registered> {
     const credential = await deps.registeredCredential(aic);
@@ -157,8 +168,9 @@ export function createRequesterProof(deps: RequesterProofDeps) {
         if (named === undefined) return undefined;
         throw unproven(`requester-aic ${named} must be proven: send the requester's own token (${REQUESTER_TOKEN_TYPE}) or an NRF access token as a bearer token`, DISCOVERY_SERVICE);
       }
-      // An agent's token names an AIC as its issuer; any other is taken for an NRF access token.
-      if (issuerAicOf(token) === undefined) {
+      // An agent's token names an AIC as its issuer, or says it is one by its typ; any other is
+      // taken for an NRF access token.
+      if (!isAgentToken(token)) {
         await checkAccessToken(deps.verifyAccessToken!, authorization, DISCOVERY_SERVICE);
         return named;
       }

@@ -133,8 +133,9 @@ export function checkCsrPem(csrPem: string): CheckedCsr {
 }
 
 /**
- * The refusal of what is not one PEM "CERTIFICATE REQUEST" block of a parsable length. Only PEM:
- * the library would otherwise also read hex or base64, so garbage could parse as something.
+ * The refusal of what is not PEM "CERTIFICATE REQUEST" text (RFC 7468 section 7) of a parsable
+ * length. Only PEM: the library would otherwise also read hex or base64, so garbage could parse as
+ * something.
  */
 export function pemCsrRefusal(csrPem: unknown): CsrError | undefined {
   const unfit = unfitInput(csrPem);

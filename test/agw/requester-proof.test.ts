@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT } from 'jose';
 import { createAgentCallSigner, type AgentIdentity } from '../../nfs/shared/agent-auth.ts';
+import { aicChecksum } from '../../nfs/shared/aic.ts';
 import { createTokenProvider } from '../../nfs/shared/token-provider.ts';
 import { acme, registerAgent, startTestCore, type TestCore } from '../support/core-harness.ts';
 import { request } from '../support/nrf-harness.ts';
@@ -99,13 +100,17 @@ describe('AGW with OAuth on: a named requester must be proven (requester-proof.t
       expect([mismatch.status, mismatch.body.cause]).to.deep.equal([403, 'REQUESTER_MISMATCH']);
     });
 
-    it('refuses an expired token, one for another audience and a call token (another type)', async () => {
+    it('refuses an expired token, one for another audience, a call token (another type) and one whose issuer is an AIC of another scheme', async () => {
       const query = `capability-id=${location}&requester-aic=${trusted.aic}`;
       const old = Math.floor(Date.now() / 1000) - 600;
       const expired = await new SignJWT({}).setProtectedHeader({ alg: 'ES256', typ: 'agent-requester+jwt' }).setIssuer(trusted.aic).setSubject(trusted.aic).setAudience('AGW').setIssuedAt(old).setExpirationTime(old + 60).sign(trusted.privateKey);
       const elsewhere = await createAgentCallSigner(trusted).signRequester('SMF');
       const callToken = await createAgentCallSigner(trusted).sign({ audience: 'AGW', capabilityId: location, taskId: 't1' });
-      for (const token of [expired, elsewhere, callToken]) {
+      // An AIC of another scheme: its checksum is made with another salt.
+      const dataCode = trusted.aic.slice(0, trusted.aic.lastIndexOf('.'));
+      const foreignAic = `${dataCode}.${aicChecksum(dataCode, 'abcd')}`;
+      const foreign = await new SignJWT({}).setProtectedHeader({ alg: 'ES256', typ: 'agent-requester+jwt' }).setIssuer(foreignAic).setSubject(foreignAic).setAudience('AGW').setIssuedAt().setExpirationTime('60s').sign(trusted.privateKey);
+      for (const token of [expired, elsewhere, callToken, foreign]) {
         const res = await discover(query, bearer(token));
         expect([res.status, res.body.cause], res.body.detail).to.deep.equal([401, 'INVALID_REQUESTER_TOKEN']);
       }
