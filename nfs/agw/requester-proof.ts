@@ -70,7 +70,8 @@ export function createRequesterProof(deps: RequesterProofDeps) {
   function isAgentToken(token: string): boolean {
     if (issuerAicOf(token) !== undefined) return true;
     try {
-      const { typ } = decodeProtectedHeader(token);
+      // As jose compares a typ: without case, and with or without "application/" (RFC 8725 section 3.11).
+      const typ = String(decodeProtectedHeader(token).typ).toLowerCase().replace(/^application\//, '');
       return typ === REQUESTER_TOKEN_TYPE || typ === CALL_TOKEN_TYPE;
     } catch {
       return false;

@@ -109,7 +109,7 @@ describe('AGW with OAuth on: a named requester must be proven (requester-proof.t
       // An AIC of another scheme: its checksum is made with another salt.
       const dataCode = trusted.aic.slice(0, trusted.aic.lastIndexOf('.'));
       const foreignAic = `${dataCode}.${aicChecksum(dataCode, 'abcd')}`;
-      const foreign = await new SignJWT({}).setProtectedHeader({ alg: 'ES256', typ: 'agent-requester+jwt' }).setIssuer(foreignAic).setSubject(foreignAic).setAudience('AGW').setIssuedAt().setExpirationTime('60s').sign(trusted.privateKey);
+      const foreign = await new SignJWT({}).setProtectedHeader({ alg: 'ES256', typ: 'application/Agent-Requester+JWT' }).setIssuer(foreignAic).setSubject(foreignAic).setAudience('AGW').setIssuedAt().setExpirationTime('60s').sign(trusted.privateKey);
       for (const token of [expired, elsewhere, callToken, foreign]) {
         const res = await discover(query, bearer(token));
         expect([res.status, res.body.cause], res.body.detail).to.deep.equal([401, 'INVALID_REQUESTER_TOKEN']);

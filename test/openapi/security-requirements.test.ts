@@ -55,14 +55,17 @@ describe("The specs' security requirements say what the NFs' checks demand", () 
         const demanded = scopeDemanded(service, method, operation.operationId);
         expect(scopes, `${file} ${operation.operationId}`).to.deep.equal(demanded ? [demanded] : []);
         if (demanded) expect(requirements, `${file} ${operation.operationId}: usable without OAuth`).to.deep.include({});
+        // One scheme per requirement: schemes in one requirement would all be needed at once.
+        for (const requirement of requirements) expect(Object.keys(requirement).length, `${file} ${operation.operationId}`).to.be.at.most(1);
         checked += 1;
       }
     }
     expect(checked, 'operations read').to.be.greaterThan(50);
   });
 
-  it('declare a bearer scheme for every operation that documents an Authorization header, and name only schemes the spec defines', async () => {
-    const common = parseYaml(await readFile(new URL('common.yaml', specDir), 'utf8')) as { components: { securitySchemes: Record<string, unknown> } };
+  it('declare a bearer scheme for every operation that documents an Authorization header, and name only schemes and scopes the specs define', async () => {
+    const common = parseYaml(await readFile(new URL('common.yaml', specDir), 'utf8')) as { components: { securitySchemes: Record<string, { flows?: { clientCredentials: { scopes: Record<string, string> } } }> } };
+    const scopes = Object.keys(common.components.securitySchemes.oAuth2ClientCredentials.flows!.clientCredentials.scopes);
     for (const [file, spec] of await specs()) {
       if (!spec.servers) continue;
       const schemes = spec.components?.securitySchemes ?? {};
@@ -72,6 +75,7 @@ describe("The specs' security requirements say what the NFs' checks demand", () 
       for (const { operation } of operationsOf(spec)) {
         const requirements = operation.security ?? spec.security ?? [];
         for (const requirement of requirements) for (const name of Object.keys(requirement)) expect(schemes, `${file} ${operation.operationId}`).to.have.property(name);
+        for (const scope of requirements.flatMap((requirement) => requirement.oAuth2ClientCredentials ?? [])) expect(scopes, `${file} ${operation.operationId}: a scope the NRF's scheme lists`).to.include(scope);
         const parameters = (operation.parameters ?? []).map((parameter) => (parameter.$ref ? spec.components!.parameters![parameter.$ref.split('/').pop()!] : parameter));
         const documentsToken = parameters.some((parameter) => parameter.in === 'header' && parameter.name?.toLowerCase() === 'authorization');
         const named = requirements.flatMap((requirement) => Object.keys(requirement));
