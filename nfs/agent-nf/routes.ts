@@ -16,7 +16,7 @@ export function agentNfRoutes(service: AgentNfService) {
       res.json(await service.submitIntent(req.params.agentName as string, req.body as IntentRequest, req.get('authorization')));
     });
     router.get(`${tip}/agents/:agentName/intents/:intentId`, async (req, res) => {
-      res.json(await service.getIntent(req.params.agentName as string, req.params.intentId as string));
+      res.json(await service.getIntent(req.params.agentName as string, req.params.intentId as string, req.get('authorization')));
     });
     router.post(`${tip}/agents/:agentName/tasks`, async (req, res) => {
       res.json(await service.invokeTask(req.params.agentName as string, req.get('authorization'), req.body as TaskRequest, req.get(GATEWAY_FORWARD_HEADER)));

@@ -92,7 +92,9 @@ export function createAgentNfService(deps: AgentNfServiceDeps) {
       }
     },
 
-    async getIntent(agentName: string, intentId: string): Promise<IntentOutcome> {
+    /** An intent's outcome names its SUPI and what was found for it: with OAuth on, read only by NFs of the core, as submitted. */
+    async getIntent(agentName: string, intentId: string, authorization?: string): Promise<IntentOutcome> {
+      await deps.intentCallers?.(authorization);
       const record = await deps.store.intents.findOne({ _id: intentId, agentName });
       if (!record) throw notFound(`agent ${agentName} has no record of intent ${intentId}`);
       return JSON.parse(record.outcomeJson) as IntentOutcome;

@@ -3,6 +3,7 @@ import { startTestAmfCore, type TestAmfCore } from '../support/amf-harness.ts';
 import { startTestAgents } from '../support/agent-nf-harness.ts';
 import { request } from '../support/nrf-harness.ts';
 import { createUeClient } from '../../ue-sim/ue-client.ts';
+import { createTokenProvider } from '../../nfs/shared/token-provider.ts';
 
 describe('with OAuth on, only NFs of the core may submit intents (an intent acts on the SUPI it names)', function () {
   this.timeout(30_000);
@@ -35,5 +36,17 @@ describe('with OAuth on, only NFs of the core may submit intents (an intent acts
     const outcome = await ue.sendIntent('where am I?');
     expect(outcome.outcome).to.equal('completed');
     expect(outcome.tasks[0]).to.include({ capability: '/capability/location', state: 'completed' });
+  });
+
+  it("reads an intent's outcome, which names its SUPI, only with an NRF access token", async () => {
+    const ue = createUeClient({ nrfUri: core.nrfUrl, amfUri: `${core.amfUrl}/namf-nas/v1`, supi: 'imsi-001010000003101', hasAgent: false });
+    const { intentId } = await ue.sendIntent('where am I?');
+    const url = `${agents.intent.url}/nagent-tip/v1/agents/intent-agent/intents/${intentId}`;
+    const anonymous = await request('GET', url);
+    expect([anonymous.status, anonymous.body.cause]).to.deep.equal([401, 'UNAUTHORIZED']);
+    const tokens = createTokenProvider({ nrfUri: core.nrfUrl, nfInstanceId: core.amf.nfInstanceId, nfType: 'AMF' });
+    const read = await request('GET', url, undefined, { authorization: `Bearer ${await tokens.token('AGENT_NF', 'nagent-tip')}` });
+    expect(read.status).to.equal(200);
+    expect(read.body).to.include({ intentId, outcome: 'completed' });
   });
 });

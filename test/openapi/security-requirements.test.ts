@@ -24,6 +24,8 @@ const OWN_TOKEN_CHECKS: Record<string, string> = {
   'nagw-disc ResolveNaturalLanguage': 'nagw-disc',
   // intent-caller-check.ts: an intent acts on the SUPI it names.
   'nagent-tip SubmitIntent': 'nagent-tip',
+  // An intent's outcome names the SUPI it acted on.
+  'nagent-tip GetIntent': 'nagent-tip',
 };
 
 async function specs(): Promise<Array<[string, Spec]>> {
