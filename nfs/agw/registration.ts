@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { spkiSha256 } from '../shared/agent-credentials.ts';
-import { CsrError, csrProblem, verifyCsrPem } from '../shared/csr.ts';
+import { csrRefusalsAs400, verifyCsrPem } from '../shared/csr.ts';
 import { csrKeySha256 } from '../shared/csr-key.ts';
 import { sha256Hex } from './registration-token.ts';
 import { requireHttpUrl } from '../shared/http-url.ts';
@@ -65,7 +65,10 @@ export function createRegistration(deps: RegistrationDeps) {
     requireHttpUrl(request.endpoints.a2aUrl, '/endpoints/a2aUrl');
     if (request.endpoints.invokeUrl) requireHttpUrl(request.endpoints.invokeUrl, '/endpoints/invokeUrl');
     const resolved = deps.taxonomy.resolveRequested(request.requestedCapabilities);
-    const publicKeySha256 = keyOfCsr(request.csrPem);
+    // Preliminary validation (MACP section 5.1): the CSR is shaped as one, and names the key the
+    // registration is for. Its proof of possession is checked by the AMC in AAAP, which gets the
+    // CSR (authorizeAndBind), so it is checked once per registration however the NFs are deployed.
+    const publicKeySha256 = await csrRefusalsAs400(() => csrKeySha256(request.csrPem));
     // The nonce before the key: a registration that succeeded, sent again as it was, is a replay.
     try {
       await store.nonces.insertOne({ _id: request.nonce, seenAt: new Date(now()) });
@@ -76,8 +79,8 @@ export function createRegistration(deps: RegistrationDeps) {
     try {
       if (await store.agents.findOne({ publicKeySha256 })) {
         // Only the key's holder learns that it is registered: a CSR of someone else's (public)
-        // key without its proof of possession is refused as such.
-        await provenCsr(request.csrPem);
+        // key without its proof of possession is refused as such (the whole check, shared/csr.ts).
+        await csrRefusalsAs400(() => verifyCsrPem(request.csrPem));
         throw conflict('an agent with this key is registered already; a new registration needs a new key', 'KEY_ALREADY_REGISTERED');
       }
       return await authorizeAndBind(request, resolved.capabilityIds, resolved.matches, publicKeySha256);
@@ -314,27 +317,6 @@ function screenAttributes(request: RegistrationRequest): void {
       throw badRequest(`${param} is refused: ${screened.reason ?? screened.rules.join(', ')}`, [{ param, reason: 'looks like an instruction to an AI system' }], 'CONTENT_REJECTED');
     }
   }
-}
-
-/**
- * Preliminary validation (MACP section 5.1): the CSR is shaped as one, and names the key the
- * registration is for. Its proof of possession is checked by the AMC in AAAP, which gets the CSR
- * (authorizeAndBind), so it is checked once per registration however the NFs are deployed.
- */
-function keyOfCsr(csrPem: string): string {
-  try {
-    return csrKeySha256(csrPem);
-  } catch (error) {
-    if (error instanceof CsrError) throw csrProblem(error);
-    throw error;
-  }
-}
-
-/** The whole check (shared/csr.ts), where the gateway answers about a key before the AMC has checked the CSR. */
-async function provenCsr(csrPem: string): Promise<void> {
-  await verifyCsrPem(csrPem).catch((error: unknown) => {
-    throw error instanceof CsrError ? csrProblem(error) : error;
-  });
 }
 
 /**

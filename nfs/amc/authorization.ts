@@ -8,7 +8,8 @@
  */
 import { keptUuid } from '../shared/kept-uuid.ts';
 import { badRequest, forbidden } from '../shared/problem.ts';
-import { verifiedCsrOf, type CertificateAuthority } from './certificate-authority.ts';
+import type { CertificateAuthority } from './certificate-authority.ts';
+import { csrRefusalsAs400 } from '../shared/csr.ts';
 import type { Providers } from './providers.ts';
 import type { AmcSettings } from './settings.ts';
 import type { AmcStore } from './store.ts';
@@ -43,7 +44,7 @@ export function createAuthorization(deps: { store: AmcStore; settings: AmcSettin
    * CSR again, a repeat in the CSR memo of this process (shared/csr.ts).
    */
   async function requireProofOfKey(csrPem: string, publicKeySha256: string): Promise<void> {
-    const { publicKeySpkiSha256 } = await verifiedCsrOf(deps.ca, csrPem);
+    const { publicKeySpkiSha256 } = await csrRefusalsAs400(() => deps.ca.verifyCsr(csrPem));
     if (publicKeySpkiSha256 !== publicKeySha256) {
       const reason = 'publicKeySha256 is not the SHA-256 of the key the AMC parses from the CSR (the gateway reads it from the CSR\'s DER headers: a CSR not in DER, X.690 section 10, reads otherwise)';
       throw badRequest(`the CSR is refused: ${reason}`, [{ param: '/csrPem', reason }], 'INVALID_CSR');

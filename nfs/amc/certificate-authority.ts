@@ -20,7 +20,7 @@ import {
   X509CertificateGenerator,
   X509CrlReason,
 } from '@peculiar/x509';
-import { CsrError, csrProblem, verifyCsrPem, type VerifiedCsr } from '../shared/csr.ts';
+import { verifyCsrPem, type VerifiedCsr } from '../shared/csr.ts';
 
 export { CsrError, type CsrErrorCause, type VerifiedCsr } from '../shared/csr.ts';
 
@@ -56,16 +56,6 @@ export interface CertificateAuthority {
    * section 4.2.1.13): the AMC knows its own address only once it listens.
    */
   publishCrlAt(uri: string): void;
-}
-
-/** The CSR's key after its proof of possession (ca.verifyCsr); a refusal is the 400 problem of the request that carried the CSR. */
-export async function verifiedCsrOf(ca: Pick<CertificateAuthority, 'verifyCsr'>, csrPem: string): Promise<VerifiedCsr> {
-  try {
-    return await ca.verifyCsr(csrPem);
-  } catch (error) {
-    if (error instanceof CsrError) throw csrProblem(error);
-    throw error;
-  }
 }
 
 /** A self-signed P-256 root (RFC 5280 §4.2.1.9 CA:true critical; §4.2.1.3 keyCertSign+cRLSign critical). */

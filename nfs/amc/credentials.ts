@@ -8,7 +8,8 @@ import { parseAic } from '../shared/aic.ts';
 import { nextCounterValue } from '../shared/counters.ts';
 import type { Notifier } from '../shared/notifier.ts';
 import { badRequest, conflict, forbidden, notFound, ProblemError } from '../shared/problem.ts';
-import { verifiedCsrOf, type CertificateAuthority } from './certificate-authority.ts';
+import type { CertificateAuthority } from './certificate-authority.ts';
+import { csrRefusalsAs400 } from '../shared/csr.ts';
 import type { AmcSettings } from './settings.ts';
 import type { Update } from '../shared/store/collection.ts';
 import type { AmcStore, CredentialRecord } from './store.ts';
@@ -98,7 +99,7 @@ export function createCredentials(deps: CredentialsDeps) {
   }
 
   /** The CSR's key, after its proof of possession, and its fingerprint (shared/csr-fingerprint.ts). */
-  const verifiedCsr = (csrPem: string) => verifiedCsrOf(ca, csrPem);
+  const verifiedCsr = (csrPem: string) => csrRefusalsAs400(() => ca.verifyCsr(csrPem));
 
   /**
    * A renewal's CSR is one no certificate was made from. CSRs are not secret (a registration's

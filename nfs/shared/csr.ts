@@ -144,9 +144,14 @@ export function pemCsrRefusal(csrPem: unknown): CsrError | undefined {
   return new CsrError('INVALID_CSR', 'not a PEM "CERTIFICATE REQUEST" block (RFC 7468 §7)');
 }
 
-/** A refused CSR as the problem of the request that carried it: 400, its cause, the parameter /csrPem. */
-export function csrProblem(error: CsrError): ProblemError {
-  return badRequest(`the CSR is refused: ${error.reason}`, [{ param: '/csrPem', reason: error.reason }], error.cause);
+/** A check of a request's CSR, its refusal (a CsrError) the request's problem: 400, its cause, the parameter /csrPem. */
+export async function csrRefusalsAs400<T>(check: () => T | Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (error) {
+    if (error instanceof CsrError) throw badRequest(`the CSR is refused: ${error.reason}`, [{ param: '/csrPem', reason: error.reason }], error.cause);
+    throw error;
+  }
 }
 
 /** The refusal of what is not a string or too long to parse (checked before a CSR goes to the thread, or into the memo). */
