@@ -1,7 +1,8 @@
 /**
  * Semantic routing (DMSC architecture draft, "Semantic routing"): a request addressed to a
  * capability is forwarded to an authorized, healthy instance chosen by liveness and load (the
- * agent's reported load plus the requests this gateway has in flight to it), and fails over to
+ * agent's reported load plus the requests this gateway has in flight to it; equally loaded
+ * instances take turns), and fails over to
  * another instance of the same capability, within the same request, when one errors or times out.
  */
 import { decodeJwt } from 'jose';
@@ -43,7 +44,9 @@ export function createRouting(deps: {
 }) {
   const inFlight = new Map<string, number>();
   const routedTokens = createSpentTokens(deps.now);
+  const turns = createRoutingTurns();
   const busy = (aic: string) => inFlight.get(aic) ?? 0;
+  const score = (agent: { _id: string; load: number }) => agent.load + busy(agent._id) * 10;
 
   return {
     /**
@@ -72,8 +75,10 @@ export function createRouting(deps: {
         await deps.events.recordEvent({ type: 'policy.denied', outcome: 'refused', aic: requester.aic, capabilityId, cause: 'POLICY_DENIED', detail: { ruleId: decision.ruleId, action: 'invoke' } });
         throw forbidden(`policy rule ${decision.ruleId} denies invoking ${capabilityId} to this requester`, 'POLICY_DENIED');
       }
+      // Equally loaded instances take turns: the one this gateway sent a request to longest ago
+      // goes first, so requests one at a time do not all go to the instance the store lists first.
       const candidates = (await deps.store.agents.find({ ...deps.discovery.liveFilter(), capabilityIds: capabilityId }, { limit: 32 }))
-        .sort((a, b) => a.load + busy(a._id) * 10 - (b.load + busy(b._id) * 10));
+        .sort((a, b) => score(a) - score(b) || turns.lastOf(a._id) - turns.lastOf(b._id));
       // A call token is routed once: an instance it reached could otherwise send it back through
       // the gateway to get it forwarded, with the gateway's word, to another instance. It is spent
       // only when it is about to reach one: a request refused before that, or with no instance
@@ -86,6 +91,7 @@ export function createRouting(deps: {
       const tried: Array<{ aic: string; failure: string }> = [];
       for (const agent of candidates.slice(0, deps.settings.routingMaxAttempts)) {
         inFlight.set(agent._id, busy(agent._id) + 1);
+        turns.taken(agent._id);
         try {
           const headers: Record<string, string> = authorization ? { authorization } : {};
           // The gateway's word that it sent this call token to this instance (gateway-forward.ts).
@@ -140,6 +146,27 @@ function agentCallToken(authorization: string | undefined, saltHex: string): { t
   const parsed = typeof claims.iss === 'string' ? parseAic(claims.iss, { saltHex }) : undefined;
   if (!parsed?.ok) return undefined;
   return { token, issuer: parsed.aic.text, ...(typeof claims.jti === 'string' ? { jti: claims.jti } : {}), ...(typeof claims.exp === 'number' ? { expiresAtMs: claims.exp * 1000 } : {}) };
+}
+
+/** Instances remembered by when they were last sent a request; the longest ago is forgotten first. */
+const ROUTING_TURNS_REMEMBERED = 10_000;
+
+/**
+ * When this gateway last sent a request to each instance, as a sequence number (0: never, or
+ * forgotten, which puts it first among its equals). A Map iterates in insertion order, and an
+ * instance's entry is moved to the end at each turn, so the first entry is the longest unused.
+ */
+function createRoutingTurns() {
+  const last = new Map<string, number>();
+  let sequence = 0;
+  return {
+    lastOf: (aic: string) => last.get(aic) ?? 0,
+    taken(aic: string) {
+      last.delete(aic);
+      last.set(aic, (sequence += 1));
+      if (last.size > ROUTING_TURNS_REMEMBERED) last.delete(last.keys().next().value!);
+    },
+  };
 }
 
 /** How long a routed call token is remembered at most (agents take one up to 120 s after it was issued, plus their tolerance, agent-auth.ts). */

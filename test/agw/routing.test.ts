@@ -89,7 +89,7 @@ describe('AGW semantic routing (nagw-route)', function () {
   after(async () => core?.close());
 
   /** A capability of the seed taxonomy no other test's agents hold (billing-plan is the requester's). */
-  const extra = ['routing-test-a', 'routing-test-b', 'routing-test-c'];
+  const extra = ['routing-test-a', 'routing-test-b', 'routing-test-c', 'routing-test-d'];
   const unused = ['qos-optimisation', 'network-diagnosis', 'location', 'cell-load-analytics', 'root-cause-analysis', 'fault-handling', 'e2e-testing', 'data-preprocessing', 'knowledge-qa', ...extra];
   function freshCapability(): string {
     const name = unused[capabilityCount++];
@@ -137,6 +137,21 @@ describe('AGW semantic routing (nagw-route)', function () {
     const event = await lastRoutingEvent(busy.aic);
     expect(event).to.include({ outcome: 'success', capabilityId: `/capability/${capability}` });
     expect(event.detail).to.include({ failover: false, attempts: 1 });
+  });
+
+  it('has equally loaded instances take turns for requests sent one at a time', async () => {
+    const capability = freshCapability();
+    const registered = await instances(capability, [{ behaviour: 'ok', load: 20 }, { behaviour: 'ok', load: 20 }, { behaviour: 'ok', load: 20 }]);
+    const servedBy: string[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      const res = await route(capability);
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      servedBy.push(res.headers.get('x-served-by-aic')!);
+    }
+    // Each instance once in the first three turns, and again in the same order.
+    expect([...servedBy.slice(0, 3)].sort()).to.deep.equal(registered.map(({ aic }) => aic).sort());
+    expect(servedBy.slice(3)).to.deep.equal(servedBy.slice(0, 3));
+    for (const { server } of registered) expect(server.requests).to.equal(2);
   });
 
   it('answers 200 from the other instance when the preferred one is killed with the request in flight', async () => {
