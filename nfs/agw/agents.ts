@@ -90,6 +90,7 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
           agent: { name: agent.name, version: update.version ?? agent.version, kind: agent.kind },
           requestedCapabilities: capabilityIds,
           publicKeySha256: agent.publicKeySha256,
+          purpose: 'UPDATE',
         });
         if (decision.decision !== 'GRANT') throw aaapDenial(decision, 'update');
         const denied = decision.deniedCapabilities ?? [];

@@ -178,6 +178,7 @@ export function createRegistration(deps: RegistrationDeps) {
       requestedCapabilities: capabilityIds,
       publicKeySha256,
       csrPem: request.csrPem,
+      purpose: 'REGISTRATION',
     });
     if (decision.decision !== 'GRANT') throw aaapDenial(decision, 'registration');
     const certified = await allocateAndCertify(request, decision, publicKeySha256);

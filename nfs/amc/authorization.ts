@@ -5,10 +5,13 @@
  * registration the gateway sends the agent's CSR too, and nothing is granted without its proof of
  * possession. An update sends none (the agent keeps its key); a grant made then is bound to the
  * key the agent was certified for, and issuance checks a CSR's proof of possession in any case.
+ * Nothing is issued for an update, so its decision (purpose UPDATE) stores no grant. A key a
+ * certificate was revoked for as compromised is denied (KEY_COMPROMISED), whatever the purpose.
  */
 import { keptUuid } from '../shared/kept-uuid.ts';
 import { badRequest, forbidden } from '../shared/problem.ts';
 import type { CertificateAuthority } from './certificate-authority.ts';
+import { keyCompromised } from './credentials.ts';
 import { csrRefusalsAs400 } from '../shared/csr.ts';
 import type { Providers } from './providers.ts';
 import type { AmcSettings } from './settings.ts';
@@ -22,6 +25,8 @@ export interface AuthorizationRequest {
   publicKeySha256: string;
   /** The agent's CSR, at registration: its proof of possession is checked before anything is granted. */
   csrPem?: string;
+  /** REGISTRATION (the default): a GRANT names a stored single-use grant for issuance. UPDATE: the decision alone. */
+  purpose?: 'REGISTRATION' | 'UPDATE';
 }
 
 export interface AuthorizationDecision {
@@ -31,7 +36,7 @@ export interface AuthorizationDecision {
   grantedCapabilities?: string[];
   deniedCapabilities?: string[];
   expiresAt?: string;
-  cause?: 'PROVIDER_UNKNOWN' | 'PROVIDER_SUSPENDED' | 'INVALID_PROVIDER_CREDENTIAL' | 'SCOPE_NOT_PERMITTED';
+  cause?: 'PROVIDER_UNKNOWN' | 'PROVIDER_SUSPENDED' | 'INVALID_PROVIDER_CREDENTIAL' | 'SCOPE_NOT_PERMITTED' | 'KEY_COMPROMISED';
   detail?: string;
 }
 
@@ -73,7 +78,13 @@ export function createAuthorization(deps: { store: AmcStore; settings: AmcSettin
           detail: `provider ${check.provider.providerId} may not offer ${denied.join(', ')}`,
         };
       }
+      if (await keyCompromised(deps.store.credentials, request.publicKeySha256)) {
+        return { decision: 'DENY', cause: 'KEY_COMPROMISED', detail: 'a certificate of this key was revoked for keyCompromise; the agent needs a new key' };
+      }
       if (request.csrPem !== undefined) await requireProofOfKey(request.csrPem, request.publicKeySha256);
+      if (request.purpose === 'UPDATE') {
+        return { decision: 'GRANT', providerIndex: check.provider.providerIndex, grantedCapabilities: granted, ...(denied.length ? { deniedCapabilities: denied } : {}) };
+      }
       const expiresAt = new Date(deps.now() + deps.settings.grantLifetimeSeconds * 1000);
       const grantId = keptUuid();
       await deps.store.grants.insertOne({

@@ -69,6 +69,17 @@ const strayFilter = (serialNumber: string, claimedAt: string) => ({
 /** Searches for live certificates of a compromised key: a renewal under way adds at most one each time. */
 const KEY_COMPROMISE_PASSES = 5;
 
+/**
+ * Whether a certificate of the key (the SHA-256 of its SubjectPublicKeyInfo) was revoked for
+ * keyCompromise: such a key is never certified again, under any AIC (RFC 5280 section 5.3.1: the
+ * key is known or suspected to be in other hands). AAAP denies it, and issuance and renewal refuse it.
+ */
+export async function keyCompromised(credentials: AmcStore['credentials'], publicKeySha256: string): Promise<boolean> {
+  return (await credentials.findOne({ publicKeySha256, reason: 'keyCompromise' }, { fields: ['reason'] })) !== null;
+}
+
+const keyCompromisedRefusal = () => forbidden('a certificate of this key was revoked for keyCompromise; the key is not certified again, and the agent needs a new one', 'KEY_COMPROMISED');
+
 export function createCredentials(deps: CredentialsDeps) {
   const { store, ca, now } = deps;
   /**
@@ -218,8 +229,9 @@ export function createCredentials(deps: CredentialsDeps) {
    * and a renewal keeps the key: the certificate named is revoked for it, also when it was revoked
    * before for another reason (superseded by a renewal, say; its entry's reason becomes
    * keyCompromise, with its revocation date), and so is every GOOD or SUSPENDED certificate of the
-   * same key and AIC, its successors; looked for again until none is left, since a renewal under
-   * way may add one. 409 only when it is revoked for keyCompromise already.
+   * same key, its successors and any other AIC's (the key registered again after its agent left);
+   * looked for again until none is left, since a renewal under way may add one. From then on the
+   * key is certified no more (keyCompromised). 409 only when it is revoked for keyCompromise already.
    */
   async function revokeForKeyCompromise(serialText: string) {
     const serialNumber = canonicalSerial(serialText);
@@ -230,7 +242,7 @@ export function createCredentials(deps: CredentialsDeps) {
     if (!updated) throw conflict(`credential ${serialNumber} is revoked for keyCompromise already`, 'CREDENTIAL_STATE_CONFLICT');
     await notifyAll({ event: 'CREDENTIAL_REVOKED', serialNumber, aic: updated.aic, status: 'REVOKED', reason: 'keyCompromise' });
     for (let pass = 0; pass < KEY_COMPROMISE_PASSES; pass += 1) {
-      const live = (await store.credentials.find({ aic: record.aic, status: { $in: ['GOOD', 'SUSPENDED'] } })).filter((sameKey) => sameKey.publicKeySha256 === record.publicKeySha256);
+      const live = await store.credentials.find({ publicKeySha256: record.publicKeySha256, status: { $in: ['GOOD', 'SUSPENDED'] } });
       if (!live.length) break;
       for (const sameKey of live) await revokeIfLive(sameKey._id, 'keyCompromise');
     }
@@ -307,6 +319,8 @@ export function createCredentials(deps: CredentialsDeps) {
       if (grant.publicKeySha256 !== csr.publicKeySpkiSha256) {
         throw forbidden("the CSR's key is not the key the grant was made for", 'KEY_MISMATCH');
       }
+      // A grant made before the key was reported compromised is spent on nothing.
+      if (await keyCompromised(store.credentials, csr.publicKeySpkiSha256)) throw keyCompromisedRefusal();
       if (grant.providerIndex !== aic.aic.providerIndex) {
         throw forbidden(`the AIC's provider index ${aic.aic.providerIndex} is not the grant's ${grant.providerIndex}`, 'AIC_PROVIDER_MISMATCH');
       }
@@ -355,6 +369,8 @@ export function createCredentials(deps: CredentialsDeps) {
       if (csr.publicKeySpkiSha256 !== current.publicKeySha256) {
         throw forbidden("a renewal CSR must carry the current certificate's key", 'KEY_MISMATCH');
       }
+      // A key reported compromised has no GOOD certificate left but in a race with the report.
+      if (await keyCompromised(store.credentials, csr.publicKeySpkiSha256)) throw keyCompromisedRefusal();
       await requireUnusedCsr(current.aic, csr.fingerprint);
       requireCaInValidity();
       // One renewal at a time: the certificate is claimed atomically, so two concurrent renewals

@@ -88,6 +88,8 @@ export async function openAmcStore(store: Store) {
     collections.grants.createIndex({ field: 'expiresAt', expireAfterSeconds: 0 }),
     collections.credentials.createIndex({ field: 'aic' }),
     collections.credentials.createIndex({ field: 'status' }),
+    // A compromised key is looked for at every grant and issuance (credentials.ts keyCompromised).
+    collections.credentials.createIndex({ field: 'publicKeySha256' }),
     // Only certificates under renewal have it: the sweep of abandoned renewals reads a few.
     collections.credentials.createIndex({ field: 'renewingSince', sparse: true }),
     collections.subscribers.createIndex({ field: 'notificationUri', unique: true }),

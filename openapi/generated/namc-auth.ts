@@ -41,9 +41,18 @@ export interface components {
             publicKeySha256: string;
             /** @description The agent's PKCS#10 CSR, sent at registration (not at an update, which keeps the agent's key). The AMC checks it as at issuance before it grants (a provider or scope denial comes first, answered 200 DENY): a CSR that is not one, whose signature does not verify with its own key (no proof of possession, RFC 2986 section 3), whose key the policy refuses, or whose key is not the one publicKeySha256 names is answered 400 with the cause INVALID_CSR, CSR_SIGNATURE_INVALID or WEAK_KEY, and nothing is granted. */
             csrPem?: components["schemas"]["CsrPem"];
+            /**
+             * @description What the decision is for. REGISTRATION (the default): a GRANT names a single-use grant, bound to the key, that an issuance spends. UPDATE (of a registered agent's capabilities, endpoints or version, which keeps its credential): the decision alone, with no grantId and nothing stored, since nothing is issued for it.
+             * @default REGISTRATION
+             * @enum {string}
+             */
+            purpose: "REGISTRATION" | "UPDATE";
         };
-        /** @enum {string} */
-        DenialCause: "PROVIDER_UNKNOWN" | "PROVIDER_SUSPENDED" | "INVALID_PROVIDER_CREDENTIAL" | "SCOPE_NOT_PERMITTED";
+        /**
+         * @description Why AAAP denied. KEY_COMPROMISED: a certificate of the key publicKeySha256 names was revoked for keyCompromise (RFC 5280 section 5.3.1), and the key is never certified again.
+         * @enum {string}
+         */
+        DenialCause: "PROVIDER_UNKNOWN" | "PROVIDER_SUSPENDED" | "INVALID_PROVIDER_CREDENTIAL" | "SCOPE_NOT_PERMITTED" | "KEY_COMPROMISED";
         AuthorizationDecision: {
             /** @enum {string} */
             decision: "GRANT" | "DENY";

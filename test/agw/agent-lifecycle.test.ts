@@ -47,6 +47,20 @@ describe('Registered agents: update, credential status at the AMC and relying pa
     expect((await registration(body.aic)).body.capabilities).to.deep.equal(['/capability/billing-plan']);
   });
 
+  it('stores no AAAP grant for an update, granted or refused, and records the refusal as an event', async () => {
+    const grants = () => core.store.collection('amc.grants').countDocuments({});
+    const { body } = await registerAgent(core.agwUrl, { provider: acme, name: 'no-grant-kept', capabilities: ['/capability/billing-plan'] });
+    const before = await grants();
+    const patch = (update: object) => request('PATCH', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`, { provider: acme, ...update }, { 'content-type': 'application/json' });
+    expect((await patch({ version: '1.1.0' })).status).to.equal(200);
+    const refused = await patch({ requestedCapabilities: ['/capability/billing-plan', '/capability/location'] });
+    expect(refused.status).to.equal(403);
+    expect(refused.body.cause).to.equal('SCOPE_NOT_PERMITTED');
+    expect(await grants()).to.equal(before);
+    const events = await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=agent.updated&aic=${body.aic}`);
+    expect(events.body.map((event: { outcome: string; cause?: string }) => [event.outcome, event.cause ?? null])).to.deep.equal([['refused', 'SCOPE_NOT_PERMITTED'], ['success', null]]);
+  });
+
   it("refuses an update with a wrong provider secret as registration does (403 INVALID_PROVIDER_CREDENTIAL) and changes nothing", async () => {
     const { body } = await registerAgent(core.agwUrl, { provider: acme, name: 'secret-check', capabilities: ['/capability/billing-plan'] });
     const res = await request('PATCH', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`, { provider: { ...acme, clientSecret: 'not-the-secret-at-all' }, version: '2.0.0' }, { 'content-type': 'application/json' });
@@ -80,6 +94,22 @@ describe('Registered agents: update, credential status at the AMC and relying pa
     expect(beat.status).to.equal(403);
     expect(beat.body.cause).to.equal('CREDENTIAL_REVOKED');
     expect((await credential(serial, 'resume')).status).to.equal(409);
+  });
+
+  it('never certifies a key again once a certificate of it is revoked for keyCompromise: its next registration is 403 KEY_COMPROMISED and stores nothing', async () => {
+    const { body, sent } = await registerAgent(core.agwUrl, { name: 'compromised-key' });
+    expect((await credential(serialOf(body.certificatePem), 'revoke', { reason: 'keyCompromise' })).status).to.equal(200);
+    await until(async () => (await registration(body.aic)).body.state === 'REVOKED', 'the AGW marking the agent REVOKED');
+    expect((await request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`, undefined, asRegistrant(body.aic))).status).to.equal(204);
+
+    const counts = () => Promise.all(['amc.grants', 'amc.credentials', 'agw.agents', 'agw.nonces'].map((name) => core.store.collection(name).countDocuments({})));
+    const before = await counts();
+    const again = await registerAgent(core.agwUrl, { name: 'compromised-key', csrPem: sent.csrPem });
+    expect(again.status, JSON.stringify(again.body)).to.equal(403);
+    expect(again.body.cause).to.equal('KEY_COMPROMISED');
+    expect(await counts()).to.deep.equal(before);
+    const latest = await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=agent.registration&limit=1`);
+    expect(latest.body[0]).to.include({ outcome: 'refused', cause: 'KEY_COMPROMISED' });
   });
 
   it('suspends and resumes: certificateHold in the CRL, out of and back into discovery', async () => {

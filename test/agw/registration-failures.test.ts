@@ -146,18 +146,18 @@ describe('AGW registration when a step fails part-way', function () {
   });
 
   describe('an update while something else changes the agent', () => {
-    const grants = () => core.store.collection<StoredDocument>('amc.grants');
+    const amcCredentials = () => core.store.collection<StoredDocument>('amc.credentials');
     const patch = (aic: string) =>
       request('PATCH', `${core.agwUrl}/nagw-reg/v1/registrations/${aic}`, { provider: operatorCore, version: '2.0.0' }, { 'content-type': 'application/json' });
 
     it('is refused 409 ACS_CHANGED, not written over, when the ACS changed while the AMC was asked', async () => {
       const { body } = await registerAgent(core.agwUrl, { name: 'renewed-meanwhile' });
-      // AAAP stores a grant: at that moment a renewal's new ACS version lands at the gateway.
-      const original = grants().insertOne.bind(grants());
-      onNextCall(grants(), 'insertOne', async (doc) => {
+      // AAAP looks for a compromised key: at that moment a renewal's new ACS version lands at the gateway.
+      const original = amcCredentials().findOne.bind(amcCredentials());
+      onNextCall(amcCredentials(), 'findOne', (async (...args: Parameters<typeof original>) => {
         await agents().findOneAndUpdate({ _id: body.aic }, { $set: { 'acs.security.credentialSerialNumber': 'renewed' }, $inc: { 'acs.acsVersion': 1 } });
-        return original(doc);
-      });
+        return original(...args);
+      }) as typeof original);
       const res = await patch(body.aic);
       expect(res.status, JSON.stringify(res.body)).to.equal(409);
       expect(res.body.cause).to.equal('ACS_CHANGED');
@@ -169,11 +169,11 @@ describe('AGW registration when a step fails part-way', function () {
 
     it('is answered 404 when the agent was deregistered while the AMC was asked', async () => {
       const { body } = await registerAgent(core.agwUrl, { name: 'gone-meanwhile', provider: acme, capabilities: ['/capability/billing-plan'] });
-      const original = grants().insertOne.bind(grants());
-      onNextCall(grants(), 'insertOne', async (doc) => {
+      const original = amcCredentials().findOne.bind(amcCredentials());
+      onNextCall(amcCredentials(), 'findOne', (async (...args: Parameters<typeof original>) => {
         await agents().findOneAndDelete({ _id: body.aic });
-        return original(doc);
-      });
+        return original(...args);
+      }) as typeof original);
       const res = await request('PATCH', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`, { provider: acme, version: '2.0.0' }, { 'content-type': 'application/json' });
       expect(res.status, JSON.stringify(res.body)).to.equal(404);
       expect(res.body.cause).to.equal('AGENT_NOT_FOUND');

@@ -702,3 +702,25 @@ describe('AMC renewal against a suspension or revocation between its claim and i
     expect(again, 'once only').to.deep.equal([409, 'CREDENTIAL_STATE_CONFLICT']);
   });
 });
+
+describe('AMC: a key revoked for keyCompromise is certified no more (RFC 5280 section 5.3.1)', () => {
+  it("revokes the key's certificates under every AIC, and refuses a grant made before the report (403 KEY_COMPROMISED), leaving it unspent", async () => {
+    const ca = await loadCertificateAuthority(await createCaMaterial({ commonName: 'key compromise test CA' }));
+    const { store, credentials, grant } = await credentialsWith(ca);
+    const key = await createAgentKeyAndCsr();
+    const aic = (entitySerial: string) => formatAic(defaultAicScheme, { providerIndex: '1', ontologySerial: 'I', entitySerial });
+    // The same key under two AICs: registered again after its first agent left, say.
+    await grant('first', key.publicKeySpkiSha256);
+    await grant('second', key.publicKeySpkiSha256);
+    await grant('made-before-the-report', key.publicKeySpkiSha256);
+    const first = await credentials.issueCredential({ grantId: 'first', aic: aic('1'), csrPem: key.csrPem });
+    const second = await credentials.issueCredential({ grantId: 'second', aic: aic('2'), csrPem: key.csrPem });
+
+    await credentials.revokeCredential(first.serialNumber, 'keyCompromise');
+    expect((await credentials.getCredentialStatus(second.serialNumber)).reason).to.equal('keyCompromise');
+    const refused = await credentials.issueCredential({ grantId: 'made-before-the-report', aic: aic('3'), csrPem: key.csrPem }).then(() => null, (error: { status?: number; cause?: string }) => [error.status, error.cause]);
+    expect(refused).to.deep.equal([403, 'KEY_COMPROMISED']);
+    expect(await store.grants.findOne({ _id: 'made-before-the-report' })).to.include({ used: false });
+    expect(await store.credentials.countDocuments({ aic: aic('3') })).to.equal(0);
+  });
+});
