@@ -58,6 +58,13 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
     };
   }
 
+  /** The agent an operation found was deregistered before its write: 404, recorded as the operation's refusal. */
+  async function goneMeanwhile(type: string, agent: AgentDocument): Promise<never> {
+    const refusal = notFound(`agent ${agent._id} was deregistered meanwhile`, 'AGENT_NOT_FOUND');
+    await events.recordEvent({ type, outcome: 'refused', aic: agent._id, cause: refusal.cause, detail: { reason: refusal.message } });
+    throw refusal;
+  }
+
   const requireGood = (agent: AgentDocument) => {
     if (agent.credentialStatus !== 'GOOD') throw forbidden(`agent ${agent._id}'s credential is ${agent.credentialStatus}`, `CREDENTIAL_${agent.credentialStatus}`);
   };
@@ -129,7 +136,12 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
     async deregisterAgent(aicText: string, authorization: string | undefined): Promise<void> {
       const agent = await findFor('agent.deregistered', aicText, { authorization });
       // Revoked first: if the AMC cannot be reached the agent stays registered and a retry works.
-      await deps.registration.revokeCredentialsOf(agent, 'cessationOfOperation');
+      try {
+        await deps.registration.revokeCredentialsOf(agent, 'cessationOfOperation');
+      } catch (error) {
+        await events.recordEvent({ type: 'agent.deregistered', outcome: 'failure', aic: agent._id, cause: (error as ProblemError).cause, detail: { reason: `the agent stays registered: its credential could not be revoked: ${(error as Error).message}` } });
+        throw error;
+      }
       await store.agents.findOneAndDelete({ _id: agent._id });
       await events.recordEvent({ type: 'agent.deregistered', outcome: 'success', aic: agent._id });
     },
@@ -141,10 +153,11 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
         await events.recordEvent({ type: 'agent.heartbeat', outcome: 'refused', aic: agent._id, cause: `CREDENTIAL_${agent.credentialStatus}` });
         requireGood(agent);
       }
-      await store.agents.findOneAndUpdate(
+      const beaten = await store.agents.findOneAndUpdate(
         { _id: agent._id },
         { $set: { liveUntil: deps.registration.liveUntil(), lastHeartbeat: new Date(now()).toISOString(), ...(load !== undefined ? { load } : {}) } },
       );
+      if (!beaten) await goneMeanwhile('agent.heartbeat', agent);
       return agent.liveUntil <= now();
     },
 
@@ -156,7 +169,7 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
         await events.recordEvent({ type: 'agent.ue_state', outcome: 'refused', aic: agent._id, cause: refusal.cause, detail: { reason: refusal.message } });
         throw refusal;
       }
-      await store.agents.findOneAndUpdate({ _id: agent._id }, { $set: { cmState } });
+      if (!(await store.agents.findOneAndUpdate({ _id: agent._id }, { $set: { cmState } }))) await goneMeanwhile('agent.ue_state', agent);
       await events.recordEvent({ type: 'agent.ue_state', outcome: 'success', aic: agent._id, detail: { cmState } });
     },
 
@@ -166,7 +179,8 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
      * otherwise revoked). A renewal brings the new certificate and a new ACS version.
      */
     async applyCredentialEvent(event: CredentialEvent): Promise<void> {
-      const agent = await store.agents.findOne({ _id: canonicalAic(event.aic, '/aic') });
+      const aic = await events.recordingRefusals('agent.credential', { aicText: event.aic }, () => canonicalAic(event.aic, '/aic'));
+      const agent = await store.agents.findOne({ _id: aic });
       if (!agent) return;
       const credentials = (await deps.amc.listCredentials(agent._id)).sort((a, b) => Date.parse(b.notBefore) - Date.parse(a.notBefore));
       const current = credentials.find((c) => c.status === 'GOOD' || c.status === 'SUSPENDED') ?? credentials[0];

@@ -179,6 +179,13 @@ describe('Registered agents: update, credential status at the AMC and relying pa
     const lookups = (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=agent.lookup&limit=2`)).body;
     expect(lookups.map((event: { cause: string }) => event.cause), 'each refusal is an event').to.deep.equal(['AIC_CHECKSUM', 'AIC_SYNTAX']);
     expect(lookups[0]).to.include({ outcome: 'refused' }).and.not.have.property('aic');
+
+    // So is a credential event naming a mistyped AIC.
+    const notice = await request('POST', `${core.agwUrl}/nagw-reg/v1/credential-events`, { event: 'CREDENTIAL_REVOKED', serialNumber: body.acs.security.credentialSerialNumber, aic: mistyped, status: 'REVOKED' });
+    expect(notice.status).to.equal(400);
+    expect(notice.body.cause).to.equal('AIC_CHECKSUM');
+    const [credentialEvent] = (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=agent.credential&limit=1`)).body;
+    expect(credentialEvent).to.include({ outcome: 'refused', cause: 'AIC_CHECKSUM' });
   });
 
   it("refuses a deregistration without the registrant's token (401), keeps the agent and records the refusal", async () => {

@@ -13,7 +13,7 @@ import { request } from '../support/nrf-harness.ts';
 import { until } from '../support/until.ts';
 
 /** Replaces one method of a store collection for its next call only. */
-function onNextCall<K extends 'insertOne' | 'findOne' | 'findOneAndDelete' | 'find'>(collection: Collection<StoredDocument>, method: K, replacement: Collection<StoredDocument>[K]): void {
+function onNextCall<K extends 'insertOne' | 'findOne' | 'findOneAndDelete' | 'findOneAndUpdate' | 'find'>(collection: Collection<StoredDocument>, method: K, replacement: Collection<StoredDocument>[K]): void {
   const original = collection[method];
   collection[method] = (async (...args: unknown[]) => {
     collection[method] = original;
@@ -143,6 +143,22 @@ describe('AGW registration when a step fails part-way', function () {
     onNextCall(credentials, 'find', failingList);
     expect((await request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${good.aic}`, undefined, asRegistrant(good.aic))).status, 'its certificate could not be revoked').to.equal(502);
     expect(await agents().findOne({ _id: good.aic })).to.not.equal(null);
+    const [failure] = (await eventsOf('agent.deregistered')).filter((event) => event.aic === good.aic);
+    expect(failure, 'the failure is an event').to.include({ outcome: 'failure', cause: 'AMC_FAILURE' });
+  });
+
+  it('answers a heartbeat 404 AGENT_NOT_FOUND, and records it, when the agent was deregistered after it was found', async () => {
+    const { body } = await registerAgent(core.agwUrl, { name: 'gone-while-beating' });
+    const original = agents().findOneAndUpdate.bind(agents());
+    onNextCall(agents(), 'findOneAndUpdate', (async (...args: Parameters<typeof original>) => {
+      await agents().findOneAndDelete({ _id: body.aic });
+      return original(...args);
+    }) as typeof original);
+    const beat = await request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}/heartbeat`, { load: 3 }, asRegistrant(body.aic));
+    expect(beat.status, JSON.stringify(beat.body)).to.equal(404);
+    expect(beat.body.cause).to.equal('AGENT_NOT_FOUND');
+    const [refusal] = (await eventsOf('agent.heartbeat')).filter((event) => event.aic === body.aic);
+    expect(refusal).to.include({ outcome: 'refused', cause: 'AGENT_NOT_FOUND' });
   });
 
   describe('an update while something else changes the agent', () => {
