@@ -15,6 +15,9 @@ import type { AgentDocument, AgwStore } from './store.ts';
 import type { Taxonomy } from './taxonomy.ts';
 import type { DiscoveredAgent, DiscoveryAnswer } from './types.ts';
 
+/** The capabilities of an agent a requester may be shown (capabilityViewFor). */
+type CapabilityView = (agent: AgentDocument) => Promise<string[]>;
+
 /** What a signed structured answer names of its query (structuredQuery in nagw-disc.yaml). */
 type AnsweredQuery = NonNullable<DiscoveryAnswer['structuredQuery']>;
 
@@ -107,11 +110,34 @@ export function createDiscovery(deps: DiscoveryDeps) {
     return agents;
   }
 
-  async function visible(agents: readonly AgentDocument[], requester: Requester, capabilityOf: (agent: AgentDocument) => string[]) {
-    const kept: AgentDocument[] = [];
+  /**
+   * What an answer shows a requester of an agent's capabilities: those policy lets it discover,
+   * in the agent's list and in its ACS. An agent found by its domain, say, does not tell a
+   * requester it may not discover one of the agent's capabilities that the agent offers it. Null
+   * when no rule could deny the requester any capability (policy.mayHideCapabilities): everything
+   * is shown, as to every such requester.
+   */
+  async function capabilityViewFor(requester: Requester): Promise<CapabilityView | null> {
+    if (!(await policy.mayHideCapabilities(requester))) return null;
+    const decided = new Map<string, boolean>();
+    return async (agent) => {
+      const shown: string[] = [];
+      for (const capabilityId of agent.capabilityIds) {
+        let allowed = decided.get(capabilityId);
+        if (allowed === undefined) decided.set(capabilityId, (allowed = (await policy.decide(requester, capabilityId, 'discover')).allowed));
+        if (allowed) shown.push(capabilityId);
+      }
+      return shown;
+    };
+  }
+
+  /** The agents of `agents` with a capability the view shows, each with what it shows (all of them without a view). */
+  async function shownThrough(view: CapabilityView | null, agents: readonly AgentDocument[]): Promise<Array<{ agent: AgentDocument; shown?: string[] }>> {
+    if (!view) return agents.map((agent) => ({ agent }));
+    const kept: Array<{ agent: AgentDocument; shown: string[] }> = [];
     for (const agent of agents) {
-      const decisions = await Promise.all(capabilityOf(agent).map((capabilityId) => policy.decide(requester, capabilityId, 'discover')));
-      if (decisions.some((decision) => decision.allowed)) kept.push(agent);
+      const shown = await view(agent);
+      if (shown.length) kept.push({ agent, shown });
     }
     return kept;
   }
@@ -121,14 +147,15 @@ export function createDiscovery(deps: DiscoveryDeps) {
     return { ...unsigned, signature: await deps.signer.sign(unsigned) };
   }
 
-  const toDiscovered = (agent: AgentDocument, score: number, matchedCapability?: string): DiscoveredAgent => ({
+  /** An agent as answered; `shown`: the capabilities the requester may see, when not all (capabilityViewFor). */
+  const toDiscovered = (agent: AgentDocument, score: number, matchedCapability?: string, shown?: string[]): DiscoveredAgent => ({
     aic: agent._id,
     score,
     ...(matchedCapability ? { matchedCapability } : {}),
-    capabilities: agent.capabilityIds,
+    capabilities: shown ?? agent.capabilityIds,
     a2aUrl: agent.a2aUrl,
     load: agent.load,
-    acs: agent.acs,
+    acs: shown ? { ...agent.acs, capabilities: agent.acs.capabilities.filter(({ capabilityId }) => shown.includes(capabilityId)) } : agent.acs,
   });
 
   /** The signed answer's UTF-8 JSON (what the fast path sends; see AnswerSigner.signedJson). */
@@ -144,8 +171,10 @@ export function createDiscovery(deps: DiscoveryDeps) {
     }
     const limit = query.limit ?? 10;
     const gdpr = query.securityAttributes?.includes('gdpr') === true;
-    // By capability alone: the capability's pool of live holders answers, with no other filter to apply.
-    if (query.capabilityId && !query.aic && !query.providerId && !query.domain && !query.supi && !gdpr) {
+    const view = await capabilityViewFor(requester);
+    // By capability alone, to a requester shown everything: the capability's pool of live holders
+    // answers, with no other filter to apply, in an answer shared by every such requester.
+    if (query.capabilityId && !query.aic && !query.providerId && !query.domain && !query.supi && !gdpr && !view) {
       const pool = await poolOf(query.capabilityId, limit);
       await events.recordEvent({ type: 'discovery.structured', outcome: 'success', aic: requester.aic, capabilityId: query.capabilityId, detail: { results: Math.min(pool.length, limit) } });
       return signedPoolAnswer(pool, query.capabilityId, limit);
@@ -160,11 +189,11 @@ export function createDiscovery(deps: DiscoveryDeps) {
     // Last, so the embedded engine picks the capability index for its candidates.
     if (query.capabilityId) filter.capabilityIds = query.capabilityId;
     const pool = leastLoaded(await store.agents.find(filter, { limit: poolSize(limit) }));
-    // Without a capability asked for, an agent is shown if policy lets the requester discover any
-    // of its capabilities; the event counts those it hid.
-    const shown = query.capabilityId ? pool : await visible(pool, requester, (agent) => agent.capabilityIds);
+    // An agent is shown if policy lets the requester discover any of its capabilities (one asked
+    // for is), with those alone; the event counts the agents it hid.
+    const shown = await shownThrough(view, pool);
     const hiddenByPolicy = pool.length - shown.length;
-    const ranked = shown.slice(0, limit).map((agent) => toDiscovered(agent, 1, query.capabilityId));
+    const ranked = shown.slice(0, limit).map(({ agent, shown: capabilities }) => toDiscovered(agent, 1, query.capabilityId, capabilities));
     await events.recordEvent({ type: 'discovery.structured', outcome: 'success', aic: requester.aic, capabilityId: query.capabilityId, detail: { results: ranked.length, ...(hiddenByPolicy ? { hiddenByPolicy } : {}) } });
     return signedAnswerOf(ranked, answeredQuery(query, limit));
   }
@@ -212,7 +241,9 @@ export function createDiscovery(deps: DiscoveryDeps) {
       }
       const limit = request.limit ?? 10;
       const matches = deps.taxonomy.match(screened.text, 5);
+      const view = await capabilityViewFor(requester);
       const agents: DiscoveredAgent[] = [];
+      const answered = new Set<string>();
       // A natural-language answer leaves out what policy denies instead of refusing the query;
       // the event says what was left out and by which rule.
       const deniedByPolicy: Array<{ capabilityId: string; ruleId: string }> = [];
@@ -223,9 +254,12 @@ export function createDiscovery(deps: DiscoveryDeps) {
           deniedByPolicy.push({ capabilityId: match.capabilityId, ruleId: decision.ruleId });
           continue;
         }
-        const pool = await poolOf(match.capabilityId, limit);
-        for (const agent of pool.slice(0, limit - agents.length)) {
-          if (!agents.some((known) => known.aic === agent._id)) agents.push(toDiscovered(agent, Math.round(match.score * 1000) / 1000, match.capabilityId));
+        // An agent of an earlier match (holding both) is answered once, and the next one takes its place.
+        for (const agent of await poolOf(match.capabilityId, limit)) {
+          if (agents.length >= limit) break;
+          if (answered.has(agent._id)) continue;
+          answered.add(agent._id);
+          agents.push(toDiscovered(agent, Math.round(match.score * 1000) / 1000, match.capabilityId, await view?.(agent)));
         }
       }
       await events.recordEvent({ type: 'discovery.natural_language', outcome: 'success', aic: requester.aic, detail: { capabilities: matches.map((match) => match.capabilityId), results: agents.length, ...(deniedByPolicy.length ? { deniedByPolicy } : {}) } });

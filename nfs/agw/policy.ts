@@ -91,6 +91,14 @@ export function createPolicy(deps: { store: AgwStore; aicSaltHex: string; now?: 
       return namesIdentities ? undefined : 'named';
     },
 
+    /**
+     * Whether a rule could deny this requester discovery of some capability. When none could (the
+     * usual case), every capability of every agent may be shown to it, and answers may be shared.
+     */
+    async mayHideCapabilities(requester: Requester): Promise<boolean> {
+      return (await rules()).some((rule) => rule.effect === 'DENY' && rule.actions.includes('discover') && subjectMatches(rule, requester));
+    },
+
     async decide(requester: Requester, capabilityId: string, action: 'discover' | 'invoke'): Promise<PolicyDecision> {
       const matching = (await rules()).filter((rule) => rule.actions.includes(action) && (rule.capabilityId === '*' || rule.capabilityId === capabilityId) && subjectMatches(rule, requester));
       if (!matching.length) return { allowed: true };

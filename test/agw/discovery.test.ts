@@ -247,6 +247,22 @@ describe('AGW discovery (nagw-disc)', function () {
       expect(matched[aic.wireless]).to.equal(wireless);
     });
 
+    it('fills the limit: an agent matched for two capabilities is answered once, and the next agent takes its place', async () => {
+      const multi = await registered(core.agwUrl, { name: 'multi-agent', description: 'Optimises radio and quality of service', capabilities: [wireless, qos] });
+      const beat = (target: string, load: number) => request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${target}/heartbeat`, { load }, asRegistrant(target));
+      try {
+        // The qos agent after the one holding both, among qos's holders.
+        expect((await beat(aic.qos, 30)).status).to.equal(204);
+        const res = await resolve({ query: 'poor mobile signal and my video stutters', limit: 3 });
+        expect(res.status, JSON.stringify(res.body)).to.equal(200);
+        expect(res.body.capabilityMatches.map((match: { capabilityId: string }) => match.capabilityId).slice(0, 2)).to.have.members([wireless, qos]);
+        expect(aicsOf(res.body)).to.have.members([aic.wireless, multi, aic.qos]);
+      } finally {
+        await beat(aic.qos, 0);
+        await request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${multi}`, undefined, asRegistrant(multi));
+      }
+    });
+
     it('answers no agents and a clarification for gibberish', async () => {
       const res = await resolve({ query: 'xqzv blorft wuggle' });
       expect(res.status).to.equal(200);
@@ -327,6 +343,31 @@ describe('AGW discovery (nagw-disc)', function () {
       expect(restored.status).to.equal(200);
       expect(aicsOf(restored.body)).to.include(aic.qos);
       expect(aicsOf((await resolve({ query: videoQuery, requesterAic: aic.acme })).body)).to.include(aic.qos);
+    });
+
+    it("shows a requester only the capabilities it may discover of an agent it finds by another one, in the list and the ACS, on every path", async () => {
+      const multi = await registered(core.agwUrl, { name: 'multi-agent', description: 'Optimises radio and quality of service', capabilities: [wireless, qos] });
+      try {
+        await putRule();
+        type Shown = { aic: string; capabilities: string[]; acs: { capabilities: Array<{ capabilityId: string }> } };
+        const shownOf = (answer: { agents: Shown[] }) => {
+          const found = answer.agents.find((agent) => agent.aic === multi);
+          expect(found, JSON.stringify(aicsOf(answer))).to.not.equal(undefined);
+          return [found!.capabilities, found!.acs.capabilities.map(({ capabilityId }) => capabilityId)];
+        };
+        const asAcme = `&requester-aic=${aic.acme}`;
+        for (const query of [`capability-id=${wireless}`, 'domain=operator.example&limit=100', `provider-id=operator-core&limit=100`]) {
+          const res = await discover(`${query}${asAcme}`);
+          expect(res.status, query).to.equal(200);
+          expect(shownOf(res.body), query).to.deep.equal([[wireless], [wireless]]);
+          const other = await discover(`${query}&requester-aic=${aic.broadband}`);
+          expect(shownOf(other.body), `${query}, to a requester the rule does not name`).to.deep.equal([[wireless, qos], [wireless, qos]]);
+        }
+        const natural = await resolve({ query: 'poor mobile signal', requesterAic: aic.acme, limit: 10 });
+        expect(shownOf(natural.body)).to.deep.equal([[wireless], [wireless]]);
+      } finally {
+        await request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${multi}`, undefined, asRegistrant(multi));
+      }
     });
 
     it('compares domains without regard to case (RFC 4343): in a rule subject and in a query', async () => {
