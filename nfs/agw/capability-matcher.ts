@@ -104,8 +104,11 @@ function processTerm(term: string): string | null {
 
 const tokenize: (text: string) => string[] = MiniSearch.getDefault('tokenize');
 
-/** The processed terms of a query, deduplicated, as minisearch will search them (for coverage). */
-function queryTerms(text: string): string[] {
+/**
+ * The processed terms of a text, deduplicated, as minisearch searches them (for coverage), and as
+ * agents' own ACS texts are compared with a request (acs-text-ranking.ts).
+ */
+export function queryTerms(text: string): string[] {
   const terms = tokenize(text).map(processTerm).filter((t): t is string => !!t);
   return [...new Set(terms)];
 }

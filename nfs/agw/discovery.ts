@@ -1,11 +1,14 @@
 /**
  * Discovery of agents by what they can do (DMSC architecture draft, "Discovery"; Agent Name
  * Service section 2.2.2): structured (capability id, AIC, provider, domain, security attributes)
- * and natural language (ranked by the offline matcher over the taxonomy). Only discoverable,
+ * and natural language (matched by the offline matcher over the taxonomy, its agents ranked by
+ * the match and their own ACS texts, acs-text-ranking.ts). Only discoverable,
  * live agents that policy lets the requester see are answered, and every answer is signed.
  */
 import { badRequest, forbidden } from '../shared/problem.ts';
 import { screenText } from '../shared/text-screen.ts';
+import { combinedScore, createAcsTextScorer } from './acs-text-ranking.ts';
+import { queryTerms } from './capability-matcher.ts';
 import type { AnswerSigner } from './answer-signer.ts';
 import type { Agents } from './agents.ts';
 import type { Events } from './events.ts';
@@ -59,6 +62,7 @@ const maxPools = 1000;
 
 export function createDiscovery(deps: DiscoveryDeps) {
   const { store, policy, events, now } = deps;
+  const acsTextScore = createAcsTextScorer();
 
   /**
    * Who asks: their AIC (checked), and their provider and domain when they are registered here.
@@ -231,7 +235,10 @@ export function createDiscovery(deps: DiscoveryDeps) {
       return JSON.parse((await discoverAgentsJson(query, authorization)).toString('utf8')) as DiscoveryAnswer;
     },
 
-    /** The text is screened, matched onto capabilities, and each capability's agents ranked by score then load. */
+    /**
+     * The text is screened and matched onto capabilities; their live holders are ranked by the
+     * match and their ACS texts (acs-text-ranking.ts), then by load.
+     */
     async resolveNaturalLanguage(request: { query: string; requesterAic?: string; limit?: number }, authorization?: string): Promise<DiscoveryAnswer> {
       const requester = await provenRequesterOf(request.requesterAic, authorization, { type: 'discovery.natural_language', param: '/requesterAic' });
       const screened = screenText(request.query);
@@ -242,26 +249,27 @@ export function createDiscovery(deps: DiscoveryDeps) {
       const limit = request.limit ?? 10;
       const matches = deps.taxonomy.match(screened.text, 5);
       const view = await capabilityViewFor(requester);
-      const agents: DiscoveredAgent[] = [];
-      const answered = new Set<string>();
+      const requestTerms = queryTerms(screened.text);
+      // Each agent once, with its best score over the capabilities it was found through.
+      const candidates = new Map<string, { agent: AgentDocument; score: number; capabilityId: string }>();
       // A natural-language answer leaves out what policy denies instead of refusing the query;
       // the event says what was left out and by which rule.
       const deniedByPolicy: Array<{ capabilityId: string; ruleId: string }> = [];
       for (const match of matches) {
-        if (agents.length >= limit) break;
         const decision = await policy.decide(requester, match.capabilityId, 'discover');
         if (!decision.allowed) {
           deniedByPolicy.push({ capabilityId: match.capabilityId, ruleId: decision.ruleId });
           continue;
         }
-        // An agent of an earlier match (holding both) is answered once, and the next one takes its place.
         for (const agent of await poolOf(match.capabilityId, limit)) {
-          if (agents.length >= limit) break;
-          if (answered.has(agent._id)) continue;
-          answered.add(agent._id);
-          agents.push(toDiscovered(agent, Math.round(match.score * 1000) / 1000, match.capabilityId, await view?.(agent)));
+          const score = combinedScore(match.score, acsTextScore(requestTerms, agent));
+          const known = candidates.get(agent._id);
+          if (!known || score > known.score) candidates.set(agent._id, { agent, score, capabilityId: match.capabilityId });
         }
       }
+      const ranked = [...candidates.values()].sort((a, b) => b.score - a.score || a.agent.load - b.agent.load).slice(0, limit);
+      const agents: DiscoveredAgent[] = [];
+      for (const { agent, score, capabilityId } of ranked) agents.push(toDiscovered(agent, score, capabilityId, await view?.(agent)));
       await events.recordEvent({ type: 'discovery.natural_language', outcome: 'success', aic: requester.aic, detail: { capabilities: matches.map((match) => match.capabilityId), results: agents.length, ...(deniedByPolicy.length ? { deniedByPolicy } : {}) } });
       return signed({
         query: screened.text,

@@ -57,7 +57,7 @@ export interface components {
     schemas: {
         DiscoveredAgent: {
             aic: string;
-            /** @description 1 for a structured match; the matcher's score (0..1] for natural language. */
+            /** @description 1 for a structured match. For natural language, in (0..1]: 0.8 times the score of the capability the agent was found through (capabilityMatches) plus 0.2 times the share of the request's terms its own ACS name and description contain; answers are ranked by it, then by load. */
             score: number;
             matchedCapability?: string;
             capabilities: string[];

@@ -247,6 +247,21 @@ describe('AGW discovery (nagw-disc)', function () {
       expect(matched[aic.wireless]).to.equal(wireless);
     });
 
+    it("ranks the holders of a capability by their own ACS texts: the agent whose description says what was asked comes first, though busier", async () => {
+      const fitting = await registered(core.agwUrl, { name: 'video-smoother', description: 'Smooths video streaming when it stutters', capabilities: [qos] });
+      const beat = (target: string, load: number) => request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${target}/heartbeat`, { load }, asRegistrant(target));
+      try {
+        expect((await beat(fitting, 40)).status).to.equal(204);
+        const res = await resolve({ query: 'my video stutters', limit: 10 });
+        expect(res.status, JSON.stringify(res.body)).to.equal(200);
+        const scores = Object.fromEntries(res.body.agents.map((agent: { aic: string; score: number }) => [agent.aic, agent.score]));
+        expect(aicsOf(res.body).slice(0, 2), JSON.stringify(res.body.agents)).to.deep.equal([fitting, aic.qos]);
+        expect(scores[fitting]).to.be.greaterThan(scores[aic.qos]).and.at.most(1);
+      } finally {
+        await request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${fitting}`, undefined, asRegistrant(fitting));
+      }
+    });
+
     it('fills the limit: an agent matched for two capabilities is answered once, and the next agent takes its place', async () => {
       const multi = await registered(core.agwUrl, { name: 'multi-agent', description: 'Optimises radio and quality of service', capabilities: [wireless, qos] });
       const beat = (target: string, load: number) => request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${target}/heartbeat`, { load }, asRegistrant(target));
