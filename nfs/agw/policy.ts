@@ -3,7 +3,7 @@
  * or invoke which capabilities. The matching rule of highest priority decides (a DENY wins a
  * tie); with none, the request is allowed. A denial names the rule.
  */
-import { notFound } from '../shared/problem.ts';
+import { badRequest, notFound } from '../shared/problem.ts';
 import { canonicalAic } from './aic-check.ts';
 import type { AgwStore, PolicyDocument } from './store.ts';
 import type { PolicyRule, PolicyRuleDefinition } from './types.ts';
@@ -23,7 +23,7 @@ export type PolicyDecision = { allowed: true } | { allowed: false; ruleId: strin
  */
 export const POLICY_RELOAD_MS = 1_000;
 
-export function createPolicy(deps: { store: AgwStore; aicSaltHex: string; now?: () => number; onReloadedChange?: () => void }) {
+export function createPolicy(deps: { store: AgwStore; aicSaltHex: string; knowsCapability: (capabilityId: string) => boolean; now?: () => number; onReloadedChange?: () => void }) {
   const now = deps.now ?? Date.now;
   // Rules are few and read on every discovery; they are cached, reloaded after any change made
   // here, and read again once POLICY_RELOAD_MS has passed. A load that a change here overtook is
@@ -66,6 +66,15 @@ export function createPolicy(deps: { store: AgwStore; aicSaltHex: string; now?: 
 
     /** Stores the rule under its id, replacing any rule of that id; `created` when there was none (RFC 9110 section 9.3.4: 201). */
     async putPolicyRule(ruleId: string, definition: PolicyRuleDefinition): Promise<{ created: boolean; rule: PolicyRule }> {
+      // A rule that could never apply is a mistake its author would not see: a DENY that denies nothing.
+      if (definition.capabilityId !== '*' && !deps.knowsCapability(definition.capabilityId)) {
+        throw badRequest(`${definition.capabilityId} is not in the taxonomy`, [{ param: '/capabilityId', reason: 'unknown capability id' }], 'UNKNOWN_CAPABILITY');
+      }
+      const { anonymous, ...identities } = definition.subject ?? {};
+      const named = Object.keys(identities).filter((member) => identities[member as keyof typeof identities] !== undefined);
+      if (anonymous === true && named.length) {
+        throw badRequest(`a subject both anonymous and with ${named.join(', ')} matches no requester (an anonymous one gives no AIC, so has none of these)`, [{ param: '/subject/anonymous', reason: `contradicts /subject/${named[0]}` }]);
+      }
       if (definition.subject?.aic) definition = { ...definition, subject: { ...definition.subject, aic: canonicalAic(definition.subject.aic, deps.aicSaltHex, '/subject/aic') } };
       // Domain names compare without regard to case (RFC 4343 section 3): kept in lower case.
       if (definition.subject?.domain) definition = { ...definition, subject: { ...definition.subject, domain: definition.subject.domain.toLowerCase() } };

@@ -79,6 +79,11 @@ export async function createTaxonomy(deps: { store: AgwStore; seed: readonly Tax
     },
 
     async putCapability(name: string, definition: CapabilityDefinition): Promise<{ created: boolean; capability: Capability }> {
+      const names = (definition.parameters ?? []).map((parameter) => parameter.name);
+      const repeated = names.findIndex((parameterName, index) => names.indexOf(parameterName) !== index);
+      if (repeated >= 0) {
+        throw badRequest(`parameter ${names[repeated]} is defined twice`, [{ param: `/parameters/${repeated}/name`, reason: 'a parameter name is defined once' }]);
+      }
       const version = await nextCounterValue(store.counters, 'taxonomyVersion');
       const document: TaxonomyDocument = { _id: `/capability/${name}`, synonyms: [], ...definition, version };
       const { upserted } = await store.taxonomy.replaceOne({ _id: document._id }, document, { upsert: true });

@@ -72,7 +72,7 @@ export interface components {
             effect: "ALLOW" | "DENY";
             /** @default 100 */
             priority: number;
-            /** @description Who the rule is about; an absent member matches anyone, an empty subject everyone. */
+            /** @description Who the rule is about; an absent member matches anyone, an empty subject everyone. anonymous true with an aic, providerId or domain would match no one, and is refused with 400. */
             subject?: {
                 aic?: components["schemas"]["AicText"];
                 providerId?: components["schemas"]["ProviderId"];
@@ -80,6 +80,7 @@ export interface components {
                 /** @description Matches only requesters that gave no AIC. */
                 anonymous?: boolean;
             };
+            /** @description A capability of the taxonomy (another is refused with 400 UNKNOWN_CAPABILITY), or '*' for all. */
             capabilityId: components["schemas"]["CapabilityId"] | "*";
             actions: ("discover" | "invoke")[];
         };

@@ -53,6 +53,7 @@ export interface components {
             name: string;
             description: string;
             synonyms?: string[];
+            /** @description Each parameter's name once (a second is refused with 400). */
             parameters?: components["schemas"]["CapabilityParameter"][];
         };
         /** @description A taxonomy entry (CapabilityDefinition with its id and version). */

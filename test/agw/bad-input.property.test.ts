@@ -187,13 +187,17 @@ function badManagement(aic: string) {
     fc.oneof(fc.string().filter((id) => id !== '*' && !/^\/capability\/[a-z0-9][a-z0-9-]{0,62}$/.test(id)), notScalar).map((capabilityId) => putRule('bad capabilityId')({ ...policy, capabilityId })),
     badInteger(0, 1_000_000).map((priority) => putRule('bad priority')({ ...policy, priority })),
     withUnknown(policy).map(putRule('unknown member')),
-    fc.oneof(schemaBadAic.map((value) => ({ aic: value })), failing(/^[a-z0-9][a-z0-9-]{1,62}$/).map((providerId) => ({ providerId })), fc.constant({ domain: 'd'.repeat(129) }), notBoolean.map((anonymous) => ({ anonymous })), withUnknown({ domain: 'x' }), notObject)
+    fc.oneof(schemaBadAic.map((value) => ({ aic: value })), failing(/^[a-z0-9][a-z0-9-]{1,62}$/).map((providerId) => ({ providerId })), fc.constantFrom({ domain: 'd'.repeat(129) }, { domain: '' }, { domain: 'operator .example' }), notBoolean.map((anonymous) => ({ anonymous })), withUnknown({ domain: 'x' }), notObject)
       .map((subject) => putRule('bad subject')({ ...policy, subject })),
+    // Well formed, and matching no one: an anonymous requester names no AIC, provider or domain.
+    fc.constantFrom({ aic }, { providerId: 'acme-agents' }, { domain: 'operator.example' }).map((identity) => putRule('anonymous subject with an identity')({ ...policy, subject: { anonymous: true, ...identity } })),
+    fc.stringMatching(capabilityName).filter((name) => !taxonomyNames.has(name)).map((name) => putRule('capability not in the taxonomy')({ ...policy, capabilityId: `/capability/${name}` })),
     badSegment(capabilityName).chain((name) => fc.constantFrom(send('taxonomy: bad name', 'PUT', tax(name), capability), send('taxonomy: bad name', 'GET', tax(name)), send('taxonomy: bad name', 'DELETE', tax(name)))),
     fc.constantFrom('name', 'description').chain((name) => putCapability(`no ${name}`)(without(capability, name))),
-    fc.oneof(fc.constant(''), fc.constant('n'.repeat(129)), notScalar).chain((name) => putCapability('bad name member')({ ...capability, name })),
-    fc.oneof(fc.constant(''), fc.constant('d'.repeat(1001)), notScalar).chain((description) => putCapability('bad description')({ ...capability, description })),
-    fc.oneof(fc.constant(Array.from({ length: 65 }, (_, i) => `s${i}`)), fc.constant(['']), fc.string(), fc.array(notScalar, { minLength: 1, maxLength: 2 })).chain((synonyms) => putCapability('bad synonyms')({ ...capability, synonyms })),
+    fc.oneof(fc.constantFrom('', '   ', '\t\n'), fc.constant('n'.repeat(129)), notScalar).chain((name) => putCapability('bad name member')({ ...capability, name })),
+    fc.oneof(fc.constantFrom('', '  '), fc.constant('d'.repeat(1001)), notScalar).chain((description) => putCapability('bad description')({ ...capability, description })),
+    fc.oneof(fc.constant(Array.from({ length: 65 }, (_, i) => `s${i}`)), fc.constantFrom([''], [' '], ['slow', 'slow']), fc.string(), fc.array(notScalar, { minLength: 1, maxLength: 2 })).chain((synonyms) => putCapability('bad synonyms')({ ...capability, synonyms })),
+    putCapability('a parameter name twice')({ ...capability, parameters: [{ name: 'dest', type: 'string' }, { name: 'dest', type: 'number' }] }),
     fc.oneof(fc.constant({ name: 'p' }), failing(/^[A-Za-z][A-Za-z0-9_]{0,63}$/).map((name) => ({ name, type: 'string' })), withUnknown({ name: 'p', type: 'string' }),
       fc.string().filter((type) => !['string', 'number', 'integer', 'boolean'].includes(type)).map((type) => ({ name: 'p', type }))).map((parameter) => [parameter])
       .chain((parameters) => putCapability('bad parameter')({ ...capability, parameters })),
