@@ -135,6 +135,15 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
 
     async deregisterAgent(aicText: string, authorization: string | undefined): Promise<void> {
       const agent = await findFor('agent.deregistered', aicText, { authorization });
+      // A hold (certificateHold, RFC 5280 section 5.3.1) freezes the registration, as it does
+      // updates and heartbeats: leaving would revoke the held certificate as no longer needed,
+      // and let its key register again as if nothing were held against it. The operator resumes
+      // or revokes it first; a revoked agent may leave.
+      if (agent.credentialStatus === 'SUSPENDED') {
+        const refusal = forbidden(`agent ${agent._id}'s credential is SUSPENDED: it leaves once the AMC resumes or revokes it`, 'CREDENTIAL_SUSPENDED');
+        await events.recordEvent({ type: 'agent.deregistered', outcome: 'refused', aic: agent._id, cause: refusal.cause, detail: { reason: refusal.message } });
+        throw refusal;
+      }
       // Revoked first: if the AMC cannot be reached the agent stays registered and a retry works.
       try {
         await deps.registration.revokeCredentialsOf(agent, 'cessationOfOperation');

@@ -125,6 +125,25 @@ describe('Registered agents: update, credential status at the AMC and relying pa
     await until(async () => discoverable(body.aic), 'the resumed agent returning to discovery');
   });
 
+  it('keeps a suspended agent registered: its own deregistration is 403 CREDENTIAL_SUSPENDED until the AMC resumes it, and its key cannot register again meanwhile', async () => {
+    const { body, sent } = await registerAgent(core.agwUrl, { name: 'held' });
+    const serial = serialOf(body.certificatePem);
+    expect((await credential(serial, 'suspend')).status).to.equal(200);
+    await until(async () => (await registration(body.aic)).body.state === 'SUSPENDED', 'the AGW marking the agent SUSPENDED');
+    const leave = () => request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`, undefined, asRegistrant(body.aic));
+    const refused = await leave();
+    expect([refused.status, refused.body.cause]).to.deep.equal([403, 'CREDENTIAL_SUSPENDED']);
+    expect((await request('GET', `${core.amcUrl}/namc-cred/v1/credentials/${serial}`)).body.status, 'the hold stands').to.equal('SUSPENDED');
+    const [event] = (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=agent.deregistered&aic=${body.aic}`)).body;
+    expect(event).to.include({ outcome: 'refused', cause: 'CREDENTIAL_SUSPENDED' });
+    const again = await registerAgent(core.agwUrl, { name: 'held', csrPem: sent.csrPem });
+    expect(again.status).to.equal(409);
+
+    expect((await credential(serial, 'resume')).status).to.equal(200);
+    await until(async () => (await registration(body.aic)).body.state !== 'SUSPENDED', 'the AGW hearing of the resumption');
+    expect((await leave()).status).to.equal(204);
+  });
+
   it('refuses a suspended or revoked agent as a requester: discovery, routing and policy decisions, each refusal an event', async () => {
     const { body } = await registerAgent(core.agwUrl, { name: 'suspended-requester' });
     const serial = serialOf(body.certificatePem);
