@@ -125,6 +125,25 @@ describe('Registered agents: update, credential status at the AMC and relying pa
     await until(async () => discoverable(body.aic), 'the resumed agent returning to discovery');
   });
 
+  it("refuses an update by another provider (403 NOT_OWNER), and a suspended agent's update and heartbeat (403 CREDENTIAL_SUSPENDED), each an event, changing nothing", async () => {
+    const { body } = await registerAgent(core.agwUrl, { name: 'guarded' });
+    const patch = (provider: object) => request('PATCH', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`, { provider, version: '9.0.0' }, { 'content-type': 'application/json' });
+    const notOwner = await patch(acme);
+    expect([notOwner.status, notOwner.body.cause]).to.deep.equal([403, 'NOT_OWNER']);
+
+    expect((await credential(serialOf(body.certificatePem), 'suspend')).status).to.equal(200);
+    await until(async () => (await registration(body.aic)).body.state === 'SUSPENDED', 'the AGW marking the agent SUSPENDED');
+    const held = await patch(operatorCore);
+    expect([held.status, held.body.cause]).to.deep.equal([403, 'CREDENTIAL_SUSPENDED']);
+    const beat = await request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}/heartbeat`, { load: 1 }, asRegistrant(body.aic));
+    expect([beat.status, beat.body.cause]).to.deep.equal([403, 'CREDENTIAL_SUSPENDED']);
+
+    expect((await registration(body.aic)).body.acs).to.deep.include({ version: '1.0.0', acsVersion: 1 });
+    const eventsOf = async (type: string) => (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=${type}&aic=${body.aic}`)).body.map((event: { outcome: string; cause?: string }) => [event.outcome, event.cause]);
+    expect(await eventsOf('agent.updated')).to.deep.equal([['refused', 'CREDENTIAL_SUSPENDED'], ['refused', 'NOT_OWNER']]);
+    expect(await eventsOf('agent.heartbeat')).to.deep.equal([['refused', 'CREDENTIAL_SUSPENDED']]);
+  });
+
   it('keeps a suspended agent registered: its own deregistration is 403 CREDENTIAL_SUSPENDED until the AMC resumes it, and its key cannot register again meanwhile', async () => {
     const { body, sent } = await registerAgent(core.agwUrl, { name: 'held' });
     const serial = serialOf(body.certificatePem);
@@ -189,8 +208,8 @@ describe('Registered agents: update, credential status at the AMC and relying pa
     const malformed = await registration('1.2.156.3088.1.2.1.1.1.ABCDE');
     expect(malformed.status).to.equal(400);
     expect(malformed.body.cause).to.equal('AIC_SYNTAX');
-    const checksum = body.aic.slice(-4);
-    const mistyped = `${body.aic.slice(0, -4)}${checksum[0] === '0' ? '1' : '0'}${checksum.slice(1)}`;
+    // The checksum's last character changed: still at most 1EKF, a CRC-16 in Base36, so in range.
+    const mistyped = `${body.aic.slice(0, -1)}${body.aic.endsWith('0') ? '1' : '0'}`;
     const res = await registration(mistyped);
     expect(res.status).to.equal(400);
     expect(res.body.cause).to.equal('AIC_CHECKSUM');
