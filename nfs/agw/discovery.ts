@@ -256,6 +256,9 @@ export function createDiscovery(deps: DiscoveryDeps) {
       // the event says what was left out and by which rule.
       const deniedByPolicy: Array<{ capabilityId: string; ruleId: string }> = [];
       for (const match of matches) {
+        // Matches come best first: once `limit` agents score at least what an agent of this one
+        // could (a full ACS text match), neither it nor a later one changes the answer.
+        if (candidates.size >= limit && countAtLeast(candidates.values(), combinedScore(match.score, 1)) >= limit) break;
         const decision = await policy.decide(requester, match.capabilityId, 'discover');
         if (!decision.allowed) {
           deniedByPolicy.push({ capabilityId: match.capabilityId, ruleId: decision.ruleId });
@@ -291,6 +294,13 @@ export type Discovery = ReturnType<typeof createDiscovery>;
  */
 function poolSize(limit: number): number {
   return Math.max(limit * 5, 50);
+}
+
+/** How many of the candidates score at least `bound`. */
+function countAtLeast(candidates: Iterable<{ score: number }>, bound: number): number {
+  let count = 0;
+  for (const { score } of candidates) if (score >= bound) count += 1;
+  return count;
 }
 
 function leastLoaded(agents: AgentDocument[]): AgentDocument[] {
