@@ -8,7 +8,7 @@ import { canonicalAic as checkAic } from './aic-check.ts';
 import { requireRegistrationToken } from './registration-token.ts';
 import { requireHttpUrl } from '../shared/http-url.ts';
 import { conflict, forbidden, notFound, ProblemError } from '../shared/problem.ts';
-import { aaapDenial, type Registration, type RegistrationDeps } from './registration.ts';
+import { aaapDenial, heldRefusal, type Registration, type RegistrationDeps } from './registration.ts';
 import type { AgentDocument } from './store.ts';
 import type { AgentRecord, CmState, CredentialEvent, RegistrationUpdate } from './types.ts';
 
@@ -135,20 +135,15 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
 
     async deregisterAgent(aicText: string, authorization: string | undefined): Promise<void> {
       const agent = await findFor('agent.deregistered', aicText, { authorization });
-      // A hold (certificateHold, RFC 5280 section 5.3.1) freezes the registration, as it does
-      // updates and heartbeats: leaving would revoke the held certificate as no longer needed,
-      // and let its key register again as if nothing were held against it. The operator resumes
-      // or revokes it first; a revoked agent may leave.
-      if (agent.credentialStatus === 'SUSPENDED') {
-        const refusal = forbidden(`agent ${agent._id}'s credential is SUSPENDED: it leaves once the AMC resumes or revokes it`, 'CREDENTIAL_SUSPENDED');
-        await events.recordEvent({ type: 'agent.deregistered', outcome: 'refused', aic: agent._id, cause: refusal.cause, detail: { reason: refusal.message } });
-        throw refusal;
-      }
       // Revoked first: if the AMC cannot be reached the agent stays registered and a retry works.
+      // A suspended agent stays (heldRefusal), as the gateway or the AMC knows it.
       try {
-        await deps.registration.revokeCredentialsOf(agent, 'cessationOfOperation');
+        if (agent.credentialStatus === 'SUSPENDED') throw heldRefusal(agent._id);
+        await deps.registration.revokeCredentialsOf(agent, 'cessationOfOperation', { refuseHeld: true });
       } catch (error) {
-        await events.recordEvent({ type: 'agent.deregistered', outcome: 'failure', aic: agent._id, cause: (error as ProblemError).cause, detail: { reason: `the agent stays registered: its credential could not be revoked: ${(error as Error).message}` } });
+        const refused = error instanceof ProblemError && error.status < 500;
+        const reason = refused ? (error as Error).message : `the agent stays registered: its credential could not be revoked: ${(error as Error).message}`;
+        await events.recordEvent({ type: 'agent.deregistered', outcome: refused ? 'refused' : 'failure', aic: agent._id, cause: (error as ProblemError).cause, detail: { reason } });
         throw error;
       }
       await store.agents.findOneAndDelete({ _id: agent._id });

@@ -30,7 +30,11 @@ type AnsweredQuery = NonNullable<DiscoveryAnswer['structuredQuery']>;
  */
 export type StructuredQuery = Omit<AnsweredQuery, 'limit'> & { requesterAic?: string; limit?: number };
 
-/** The query as a signed answer names it: the requester left out (it does not change the agents) and the limit applied. */
+/**
+ * The query as a signed answer names it: the requester left out and the limit applied. The
+ * requester changes which agents and capabilities policy lets it see; the answer is what the
+ * gateway shows it, signed for it alone unless every requester policy treats alike sees the same.
+ */
 function answeredQuery(query: StructuredQuery, limit: number): AnsweredQuery {
   const { requesterAic: _requester, limit: _asked, ...rest } = query;
   return { ...rest, limit };
@@ -256,9 +260,10 @@ export function createDiscovery(deps: DiscoveryDeps) {
       // the event says what was left out and by which rule.
       const deniedByPolicy: Array<{ capabilityId: string; ruleId: string }> = [];
       for (const match of matches) {
-        // Matches come best first: once `limit` agents score at least what an agent of this one
-        // could (a full ACS text match), neither it nor a later one changes the answer.
-        if (candidates.size >= limit && countAtLeast(candidates.values(), combinedScore(match.score, 1)) >= limit) break;
+        // Matches come best first: once `limit` agents score more than an agent of this one could
+        // (a full ACS text match; an equal score would be ranked by load), neither it nor a later
+        // one changes the answer.
+        if (candidates.size >= limit && countAbove(candidates.values(), combinedScore(match.score, 1)) >= limit) break;
         const decision = await policy.decide(requester, match.capabilityId, 'discover');
         if (!decision.allowed) {
           deniedByPolicy.push({ capabilityId: match.capabilityId, ruleId: decision.ruleId });
@@ -296,10 +301,10 @@ function poolSize(limit: number): number {
   return Math.max(limit * 5, 50);
 }
 
-/** How many of the candidates score at least `bound`. */
-function countAtLeast(candidates: Iterable<{ score: number }>, bound: number): number {
+/** How many of the candidates score more than `bound`. */
+function countAbove(candidates: Iterable<{ score: number }>, bound: number): number {
   let count = 0;
-  for (const { score } of candidates) if (score >= bound) count += 1;
+  for (const { score } of candidates) if (score > bound) count += 1;
   return count;
 }
 

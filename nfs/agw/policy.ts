@@ -23,7 +23,7 @@ export type PolicyDecision = { allowed: true } | { allowed: false; ruleId: strin
  */
 export const POLICY_RELOAD_MS = 1_000;
 
-export function createPolicy(deps: { store: AgwStore; aicSaltHex: string; knowsCapability: (capabilityId: string) => boolean; now?: () => number; onReloadedChange?: () => void }) {
+export function createPolicy(deps: { store: AgwStore; aicSaltHex: string; knowsCapability: (capabilityId: string) => boolean | Promise<boolean>; now?: () => number; onReloadedChange?: () => void }) {
   const now = deps.now ?? Date.now;
   // Rules are few and read on every discovery; they are cached, reloaded after any change made
   // here, and read again once POLICY_RELOAD_MS has passed. A load that a change here overtook is
@@ -66,8 +66,9 @@ export function createPolicy(deps: { store: AgwStore; aicSaltHex: string; knowsC
 
     /** Stores the rule under its id, replacing any rule of that id; `created` when there was none (RFC 9110 section 9.3.4: 201). */
     async putPolicyRule(ruleId: string, definition: PolicyRuleDefinition): Promise<{ created: boolean; rule: PolicyRule }> {
-      // A rule that could never apply is a mistake its author would not see: a DENY that denies nothing.
-      if (definition.capabilityId !== '*' && !deps.knowsCapability(definition.capabilityId)) {
+      // A rule that could never apply is a mistake its author would not see: a DENY that denies
+      // nothing. One stored before rules were checked so may be written again as it was.
+      if (definition.capabilityId !== '*' && !(await deps.knowsCapability(definition.capabilityId)) && (await deps.store.policies.findOne({ _id: ruleId }))?.capabilityId !== definition.capabilityId) {
         throw badRequest(`${definition.capabilityId} is not in the taxonomy`, [{ param: '/capabilityId', reason: 'unknown capability id' }], 'UNKNOWN_CAPABILITY');
       }
       const { anonymous, ...identities } = definition.subject ?? {};

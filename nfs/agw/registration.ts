@@ -41,6 +41,15 @@ export function aaapDenial(decision: { cause?: string; detail?: string }, what: 
   return new ProblemError(403, `the AMC denied the ${what}: ${decision.detail ?? decision.cause}`, { cause: decision.cause });
 }
 
+/**
+ * A hold (certificateHold, RFC 5280 section 5.3.1) freezes an agent's registration, as it does its
+ * updates and heartbeats: leaving would revoke the held certificate as no longer needed, and let
+ * its key register again as if nothing were held against it. The AMC resumes or revokes it first.
+ */
+export function heldRefusal(aic: string): ProblemError {
+  return forbidden(`agent ${aic}'s credential is SUSPENDED: it leaves once the AMC resumes or revokes it`, 'CREDENTIAL_SUSPENDED');
+}
+
 /** AICs tried for one registration when the AMC has certified the allocated ones already. */
 const AIC_ATTEMPTS = 16;
 
@@ -99,9 +108,18 @@ export function createRegistration(deps: RegistrationDeps) {
    * unless the gateway knows the agent's credential revoked already: such an agent may leave
    * without the AMC.
    */
-  async function revokeCredentialsOf(agent: Pick<AgentDocument, '_id' | 'credentialStatus'>, reason: 'cessationOfOperation' | 'superseded'): Promise<void> {
+  async function revokeCredentialsOf(agent: Pick<AgentDocument, '_id' | 'credentialStatus'>, reason: 'cessationOfOperation' | 'superseded', options: { refuseHeld?: boolean } = {}): Promise<void> {
+    let credentials;
     try {
-      for (const credential of await deps.amc.listCredentials(agent._id)) {
+      credentials = await deps.amc.listCredentials(agent._id);
+    } catch (error) {
+      if (agent.credentialStatus !== 'REVOKED') throw error;
+      return;
+    }
+    // The AMC's word, which a notice of a suspension may not have brought to the gateway yet.
+    if (options.refuseHeld && credentials.some((credential) => credential.status === 'SUSPENDED')) throw heldRefusal(agent._id);
+    try {
+      for (const credential of credentials) {
         if (credential.status === 'GOOD' || credential.status === 'SUSPENDED') await deps.amc.revokeCredential(credential.serialNumber, reason);
       }
     } catch (error) {

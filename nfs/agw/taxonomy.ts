@@ -95,6 +95,9 @@ export async function createTaxonomy(deps: { store: AgwStore; seed: readonly Tax
       const capabilityId = `/capability/${name}`;
       const holders = await store.agents.countDocuments({ capabilityIds: capabilityId });
       if (holders) throw conflict(`${capabilityId} is held by ${holders} registered agents`, 'CAPABILITY_IN_USE');
+      // A rule would outlive it and apply again to a capability made later under the same id.
+      const rules = await store.policies.find({ capabilityId });
+      if (rules.length) throw conflict(`${capabilityId} is named by policy rules ${rules.map((rule) => rule._id).join(', ')}; delete them first`, 'CAPABILITY_IN_USE');
       if (!(await store.taxonomy.findOneAndDelete({ _id: capabilityId }))) throw notFound(`${capabilityId} is not in the taxonomy`, 'UNKNOWN_CAPABILITY');
       await nextCounterValue(store.counters, 'taxonomyVersion');
       await reload();
@@ -108,6 +111,11 @@ export async function createTaxonomy(deps: { store: AgwStore; seed: readonly Tax
     has(capabilityId: string): boolean {
       refreshSoon();
       return documents.some((document) => document._id === capabilityId);
+    },
+
+    /** has(), asking the store when this replica's copy lacks it: added through another replica just now, say. */
+    async knows(capabilityId: string): Promise<boolean> {
+      return documents.some((document) => document._id === capabilityId) || (await store.taxonomy.findOne({ _id: capabilityId }, { fields: ['name'] })) !== null;
     },
 
     /** Taxonomy ids are taken as they are; free text is mapped onto the best match, or refused naming the text. */

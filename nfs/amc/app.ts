@@ -89,6 +89,11 @@ export async function createAmc(deps: AmcDeps): Promise<AmcHandle> {
         service.releaseAbandonedRenewals().catch((error: Error) => deps.logger.warn('abandoned renewals not released', { error: error.message }));
       void releaseAbandonedRenewals();
       renewalSweep = setInterval(releaseAbandonedRenewals, ABANDONED_RENEWAL_SWEEP_MS).unref();
+      // Certificates of compromised keys a store kept from before revocations reached every AIC.
+      void service.revokeLeftoversOfCompromisedKeys().then(
+        (revoked) => revoked && deps.logger.warn('certificates of compromised keys revoked at start', { revoked }),
+        (error: Error) => deps.logger.warn('certificates of compromised keys not looked for', { error: error.message }),
+      );
       return lifecycle.start(root);
     },
     async stop() {

@@ -292,8 +292,25 @@ export function createCredentials(deps: CredentialsDeps) {
     return statusOf(updated);
   }
 
+  /**
+   * Certificates of a key a keyCompromise revocation names that are still GOOD or SUSPENDED: made
+   * under another AIC before a revocation reached every AIC of its key, as it does now. Revoked
+   * for keyCompromise; the AMC does this when it starts (app.ts). Answers how many.
+   */
+  async function revokeLeftoversOfCompromisedKeys(): Promise<number> {
+    const compromised = new Set((await store.credentials.find({ status: 'REVOKED', reason: 'keyCompromise' })).map((record) => record.publicKeySha256));
+    let revoked = 0;
+    for (const publicKeySha256 of compromised) {
+      for (const live of await store.credentials.find({ publicKeySha256, status: { $in: ['GOOD', 'SUSPENDED'] } })) {
+        if (await revokeIfLive(live._id, 'keyCompromise')) revoked += 1;
+      }
+    }
+    return revoked;
+  }
+
   return {
     releaseAbandonedRenewals,
+    revokeLeftoversOfCompromisedKeys,
 
     /**
      * Issue from a CSR (proof of possession) against a single-use grant for the same key and
@@ -345,6 +362,13 @@ export function createCredentials(deps: CredentialsDeps) {
       } finally {
         issuing.delete(aic.aic.text);
       }
+      // A report of the key's compromise that came while it was signed: its sweep may have looked
+      // before this record was written, and the record is revoked here instead (the report wrote
+      // its own record first, so one of the two sees the other).
+      if (await keyCompromised(store.credentials, record.publicKeySha256)) {
+        await revokeIfLive(record._id, 'keyCompromise');
+        throw keyCompromisedRefusal();
+      }
       // No CREDENTIAL_ISSUED here: the gateway that asked has the answer; subscribers hear of
       // status changes and renewals, which happen without them.
       return answerOf(record);
@@ -369,7 +393,8 @@ export function createCredentials(deps: CredentialsDeps) {
       if (csr.publicKeySpkiSha256 !== current.publicKeySha256) {
         throw forbidden("a renewal CSR must carry the current certificate's key", 'KEY_MISMATCH');
       }
-      // A key reported compromised has no GOOD certificate left but in a race with the report.
+      // A key reported compromised keeps no GOOD certificate (revokeForKeyCompromise, and at
+      // start revokeLeftoversOfCompromisedKeys) but for one a renewal is making in a race with it.
       if (await keyCompromised(store.credentials, csr.publicKeySpkiSha256)) throw keyCompromisedRefusal();
       await requireUnusedCsr(current.aic, csr.fingerprint);
       requireCaInValidity();

@@ -48,7 +48,7 @@ export interface paths {
         get: operations["GetRegistration"];
         put?: never;
         post?: never;
-        /** @description Removes the agent from the directory and revokes its credential (cessationOfOperation). */
+        /** @description Removes the agent from the directory and revokes its credential (cessationOfOperation). An agent whose credential is suspended (a hold) stays registered, 403 CREDENTIAL_SUSPENDED, until the AMC resumes or revokes it. */
         delete: operations["DeregisterAgent"];
         options?: never;
         head?: never;
@@ -466,6 +466,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             default: components["responses"]["Default"];
         };

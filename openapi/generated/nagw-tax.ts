@@ -32,6 +32,7 @@ export interface paths {
         get: operations["GetCapability"];
         put: operations["PutCapability"];
         post?: never;
+        /** @description Removes a capability no registered agent holds and no policy rule names (409 CAPABILITY_IN_USE otherwise: a rule would apply again to a capability made later under the same id). */
         delete: operations["DeleteCapability"];
         options?: never;
         head?: never;

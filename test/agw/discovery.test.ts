@@ -385,6 +385,25 @@ describe('AGW discovery (nagw-disc)', function () {
       }
     });
 
+    it('shows anonymous requesters, who share cached answers, only what a rule about them lets them discover, and named ones everything', async () => {
+      const multi = await registered(core.agwUrl, { name: 'multi-agent', description: 'Optimises radio and quality of service', capabilities: [wireless, qos] });
+      try {
+        expect((await request('PUT', ruleUrl(), { effect: 'DENY', subject: { anonymous: true }, capabilityId: qos, actions: ['discover'] })).status).to.equal(201);
+        const capabilitiesOf = async (query: string) => {
+          const res = await discover(query);
+          expect(res.status, query).to.equal(200);
+          return res.body.agents.find((agent: { aic: string }) => agent.aic === multi)?.capabilities;
+        };
+        // Twice each: the second answer comes from the cache entry of the requester's class.
+        for (let i = 0; i < 2; i += 1) {
+          expect(await capabilitiesOf(`capability-id=${wireless}`), `anonymous, request ${i + 1}`).to.deep.equal([wireless]);
+          expect(await capabilitiesOf(`capability-id=${wireless}&requester-aic=${aic.broadband}`), `named, request ${i + 1}`).to.deep.equal([wireless, qos]);
+        }
+      } finally {
+        await request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${multi}`, undefined, asRegistrant(multi));
+      }
+    });
+
     it('compares domains without regard to case (RFC 4343): in a rule subject and in a query', async () => {
       const put = await request('PUT', ruleUrl(), { effect: 'DENY', subject: { domain: 'Operator.EXAMPLE' }, capabilityId: qos, actions: ['discover'] });
       expect([put.status, put.body.subject], 'kept in lower case').to.deep.equal([201, { domain: 'operator.example' }]);

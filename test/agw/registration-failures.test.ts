@@ -147,6 +147,21 @@ describe('AGW registration when a step fails part-way', function () {
     expect(failure, 'the failure is an event').to.include({ outcome: 'failure', cause: 'AMC_FAILURE' });
   });
 
+  it('keeps an agent the AMC holds suspended though the gateway has not heard of it yet: 403 CREDENTIAL_SUSPENDED, the hold standing', async () => {
+    const { body } = await registerAgent(core.agwUrl, { name: 'held-unheard' });
+    const serial: string = body.acs.security.credentialSerialNumber;
+    expect((await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${serial}/suspend`, {})).status).to.equal(200);
+    await until(async () => (await agents().findOne({ _id: body.aic }))?.credentialStatus === 'SUSPENDED', 'the gateway hearing of the suspension');
+    // As if the notice had been lost.
+    await agents().findOneAndUpdate({ _id: body.aic }, { $set: { credentialStatus: 'GOOD' } });
+    const res = await request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`, undefined, asRegistrant(body.aic));
+    expect([res.status, res.body.cause], JSON.stringify(res.body)).to.deep.equal([403, 'CREDENTIAL_SUSPENDED']);
+    expect((await credentialsOfAic(body.aic)).map((credential) => credential.status)).to.deep.equal(['SUSPENDED']);
+    expect(await agents().findOne({ _id: body.aic })).to.not.equal(null);
+    const [refusal] = (await eventsOf('agent.deregistered')).filter((event) => event.aic === body.aic);
+    expect(refusal).to.include({ outcome: 'refused', cause: 'CREDENTIAL_SUSPENDED' });
+  });
+
   it('answers a heartbeat 404 AGENT_NOT_FOUND, and records it, when the agent was deregistered after it was found', async () => {
     const { body } = await registerAgent(core.agwUrl, { name: 'gone-while-beating' });
     const original = agents().findOneAndUpdate.bind(agents());

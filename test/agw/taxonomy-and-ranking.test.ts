@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { registerAgent, startTestCore, type TestCore, asRegistrant } from '../support/core-harness.ts';
 import { request } from '../support/nrf-harness.ts';
+import type { PolicyDocument } from '../../nfs/agw/store.ts';
 
 describe('AGW capability taxonomy (management plane) and load ranking', () => {
   let core: TestCore;
@@ -43,8 +44,24 @@ describe('AGW capability taxonomy (management plane) and load ranking', () => {
     const held = await request('DELETE', `${core.agwUrl}${tax}/drone-sensing`);
     expect(held.status).to.equal(409);
     await request('PUT', `${core.agwUrl}${tax}/unused-thing`, { name: 'Unused', description: 'Nobody offers this.' }, json);
+    // A policy rule naming it holds it too: the rule would apply again to a capability made later under the id.
+    const rule = `${core.agwUrl}/nagw-pol/v1/rules/about-unused-thing`;
+    expect((await request('PUT', rule, { effect: 'DENY', capabilityId: '/capability/unused-thing', actions: ['invoke'] }, json)).status).to.equal(201);
+    const named = await request('DELETE', `${core.agwUrl}${tax}/unused-thing`);
+    expect([named.status, named.body.cause]).to.deep.equal([409, 'CAPABILITY_IN_USE']);
+    expect(named.body.detail).to.contain('about-unused-thing');
+    expect((await request('DELETE', rule)).status).to.equal(204);
     expect((await request('DELETE', `${core.agwUrl}${tax}/unused-thing`)).status).to.equal(204);
     expect((await request('GET', `${core.agwUrl}${tax}/unused-thing`)).status).to.equal(404);
+  });
+
+  it('takes a rule stored before rules were checked against the taxonomy again as it was, and refuses a new one naming the same unknown capability', async () => {
+    await core.store.collection<PolicyDocument>('agw.policies').insertOne({ _id: 'from-before', effect: 'DENY', capabilityId: '/capability/long-gone', actions: ['discover'], priority: 100 });
+    const rule = (id: string) => request('PUT', `${core.agwUrl}/nagw-pol/v1/rules/${id}`, { effect: 'DENY', capabilityId: '/capability/long-gone', actions: ['discover', 'invoke'] }, json);
+    expect((await rule('from-before')).status).to.equal(200);
+    const fresh = await rule('new-one');
+    expect([fresh.status, fresh.body.cause]).to.deep.equal([400, 'UNKNOWN_CAPABILITY']);
+    expect((await request('DELETE', `${core.agwUrl}/nagw-pol/v1/rules/from-before`)).status).to.equal(204);
   });
 
   it('refuses a malformed capability definition (400 naming the field)', async () => {

@@ -723,4 +723,44 @@ describe('AMC: a key revoked for keyCompromise is certified no more (RFC 5280 se
     expect(await store.grants.findOne({ _id: 'made-before-the-report' })).to.include({ used: false });
     expect(await store.credentials.countDocuments({ aic: aic('3') })).to.equal(0);
   });
+
+  it('revokes a certificate of the key signed while its compromise was reported, and refuses it (403 KEY_COMPROMISED)', async () => {
+    const realCa = await loadCertificateAuthority(await createCaMaterial({ commonName: 'key compromise race test CA' }));
+    let between = async () => {};
+    const ca = { ...realCa, certificatePem: realCa.certificatePem, issue: async (request) => {
+      const issued = await realCa.issue(request);
+      await between();
+      return issued;
+    } } as CertificateAuthority;
+    const { store, credentials, grant } = await credentialsWith(ca);
+    const key = await createAgentKeyAndCsr();
+    const aic = (entitySerial: string) => formatAic(defaultAicScheme, { providerIndex: '1', ontologySerial: 'I', entitySerial });
+    await grant('first', key.publicKeySpkiSha256);
+    await grant('second', key.publicKeySpkiSha256);
+    const first = await credentials.issueCredential({ grantId: 'first', aic: aic('1'), csrPem: key.csrPem });
+    // The report comes after the second issuance's check, and its sweep before its record is written.
+    between = async () => { between = async () => {}; await credentials.revokeCredential(first.serialNumber, 'keyCompromise'); };
+    const refused = await credentials.issueCredential({ grantId: 'second', aic: aic('2'), csrPem: key.csrPem }).then(() => null, (error: { status?: number; cause?: string }) => [error.status, error.cause]);
+    expect(refused).to.deep.equal([403, 'KEY_COMPROMISED']);
+    expect((await store.credentials.find({ aic: aic('2') })).map((record) => [record.status, record.reason])).to.deep.equal([['REVOKED', 'keyCompromise']]);
+  });
+
+  it('revokes at start the certificates of a compromised key that a store kept from before revocations reached every AIC', async () => {
+    const ca = await loadCertificateAuthority(await createCaMaterial({ commonName: 'key compromise leftovers test CA' }));
+    const { store, credentials } = await credentialsWith(ca);
+    const record = (serial: string, aic: string, publicKeySha256: string, revoked: boolean) => ({
+      _id: serial, aic, notBefore: new Date().toISOString(), notAfter: new Date(Date.now() + 86_400_000).toISOString(), certificatePem: 'unused here', publicKeySha256,
+      ...(revoked ? { status: 'REVOKED' as const, reason: 'keyCompromise', revokedAt: new Date().toISOString() } : { status: 'GOOD' as const }),
+    });
+    await store.credentials.insertOne(record('0c01', '1.2.156.3088.1.2.1.1.1.0O41', 'a'.repeat(64), true));
+    await store.credentials.insertOne(record('0c02', '1.2.156.3088.1.2.1.1.2.0O41', 'a'.repeat(64), false));
+    await store.credentials.insertOne(record('0c03', '1.2.156.3088.1.2.1.1.3.0O41', 'b'.repeat(64), false));
+    expect(await credentials.revokeLeftoversOfCompromisedKeys()).to.equal(1);
+    expect((await store.credentials.find({}, { sort: { _id: 1 } })).map((stored) => [stored._id, stored.status, stored.reason ?? null])).to.deep.equal([
+      ['0c01', 'REVOKED', 'keyCompromise'],
+      ['0c02', 'REVOKED', 'keyCompromise'],
+      ['0c03', 'GOOD', null],
+    ]);
+    expect(await credentials.revokeLeftoversOfCompromisedKeys(), 'none left').to.equal(0);
+  });
 });
