@@ -82,17 +82,33 @@ export function createAmcConsumer(sbi: SbiClient): AmcConsumer {
   };
 }
 
+/** The largest answer taken from an agent: the gateway's own limit on a request body (sbi-app.ts). */
+export const AGENT_ANSWER_LIMIT_BYTES = 1024 * 1024;
+
 /**
  * Redirects are not followed: an agent is reached at the invocation URL it registered, and a
  * redirect would carry the requester's call token and task to wherever the agent points.
+ * The timeout covers the whole answer: axios's own `timeout` stops once the headers have come,
+ * and an agent sending its body a byte at a time would hold the request past it with no failover.
+ * A larger answer than AGENT_ANSWER_LIMIT_BYTES is a failure of the instance, as a timeout is.
  */
 export function createAgentInvoker(http: AxiosInstance = axios.create({ validateStatus: () => true, maxRedirects: 0 })): AgentInvoker {
   return {
     async invoke(url, body, timeoutMs, headers = {}) {
       const correlationId = currentCorrelationId();
-      const res = await http.post(url, body, { timeout: timeoutMs, headers: { ...headers, ...(correlationId ? { [correlationHeader]: correlationId } : {}) } });
-      const challenge = res.headers['www-authenticate'];
-      return { status: res.status, data: res.data, ...(typeof challenge === 'string' ? { challenge } : {}) };
+      const deadline = AbortSignal.timeout(timeoutMs);
+      try {
+        const res = await http.post(url, body, {
+          signal: deadline,
+          maxContentLength: AGENT_ANSWER_LIMIT_BYTES,
+          headers: { ...headers, ...(correlationId ? { [correlationHeader]: correlationId } : {}) },
+        });
+        const challenge = res.headers['www-authenticate'];
+        return { status: res.status, data: res.data, ...(typeof challenge === 'string' ? { challenge } : {}) };
+      } catch (error) {
+        if (deadline.aborted) throw new Error(`no whole answer within ${timeoutMs} ms`);
+        throw error;
+      }
     },
   };
 }

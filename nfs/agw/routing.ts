@@ -60,7 +60,11 @@ export function createRouting(deps: {
      */
     async routeToCapability(capabilityName: string, body: unknown, requesterAic?: string, authorization?: string): Promise<RoutedAnswer> {
       const capabilityId = `/capability/${capabilityName}`;
-      if (!deps.taxonomy.has(capabilityId)) throw notFound(`${capabilityId} is not in the taxonomy`, 'UNKNOWN_CAPABILITY');
+      if (!deps.taxonomy.has(capabilityId)) {
+        const refusal = notFound(`${capabilityId} is not in the taxonomy`, 'UNKNOWN_CAPABILITY');
+        await deps.events.recordEvent({ type: 'routing.decided', outcome: 'refused', capabilityId, cause: refusal.cause, detail: { reason: refusal.message } });
+        throw refusal;
+      }
       const callToken = agentCallToken(authorization, deps.settings.aicScheme.saltHex);
       const issuer = callToken?.issuer;
       await deps.events.recordingRefusals('routing.decided', { aicText: requesterAic ?? issuer, capabilityId }, () => deps.requesterProof.checkRoutedCall(requesterAic, callToken?.token, capabilityId));

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { acme, registerAgent, startTestCore, type TestCore, asRegistrant } from '../support/core-harness.ts';
 import { request } from '../support/nrf-harness.ts';
 
-type Behaviour = 'ok' | 'die' | 'fail' | 'slow' | 'not-found' | 'unprocessable' | 'overloaded' | 'list' | 'redirect';
+type Behaviour = 'ok' | 'die' | 'fail' | 'slow' | 'drip' | 'huge' | 'not-found' | 'unprocessable' | 'overloaded' | 'list' | 'redirect';
 
 interface AgentServer {
   name: string;
@@ -46,6 +46,22 @@ async function startAgentServer(name: string, behaviour: Behaviour): Promise<Age
         res.end();
       }
       if (behaviour === 'slow') timers.add(setTimeout(() => reply(res, 200, { servedBy: name }), 3000));
+      if (behaviour === 'drip') {
+        // The headers at once, then the body a byte every 100 ms for about 4 s.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const body = JSON.stringify({ servedBy: name, padding: 'x'.repeat(20) });
+        let sent = 0;
+        const drip = setInterval(() => {
+          res.write(body[sent]);
+          sent += 1;
+          if (sent === body.length) {
+            clearInterval(drip);
+            res.end();
+          }
+        }, 100);
+        timers.add(drip);
+      }
+      if (behaviour === 'huge') reply(res, 200, { servedBy: name, padding: 'x'.repeat(2 * 1024 * 1024) });
       if (behaviour === 'die') {
         server.close();
         server.closeAllConnections();
@@ -89,7 +105,7 @@ describe('AGW semantic routing (nagw-route)', function () {
   after(async () => core?.close());
 
   /** A capability of the seed taxonomy no other test's agents hold (billing-plan is the requester's). */
-  const extra = ['routing-test-a', 'routing-test-b', 'routing-test-c', 'routing-test-d'];
+  const extra = ['routing-test-a', 'routing-test-b', 'routing-test-c', 'routing-test-d', 'routing-test-e', 'routing-test-f'];
   const unused = ['qos-optimisation', 'network-diagnosis', 'location', 'cell-load-analytics', 'root-cause-analysis', 'fault-handling', 'e2e-testing', 'data-preprocessing', 'knowledge-qa', ...extra];
   function freshCapability(): string {
     const name = unused[capabilityCount++];
@@ -192,6 +208,21 @@ describe('AGW semantic routing (nagw-route)', function () {
     expect((await lastRoutingEvent(healthy.aic)).detail).to.include({ failover: true, attempts: 2 });
   });
 
+  // The timeout is the whole answer's: headers sent at once do not stop it.
+  for (const [behaviour, what] of [['drip', 'that sends its answer a byte at a time, past routingTimeoutMs'], ['huge', 'whose answer is larger than 1 MiB']] as const) {
+    it(`fails over from an instance ${what}`, async () => {
+      const capability = freshCapability();
+      const [failing, healthy] = await instances(capability, [{ behaviour, load: 0 }, { behaviour: 'ok', load: 50 }]);
+      const res = await route(capability);
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      expect(failing.server.requests).to.equal(1);
+      expect(res.headers.get('x-served-by-aic')).to.equal(healthy.aic);
+      const { detail } = await lastRoutingEvent(healthy.aic);
+      expect(detail).to.include({ failover: true, attempts: 2 });
+      expect(detail.failed[0].failure).to.match(behaviour === 'drip' ? /no whole answer within 300 ms/ : /maxContentLength/);
+    });
+  }
+
   it('answers 503 NO_AVAILABLE_INSTANCE when every instance is down', async () => {
     const capability = freshCapability();
     const registered = await instances(capability, [{ behaviour: 'ok', load: 0 }, { behaviour: 'ok', load: 10 }]);
@@ -203,10 +234,12 @@ describe('AGW semantic routing (nagw-route)', function () {
     for (const { aic } of registered) expect(res.body.detail).to.contain(aic);
   });
 
-  it('answers 404 for a capability that is not in the taxonomy', async () => {
+  it('answers 404 for a capability that is not in the taxonomy, and records it', async () => {
     const res = await route('teleportation');
     expect(res.status).to.equal(404);
     expect(res.body.cause).to.equal('UNKNOWN_CAPABILITY');
+    const [event] = (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=routing.decided&limit=1`)).body;
+    expect(event).to.include({ outcome: 'refused', cause: 'UNKNOWN_CAPABILITY', capabilityId: '/capability/teleportation' });
   });
 
   it('answers 403 naming the rule when policy denies invoking the capability to the requester, and forwards nothing', async () => {
