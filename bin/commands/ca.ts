@@ -14,15 +14,16 @@ export function caCommand(): Command {
       const root = await serviceRoot({ nrf: options.nrf, address: options.amc, addressOption: '--amc' }, 'AMC', 'namc-cred');
       const url = `${root}/ca`;
       const pem = (await callNf('AMC', 'GET', url)).text.trim();
-      if (options.pem) {
-        process.stdout.write(`${pem}\n`);
-        return;
-      }
+      // Read in either case: what --pem prints goes into trust stores, and must be a certificate.
       let certificate: X509Certificate;
       try {
         certificate = new X509Certificate(pem);
       } catch (error) {
         throw new Error(`the AMC at ${url} sent no readable certificate: ${(error as Error).message}`);
+      }
+      if (options.pem) {
+        process.stdout.write(`${certificate.toString('pem')}\n`);
+        return;
       }
       const fingerprint = Buffer.from(await certificate.getThumbprint('SHA-256')).toString('hex').toUpperCase().match(/../g)!.join(':');
       const lines = [

@@ -6,6 +6,7 @@
  */
 import { pathMatcher, type JsonPostRoute } from '../shared/json-post-fast-path.ts';
 import { compileBodyCheck, compileOperationBodyChecks } from '../shared/schema-validator.ts';
+import { secretAnswerHeaders } from '../shared/secret-answer.ts';
 import type { AgwService } from './service.ts';
 import type { RegistrationRequest, RegistrationResult } from './types.ts';
 
@@ -23,7 +24,8 @@ export async function agwFastRoutes(service: AgwService, apiRoot: () => string):
       status: 201,
       checkBody: request,
       checkAnswer: result,
-      answerHeaders: (answer) => ({ location: `${apiRoot()}${reg}/registrations/${(answer as RegistrationResult).aic}` }),
+      // The answer carries the registration access token, shown once.
+      answerHeaders: (answer) => ({ location: `${apiRoot()}${reg}/registrations/${(answer as RegistrationResult).aic}`, ...secretAnswerHeaders }),
       handle: ({ body }) => service.registerAgent(body as RegistrationRequest),
     },
     {

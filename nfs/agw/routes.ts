@@ -4,6 +4,7 @@ import { ProblemError } from '../shared/problem.ts';
 import type { StructuredQuery } from './discovery.ts';
 import type { AgwService } from './service.ts';
 import type { CredentialEvent, RegistrationRequest } from './types.ts';
+import { secretAnswerHeaders } from '../shared/secret-answer.ts';
 
 const reg = '/nagw-reg/v1';
 
@@ -40,7 +41,7 @@ export function agwRoutes(service: AgwService, apiRoot: () => string) {
 
     router.post(`${reg}/registrations`, async (req, res) => {
       const result = await service.registerAgent(req.body as RegistrationRequest);
-      res.status(201).location(`${apiRoot()}${reg}/registrations/${result.aic}`).json(result);
+      res.status(201).location(`${apiRoot()}${reg}/registrations/${result.aic}`).set(secretAnswerHeaders).json(result);
     });
     router.get(`${reg}/registrations`, async (req, res) => {
       res.json(await service.listRegistrations(req.query.limit as number | undefined));

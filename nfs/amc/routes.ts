@@ -4,6 +4,7 @@ import { callerOf } from '../shared/access-token-guard.ts';
 import type { AuthorizationRequest } from './authorization.ts';
 import type { RevocationReason } from './credentials.ts';
 import type { AmcService } from './service.ts';
+import { secretAnswerHeaders } from '../shared/secret-answer.ts';
 
 const cred = '/namc-cred/v1';
 
@@ -15,7 +16,7 @@ export function amcRoutes(service: AmcService, apiRoot: () => string) {
     });
     router.post('/namc-prov/v1/providers', async (req, res) => {
       const provider = await service.createProvider(req.body);
-      res.status(201).location(`${apiRoot()}/namc-prov/v1/providers/${provider.providerId}`).json(provider);
+      res.status(201).location(`${apiRoot()}/namc-prov/v1/providers/${provider.providerId}`).set(secretAnswerHeaders).json(provider);
     });
     router.get('/namc-prov/v1/providers/:providerId', async (req, res) => {
       res.json(await service.getProvider(req.params.providerId as string));

@@ -4,6 +4,7 @@ import { discoveryQueryFrom } from './discovery.ts';
 import { ProblemError } from '../shared/problem.ts';
 import type { NrfService } from './service.ts';
 import type { AccessTokenReq, NFProfile, PatchItem, SubscriptionData } from './types.ts';
+import { secretAnswerHeaders } from '../shared/secret-answer.ts';
 
 const nfm = '/nnrf-nfm/v1';
 
@@ -53,7 +54,7 @@ export function nrfRoutes(service: NrfService, apiRoot: () => string) {
     });
 
     router.post('/oauth2/token', async (req, res) => {
-      res.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+      res.set(secretAnswerHeaders);
       try {
         res.json(await service.accessTokenRequest(req.body as AccessTokenReq));
       } catch (error) {

@@ -105,7 +105,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Revokes a GOOD or SUSPENDED credential for the reason given. keyCompromise (RFC 5280 section 5.3.1) also revokes every GOOD or SUSPENDED credential of the same key (renewal keeps the key), and is taken for a credential revoked before for another reason, whose reason becomes keyCompromise; 409 for any other change of a revoked credential. */
+        /** @description Revokes a GOOD or SUSPENDED credential for the reason given. keyCompromise (RFC 5280 section 5.3.1) also revokes every GOOD or SUSPENDED credential of the same key (renewal keeps the key), and is taken for a credential revoked before for another reason, whose reason becomes keyCompromise; 409 for any other change of a revoked credential. certificateHold is a suspension, not a revocation (400: use suspend). */
         post: operations["RevokeCredential"];
         delete?: never;
         options?: never;
@@ -491,6 +491,7 @@ export interface operations {
         requestBody?: components["requestBodies"]["StatusChange"];
         responses: {
             200: components["responses"]["StatusChanged"];
+            400: components["responses"]["BadRequest"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
             default: components["responses"]["Default"];

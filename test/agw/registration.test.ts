@@ -27,6 +27,7 @@ describe('AGW agent registration, ARP with AAAP at the AMC (MACP section 5.1)', 
     const parsed = parseAic(res.body.aic, { saltHex: defaultAicScheme.saltHex });
     expect(parsed.ok).to.equal(true);
     expect(res.headers.get('location')).to.equal(`${core.agwUrl}/nagw-reg/v1/registrations/${res.body.aic}`);
+    expect(res.headers.get('cache-control'), 'the registration access token is shown once').to.equal('no-store');
 
     const certificate = new X509Certificate(res.body.certificatePem);
     const ca = new X509Certificate(caPem);

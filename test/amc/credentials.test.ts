@@ -228,6 +228,7 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
   it('names each resource it creates in Location: provider, credential (fast path and express), renewal, subscription', async () => {
     const created = await request('POST', `${core.amcUrl}/namc-prov/v1/providers`, { providerId: 'location-check', name: 'Location check', allowedCapabilities: ['*'] });
     expect(created.headers.get('location')).to.equal(`${core.amcUrl}/namc-prov/v1/providers/location-check`);
+    expect(created.headers.get('cache-control'), 'the client secret is shown once').to.equal('no-store');
     const provider = { providerId: 'location-check', clientSecret: created.body.clientSecret };
     const serials: string[] = [];
     // The second with a media type parameter, which the fast path leaves to express.

@@ -9,6 +9,8 @@ import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { buildNfProfile } from '../../nfs/shared/nf-profile.ts';
 import { registerAgent, startTestCore, type TestCore } from '../support/core-harness.ts';
@@ -129,6 +131,19 @@ describe('dmsc agents, ca and discover (command line)', function () {
     const expected = new X509Certificate(served.body as string);
     expect(Buffer.from(printed.rawData).equals(Buffer.from(expected.rawData)), 'same DER').to.equal(true);
     expect(Buffer.from(await printed.getThumbprint('SHA-256')).toString('hex')).to.equal(Buffer.from(await expected.getThumbprint('SHA-256')).toString('hex'));
+  });
+
+  it('dmsc ca --pem prints nothing and fails when the AMC address serves something else than a certificate', async () => {
+    const portal = createHttpServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>captive portal</html>'));
+    await new Promise<void>((resolve) => portal.listen(0, '127.0.0.1', resolve));
+    try {
+      const run = await dmsc(['ca', '--pem', '--amc', `http://127.0.0.1:${(portal.address() as AddressInfo).port}`]);
+      expect(run.code, shown(run)).to.not.equal(0);
+      expect(run.stdout).to.equal('');
+      expect(run.stderr).to.contain('sent no readable certificate');
+    } finally {
+      await new Promise((resolve) => portal.close(resolve));
+    }
   });
 
   it("dmsc ca summarises the CA certificate: subject, validity and SHA-256 fingerprint", async () => {
