@@ -40,6 +40,7 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
 
   function stateOf(agent: AgentDocument): AgentRecord['state'] {
     if (agent.credentialStatus !== 'GOOD') return agent.credentialStatus;
+    if (Date.parse(agent.acs.security.credentialNotAfter) <= now()) return 'EXPIRED';
     if (agent.cmState === 'CM-IDLE') return 'UE_IDLE';
     return agent.liveUntil > now() ? 'ACTIVE' : 'STALE';
   }

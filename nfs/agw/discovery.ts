@@ -99,7 +99,9 @@ export function createDiscovery(deps: DiscoveryDeps) {
   }
 
   // Each condition is its own field, so concurrent updates of one cannot leave a stale verdict.
-  const liveFilter = () => ({ credentialStatus: 'GOOD', cmState: { $ne: 'CM-IDLE' }, liveUntil: { $gt: now() } });
+  // A credential past its notAfter is good no more (RFC 5280 section 4.1.2.5), though the AMC
+  // sends no notice of it: its ISO 8601 text compares as the time it names.
+  const liveFilter = () => ({ credentialStatus: 'GOOD', cmState: { $ne: 'CM-IDLE' }, liveUntil: { $gt: now() }, 'acs.security.credentialNotAfter': { $gt: new Date(now()).toISOString() } });
 
   // Natural-language answers ask for several capabilities each, and structured ones mostly for one:
   // the store would copy thousands of candidates for every such query at 100,000 agents.

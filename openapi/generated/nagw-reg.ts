@@ -193,10 +193,10 @@ export interface components {
             lastModified: components["schemas"]["DateTime"];
         };
         /**
-         * @description ACTIVE (discoverable), STALE (heartbeat overdue), UE_IDLE (its UE is CM-IDLE), SUSPENDED or REVOKED (its credential is).
+         * @description ACTIVE (discoverable), STALE (heartbeat overdue), UE_IDLE (its UE is CM-IDLE), SUSPENDED or REVOKED (its credential is), EXPIRED (its credential's notAfter has passed: neither discovered nor routed to; a new registration certifies it again).
          * @enum {string}
          */
-        AgentState: "ACTIVE" | "STALE" | "UE_IDLE" | "SUSPENDED" | "REVOKED";
+        AgentState: "ACTIVE" | "STALE" | "UE_IDLE" | "SUSPENDED" | "REVOKED" | "EXPIRED";
         AgentRecord: {
             aic: string;
             state: components["schemas"]["AgentState"];

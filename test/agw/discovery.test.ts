@@ -551,3 +551,29 @@ describe('AGW discovery of stale agents', function () {
     expect((await request('GET', registration)).body.state).to.equal('ACTIVE');
   });
 });
+
+describe('AGW directory past a credential notAfter', function () {
+  this.timeout(30_000);
+  let core: TestCore;
+  /** The gateway's clock runs this far ahead of the AMC's. */
+  let ahead = 0;
+
+  before(async () => {
+    core = await startTestCore({ agw: { now: () => Date.now() + ahead } });
+  });
+
+  after(async () => core?.close());
+
+  it('neither discovers nor routes to an agent whose certificate has expired, and names its state EXPIRED', async () => {
+    const aic = await registered(core.agwUrl, { name: 'expiring-agent', capabilities: [qos] });
+    const notAfter = Date.parse((await request('GET', `${core.agwUrl}/nagw-reg/v1/registrations/${aic}`)).body.acs.security.credentialNotAfter);
+    ahead = notAfter - Date.now() + 60_000;
+    // Still heartbeating: liveness is not what it lacks.
+    expect((await request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${aic}/heartbeat`, { load: 0 }, asRegistrant(aic))).status).to.equal(204);
+    expect((await request('GET', `${core.agwUrl}/nagw-reg/v1/registrations/${aic}`)).body.state).to.equal('EXPIRED');
+    const answer = await discoverUntil(`${core.agwUrl}/nagw-disc/v1/agents?capability-id=${qos}&limit=100`, (found) => !aicsOf(found).includes(aic), 'the expired agent leaving discovery');
+    expect(aicsOf(answer)).to.not.include(aic);
+    const routed = await request('POST', `${core.agwUrl}/nagw-route/v1/capability/qos-optimisation`, {});
+    expect([routed.status, routed.body.cause]).to.deep.equal([503, 'NO_AVAILABLE_INSTANCE']);
+  });
+});
