@@ -185,30 +185,82 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
      */
     async applyCredentialEvent(event: CredentialEvent): Promise<void> {
       const aic = await events.recordingRefusals('agent.credential', { aicText: event.aic }, () => canonicalAic(event.aic, '/aic'));
-      const agent = await store.agents.findOne({ _id: aic });
-      if (!agent) return;
-      const credentials = (await deps.amc.listCredentials(agent._id)).sort((a, b) => Date.parse(b.notBefore) - Date.parse(a.notBefore));
-      const current = credentials.find((c) => c.status === 'GOOD' || c.status === 'SUSPENDED') ?? credentials[0];
-      if (!current?.certificatePem) return;
-      const credentialStatus = current.status === 'GOOD' ? 'GOOD' : current.status === 'SUSPENDED' ? 'SUSPENDED' : 'REVOKED';
-      const renewed = current.serialNumber !== agent.credentialSerial;
-      await store.agents.findOneAndUpdate(
-        { _id: agent._id },
-        {
-          $set: {
-            credentialStatus,
-            credentialSerial: current.serialNumber,
-            certificatePem: current.certificatePem,
-            'acs.security.credentialSerialNumber': current.serialNumber,
-            'acs.security.credentialNotAfter': current.notAfter,
-            ...(renewed ? { 'acs.lastModified': new Date(now()).toISOString() } : {}),
-          },
-          ...(renewed ? { $inc: { 'acs.acsVersion': 1 } } : {}),
-        },
-      );
-      await events.recordEvent({ type: 'agent.credential', outcome: 'success', aic: agent._id, detail: { event: event.event, status: credentialStatus, serialNumber: current.serialNumber } });
+      await followAmc(aic, { event: event.event });
+    },
+
+    /**
+     * The safety net under the AMC's notices, which the AMC retries a few times, in its memory
+     * only: the credentials whose status changed since this gateway last looked (kept in the
+     * store, so a gateway back from a stop catches up as well), each change this gateway does not
+     * know followed as a notice would be. Looked at after each subscription (app.ts), so what
+     * changed before it is read here and what changes after it is notified. Answers how many
+     * agents changed.
+     */
+    async catchUpCredentialChanges(): Promise<number> {
+      const lookedAt = now();
+      const last = (await store.counters.findOne({ _id: CREDENTIAL_CHANGES_READ }))?.value;
+      let since = new Date(last === undefined ? 0 : last - CATCH_UP_MARGIN_MS).toISOString();
+      let followed = 0;
+      for (;;) {
+        const changes = await deps.amc.listChangedCredentials(since);
+        for (const change of changes) {
+          const agent = await store.agents.findOne({ _id: change.aic }, { fields: ['credentialSerial', 'credentialStatus'] });
+          if (!agent || (agent.credentialSerial === change.serialNumber && agent.credentialStatus === knownStatus(change.status))) continue;
+          if (await followAmc(change.aic, { caughtUp: true })) followed += 1;
+        }
+        // A full page: the next one from the last change read (a change at that very time is read twice, and known).
+        const next = changes.length >= LIST_PAGE ? changes[changes.length - 1].statusChangedAt : undefined;
+        if (!next || next === since) break;
+        since = next;
+      }
+      await store.counters.replaceOne({ _id: CREDENTIAL_CHANGES_READ }, { _id: CREDENTIAL_CHANGES_READ, value: lookedAt }, { upsert: true });
+      return followed;
     },
   };
+
+  /**
+   * The agent's credential as the AMC lists it (the newest good or suspended one; otherwise
+   * revoked): a renewal brings the new certificate and a new ACS version. Whether the agent changed.
+   */
+  async function followAmc(aic: string, heard: Record<string, unknown>): Promise<boolean> {
+    const agent = await store.agents.findOne({ _id: aic });
+    if (!agent) return false;
+    const credentials = (await deps.amc.listCredentials(agent._id)).sort((a, b) => Date.parse(b.notBefore) - Date.parse(a.notBefore));
+    const current = credentials.find((c) => c.status === 'GOOD' || c.status === 'SUSPENDED') ?? credentials[0];
+    if (!current?.certificatePem) return false;
+    const credentialStatus = knownStatus(current.status);
+    const renewed = current.serialNumber !== agent.credentialSerial;
+    // Caught up on a change of a credential the agent no longer holds (one its renewal replaced), say.
+    if (heard.caughtUp && !renewed && credentialStatus === agent.credentialStatus) return false;
+    await store.agents.findOneAndUpdate(
+      { _id: agent._id },
+      {
+        $set: {
+          credentialStatus,
+          credentialSerial: current.serialNumber,
+          certificatePem: current.certificatePem,
+          'acs.security.credentialSerialNumber': current.serialNumber,
+          'acs.security.credentialNotAfter': current.notAfter,
+          ...(renewed ? { 'acs.lastModified': new Date(now()).toISOString() } : {}),
+        },
+        ...(renewed ? { $inc: { 'acs.acsVersion': 1 } } : {}),
+      },
+    );
+    await events.recordEvent({ type: 'agent.credential', outcome: 'success', aic: agent._id, detail: { ...heard, status: credentialStatus, serialNumber: current.serialNumber } });
+    return true;
+  }
+}
+
+/** Where the gateway keeps when it last read the AMC's credential changes (ms since the epoch). */
+const CREDENTIAL_CHANGES_READ = 'credentialChangesReadAt';
+/** Read back this far before the last look: a change the AMC was writing then, and clocks a little apart. */
+const CATCH_UP_MARGIN_MS = 60_000;
+/** The most credentials ListCredentials answers at once. */
+const LIST_PAGE = 10_000;
+
+/** A credential's status as the directory keeps it (an expired one is GOOD there: expiry is read from its notAfter). */
+function knownStatus(status: string): AgentDocument['credentialStatus'] {
+  return status === 'SUSPENDED' ? 'SUSPENDED' : status === 'REVOKED' ? 'REVOKED' : 'GOOD';
 }
 
 export type Agents = ReturnType<typeof createAgents>;

@@ -132,7 +132,12 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
       apiRoot = root;
       await lifecycle.start(root);
       // Credential events keep the directory in step with the AMC; the AMC may start after us.
-      credentialEvents = keepCredentialEventSubscription({ amc, notificationUri: `${root}/nagw-reg/v1/credential-events`, logger: deps.logger });
+      credentialEvents = keepCredentialEventSubscription({
+        amc,
+        notificationUri: `${root}/nagw-reg/v1/credential-events`,
+        logger: deps.logger,
+        onSubscribed: () => service.catchUpCredentialChanges(),
+      });
     },
     async stop() {
       await credentialEvents?.stop();

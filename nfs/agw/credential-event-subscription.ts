@@ -3,14 +3,22 @@
  * keep its directory in step with suspensions and revocations. It subscribes at start, retrying
  * while the AMC is not up yet, and again every resubscribeMs: the AMC answers a URI it has with the
  * same subscription, clearing any mark that notifications to it failed, and a subscription it
- * dropped is made afresh (amc/subscriptions.ts). At stop the subscription is deleted, so the AMC
+ * dropped is made afresh (amc/subscriptions.ts). After each, the gateway reads what changed that
+ * no notice told it (onSubscribed). At stop the subscription is deleted, so the AMC
  * does not go on notifying an address nobody may answer at.
  */
 import pRetry from 'p-retry';
 import type { Logger } from '../shared/logger.ts';
 import type { AmcConsumer } from './consumer.ts';
 
-export function keepCredentialEventSubscription(deps: { amc: AmcConsumer; notificationUri: string; logger: Logger; resubscribeMs?: number }): { stop(): Promise<void> } {
+export function keepCredentialEventSubscription(deps: {
+  amc: AmcConsumer;
+  notificationUri: string;
+  logger: Logger;
+  resubscribeMs?: number;
+  /** After each subscription: what changed before it, which no notice will tell (agents.ts catchUpCredentialChanges). */
+  onSubscribed?: () => Promise<unknown>;
+}): { stop(): Promise<void> } {
   const { amc, notificationUri, logger } = deps;
   const abort = new AbortController();
   let subscriptionId: string | undefined;
@@ -21,8 +29,12 @@ export function keepCredentialEventSubscription(deps: { amc: AmcConsumer; notifi
     const asked = (async () => {
       const id = await amc.subscribeCredentialEvents(notificationUri);
       // An answer that came after stop: that subscription is not kept either.
-      if (abort.signal.aborted) await amc.unsubscribeCredentialEvents(id).catch(() => undefined);
-      else subscriptionId = id;
+      if (abort.signal.aborted) {
+        await amc.unsubscribeCredentialEvents(id).catch(() => undefined);
+        return;
+      }
+      subscriptionId = id;
+      await deps.onSubscribed?.().catch((error: Error) => logger.warn('AMC credential changes not caught up; trying again at the next subscription', { error: error.message }));
     })();
     inFlight.add(asked);
     asked.then(

@@ -72,6 +72,11 @@ export async function createAgwService(deps: AgwServiceDeps) {
     deregisterAgent: bumping(agents.deregisterAgent),
     reportUeState: bumping(agents.reportUeState),
     applyCredentialEvent: bumping(agents.applyCredentialEvent),
+    catchUpCredentialChanges: async () => {
+      const followed = await agents.catchUpCredentialChanges();
+      if (followed) directoryVersion += 1;
+      return followed;
+    },
     heartbeat: async (aic: string, authorization: string | undefined, load?: number) => {
       if (await agents.heartbeat(aic, authorization, load)) directoryVersion += 1;
     },

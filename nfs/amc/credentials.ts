@@ -25,6 +25,8 @@ export interface CredentialStatus {
   revokedAt?: string;
   reason?: RevocationReason;
   supersededBy?: string;
+  /** In answers to changed-since (listCredentials). */
+  statusChangedAt?: string;
   certificatePem?: string;
 }
 
@@ -169,6 +171,7 @@ export function createCredentials(deps: CredentialsDeps) {
       _id: serialNumber,
       aic,
       status: 'GOOD',
+      statusChangedAt: new Date(now()).toISOString(),
       notBefore: notBefore.toISOString(),
       notAfter: notAfter.toISOString(),
       certificatePem,
@@ -184,7 +187,7 @@ export function createCredentials(deps: CredentialsDeps) {
   /** Revokes the credential the filter matches as superseded by `renewed`, in one conditional update. */
   async function supersede(filter: { _id: string; status: 'GOOD'; renewingSince?: string }, renewed: CredentialRecord): Promise<boolean> {
     const revoked = await store.credentials.findOneAndUpdate(filter, {
-      $set: { status: 'REVOKED', reason: 'superseded', revokedAt: new Date(now()).toISOString(), supersededBy: renewed._id },
+      $set: { status: 'REVOKED', reason: 'superseded', revokedAt: new Date(now()).toISOString(), statusChangedAt: new Date(now()).toISOString(), supersededBy: renewed._id },
       $unset: { renewing: '', renewingSince: '' },
     });
     if (revoked) await notifyAll({ event: 'CREDENTIAL_REVOKED', serialNumber: revoked._id, aic: revoked.aic, status: 'REVOKED', reason: 'superseded' });
@@ -193,7 +196,7 @@ export function createCredentials(deps: CredentialsDeps) {
 
   /** Revokes a credential for `reason` if it is still GOOD or SUSPENDED, and tells subscribers; whether it did. */
   async function revokeIfLive(serialNumber: string, reason: RevocationReason): Promise<boolean> {
-    const revoked = await store.credentials.findOneAndUpdate({ _id: serialNumber, status: { $in: ['GOOD', 'SUSPENDED'] } }, { $set: { status: 'REVOKED', reason, revokedAt: new Date(now()).toISOString() } });
+    const revoked = await store.credentials.findOneAndUpdate({ _id: serialNumber, status: { $in: ['GOOD', 'SUSPENDED'] } }, { $set: { status: 'REVOKED', reason, revokedAt: new Date(now()).toISOString(), statusChangedAt: new Date(now()).toISOString() } });
     if (revoked) await notifyAll({ event: 'CREDENTIAL_REVOKED', serialNumber, aic: revoked.aic, status: 'REVOKED', reason });
     return revoked !== null;
   }
@@ -238,7 +241,7 @@ export function createCredentials(deps: CredentialsDeps) {
     const record = await store.credentials.findOne({ _id: serialNumber });
     if (!record) throw notFound(`credential ${serialNumber} does not exist`);
     const revokedAt = record.status === 'REVOKED' && record.revokedAt ? record.revokedAt : new Date(now()).toISOString();
-    const updated = await store.credentials.findOneAndUpdate({ _id: serialNumber, reason: { $ne: 'keyCompromise' } }, { $set: { status: 'REVOKED', reason: 'keyCompromise', revokedAt } });
+    const updated = await store.credentials.findOneAndUpdate({ _id: serialNumber, reason: { $ne: 'keyCompromise' } }, { $set: { status: 'REVOKED', reason: 'keyCompromise', revokedAt, statusChangedAt: new Date(now()).toISOString() } });
     if (!updated) throw conflict(`credential ${serialNumber} is revoked for keyCompromise already`, 'CREDENTIAL_STATE_CONFLICT');
     await notifyAll({ event: 'CREDENTIAL_REVOKED', serialNumber, aic: updated.aic, status: 'REVOKED', reason: 'keyCompromise' });
     for (let pass = 0; pass < KEY_COMPROMISE_PASSES; pass += 1) {
@@ -433,17 +436,17 @@ export function createCredentials(deps: CredentialsDeps) {
       if (reason !== undefined && reason !== 'certificateHold') {
         throw badRequest(`a suspension's reason is certificateHold, not ${reason}; revoke for any other reason`, [{ param: '/reason', reason: 'not certificateHold' }]);
       }
-      return changeStatus(serialNumber, ['GOOD'], { $set: { status: 'SUSPENDED', reason: 'certificateHold', revokedAt: new Date(now()).toISOString() } }, 'CREDENTIAL_SUSPENDED');
+      return changeStatus(serialNumber, ['GOOD'], { $set: { status: 'SUSPENDED', reason: 'certificateHold', revokedAt: new Date(now()).toISOString(), statusChangedAt: new Date(now()).toISOString() } }, 'CREDENTIAL_SUSPENDED');
     },
 
     resumeCredential: (serialNumber: string) =>
       // RFC 5280 section 5.3.1: a resumed certificate simply leaves the next CRL.
-      changeStatus(serialNumber, ['SUSPENDED'], { $set: { status: 'GOOD' }, $unset: { reason: '', revokedAt: '' } }, 'CREDENTIAL_RESUMED'),
+      changeStatus(serialNumber, ['SUSPENDED'], { $set: { status: 'GOOD', statusChangedAt: new Date(now()).toISOString() }, $unset: { reason: '', revokedAt: '' } }, 'CREDENTIAL_RESUMED'),
 
     revokeCredential: (serialNumber: string, reason: RevocationReason = 'unspecified') => {
       if (reason === 'certificateHold') throw badRequest('certificateHold is a suspension; use suspend', [{ param: '/reason', reason: 'not a revocation reason' }]);
       if (reason === 'keyCompromise') return revokeForKeyCompromise(serialNumber);
-      return changeStatus(serialNumber, ['GOOD', 'SUSPENDED'], { $set: { status: 'REVOKED', reason, revokedAt: new Date(now()).toISOString() } }, 'CREDENTIAL_REVOKED');
+      return changeStatus(serialNumber, ['GOOD', 'SUSPENDED'], { $set: { status: 'REVOKED', reason, revokedAt: new Date(now()).toISOString(), statusChangedAt: new Date(now()).toISOString() } }, 'CREDENTIAL_REVOKED');
     },
 
     async getCredentialStatus(serialText: string): Promise<CredentialStatus> {
@@ -453,14 +456,21 @@ export function createCredentials(deps: CredentialsDeps) {
       return statusOf(record);
     },
 
-    async listCredentials(aicText?: string): Promise<CredentialStatus[]> {
-      let filter = {};
+    /**
+     * Credentials, of one AIC, or whose status changed (or that were made) at or after
+     * `changedSince` in the order of those changes: a gateway that missed notifications reads
+     * back what changed since it last looked.
+     */
+    async listCredentials(aicText?: string, changedSince?: string): Promise<CredentialStatus[]> {
+      const filter: Record<string, unknown> = {};
       if (aicText) {
         const aic = parseAic(aicText, { saltHex: deps.aicSaltHex });
         if (!aic.ok) throw badRequest(`the AIC is refused: ${aic.reason}`, [{ param: 'query aic', reason: aic.reason }], aic.cause);
-        filter = { aic: aic.aic.text };
+        filter.aic = aic.aic.text;
       }
-      return (await store.credentials.find(filter, { sort: { notBefore: 1 }, limit: 10_000 })).map(statusOf);
+      if (changedSince !== undefined) filter.statusChangedAt = { $gte: new Date(changedSince).toISOString() };
+      const order: Record<string, 1> = changedSince !== undefined ? { statusChangedAt: 1 } : { notBefore: 1 };
+      return (await store.credentials.find(filter, { sort: order, limit: 10_000 })).map((record) => ({ ...statusOf(record), ...(record.statusChangedAt ? { statusChangedAt: record.statusChangedAt } : {}) }));
     },
 
     /** The CRL lists revoked and suspended (certificateHold) credentials; made again after any change. */

@@ -34,7 +34,7 @@ export function amcRoutes(service: AmcService, apiRoot: () => string) {
       res.status(201).location(`${apiRoot()}${cred}/credentials/${issued.serialNumber}`).json(issued);
     });
     router.get(`${cred}/credentials`, async (req, res) => {
-      res.json(await service.listCredentials(req.query.aic as string | undefined));
+      res.json(await service.listCredentials(req.query.aic as string | undefined, req.query['changed-since'] as string | undefined));
     });
     router.get(`${cred}/credentials/:serialNumber`, async (req, res) => {
       res.json(await service.getCredentialStatus(req.params.serialNumber as string));

@@ -50,6 +50,11 @@ export interface CredentialRecord {
   /** The AAAP grant an issuance spent (absent for a renewal): a repeat of that issuance gets this credential. */
   grantId?: string;
   revokedAt?: string;
+  /**
+   * When the status last changed, or the credential was made (ISO 8601): what a gateway that
+   * missed notifications reads back (ListCredentials changed-since). Absent on records made before.
+   */
+  statusChangedAt?: string;
   reason?: string;
   supersededBy?: string;
   /** Set while a renewal of this certificate is under way, since renewingSince (ISO 8601). */
@@ -90,6 +95,8 @@ export async function openAmcStore(store: Store) {
     collections.credentials.createIndex({ field: 'status' }),
     // A compromised key is looked for at every grant and issuance (credentials.ts keyCompromised).
     collections.credentials.createIndex({ field: 'publicKeySha256' }),
+    // A gateway reads the changes since it last looked (ListCredentials changed-since).
+    collections.credentials.createIndex({ field: 'statusChangedAt', sparse: true }),
     // Only certificates under renewal have it: the sweep of abandoned renewals reads a few.
     collections.credentials.createIndex({ field: 'renewingSince', sparse: true }),
     collections.subscribers.createIndex({ field: 'notificationUri', unique: true }),

@@ -219,6 +219,8 @@ export interface components {
             revokedAt?: components["schemas"]["DateTime"];
             reason?: components["schemas"]["RevocationReason"];
             supersededBy?: string;
+            /** @description When the status last changed or the credential was made (in answers to changed-since). */
+            statusChangedAt?: components["schemas"]["DateTime"];
             /** @description The certificate itself (public). */
             certificatePem?: string;
         };
@@ -237,6 +239,8 @@ export interface components {
             /** @description With CREDENTIAL_ISSUED, the new certificate. */
             certificatePem?: string;
         };
+        /** Format: date-time */
+        DateTime: string;
         Uri: string;
         /** @description TS 29.571 clause 5.2.4.2; param is a JSON pointer for a body attribute, "query <name>" for a query parameter, "header <name>" for a header and "{name}" for a path variable. */
         InvalidParam: {
@@ -253,8 +257,6 @@ export interface components {
             cause?: string;
             invalidParams?: components["schemas"]["InvalidParam"][];
         };
-        /** Format: date-time */
-        DateTime: string;
     };
     responses: {
         /** @description The credential's new status */
@@ -333,6 +335,8 @@ export interface operations {
         parameters: {
             query?: {
                 aic?: components["schemas"]["AicText"];
+                /** @description Only credentials whose status changed, or that were made, at or after this time, in the order of those changes (each names it in statusChangedAt): what a gateway that may have missed notifications reads back. */
+                "changed-since"?: components["schemas"]["DateTime"];
             };
             header?: never;
             path?: never;
@@ -340,7 +344,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Credentials, optionally of one AIC, oldest first; at most 10,000 */
+            /** @description Credentials, optionally of one AIC, oldest first (with changed-since, in the order of their changes); at most 10,000 */
             200: {
                 headers: {
                     [name: string]: unknown;

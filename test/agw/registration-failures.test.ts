@@ -162,6 +162,23 @@ describe('AGW registration when a step fails part-way', function () {
     expect(refusal).to.include({ outcome: 'refused', cause: 'CREDENTIAL_SUSPENDED' });
   });
 
+  it('catches up on a revocation whose notices never reached it: after its next subscription the agent is REVOKED and out of discovery', async () => {
+    const { body } = await registerAgent(core.agwUrl, { name: 'revoked-unheard' });
+    const serial: string = body.acs.security.credentialSerialNumber;
+    await core.agw.service.catchUpCredentialChanges();
+    expect((await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${serial}/revoke`, { reason: 'privilegeWithdrawn' })).status).to.equal(200);
+    await until(async () => (await agents().findOne({ _id: body.aic }))?.credentialStatus === 'REVOKED', 'the gateway hearing of the revocation');
+    // As if every notice had been lost.
+    await agents().findOneAndUpdate({ _id: body.aic }, { $set: { credentialStatus: 'GOOD' } });
+    expect((await request('GET', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`)).body.state).to.equal('ACTIVE');
+
+    expect(await core.agw.service.catchUpCredentialChanges(), 'agents changed').to.equal(1);
+    expect((await request('GET', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`)).body.state).to.equal('REVOKED');
+    const [event] = (await eventsOf('agent.credential')).filter((candidate) => candidate.aic === body.aic);
+    expect(event.detail).to.include({ caughtUp: true, status: 'REVOKED', serialNumber: serial });
+    expect(await core.agw.service.catchUpCredentialChanges(), 'nothing new the next time').to.equal(0);
+  });
+
   it('answers a heartbeat 404 AGENT_NOT_FOUND, and records it, when the agent was deregistered after it was found', async () => {
     const { body } = await registerAgent(core.agwUrl, { name: 'gone-while-beating' });
     const original = agents().findOneAndUpdate.bind(agents());

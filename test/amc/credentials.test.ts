@@ -765,3 +765,36 @@ describe('AMC: a key revoked for keyCompromise is certified no more (RFC 5280 se
     expect(await credentials.revokeLeftoversOfCompromisedKeys(), 'none left').to.equal(0);
   });
 });
+
+describe('AMC: credentials changed since a time (what a gateway that missed notices reads back)', () => {
+  it('lists the credentials made or changed at or after the time, in the order of the changes, each naming when', async () => {
+    // Whole seconds from now (grants lapse by the store's own clock).
+    const start = Math.ceil(Date.now() / 1000) * 1000;
+    let clock = start;
+    const at = (seconds: number) => new Date(start + seconds * 1000).toISOString();
+    const ca = await loadCertificateAuthority(await createCaMaterial({ commonName: 'changes test CA' }));
+    const { credentials, grant } = await credentialsWith(ca, () => clock);
+    const aic = (entitySerial: string) => formatAic(defaultAicScheme, { providerIndex: '1', ontologySerial: 'I', entitySerial });
+    const issued: string[] = [];
+    for (const entity of ['1', '2', '3']) {
+      const key = await createAgentKeyAndCsr();
+      await grant(`grant-${entity}`, key.publicKeySpkiSha256);
+      issued.push((await credentials.issueCredential({ grantId: `grant-${entity}`, aic: aic(entity), csrPem: key.csrPem })).serialNumber);
+      clock += 1000;
+    }
+    const since = new Date(clock).toISOString();
+    clock += 1000;
+    await credentials.suspendCredential(issued[2]);
+    clock += 1000;
+    await credentials.revokeCredential(issued[0], 'privilegeWithdrawn');
+    clock += 1000;
+    await credentials.resumeCredential(issued[2]);
+
+    const changed = await credentials.listCredentials(undefined, since);
+    expect(changed.map(({ serialNumber, status, statusChangedAt }) => [issued.indexOf(serialNumber), status, statusChangedAt])).to.deep.equal([
+      [0, 'REVOKED', at(5)],
+      [2, 'GOOD', at(6)],
+    ]);
+    expect((await credentials.listCredentials(undefined, at(1))).map(({ serialNumber }) => issued.indexOf(serialNumber)), 'made at or after it').to.deep.equal([1, 0, 2]);
+  });
+});
