@@ -21,7 +21,7 @@ export interface AmcConsumer {
   revokeCredential(serialNumber: string, reason: RevocationReason): Promise<void>;
   /** The AMC's own word on every credential of an AIC. */
   listCredentials(aic: string): Promise<CredentialStatus[]>;
-  /** The credentials whose status changed (or that were made) at or after the time, in the order of those changes; at most 10,000. */
+  /** The credentials whose status changed (or that a renewal made) at or after the time, in the order of those changes; at most 10,000. */
   listChangedCredentials(since: string): Promise<CredentialStatus[]>;
   /** Resolves to the subscription's id. */
   subscribeCredentialEvents(notificationUri: string): Promise<string>;

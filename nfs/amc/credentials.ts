@@ -171,7 +171,8 @@ export function createCredentials(deps: CredentialsDeps) {
       _id: serialNumber,
       aic,
       status: 'GOOD',
-      statusChangedAt: new Date(now()).toISOString(),
+      // A renewal's certificate is news to the gateways (CREDENTIAL_ISSUED); an issuance's is the asking gateway's answer.
+      ...(made.renewal ? { statusChangedAt: new Date(now()).toISOString() } : {}),
       notBefore: notBefore.toISOString(),
       notAfter: notAfter.toISOString(),
       certificatePem,
@@ -457,8 +458,8 @@ export function createCredentials(deps: CredentialsDeps) {
     },
 
     /**
-     * Credentials, of one AIC, or whose status changed (or that were made) at or after
-     * `changedSince` in the order of those changes: a gateway that missed notifications reads
+     * Credentials, of one AIC, or whose status changed (or that a renewal made) at or after
+     * `changedSince`, in the order of those changes: a gateway that missed notifications reads
      * back what changed since it last looked.
      */
     async listCredentials(aicText?: string, changedSince?: string): Promise<CredentialStatus[]> {

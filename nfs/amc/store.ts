@@ -51,8 +51,9 @@ export interface CredentialRecord {
   grantId?: string;
   revokedAt?: string;
   /**
-   * When the status last changed, or the credential was made (ISO 8601): what a gateway that
-   * missed notifications reads back (ListCredentials changed-since). Absent on records made before.
+   * When the status last changed, or a renewal made the credential (ISO 8601): what a gateway
+   * that missed notifications reads back (ListCredentials changed-since). Absent on a credential
+   * an issuance made and nothing changed since, and on records made before it was kept.
    */
   statusChangedAt?: string;
   reason?: string;

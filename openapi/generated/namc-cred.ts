@@ -219,7 +219,7 @@ export interface components {
             revokedAt?: components["schemas"]["DateTime"];
             reason?: components["schemas"]["RevocationReason"];
             supersededBy?: string;
-            /** @description When the status last changed or the credential was made (in answers to changed-since). */
+            /** @description When the status last changed, or a renewal made the credential (in answers to changed-since). */
             statusChangedAt?: components["schemas"]["DateTime"];
             /** @description The certificate itself (public). */
             certificatePem?: string;
@@ -335,7 +335,7 @@ export interface operations {
         parameters: {
             query?: {
                 aic?: components["schemas"]["AicText"];
-                /** @description Only credentials whose status changed, or that were made, at or after this time, in the order of those changes (each names it in statusChangedAt): what a gateway that may have missed notifications reads back. */
+                /** @description Only credentials whose status changed, or that a renewal made, at or after this time, in the order of those changes (each names it in statusChangedAt): what a gateway that may have missed notifications reads back. */
                 "changed-since"?: components["schemas"]["DateTime"];
             };
             header?: never;

@@ -767,7 +767,7 @@ describe('AMC: a key revoked for keyCompromise is certified no more (RFC 5280 se
 });
 
 describe('AMC: credentials changed since a time (what a gateway that missed notices reads back)', () => {
-  it('lists the credentials made or changed at or after the time, in the order of the changes, each naming when', async () => {
+  it('lists the credentials whose status changed at or after the time, in the order of the changes, each naming when; an issuance is no change', async () => {
     // Whole seconds from now (grants lapse by the store's own clock).
     const start = Math.ceil(Date.now() / 1000) * 1000;
     let clock = start;
@@ -776,8 +776,10 @@ describe('AMC: credentials changed since a time (what a gateway that missed noti
     const { credentials, grant } = await credentialsWith(ca, () => clock);
     const aic = (entitySerial: string) => formatAic(defaultAicScheme, { providerIndex: '1', ontologySerial: 'I', entitySerial });
     const issued: string[] = [];
+    const keys: AgentKeyAndCsr[] = [];
     for (const entity of ['1', '2', '3']) {
       const key = await createAgentKeyAndCsr();
+      keys.push(key);
       await grant(`grant-${entity}`, key.publicKeySpkiSha256);
       issued.push((await credentials.issueCredential({ grantId: `grant-${entity}`, aic: aic(entity), csrPem: key.csrPem })).serialNumber);
       clock += 1000;
@@ -795,6 +797,8 @@ describe('AMC: credentials changed since a time (what a gateway that missed noti
       [0, 'REVOKED', at(5)],
       [2, 'GOOD', at(6)],
     ]);
-    expect((await credentials.listCredentials(undefined, at(1))).map(({ serialNumber }) => issued.indexOf(serialNumber)), 'made at or after it').to.deep.equal([1, 0, 2]);
+    expect(await credentials.listCredentials(undefined, at(7)), 'nothing after the last change').to.deep.equal([]);
+    const renewed = await credentials.renewCredential(issued[1], await freshCsr(keys[1]));
+    expect((await credentials.listCredentials(undefined, at(6))).map(({ serialNumber }) => serialNumber), 'a renewal: its certificate, and the one it replaced').to.have.members([issued[2], issued[1], renewed.serialNumber]);
   });
 });
