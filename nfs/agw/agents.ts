@@ -197,23 +197,29 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
      * agents changed.
      */
     async catchUpCredentialChanges(): Promise<number> {
-      const lookedAt = now();
       const last = (await store.counters.findOne({ _id: CREDENTIAL_CHANGES_READ }))?.value;
       let since = new Date(last === undefined ? 0 : last - CATCH_UP_MARGIN_MS).toISOString();
+      // The mark is the AMC's own time of the latest change read, so the two clocks need not agree.
+      let latest = last;
       let followed = 0;
       for (;;) {
         const changes = await deps.amc.listChangedCredentials(since);
         for (const change of changes) {
+          const changedAt = Date.parse(change.statusChangedAt ?? '');
+          if (changedAt > (latest ?? 0)) latest = changedAt;
           const agent = await store.agents.findOne({ _id: change.aic }, { fields: ['credentialSerial', 'credentialStatus'] });
           if (!agent || (agent.credentialSerial === change.serialNumber && agent.credentialStatus === knownStatus(change.status))) continue;
           if (await followAmc(change.aic, { caughtUp: true })) followed += 1;
         }
-        // A full page: the next one from the last change read (a change at that very time is read twice, and known).
-        const next = changes.length >= LIST_PAGE ? changes[changes.length - 1].statusChangedAt : undefined;
-        if (!next || next === since) break;
+        // A full page: the next one from the last change read (changes at that very time are read
+        // again, and known). A full page all of one time cannot be read past; the mark then stays
+        // where it was, and the next look reads it again.
+        if (changes.length < LIST_PAGE) break;
+        const next = changes[changes.length - 1].statusChangedAt;
+        if (!next || next === since) return followed;
         since = next;
       }
-      await store.counters.replaceOne({ _id: CREDENTIAL_CHANGES_READ }, { _id: CREDENTIAL_CHANGES_READ, value: lookedAt }, { upsert: true });
+      if (latest !== undefined && latest !== last) await store.counters.replaceOne({ _id: CREDENTIAL_CHANGES_READ }, { _id: CREDENTIAL_CHANGES_READ, value: latest }, { upsert: true });
       return followed;
     },
   };
@@ -240,7 +246,8 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
           credentialSerial: current.serialNumber,
           certificatePem: current.certificatePem,
           'acs.security.credentialSerialNumber': current.serialNumber,
-          'acs.security.credentialNotAfter': current.notAfter,
+          // One form, so the live filter's text comparison is a comparison of times (discovery.ts).
+          'acs.security.credentialNotAfter': new Date(current.notAfter).toISOString(),
           ...(renewed ? { 'acs.lastModified': new Date(now()).toISOString() } : {}),
         },
         ...(renewed ? { $inc: { 'acs.acsVersion': 1 } } : {}),
@@ -251,7 +258,7 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
   }
 }
 
-/** Where the gateway keeps when it last read the AMC's credential changes (ms since the epoch). */
+/** Where the gateway keeps the AMC's time of the latest credential change it read (ms since the epoch). */
 const CREDENTIAL_CHANGES_READ = 'credentialChangesReadAt';
 /** Read back this far before the last look: a change the AMC was writing then, and clocks a little apart. */
 const CATCH_UP_MARGIN_MS = 60_000;

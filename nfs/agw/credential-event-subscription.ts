@@ -34,7 +34,8 @@ export function keepCredentialEventSubscription(deps: {
         return;
       }
       subscriptionId = id;
-      await deps.onSubscribed?.().catch((error: Error) => logger.warn('AMC credential changes not caught up; trying again at the next subscription', { error: error.message }));
+      // Not awaited: stop does not wait for a long first look, which the next subscription repeats.
+      void deps.onSubscribed?.().catch((error: Error) => abort.signal.aborted || logger.warn('AMC credential changes not caught up; trying again at the next subscription', { error: error.message }));
     })();
     inFlight.add(asked);
     asked.then(

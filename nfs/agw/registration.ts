@@ -301,7 +301,8 @@ export function createRegistration(deps: RegistrationDeps) {
       capabilities: input.granted.map((capabilityId) => ({ capabilityId, taxonomyVersion: deps.taxonomy.versionOf(capabilityId) })),
       endpoints: input.request.endpoints,
       ...(agent.securityAttributes ? { securityAttributes: agent.securityAttributes } : {}),
-      security: { credentialSerialNumber: input.credential.serialNumber, credentialNotAfter: input.credential.notAfter, authentication: ['x509'] },
+      // One form, so the live filter's text comparison is a comparison of times (discovery.ts).
+      security: { credentialSerialNumber: input.credential.serialNumber, credentialNotAfter: new Date(input.credential.notAfter).toISOString(), authentication: ['x509'] },
       ...(input.request.onBehalfOf ? { onBehalfOf: { supi: input.request.onBehalfOf.supi } } : {}),
       acsVersion: input.acsVersion,
       lastModified: new Date(now()).toISOString(),

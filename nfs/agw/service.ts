@@ -58,6 +58,7 @@ export async function createAgwService(deps: AgwServiceDeps) {
       directoryVersion += 1;
     }
   };
+  let catchingUp: Promise<number> | undefined;
   return {
     ...taxonomy,
     putCapability: bumping(taxonomy.putCapability),
@@ -72,10 +73,16 @@ export async function createAgwService(deps: AgwServiceDeps) {
     deregisterAgent: bumping(agents.deregisterAgent),
     reportUeState: bumping(agents.reportUeState),
     applyCredentialEvent: bumping(agents.applyCredentialEvent),
-    catchUpCredentialChanges: async () => {
-      const followed = await agents.catchUpCredentialChanges();
-      if (followed) directoryVersion += 1;
-      return followed;
+    /** One at a time: a look still reading (a first one, from the beginning, say) is the next subscription's too. */
+    catchUpCredentialChanges: () => {
+      catchingUp ??= agents
+        .catchUpCredentialChanges()
+        .then((followed) => {
+          if (followed) directoryVersion += 1;
+          return followed;
+        })
+        .finally(() => (catchingUp = undefined));
+      return catchingUp;
     },
     heartbeat: async (aic: string, authorization: string | undefined, load?: number) => {
       if (await agents.heartbeat(aic, authorization, load)) directoryVersion += 1;

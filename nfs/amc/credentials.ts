@@ -469,7 +469,11 @@ export function createCredentials(deps: CredentialsDeps) {
         if (!aic.ok) throw badRequest(`the AIC is refused: ${aic.reason}`, [{ param: 'query aic', reason: aic.reason }], aic.cause);
         filter.aic = aic.aic.text;
       }
-      if (changedSince !== undefined) filter.statusChangedAt = { $gte: new Date(changedSince).toISOString() };
+      if (changedSince !== undefined) {
+        // The schema's date-time takes a leap second (RFC 3339 section 5.7), which Date cannot hold.
+        if (Number.isNaN(Date.parse(changedSince))) throw badRequest(`changed-since ${changedSince} is not a time this AMC can compare`, [{ param: 'query changed-since', reason: 'not a representable time' }]);
+        filter.statusChangedAt = { $gte: new Date(changedSince).toISOString() };
+      }
       const order: Record<string, 1> = changedSince !== undefined ? { statusChangedAt: 1 } : { notBefore: 1 };
       return (await store.credentials.find(filter, { sort: order, limit: 10_000 })).map((record) => ({ ...statusOf(record), ...(record.statusChangedAt ? { statusChangedAt: record.statusChangedAt } : {}) }));
     },

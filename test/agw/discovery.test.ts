@@ -564,8 +564,13 @@ describe('AGW directory past a credential notAfter', function () {
 
   after(async () => core?.close());
 
+  afterEach(() => {
+    ahead = 0;
+  });
+
   it('neither discovers nor routes to an agent whose certificate has expired, and names its state EXPIRED', async () => {
     const aic = await registered(core.agwUrl, { name: 'expiring-agent', capabilities: [qos] });
+    expect(aicsOf((await request('GET', `${core.agwUrl}/nagw-disc/v1/agents?capability-id=${qos}&limit=100`)).body), 'discoverable before').to.include(aic);
     const notAfter = Date.parse((await request('GET', `${core.agwUrl}/nagw-reg/v1/registrations/${aic}`)).body.acs.security.credentialNotAfter);
     ahead = notAfter - Date.now() + 60_000;
     // Still heartbeating: liveness is not what it lacks.
@@ -575,5 +580,20 @@ describe('AGW directory past a credential notAfter', function () {
     expect(aicsOf(answer)).to.not.include(aic);
     const routed = await request('POST', `${core.agwUrl}/nagw-route/v1/capability/qos-optimisation`, {});
     expect([routed.status, routed.body.cause]).to.deep.equal([503, 'NO_AVAILABLE_INSTANCE']);
+    expect(routed.body.detail, 'not tried and failed: not a candidate').to.contain('no live instance');
+    await request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${aic}`, undefined, asRegistrant(aic));
+  });
+
+  it("catches up on a lost notice by the AMC's time of the change, though the gateway's clock runs ahead", async () => {
+    ahead = 120_000;
+    const aic = await registered(core.agwUrl, { name: 'clock-apart', capabilities: [qos] });
+    await core.agw.service.catchUpCredentialChanges();
+    const serial = (await request('GET', `${core.agwUrl}/nagw-reg/v1/registrations/${aic}`)).body.acs.security.credentialSerialNumber;
+    expect((await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${serial}/revoke`, { reason: 'privilegeWithdrawn' })).status).to.equal(200);
+    const agents = core.store.collection<{ _id: string; credentialStatus: string }>('agw.agents');
+    await until(async () => (await agents.findOne({ _id: aic }))?.credentialStatus === 'REVOKED', 'the gateway hearing of the revocation');
+    await agents.findOneAndUpdate({ _id: aic }, { $set: { credentialStatus: 'GOOD' } });
+    expect(await core.agw.service.catchUpCredentialChanges()).to.equal(1);
+    expect((await request('GET', `${core.agwUrl}/nagw-reg/v1/registrations/${aic}`)).body.state).to.equal('REVOKED');
   });
 });

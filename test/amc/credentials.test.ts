@@ -254,6 +254,14 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
     expect((await request('GET', `${core.amcUrl}/namc-cred/v1/credentials/XYZ`)).status).to.equal(400);
   });
 
+  it('answers 400 for a changed-since that is no time: not a date-time, or a leap second, which the schema takes and Date cannot hold', async () => {
+    for (const since of ['yesterday', '2026-02-30T00:00:00Z', '2016-12-31T23:59:60Z']) {
+      const res = await request('GET', `${core.amcUrl}/namc-cred/v1/credentials?changed-since=${encodeURIComponent(since)}`);
+      expect(res.status, since).to.equal(400);
+    }
+    expect((await request('GET', `${core.amcUrl}/namc-cred/v1/credentials?changed-since=${encodeURIComponent('2026-01-01T00:00:00+01:00')}`)).status).to.equal(200);
+  });
+
   it('publishes its CA with the trust anchors', async () => {
     const published = await request('GET', `${core.amcUrl}/namc-cred/v1/ca`);
     expect(published.headers.get('content-type'), 'RFC 8555 section 9.1').to.match(/^application\/pem-certificate-chain/);
