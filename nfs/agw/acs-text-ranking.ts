@@ -1,12 +1,12 @@
 /**
  * Ranking of the agents a natural-language request reaches by their own ACS texts: semantic
  * discovery resolves a request "to the most relevant agents" from "comprehensive, detailed
- * descriptive information for all agents" (Agent Name Service, draft-fu-nmop-agent-communication-
- * framework section 2.2.2). The request is matched onto the taxonomy first (capability-matcher.ts),
- * which finds the capabilities and so the agents; among those, an agent whose name and
- * description say more of what was asked ranks higher. The
- * texts are compared term by term as the capability matcher processes them (stop words dropped,
- * a light stemmer), so "fix my home broadband" meets "Fixes home broadband".
+ * descriptive information for all agents" (Agent Name Service,
+ * draft-fu-nmop-agent-communication-framework section 2.2.2). The request is matched onto the
+ * taxonomy first (capability-matcher.ts), which finds the capabilities and so the agents; among
+ * those, an agent whose name and description say more of what was asked ranks higher. The texts
+ * are compared term by term as the capability matcher processes them (stop words dropped, a light
+ * stemmer), so "fix my home broadband" meets "Fixes home broadband".
  */
 import { queryTerms } from './capability-matcher.ts';
 import type { AgentDocument } from './store.ts';

@@ -92,6 +92,11 @@ export function createCredentials(deps: CredentialsDeps) {
   let crlCache: { der: Uint8Array; until: number; changes: number } | undefined;
   const statusChanges = async () => (await store.counters.findOne({ _id: STATUS_CHANGES }))?.value ?? 0;
   const issuing = new Set<string>();
+  /** A status change's times: a suspension or revocation names one instant for both. */
+  const revokedNow = () => {
+    const at = new Date(now()).toISOString();
+    return { revokedAt: at, statusChangedAt: at };
+  };
 
   const statusOf = (record: CredentialRecord): CredentialStatus => ({
     serialNumber: record._id,
@@ -188,7 +193,7 @@ export function createCredentials(deps: CredentialsDeps) {
   /** Revokes the credential the filter matches as superseded by `renewed`, in one conditional update. */
   async function supersede(filter: { _id: string; status: 'GOOD'; renewingSince?: string }, renewed: CredentialRecord): Promise<boolean> {
     const revoked = await store.credentials.findOneAndUpdate(filter, {
-      $set: { status: 'REVOKED', reason: 'superseded', revokedAt: new Date(now()).toISOString(), statusChangedAt: new Date(now()).toISOString(), supersededBy: renewed._id },
+      $set: { status: 'REVOKED', reason: 'superseded', ...revokedNow(), supersededBy: renewed._id },
       $unset: { renewing: '', renewingSince: '' },
     });
     if (revoked) await notifyAll({ event: 'CREDENTIAL_REVOKED', serialNumber: revoked._id, aic: revoked.aic, status: 'REVOKED', reason: 'superseded' });
@@ -197,7 +202,7 @@ export function createCredentials(deps: CredentialsDeps) {
 
   /** Revokes a credential for `reason` if it is still GOOD or SUSPENDED, and tells subscribers; whether it did. */
   async function revokeIfLive(serialNumber: string, reason: RevocationReason): Promise<boolean> {
-    const revoked = await store.credentials.findOneAndUpdate({ _id: serialNumber, status: { $in: ['GOOD', 'SUSPENDED'] } }, { $set: { status: 'REVOKED', reason, revokedAt: new Date(now()).toISOString(), statusChangedAt: new Date(now()).toISOString() } });
+    const revoked = await store.credentials.findOneAndUpdate({ _id: serialNumber, status: { $in: ['GOOD', 'SUSPENDED'] } }, { $set: { status: 'REVOKED', reason, ...revokedNow() } });
     if (revoked) await notifyAll({ event: 'CREDENTIAL_REVOKED', serialNumber, aic: revoked.aic, status: 'REVOKED', reason });
     return revoked !== null;
   }
@@ -437,7 +442,7 @@ export function createCredentials(deps: CredentialsDeps) {
       if (reason !== undefined && reason !== 'certificateHold') {
         throw badRequest(`a suspension's reason is certificateHold, not ${reason}; revoke for any other reason`, [{ param: '/reason', reason: 'not certificateHold' }]);
       }
-      return changeStatus(serialNumber, ['GOOD'], { $set: { status: 'SUSPENDED', reason: 'certificateHold', revokedAt: new Date(now()).toISOString(), statusChangedAt: new Date(now()).toISOString() } }, 'CREDENTIAL_SUSPENDED');
+      return changeStatus(serialNumber, ['GOOD'], { $set: { status: 'SUSPENDED', reason: 'certificateHold', ...revokedNow() } }, 'CREDENTIAL_SUSPENDED');
     },
 
     resumeCredential: (serialNumber: string) =>
@@ -447,7 +452,7 @@ export function createCredentials(deps: CredentialsDeps) {
     revokeCredential: (serialNumber: string, reason: RevocationReason = 'unspecified') => {
       if (reason === 'certificateHold') throw badRequest('certificateHold is a suspension; use suspend', [{ param: '/reason', reason: 'not a revocation reason' }]);
       if (reason === 'keyCompromise') return revokeForKeyCompromise(serialNumber);
-      return changeStatus(serialNumber, ['GOOD', 'SUSPENDED'], { $set: { status: 'REVOKED', reason, revokedAt: new Date(now()).toISOString(), statusChangedAt: new Date(now()).toISOString() } }, 'CREDENTIAL_REVOKED');
+      return changeStatus(serialNumber, ['GOOD', 'SUSPENDED'], { $set: { status: 'REVOKED', reason, ...revokedNow() } }, 'CREDENTIAL_REVOKED');
     },
 
     async getCredentialStatus(serialText: string): Promise<CredentialStatus> {
