@@ -9,7 +9,10 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
 export interface TextRequestOptions {
-  /** No answer within this long fails the call (code ETIMEDOUT); none when absent. */
+  /**
+   * No whole answer within this long fails the call (code ETIMEDOUT); none when absent. A deadline,
+   * not the socket's idle time: a peer sending its answer a byte at a time does not hold the call.
+   */
   timeoutMs?: number;
   headers?: Record<string, string | number>;
   /** Largest answer read; a longer one fails the call (default 1 MB). */
@@ -41,10 +44,12 @@ export function requestText(method: string, url: string, body: string | undefine
       return;
     }
     let settled = false;
+    let deadline: NodeJS.Timeout | undefined;
     const abort = () => stop(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
     const settle = () => {
       settled = true;
       signal?.removeEventListener('abort', abort);
+      clearTimeout(deadline);
     };
     const fail = (error: Error) => {
       if (settled) return;
@@ -76,7 +81,7 @@ export function requestText(method: string, url: string, body: string | undefine
     signal?.addEventListener('abort', abort, { once: true });
     if (options.timeoutMs !== undefined) {
       const timeoutMs = options.timeoutMs;
-      req.setTimeout(timeoutMs, () => stop(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+      deadline = setTimeout(() => stop(Object.assign(new Error(`no whole answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs);
     }
     req.on('error', fail);
     req.end(body);

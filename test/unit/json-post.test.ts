@@ -18,6 +18,20 @@ describe('JSON over node:http', () => {
         if (req.url === '/string') return res.writeHead(200, { 'content-type': 'application/json' }).end('"ok"');
         if (req.url === '/big') return res.writeHead(200).end('x'.repeat(5000));
         if (req.url === '/hang') return res.writeHead(200).write('partial');
+        if (req.url === '/drip') {
+          // A byte every 20 ms for about 2 s: never idle for long, never done in time.
+          res.writeHead(200);
+          let sent = 0;
+          const drip = setInterval(() => {
+            if (res.destroyed || sent === 100) {
+              clearInterval(drip);
+              return void res.end();
+            }
+            res.write('x');
+            sent += 1;
+          }, 20);
+          return;
+        }
         res.writeHead(204).end();
       });
     });
@@ -68,5 +82,10 @@ describe('JSON over node:http', () => {
     expect(((await pending) as Error).message).to.equal('caller gave up');
     const late = await requestText('GET', `${base}/hang`, undefined, { timeoutMs: 50 }).catch((error: unknown) => error);
     expect((late as { code?: string }).code).to.equal('ETIMEDOUT');
+  });
+
+  it('fails with ETIMEDOUT an answer still coming in at the deadline, though bytes keep arriving', async () => {
+    const dripped = await requestText('GET', `${base}/drip`, undefined, { timeoutMs: 200 }).then((answer) => answer.text.length, (error: { code?: string }) => error.code);
+    expect(dripped).to.equal('ETIMEDOUT');
   });
 });
