@@ -45,7 +45,9 @@ export function createNotifier<T extends NotificationBody>(options: NotifierOpti
   async function deliver(uri: string, data: T, correlationId?: string): Promise<void> {
     try {
       await pRetry(
-        () => http.post(uri, data, { headers: correlationId ? { [correlationHeader]: correlationId } : {}, signal: abort.signal }),
+        // A deadline for the whole answer: axios's timeout ends at the headers, and a subscriber
+        // answering a byte at a time would hold its queue and a pending place past it.
+        () => http.post(uri, data, { headers: correlationId ? { [correlationHeader]: correlationId } : {}, signal: AbortSignal.any([abort.signal, AbortSignal.timeout(timeoutMs)]) }),
         {
           retries,
           minTimeout: minRetryDelayMs,

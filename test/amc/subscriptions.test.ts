@@ -96,6 +96,28 @@ describe('AMC credential-event subscriptions', () => {
       server.close();
     }
   });
+
+  it('abandons a notification whose answer is still coming in at its timeout, though bytes keep arriving', async () => {
+    const outcomes: boolean[] = [];
+    const drips = new Set<NodeJS.Timeout>();
+    const server: Server = createServer((_req, res) => {
+      res.writeHead(200);
+      const drip = setInterval(() => res.write('x'), 20);
+      drips.add(drip);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const target = `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`;
+      const notifier = createNotifier<{ event: string }>({ logger: silent, timeoutMs: 100, retries: 1, minRetryDelayMs: 1, onOutcome: (_to, delivered) => outcomes.push(delivered) });
+      notifier.send(target, { event: 'CREDENTIAL_REVOKED' });
+      await notifier.drain();
+      expect(outcomes).to.deep.equal([false]);
+    } finally {
+      drips.forEach(clearInterval);
+      server.closeAllConnections();
+      server.close();
+    }
+  });
 });
 
 describe('a gateway that stops deletes its subscription', function () {
