@@ -9,6 +9,7 @@ import { createHash, createPublicKey, verify as nodeVerify, type KeyObject } fro
 import { checkCsrOnThread, CsrCheckThreadStopped } from './csr-check-thread.ts';
 import { csrFingerprint, tlvAt } from './csr-fingerprint.ts';
 import { badRequest, ProblemError } from './problem.ts';
+import { csrKeySha256 } from './csr-key.ts';
 
 const MAX_CSR_PEM_LENGTH = 16_384; // bounds parse work; a P-384 or RSA-4096 CSR is well under 4 KiB
 const SIGNATURE_KEY_TYPES: Record<string, string> = { ECDSA: 'ec', Ed25519: 'ed25519', 'RSASSA-PKCS1-v1_5': 'rsa' };
@@ -129,7 +130,23 @@ export function checkCsrPem(csrPem: string): CheckedCsr {
   if (!proven) throw new CsrError('CSR_SIGNATURE_INVALID', 'CSR signature does not verify with its public key (no proof of possession)');
   const spkiDer = new Uint8Array(csr.publicKey.rawData.slice(0));
   const publicKeySpkiSha256 = createHash('sha256').update(spkiDer).digest('hex');
+  // The gateway reads the key from the DER's headers alone (csr-key.ts). The library also parses
+  // what is not a CertificationRequest SEQUENCE in DER (another outer tag, say: the signature
+  // covers only the inner CertificationRequestInfo), so what the two read differently is refused
+  // here too, and the gateway and the AMC agree on every CSR the AMC takes.
+  if (headerKeyOf(csrPem) !== publicKeySpkiSha256) {
+    throw new CsrError('INVALID_CSR', 'not a PKCS#10 certification request in DER (RFC 2986 section 4, X.690 section 10): its headers do not read as one naming this key');
+  }
   return { publicKeyAlgorithm, publicKeySpkiSha256, spkiDer, fingerprint: csrFingerprint(new Uint8Array(csr.rawData), publicKeyAlgorithm) };
+}
+
+/** csrKeySha256, or undefined for what its header walk refuses. */
+function headerKeyOf(csrPem: string): string | undefined {
+  try {
+    return csrKeySha256(csrPem);
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -65,6 +65,13 @@ describe("the gateway's reading of a CSR's key (no proof of possession)", () => 
     expect(csrKeySha256(pemOf(Buffer.from('300f 300d 020100 3000 3006 000000000000'.replaceAll(' ', ''), 'hex'))), 'the same shape, in bounds').to.match(/^[0-9a-f]{64}$/);
   });
 
+  it('is not alone in refusing a CSR whose outer element is not a SEQUENCE: the full check, whose signature covers only the inner one, refuses it too', async () => {
+    const der = derOf((await createAgentKeyAndCsr()).csrPem);
+    const retagged = pemOf(Buffer.from(der).map((byte, i) => (i === 0 ? 0xb0 : byte)));
+    expect(refusalOf(retagged).cause).to.equal('INVALID_CSR');
+    expect(() => checkCsrPem(retagged)).to.throw(CsrError).with.property('cause', 'INVALID_CSR');
+  });
+
   it('for a CSR with any byte changed or cut short: refuses only with a CsrError, and a CSR the full check takes names the key it certifies', async () => {
     const der = derOf((await createAgentKeyAndCsr()).csrPem);
     fc.assert(
