@@ -336,6 +336,23 @@ function holdingFirstCall<A extends unknown[], R>(fn: (...args: A) => Promise<R>
   return { call, release };
 }
 
+/**
+ * A real CA whose issue runs what `afterSigning.once` was given, once, after it signs a certificate
+ * and before the caller stores it: another procedure landing mid-issuance or mid-renewal.
+ */
+async function caPausingAfterSigning(commonName: string) {
+  const realCa = await loadCertificateAuthority(await createCaMaterial({ commonName }));
+  let between: () => Promise<unknown> = async () => {};
+  const ca = { ...realCa, certificatePem: realCa.certificatePem, issue: async (request) => {
+    const issued = await realCa.issue(request);
+    const run = between;
+    between = async () => {};
+    await run();
+    return issued;
+  } } as CertificateAuthority;
+  return { ca, afterSigning: { once: (interleaved: () => Promise<unknown>) => void (between = interleaved) } };
+}
+
 /** The AMC's credential procedures over a fresh in-memory store, with the CA and clock given. */
 async function credentialsWith(ca: CertificateAuthority, now: () => number = Date.now) {
   const store = await openAmcStore(createEmbeddedStore());
@@ -649,20 +666,14 @@ describe('AMC: a renewal takes a CSR no certificate was made from', () => {
 describe('AMC renewal against a suspension or revocation between its claim and its end', () => {
   /** Credentials whose CA runs `between` after signing a renewal's certificate: after the claim, before the old one is replaced. */
   async function renewalWithInterleaving() {
-    const realCa = await loadCertificateAuthority(await createCaMaterial({ commonName: 'interleaving test CA' }));
-    let between = async () => {};
-    const ca = { ...realCa, certificatePem: realCa.certificatePem, issue: async (request) => {
-      const issued = await realCa.issue(request);
-      await between();
-      return issued;
-    } } as CertificateAuthority;
+    const { ca, afterSigning } = await caPausingAfterSigning('interleaving test CA');
     const { store, credentials, grant } = await credentialsWith(ca);
     const key = await createAgentKeyAndCsr();
     await grant('grant', key.publicKeySpkiSha256);
     const aic = formatAic(defaultAicScheme, { providerIndex: '1', ontologySerial: 'I', entitySerial: '1' });
     const current = await credentials.issueCredential({ grantId: 'grant', aic, csrPem: key.csrPem });
     const renew = async (interleaved: () => Promise<unknown>) => {
-      between = async () => { between = async () => {}; await interleaved(); };
+      afterSigning.once(interleaved);
       return credentials.renewCredential(current.serialNumber, await freshCsr(key)).then(() => 'renewed', (error: { status?: number; cause?: string }) => [error.status, error.cause]);
     };
     const statuses = async () => (await store.credentials.find({ aic })).map((record) => [record._id === current.serialNumber ? 'old' : 'new', record.status, record.reason ?? null, record.renewing ?? null]);
@@ -734,13 +745,7 @@ describe('AMC: a key revoked for keyCompromise is certified no more (RFC 5280 se
   });
 
   it('revokes a certificate of the key signed while its compromise was reported, and refuses it (403 KEY_COMPROMISED)', async () => {
-    const realCa = await loadCertificateAuthority(await createCaMaterial({ commonName: 'key compromise race test CA' }));
-    let between = async () => {};
-    const ca = { ...realCa, certificatePem: realCa.certificatePem, issue: async (request) => {
-      const issued = await realCa.issue(request);
-      await between();
-      return issued;
-    } } as CertificateAuthority;
+    const { ca, afterSigning } = await caPausingAfterSigning('key compromise race test CA');
     const { store, credentials, grant } = await credentialsWith(ca);
     const key = await createAgentKeyAndCsr();
     const aic = (entitySerial: string) => formatAic(defaultAicScheme, { providerIndex: '1', ontologySerial: 'I', entitySerial });
@@ -748,7 +753,7 @@ describe('AMC: a key revoked for keyCompromise is certified no more (RFC 5280 se
     await grant('second', key.publicKeySpkiSha256);
     const first = await credentials.issueCredential({ grantId: 'first', aic: aic('1'), csrPem: key.csrPem });
     // The report comes after the second issuance's check, and its sweep before its record is written.
-    between = async () => { between = async () => {}; await credentials.revokeCredential(first.serialNumber, 'keyCompromise'); };
+    afterSigning.once(() => credentials.revokeCredential(first.serialNumber, 'keyCompromise'));
     const refused = await credentials.issueCredential({ grantId: 'second', aic: aic('2'), csrPem: key.csrPem }).then(() => null, (error: { status?: number; cause?: string }) => [error.status, error.cause]);
     expect(refused).to.deep.equal([403, 'KEY_COMPROMISED']);
     expect((await store.credentials.find({ aic: aic('2') })).map((record) => [record.status, record.reason])).to.deep.equal([['REVOKED', 'keyCompromise']]);
