@@ -3,8 +3,9 @@
  * registers on the UEs' behalf and for discovery of intent agents, and the intent agents
  * themselves. Behind interfaces, so the procedures can be tested with fakes.
  */
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
 import { correlationHeader, currentCorrelationId } from '../shared/correlation.ts';
+import { createDeadlineHttp } from '../shared/deadline-http.ts';
 import { postJson } from '../shared/json-post.ts';
 import { ProblemError, type ProblemDetails } from '../shared/problem.ts';
 import type { SbiClient } from '../shared/sbi-client.ts';
@@ -48,7 +49,7 @@ export class UeAgentGoneError extends Error {
   }
 }
 
-export function createAgwConsumer(sbi: SbiClient, http: AxiosInstance = axios.create({ timeout: 5000, validateStatus: () => true })): AgwConsumer {
+export function createAgwConsumer(sbi: SbiClient, http: AxiosInstance = createDeadlineHttp(5000, { validateStatus: () => true })): AgwConsumer {
   const headers = (extra: Record<string, string> = {}) => {
     const correlationId = currentCorrelationId();
     return correlationId ? { ...extra, [correlationHeader]: correlationId } : extra;

@@ -2,7 +2,8 @@
  * The NRF client every NF uses, written once: NFRegister, heartbeat (NFUpdate with a JSON Patch,
  * TS 29.510 clause 5.2.2.3.2), NFDeregister, NFDiscover and NFStatusSubscribe over HTTP.
  */
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
+import { createDeadlineHttp } from './deadline-http.ts';
 import type { components as nfm } from '../../openapi/generated/nnrf-nfm.ts';
 import type { components as disc } from '../../openapi/generated/nnrf-disc.ts';
 import { correlationHeader, currentCorrelationId } from './correlation.ts';
@@ -35,7 +36,7 @@ export interface NrfClient {
 
 export function createNrfClient(options: { nrfUri: string; timeoutMs?: number; http?: AxiosInstance }): NrfClient {
   const nrfUri = options.nrfUri.replace(/\/$/, '');
-  const http = options.http ?? axios.create({ timeout: options.timeoutMs ?? 3000, validateStatus: () => true });
+  const http = options.http ?? createDeadlineHttp(options.timeoutMs ?? 3000, { validateStatus: () => true });
   const headers = (extra: Record<string, string> = {}) => {
     const correlationId = currentCorrelationId();
     return correlationId ? { ...extra, [correlationHeader]: correlationId } : extra;

@@ -2,7 +2,8 @@
  * Obtains access tokens from the NRF (TS 29.510 clause 5.4.2.2, client credentials grant) and
  * keeps each until shortly before it expires.
  */
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
+import { createDeadlineHttp } from './deadline-http.ts';
 import { expectStatus } from './nrf-client.ts';
 
 export interface TokenProvider {
@@ -13,10 +14,12 @@ export function createTokenProvider(options: {
   nrfUri: string;
   nfInstanceId: string;
   nfType: string;
+  /** No whole answer from the NRF within this long fails the call; 3 s when absent. */
+  timeoutMs?: number;
   http?: AxiosInstance;
   now?: () => number;
 }): TokenProvider {
-  const http = options.http ?? axios.create({ timeout: 3000, validateStatus: () => true });
+  const http = options.http ?? createDeadlineHttp(options.timeoutMs ?? 3000, { validateStatus: () => true });
   const now = options.now ?? Date.now;
   const cache = new Map<string, { token: string; refreshAt: number }>();
 
