@@ -72,13 +72,17 @@ export function createDiscovery(deps: DiscoveryDeps) {
    * Who asks: their AIC (checked), and their provider and domain when they are registered here.
    * An agent registered here whose credential is suspended or revoked is refused, 403
    * CREDENTIAL_<status>, as it is on its own operations (agents.ts): it may neither find nor call.
+   * So is one whose certificate is past its notAfter (403 CREDENTIAL_EXPIRED): the AMC no longer
+   * vouches for the provider and domain it would be judged by (RFC 5280 clause 4.1.2.5).
    */
   async function checkedRequester(aicText: string | undefined, param: string): Promise<Requester> {
     if (!aicText) return {};
     const aic = deps.agents.canonicalAic(aicText, param);
-    const registered = await store.agents.findOne({ _id: aic }, { fields: ['providerId', 'domain', 'credentialStatus'] });
+    const registered = await store.agents.findOne({ _id: aic }, { fields: ['providerId', 'domain', 'credentialStatus', 'acs.security.credentialNotAfter'] });
     if (!registered) return { aic };
     if (registered.credentialStatus !== 'GOOD') throw forbidden(`the requester ${aic}'s credential is ${registered.credentialStatus}`, `CREDENTIAL_${registered.credentialStatus}`);
+    const notAfter = registered.acs?.security?.credentialNotAfter;
+    if (notAfter && Date.parse(notAfter) <= now()) throw forbidden(`the requester ${aic}'s certificate expired at ${notAfter}`, 'CREDENTIAL_EXPIRED');
     return { aic, providerId: registered.providerId, domain: registered.domain };
   }
 

@@ -584,6 +584,31 @@ describe('AGW directory past a credential notAfter', function () {
     await request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${aic}`, undefined, asRegistrant(aic));
   });
 
+  it('refuses a requester whose certificate has expired: 403 CREDENTIAL_EXPIRED in discovery, natural language and routing, each an event', async () => {
+    const requester = await registered(core.agwUrl, { name: 'expiring-requester', capabilities: [qos] });
+    const disc = `${core.agwUrl}/nagw-disc/v1`;
+    const asks: Array<[string, () => ReturnType<typeof request>]> = [
+      ['discovery.structured', () => request('GET', `${disc}/agents?capability-id=${qos}&requester-aic=${requester}`)],
+      ['discovery.natural_language', () => request('POST', `${disc}/resolutions`, { query: 'fix my home broadband', requesterAic: requester })],
+      ['routing.decided', () => request('POST', `${core.agwUrl}/nagw-route/v1/capability/qos-optimisation?requester-aic=${requester}`, { ueId: 'imsi-001010000000001' })],
+    ];
+    for (const [type, ask] of asks) expect((await ask()).status, `${type} before the notAfter`).to.not.equal(403);
+
+    const notAfter = (await request('GET', `${core.agwUrl}/nagw-reg/v1/registrations/${requester}`)).body.acs.security.credentialNotAfter;
+    ahead = Date.parse(notAfter) - Date.now() + 60_000;
+    for (const [type, ask] of asks) {
+      // A structured answer may be served from the cache for up to its age bound (about 1 s).
+      let res = await ask();
+      await until(async () => (res = await ask()).status !== 200, `${type} no longer answered from a cached answer`);
+      expect([res.status, res.body.cause], type).to.deep.equal([403, 'CREDENTIAL_EXPIRED']);
+      expect(res.body.detail).to.contain(notAfter);
+      const events = (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=${type}&aic=${requester}`)).body as Array<{ outcome: string; cause?: string }>;
+      expect(events.map((event) => [event.outcome, event.cause]), `${type} event`).to.deep.include(['refused', 'CREDENTIAL_EXPIRED']);
+    }
+    ahead = 0;
+    await request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${requester}`, undefined, asRegistrant(requester));
+  });
+
   it("catches up on a lost notice by the AMC's time of the change, though the gateway's clock runs ahead", async () => {
     ahead = 120_000;
     const aic = await registered(core.agwUrl, { name: 'clock-apart', capabilities: [qos] });
