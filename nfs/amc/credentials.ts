@@ -68,6 +68,18 @@ const strayFilter = (serialNumber: string, claimedAt: string) => ({
   ],
 });
 
+/** The CRL counter (RFC 5280 section 5.2.3), kept in the store, so replicas number CRLs in one sequence. */
+const CRL_NUMBER = 'crlNumber';
+/** Numbers a CRL may take while replicas number theirs, before the request is answered 503. */
+const CRL_ATTEMPTS = 5;
+
+/** A signed CRL with its times, which HTTP caching follows (RFC 5280 section 5.1.2.5, RFC 9111). */
+export interface SignedCrl {
+  der: Uint8Array;
+  thisUpdate: Date;
+  nextUpdate: Date;
+}
+
 /** Searches for live certificates of a compromised key: a renewal under way adds at most one each time. */
 const KEY_COMPROMISE_PASSES = 5;
 
@@ -89,7 +101,8 @@ export function createCredentials(deps: CredentialsDeps) {
    * the store and raised by every change, so AMC replicas sharing a store each see the others'
    * changes: a CRL asked for after any change, made through any replica, lists it.
    */
-  let crlCache: { der: Uint8Array; until: number; changes: number } | undefined;
+  let crlCache: { crl: SignedCrl; changes: number; until: number } | undefined;
+  let crlMaking: Promise<SignedCrl> | undefined;
   const statusChanges = async () => (await store.counters.findOne({ _id: STATUS_CHANGES }))?.value ?? 0;
   const issuing = new Set<string>();
   /** A status change's times: a suspension or revocation names one instant for both. */
@@ -109,6 +122,46 @@ export function createCredentials(deps: CredentialsDeps) {
     ...(record.supersededBy ? { supersededBy: record.supersededBy } : {}),
     certificatePem: record.certificatePem,
   });
+
+  async function currentOrNewCrl(): Promise<SignedCrl> {
+    const changes = await statusChanges();
+    if (crlCache && crlCache.changes === changes && crlCache.until > now()) return crlCache.crl;
+    const crl = await numberedCrl();
+    // Kept until a change or until half the validity has passed, so relying parties see fresh CRLs;
+    // not kept if a change came while it was built (its list may predate that change).
+    if ((await statusChanges()) === changes) crlCache = { crl, changes, until: now() + (deps.settings.crlValiditySeconds * 1000) / 2 };
+    return crl;
+  }
+
+  /**
+   * A CRL with a higher number (RFC 5280 section 5.2.3) never holds an older list than one with a
+   * lower number: the number is taken before the list is read, and the list is used only if no
+   * other CRL took a number while it was read (an AMC replica on the same store). Otherwise the
+   * one that did may have read its list first, and this one takes a new number and reads again.
+   */
+  async function numberedCrl(): Promise<SignedCrl> {
+    for (let attempt = 1; ; attempt += 1) {
+      const crlNumber = await nextCounterValue(store.counters, CRL_NUMBER);
+      const listed = await store.credentials.find({ status: { $in: ['REVOKED', 'SUSPENDED'] } });
+      if ((await store.counters.findOne({ _id: CRL_NUMBER }))?.value !== crlNumber) {
+        if (attempt < CRL_ATTEMPTS) continue;
+        throw new ProblemError(503, `other AMC replicas numbered ${CRL_ATTEMPTS} CRLs while this one read its list; ask again`, { cause: 'CRL_BUSY' });
+      }
+      const thisUpdate = new Date(now());
+      const nextUpdate = new Date(now() + deps.settings.crlValiditySeconds * 1000);
+      const der = await ca.buildCrl({
+        revoked: listed.map((record) => ({
+          serialNumberHex: record._id,
+          revokedAt: new Date(record.revokedAt ?? record.notBefore),
+          reason: (record.reason ?? 'unspecified') as RevocationReason,
+        })),
+        crlNumber,
+        thisUpdate,
+        nextUpdate,
+      });
+      return { der, thisUpdate, nextUpdate };
+    }
+  }
 
   async function notifyAll(event: CredentialEvent): Promise<void> {
     crlCache = undefined;
@@ -483,30 +536,20 @@ export function createCredentials(deps: CredentialsDeps) {
       return (await store.credentials.find(filter, { sort: order, limit: 10_000 })).map((record) => ({ ...statusOf(record), ...(record.statusChangedAt ? { statusChangedAt: record.statusChangedAt } : {}) }));
     },
 
-    /** The CRL lists revoked and suspended (certificateHold) credentials; made again after any change. */
-    async crl(): Promise<Uint8Array> {
-      const changes = await statusChanges();
-      if (crlCache && crlCache.changes === changes && crlCache.until > now()) return crlCache.der;
-      // The number is taken before the list is read, so a CRL with a higher number (§5.2.3) never
-      // holds an older list than one with a lower number.
-      const crlNumber = await nextCounterValue(store.counters, 'crlNumber');
-      const listed = await store.credentials.find({ status: { $in: ['REVOKED', 'SUSPENDED'] } });
-      const thisUpdate = new Date(now());
-      const nextUpdate = new Date(now() + deps.settings.crlValiditySeconds * 1000);
-      const der = await ca.buildCrl({
-        revoked: listed.map((record) => ({
-          serialNumberHex: record._id,
-          revokedAt: new Date(record.revokedAt ?? record.notBefore),
-          reason: (record.reason ?? 'unspecified') as RevocationReason,
-        })),
-        crlNumber,
-        thisUpdate,
-        nextUpdate,
-      });
-      // Kept until a change or until half the validity has passed, so relying parties see fresh CRLs;
-      // not kept if a change came while it was built (its list may predate that change).
-      if ((await statusChanges()) === changes) crlCache = { der, changes, until: now() + (deps.settings.crlValiditySeconds * 1000) / 2 };
-      return der;
+    /**
+     * The CRL lists revoked and suspended (certificateHold) credentials; made again after any
+     * change. One is made at a time in this process: requests that come while one is made wait
+     * for it, and then take it if no change came meanwhile.
+     */
+    async crl(): Promise<SignedCrl> {
+      while (crlMaking) await crlMaking.catch(() => undefined);
+      const making = currentOrNewCrl();
+      crlMaking = making;
+      try {
+        return await making;
+      } finally {
+        if (crlMaking === making) crlMaking = undefined;
+      }
     },
 
     caCertificatePem: () => ca.certificatePem,

@@ -7,6 +7,8 @@ import type { AmcService } from './service.ts';
 import { secretAnswerHeaders } from '../shared/secret-answer.ts';
 
 const cred = '/namc-cred/v1';
+/** A credential's status is read as it is now: a cache asks again each time (RFC 9111 section 5.2.2.4). */
+const liveStatusHeaders = { 'Cache-Control': 'no-cache' };
 
 /** Created resources are named in Location, absolute under the NF's apiRoot (RFC 9110 section 15.3.2). */
 export function amcRoutes(service: AmcService, apiRoot: () => string) {
@@ -34,10 +36,10 @@ export function amcRoutes(service: AmcService, apiRoot: () => string) {
       res.status(201).location(`${apiRoot()}${cred}/credentials/${issued.serialNumber}`).json(issued);
     });
     router.get(`${cred}/credentials`, async (req, res) => {
-      res.json(await service.listCredentials(req.query.aic as string | undefined, req.query['changed-since'] as string | undefined));
+      res.set(liveStatusHeaders).json(await service.listCredentials(req.query.aic as string | undefined, req.query['changed-since'] as string | undefined));
     });
     router.get(`${cred}/credentials/:serialNumber`, async (req, res) => {
-      res.json(await service.getCredentialStatus(req.params.serialNumber as string));
+      res.set(liveStatusHeaders).json(await service.getCredentialStatus(req.params.serialNumber as string));
     });
     router.post(`${cred}/credentials/:serialNumber/renew`, async (req, res) => {
       const renewed = await service.renewCredential(req.params.serialNumber as string, req.body.csrPem);
@@ -52,8 +54,14 @@ export function amcRoutes(service: AmcService, apiRoot: () => string) {
     router.post(`${cred}/credentials/:serialNumber/revoke`, async (req, res) => {
       res.json(await service.revokeCredential(req.params.serialNumber as string, req.body?.reason as RevocationReason | undefined));
     });
-    router.get(`${cred}/crl`, async (_req, res) => {
-      res.type('application/pkix-crl').send(Buffer.from(await service.crl()));
+    router.get(`${cred}/crl`, async (req, res) => {
+      const crl = await service.crl();
+      // A change is in the next CRL at once, so a cache asks again each time (no-cache), and is
+      // answered 304 while the CRL it holds is the latest (RFC 9110 section 13.1.3). Expires says
+      // the CRL's nextUpdate for those who keep it by its own terms (RFC 5280 section 5.1.2.5).
+      res.type('application/pkix-crl').set({ 'Cache-Control': 'public, no-cache', 'Last-Modified': crl.thisUpdate.toUTCString(), Expires: crl.nextUpdate.toUTCString() });
+      if (req.fresh) return void res.status(304).end();
+      res.send(Buffer.from(crl.der));
     });
     router.get(`${cred}/ca`, (_req, res) => {
       // RFC 8555 section 9.1 registers this type for PEM certificates; application/x-pem-file is unregistered.

@@ -120,6 +120,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Made again after any change of a credential's status, numbered so that a higher CRL number never holds an older list (RFC 5280 section 5.2.3). A cache revalidates each time (Cache-Control no-cache) with If-Modified-Since, answered 304 while its CRL is the latest. */
         get: operations["GetCrl"];
         put?: never;
         post?: never;
@@ -504,7 +505,9 @@ export interface operations {
     GetCrl: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                "If-Modified-Since"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -513,10 +516,31 @@ export interface operations {
             /** @description The DER CRL (RFC 5280 section 5), signed by the CA */
             200: {
                 headers: {
+                    "Cache-Control"?: "public, no-cache";
+                    /** @description The CRL's thisUpdate (HTTP-date) */
+                    "Last-Modified"?: string;
+                    /** @description The CRL's nextUpdate (HTTP-date) */
+                    Expires?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/pkix-crl": string;
+                };
+            };
+            /** @description The CRL named by If-Modified-Since is still the latest */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description AMC replicas on the same store numbered CRLs while this one read its list, five times over (CRL_BUSY); ask again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
             default: components["responses"]["Default"];

@@ -5,6 +5,7 @@ import { CertificationRequest } from '@peculiar/asn1-csr';
 import { fromBER, type Integer, type Sequence } from 'asn1js';
 import { expect } from 'chai';
 import { X509Certificate } from 'node:crypto';
+import { get as httpGet } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -183,6 +184,30 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
     expect(new X509Crl(new Uint8Array(await crl.arrayBuffer())).issuer).to.equal(new PeculiarCertificate(issued.certificatePem).issuer);
   });
 
+  it('serves the CRL for caches to revalidate: no-cache, Last-Modified its thisUpdate, Expires its nextUpdate, 304 while unchanged; a status is no-cache', async () => {
+    const first = await fetch(`${core.amcUrl}/namc-cred/v1/crl`);
+    const crl = new X509Crl(new Uint8Array(await first.arrayBuffer()));
+    expect(first.headers.get('cache-control')).to.equal('public, no-cache');
+    expect(first.headers.get('last-modified')).to.equal(crl.thisUpdate.toUTCString());
+    expect(first.headers.get('expires')).to.equal(crl.nextUpdate!.toUTCString());
+    // As a cache revalidates; fetch() would add a request's Cache-Control: no-cache to this header.
+    const unchanged = await conditionalGet(`${core.amcUrl}/namc-cred/v1/crl`, first.headers.get('last-modified')!);
+    expect([unchanged.status, unchanged.body.length]).to.deep.equal([304, 0]);
+
+    const key = await createAgentKeyAndCsr();
+    const grant = (await authorize(operatorCore, ['/capability/location'], key.publicKeySpkiSha256)).body;
+    const { serialNumber } = (await issue(grant.grantId, aicFor(grant.providerIndex, '36'), key.csrPem)).body;
+    const status = await fetch(`${core.amcUrl}/namc-cred/v1/credentials/${serialNumber}`);
+    expect(status.headers.get('cache-control')).to.equal('no-cache');
+    expect((await fetch(`${core.amcUrl}/namc-cred/v1/credentials?aic=${aicFor(grant.providerIndex, '36')}`)).headers.get('cache-control')).to.equal('no-cache');
+    // A revocation a second after the CRL held is newer than it: the CRL is sent again, listing it.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect((await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${serialNumber}/revoke`, { reason: 'affiliationChanged' })).status).to.equal(200);
+    const changed = await conditionalGet(`${core.amcUrl}/namc-cred/v1/crl`, first.headers.get('last-modified')!);
+    expect(changed.status).to.equal(200);
+    expect(new X509Crl(new Uint8Array(changed.body)).entries.map((entry) => entry.serialNumber.toLowerCase())).to.include(serialNumber);
+  });
+
   it('suspends only as a hold: a suspension with any other reason is refused and changes nothing', async () => {
     const key = await createAgentKeyAndCsr();
     const grant = (await authorize(operatorCore, ['/capability/location'], key.publicKeySpkiSha256)).body;
@@ -353,6 +378,17 @@ async function caPausingAfterSigning(commonName: string) {
   return { ca, afterSigning: { once: (interleaved: () => Promise<unknown>) => void (between = interleaved) } };
 }
 
+/** A GET with If-Modified-Since and nothing else, as an HTTP cache revalidates what it holds. */
+function conditionalGet(url: string, lastModified: string): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    httpGet(url, { headers: { 'if-modified-since': lastModified } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+}
+
 /** The AMC's credential procedures over a fresh in-memory store, with the CA and clock given. */
 async function credentialsWith(ca: CertificateAuthority, now: () => number = Date.now) {
   const store = await openAmcStore(createEmbeddedStore());
@@ -376,8 +412,8 @@ describe('AMC CRL cache', () => {
     await new Promise((resolve) => setTimeout(resolve, 20)); // its list is read, its signature waits
     await credentials.revokeCredential(serialNumber, 'keyCompromise');
     signing.release();
-    expect(new X509Crl(new Uint8Array(await madeBeforeTheRevocation)).entries, 'the CRL read before the revocation').to.have.length(0);
-    const next = new X509Crl(new Uint8Array(await credentials.crl()));
+    expect(new X509Crl(new Uint8Array((await madeBeforeTheRevocation).der)).entries, 'the CRL read before the revocation').to.have.length(0);
+    const next = new X509Crl(new Uint8Array((await credentials.crl()).der));
     expect(next.entries.map((entry) => entry.serialNumber.toLowerCase())).to.deep.equal([serialNumber]);
   });
 
@@ -387,12 +423,45 @@ describe('AMC CRL cache', () => {
     const replicaB = createCredentials({ store, settings: defaultAmcSettings, ca, aicSaltHex: defaultAicScheme.saltHex, notifier: createNotifier({ logger: createLogger({ nf: 'AMC', level: 'silent' }) }), now: Date.now });
     const serialNumber = '0b'.repeat(16);
     await store.credentials.insertOne({ _id: serialNumber, aic: '1.2.156.3088.1.2.1.1.1.0O41', status: 'GOOD', notBefore: new Date().toISOString(), notAfter: new Date(Date.now() + 86_400_000).toISOString(), certificatePem: 'unused here', publicKeySha256: 'unused here' });
-    expect(new X509Crl(new Uint8Array(await replicaB.crl())).entries, 'cached by B before the revocation').to.have.length(0);
+    expect(new X509Crl(new Uint8Array((await replicaB.crl()).der)).entries, 'cached by B before the revocation').to.have.length(0);
     await replicaA.revokeCredential(serialNumber, 'keyCompromise');
-    const fromB = new X509Crl(new Uint8Array(await replicaB.crl()));
+    const fromB = new X509Crl(new Uint8Array((await replicaB.crl()).der));
     expect(fromB.entries.map((entry) => entry.serialNumber.toLowerCase())).to.deep.equal([serialNumber]);
-    const again = await replicaB.crl();
-    expect(Buffer.from(again).equals(Buffer.from(await replicaB.crl())), 'kept again until the next change').to.equal(true);
+    const again = (await replicaB.crl()).der;
+    expect(Buffer.from(again).equals(Buffer.from((await replicaB.crl()).der)), 'kept again until the next change').to.equal(true);
+  });
+});
+
+describe('AMC CRL numbers', () => {
+  const crlNumberOf = (der: Uint8Array) => BigInt(`0x${Buffer.from(new X509Crl(new Uint8Array(der)).getExtension('2.5.29.20')!.value).toString('hex').slice(4)}`);
+  const anyCredential = (serialNumber: string) => ({ _id: serialNumber, aic: '1.2.156.3088.1.2.1.1.1.0O41', status: 'GOOD' as const, notBefore: new Date().toISOString(), notAfter: new Date(Date.now() + 86_400_000).toISOString(), certificatePem: 'unused here', publicKeySha256: 'unused here' });
+
+  it('makes one CRL for requests that come while it is made', async () => {
+    const ca = await loadCertificateAuthority(await createCaMaterial({ commonName: 'CRL sharing test CA' }));
+    const { credentials } = await credentialsWith(ca);
+    const crls = await Promise.all(Array.from({ length: 5 }, () => credentials.crl()));
+    expect(new Set(crls.map((crl) => crlNumberOf(crl.der))).size).to.equal(1);
+  });
+
+  it('gives a higher number to no older list: a CRL whose list was read while a replica numbered another takes a new number', async () => {
+    const ca = await loadCertificateAuthority(await createCaMaterial({ commonName: 'CRL number test CA' }));
+    const { store, credentials: replicaB } = await credentialsWith(ca);
+    // Replica A's first read of the list waits until B has made its CRL and a revocation is done.
+    const listRead = holdingFirstCall(store.credentials.find.bind(store.credentials));
+    const storeOfA = { ...store, credentials: Object.assign(Object.create(store.credentials), { find: listRead.call }) } as AmcStore;
+    const replicaA = createCredentials({ store: storeOfA, settings: defaultAmcSettings, ca, aicSaltHex: defaultAicScheme.saltHex, notifier: createNotifier({ logger: createLogger({ nf: 'AMC', level: 'silent' }) }), now: Date.now });
+    const serialNumber = '0c'.repeat(16);
+    await store.credentials.insertOne(anyCredential(serialNumber));
+
+    const fromA = replicaA.crl();
+    await new Promise((resolve) => setTimeout(resolve, 20)); // A has its number; its read waits
+    const fromB = (await replicaB.crl()).der;
+    await replicaB.revokeCredential(serialNumber, 'affiliationChanged');
+    listRead.release();
+    const newer = (await fromA).der;
+    expect(new X509Crl(new Uint8Array(fromB)).entries, 'B read its list before the revocation').to.have.length(0);
+    expect(new X509Crl(new Uint8Array(newer)).entries.map((entry) => entry.serialNumber.toLowerCase()), 'A read its list after it').to.deep.equal([serialNumber]);
+    expect(crlNumberOf(newer) > crlNumberOf(fromB), 'the newer list has the higher number').to.equal(true);
   });
 });
 
