@@ -10,7 +10,7 @@ import { createJsonPostFastPath } from '../shared/json-post-fast-path.ts';
 import { amcFastRoutes } from './fast-routes.ts';
 import { createNotifier, type NotifierOptions } from '../shared/notifier.ts';
 import { createSbiApp } from '../shared/sbi-app.ts';
-import type { Store } from '../shared/store/collection.ts';
+import { DuplicateKeyError, type Store } from '../shared/store/collection.ts';
 import { createCaMaterial, loadCertificateAuthority } from './certificate-authority.ts';
 import type { CredentialEvent } from './credentials.ts';
 import { amcRoutes } from './routes.ts';
@@ -114,8 +114,9 @@ async function loadOrCreateCa(store: AmcStore, settings: AmcSettings) {
   try {
     await store.ca.insertOne({ _id: 'ca', ...material, createdAt: new Date().toISOString() });
     return material;
-  } catch {
+  } catch (error) {
     // Another replica made one first: everyone uses that one.
+    if (!(error instanceof DuplicateKeyError)) throw error;
     return (await store.ca.findOne({ _id: 'ca' }))!;
   }
 }

@@ -92,6 +92,8 @@ export async function keyCompromised(credentials: AmcStore['credentials'], publi
   return (await credentials.findOne({ publicKeySha256, reason: 'keyCompromise' }, { fields: ['reason'] })) !== null;
 }
 
+const wholeSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000);
+
 const keyCompromisedRefusal = () => forbidden('a certificate of this key was revoked for keyCompromise; the key is not certified again, and the agent needs a new one', 'KEY_COMPROMISED');
 
 export function createCredentials(deps: CredentialsDeps) {
@@ -114,7 +116,8 @@ export function createCredentials(deps: CredentialsDeps) {
   const statusOf = (record: CredentialRecord): CredentialStatus => ({
     serialNumber: record._id,
     aic: record.aic,
-    status: record.status === 'GOOD' && Date.parse(record.notAfter) <= now() ? 'EXPIRED' : record.status,
+    // A revoked certificate stays revoked past its notAfter; a held one is of no use by then either.
+    status: record.status !== 'REVOKED' && Date.parse(record.notAfter) <= now() ? 'EXPIRED' : record.status,
     notBefore: record.notBefore,
     notAfter: record.notAfter,
     ...(record.revokedAt ? { revokedAt: record.revokedAt } : {}),
@@ -220,10 +223,12 @@ export function createCredentials(deps: CredentialsDeps) {
   /** Signs a CSR already verified by verifiedCsr. */
   async function sign(aic: string, csrPem: string, csr: { publicKeySpkiSha256: string; fingerprint: string }, made: { grantId?: string; renewal?: { of: string; claimedAt: string } }): Promise<CredentialRecord> {
     const serialNumber = positiveSerial();
-    const notBefore = new Date(now() - 60_000); // a minute of allowance for relying parties' clocks
+    // In whole seconds, as the certificate holds them (RFC 5280 section 4.1.2.5.1): the record
+    // says when the certificate really starts and ends, to the second a relying party reads.
+    const notBefore = wholeSeconds(now() - 60_000); // a minute of allowance for relying parties' clocks
     // Shortened to the CA's own end: RFC 5280 section 6.1.3 path validation would refuse the
-    // certificate after it anyway, and the record says when the certificate really ends.
-    const notAfter = new Date(Math.min(now() + deps.settings.credentialValidityDays * 86_400_000, ca.notAfter.getTime()));
+    // certificate after it anyway.
+    const notAfter = wholeSeconds(Math.min(now() + deps.settings.credentialValidityDays * 86_400_000, ca.notAfter.getTime()));
     const { certificatePem } = await ca.issue({ csrPem, aic, serialNumberHex: serialNumber, notBefore, notAfter });
     const record: CredentialRecord = {
       _id: serialNumber,
@@ -288,27 +293,38 @@ export function createCredentials(deps: CredentialsDeps) {
 
   /**
    * A compromised key (RFC 5280 section 5.3.1 keyCompromise) compromises every certificate of it,
-   * and a renewal keeps the key: the certificate named is revoked for it, also when it was revoked
-   * before for another reason (superseded by a renewal, say; its entry's reason becomes
-   * keyCompromise, with its revocation date), and so is every GOOD or SUSPENDED certificate of the
-   * same key, its successors and any other AIC's (the key registered again after its agent left);
-   * looked for again until none is left, since a renewal under way may add one. From then on the
-   * key is certified no more (keyCompromised). 409 only when it is revoked for keyCompromise already.
+   * and a renewal keeps the key: the certificate named is revoked for it, and so is every other
+   * certificate of the same key, its predecessors and successors and any other AIC's (the key
+   * registered again after its agent left). One revoked before for another reason (superseded by a
+   * renewal, say) keeps its revocation date and has its entry's reason become keyCompromise: a
+   * superseded entry would tell relying parties that what the key signed before that date still
+   * holds. Live ones are looked for again until none is left, since a renewal under way may add
+   * one. From then on the key is certified no more (keyCompromised). 409 only when the one named
+   * is revoked for keyCompromise already.
    */
   async function revokeForKeyCompromise(serialText: string) {
     const serialNumber = canonicalSerial(serialText);
     const record = await store.credentials.findOne({ _id: serialNumber });
     if (!record) throw notFound(`credential ${serialNumber} does not exist`);
-    const revokedAt = record.status === 'REVOKED' && record.revokedAt ? record.revokedAt : new Date(now()).toISOString();
-    const updated = await store.credentials.findOneAndUpdate({ _id: serialNumber, reason: { $ne: 'keyCompromise' } }, { $set: { status: 'REVOKED', reason: 'keyCompromise', revokedAt, statusChangedAt: new Date(now()).toISOString() } });
+    const updated = await markKeyCompromised(record);
     if (!updated) throw conflict(`credential ${serialNumber} is revoked for keyCompromise already`, 'CREDENTIAL_STATE_CONFLICT');
-    await notifyAll({ event: 'CREDENTIAL_REVOKED', serialNumber, aic: updated.aic, status: 'REVOKED', reason: 'keyCompromise' });
+    const revokedBefore = await store.credentials.find({ publicKeySha256: record.publicKeySha256, status: 'REVOKED', reason: { $ne: 'keyCompromise' } });
+    for (const sameKey of revokedBefore) await markKeyCompromised(sameKey);
     for (let pass = 0; pass < KEY_COMPROMISE_PASSES; pass += 1) {
       const live = await store.credentials.find({ publicKeySha256: record.publicKeySha256, status: { $in: ['GOOD', 'SUSPENDED'] } });
       if (!live.length) break;
       for (const sameKey of live) await revokeIfLive(sameKey._id, 'keyCompromise');
     }
     return statusOf(updated);
+  }
+
+  /** Revokes one certificate for keyCompromise, keeping the date of a revocation it had; null if it was revoked for it already. */
+  async function markKeyCompromised(record: CredentialRecord): Promise<CredentialRecord | null> {
+    const at = new Date(now()).toISOString();
+    const revokedAt = record.status === 'REVOKED' && record.revokedAt ? record.revokedAt : at;
+    const updated = await store.credentials.findOneAndUpdate({ _id: record._id, reason: { $ne: 'keyCompromise' } }, { $set: { status: 'REVOKED', reason: 'keyCompromise', revokedAt, statusChangedAt: at } });
+    if (updated) await notifyAll({ event: 'CREDENTIAL_REVOKED', serialNumber: record._id, aic: updated.aic, status: 'REVOKED', reason: 'keyCompromise' });
+    return updated;
   }
 
   /**
@@ -339,10 +355,19 @@ export function createCredentials(deps: CredentialsDeps) {
     return released;
   }
 
-  async function changeStatus(serialText: string, from: CredentialRecord['status'][], update: Update, event: CredentialEvent['event']) {
+  /**
+   * `unexpired`: the change is made only before the certificate's notAfter. Past it, no relying
+   * party accepts the certificate (RFC 5280 section 6.1.3), so a hold or a revocation for any
+   * reason but keyCompromise would only put an entry dated after its end in the CRL: 409
+   * CREDENTIAL_EXPIRED.
+   */
+  async function changeStatus(serialText: string, from: CredentialRecord['status'][], update: Update, event: CredentialEvent['event'], options: { unexpired?: boolean } = {}) {
     const serialNumber = canonicalSerial(serialText);
     const record = await store.credentials.findOne({ _id: serialNumber });
     if (!record) throw notFound(`credential ${serialNumber} does not exist`);
+    if (options.unexpired && from.includes(record.status) && Date.parse(record.notAfter) <= now()) {
+      throw conflict(`credential ${serialNumber} expired at ${record.notAfter}; only a keyCompromise revocation is taken for it`, 'CREDENTIAL_EXPIRED');
+    }
     const updated = await store.credentials.findOneAndUpdate({ _id: serialNumber, status: { $in: from } }, update);
     if (!updated) {
       // Read again: a renewal may have superseded it since the first read, and the caller is told so.
@@ -495,7 +520,7 @@ export function createCredentials(deps: CredentialsDeps) {
       if (reason !== undefined && reason !== 'certificateHold') {
         throw badRequest(`a suspension's reason is certificateHold, not ${reason}; revoke for any other reason`, [{ param: '/reason', reason: 'not certificateHold' }]);
       }
-      return changeStatus(serialNumber, ['GOOD'], { $set: { status: 'SUSPENDED', reason: 'certificateHold', ...revokedNow() } }, 'CREDENTIAL_SUSPENDED');
+      return changeStatus(serialNumber, ['GOOD'], { $set: { status: 'SUSPENDED', reason: 'certificateHold', ...revokedNow() } }, 'CREDENTIAL_SUSPENDED', { unexpired: true });
     },
 
     resumeCredential: (serialNumber: string) =>
@@ -505,7 +530,7 @@ export function createCredentials(deps: CredentialsDeps) {
     revokeCredential: (serialNumber: string, reason: RevocationReason = 'unspecified') => {
       if (reason === 'certificateHold') throw badRequest('certificateHold is a suspension; use suspend', [{ param: '/reason', reason: 'not a revocation reason' }]);
       if (reason === 'keyCompromise') return revokeForKeyCompromise(serialNumber);
-      return changeStatus(serialNumber, ['GOOD', 'SUSPENDED'], { $set: { status: 'REVOKED', reason, ...revokedNow() } }, 'CREDENTIAL_REVOKED');
+      return changeStatus(serialNumber, ['GOOD', 'SUSPENDED'], { $set: { status: 'REVOKED', reason, ...revokedNow() } }, 'CREDENTIAL_REVOKED', { unexpired: true });
     },
 
     async getCredentialStatus(serialText: string): Promise<CredentialStatus> {

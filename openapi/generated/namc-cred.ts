@@ -68,7 +68,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description A hold (RFC 5280 section 5.3.1); a reason, if given, must be certificateHold. */
+        /** @description A hold (RFC 5280 section 5.3.1); a reason, if given, must be certificateHold. A certificate past its notAfter is not held (409 CREDENTIAL_EXPIRED). */
         post: operations["SuspendCredential"];
         delete?: never;
         options?: never;
@@ -105,7 +105,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Revokes a GOOD or SUSPENDED credential for the reason given. keyCompromise (RFC 5280 section 5.3.1) also revokes every GOOD or SUSPENDED credential of the same key (renewal keeps the key), and is taken for a credential revoked before for another reason, whose reason becomes keyCompromise; 409 for any other change of a revoked credential. certificateHold is a suspension, not a revocation (400: use suspend). */
+        /** @description Revokes a GOOD or SUSPENDED credential for the reason given. keyCompromise (RFC 5280 section 5.3.1) also revokes every GOOD or SUSPENDED credential of the same key (renewal keeps the key), and is taken for a credential revoked before for another reason, whose reason becomes keyCompromise; 409 for any other change of a revoked credential. A certificate past its notAfter is revoked only for keyCompromise (409 CREDENTIAL_EXPIRED for any other reason). certificateHold is a suspension, not a revocation (400: use suspend). */
         post: operations["RevokeCredential"];
         delete?: never;
         options?: never;
@@ -213,7 +213,10 @@ export interface components {
         CredentialStatus: {
             serialNumber: string;
             aic: string;
-            /** @enum {string} */
+            /**
+             * @description EXPIRED: GOOD or SUSPENDED, and past its notAfter. A revoked certificate reads REVOKED before and after its notAfter.
+             * @enum {string}
+             */
             status: "GOOD" | "SUSPENDED" | "REVOKED" | "EXPIRED";
             notBefore: components["schemas"]["DateTime"];
             notAfter: components["schemas"]["DateTime"];

@@ -327,6 +327,18 @@ describe('AMC keeps its CA and everything it issued across a restart', () => {
   });
 });
 
+describe('AMC start', () => {
+  it('fails with the store\'s own error when it cannot keep the CA it made', async () => {
+    const store = createEmbeddedStore();
+    const failing = { ...store, collection: (name: string) => {
+      const collection = store.collection(name);
+      return name === 'amc.ca' ? Object.assign(Object.create(collection), { insertOne: async () => { throw new Error('no space left on the device'); } }) : collection;
+    } } as typeof store;
+    const started = await createAmc({ store: failing, logger: createLogger({ nf: 'AMC', level: 'silent' }), nrfUri: 'http://127.0.0.1:9' }).then(() => 'started', (error: Error) => error.message);
+    expect(started).to.equal('no space left on the device');
+  });
+});
+
 /** Another CSR of the key: what its holder makes for a renewal (a new ECDSA signature each time). */
 async function freshCsr(key: AgentKeyAndCsr): Promise<string> {
   return (await createCsr(key.keys)).toString('pem');
@@ -789,6 +801,48 @@ describe('AMC renewal against a suspension or revocation between its claim and i
     expect(await statuses()).to.have.deep.members([['old', 'REVOKED', 'keyCompromise', null], ['new', 'REVOKED', 'keyCompromise', null]]);
     const again = await credentials.revokeCredential(current.serialNumber, 'keyCompromise').then(() => null, (error: { status?: number; cause?: string }) => [error.status, error.cause]);
     expect(again, 'once only').to.deep.equal([409, 'CREDENTIAL_STATE_CONFLICT']);
+  });
+  it('carries a keyCompromise revocation of a successor back to the certificate it superseded, keeping that one\'s revocation date', async () => {
+    const { credentials, current, renew, statuses } = await renewalWithInterleaving();
+    expect(await renew(async () => {})).to.equal('renewed');
+    const { supersededBy, revokedAt: supersededAt } = await credentials.getCredentialStatus(current.serialNumber);
+    await credentials.revokeCredential(supersededBy!, 'keyCompromise');
+    expect(await statuses()).to.have.deep.members([['old', 'REVOKED', 'keyCompromise', null], ['new', 'REVOKED', 'keyCompromise', null]]);
+    expect((await credentials.getCredentialStatus(current.serialNumber)).revokedAt).to.equal(supersededAt);
+    const entries = new X509Crl(new Uint8Array((await credentials.crl()).der)).entries;
+    expect(entries.map((entry) => [entry.serialNumber.toLowerCase(), entry.reason])).to.have.deep.members([[current.serialNumber, 1], [supersededBy, 1]]);
+  });
+});
+
+describe('AMC credentials past their notAfter', () => {
+  it('reads a good or held certificate past its notAfter as EXPIRED, and takes no hold or revocation of it but for keyCompromise (409 CREDENTIAL_EXPIRED)', async () => {
+    const ca = await loadCertificateAuthority(await createCaMaterial({ commonName: 'expiry test CA' }));
+    let ahead = 0;
+    const { credentials, grant } = await credentialsWith(ca, () => Date.now() + ahead);
+    const issued = async (entitySerial: string) => {
+      const key = await createAgentKeyAndCsr();
+      await grant(`grant-${entitySerial}`, key.publicKeySpkiSha256);
+      return credentials.issueCredential({ grantId: `grant-${entitySerial}`, aic: formatAic(defaultAicScheme, { providerIndex: '1', ontologySerial: 'E', entitySerial }), csrPem: key.csrPem });
+    };
+    const [good, held, compromised] = [await issued('1'), await issued('2'), await issued('3')];
+    // The record's times are the certificate's, to the second.
+    const certificate = new X509Certificate(good.certificatePem);
+    expect([good.notBefore, good.notAfter]).to.deep.equal([new Date(certificate.validFrom).toISOString(), new Date(certificate.validTo).toISOString()]);
+    await credentials.suspendCredential(held.serialNumber);
+
+    ahead = Date.parse(good.notAfter) - Date.now() + 1000;
+    const statusOf = async (serial: string) => (await credentials.getCredentialStatus(serial)).status;
+    expect([await statusOf(good.serialNumber), await statusOf(held.serialNumber)]).to.deep.equal(['EXPIRED', 'EXPIRED']);
+    const refusal = (error: { status?: number; cause?: string }) => [error.status, error.cause];
+    expect(await credentials.suspendCredential(good.serialNumber).then(() => 'suspended', refusal)).to.deep.equal([409, 'CREDENTIAL_EXPIRED']);
+    expect(await credentials.revokeCredential(good.serialNumber, 'privilegeWithdrawn').then(() => 'revoked', refusal)).to.deep.equal([409, 'CREDENTIAL_EXPIRED']);
+    expect(await credentials.revokeCredential(held.serialNumber, 'affiliationChanged').then(() => 'revoked', refusal)).to.deep.equal([409, 'CREDENTIAL_EXPIRED']);
+    expect(await statusOf(good.serialNumber), 'nothing changed').to.equal('EXPIRED');
+    // A hold may still be lifted, and a compromised key is still reported, so that it is certified no more.
+    expect((await credentials.resumeCredential(held.serialNumber)).status).to.equal('EXPIRED');
+    expect((await credentials.revokeCredential(compromised.serialNumber, 'keyCompromise')).status).to.equal('REVOKED');
+    const entries = new X509Crl(new Uint8Array((await credentials.crl()).der)).entries;
+    expect(entries.map((entry) => entry.serialNumber.toLowerCase())).to.deep.equal([compromised.serialNumber]);
   });
 });
 
