@@ -6,7 +6,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { ProblemError, statusTitle, type InvalidParam, type ProblemDetails } from './problem.ts';
 import type { Logger } from './logger.ts';
-import { askedMethod } from './request-guards.ts';
+import { askedMethod, missingBody } from './request-guards.ts';
 
 export function sendProblem(res: Response, problem: ProblemDetails): void {
   res.status(problem.status ?? 500).type('application/problem+json').send(JSON.stringify(problem));
@@ -47,6 +47,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 export function toProblemDetails(err: unknown, instance?: string): ProblemDetails {
   if (err instanceof ProblemError) return err.toProblemDetails(instance);
   const httpError = err as HttpLikeError;
+  // The validator's "unsupported media type undefined": no Content-Type, and so no body (one with
+  // a body but no type is refused before, requireContentTypeForBody), for an operation that takes one.
+  if (httpError?.status === 415 && /media type undefined/.test(httpError.message ?? '')) return missingBody().toProblemDetails(instance);
   const status = httpError?.status ?? httpError?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     const invalidParams = (httpError.errors ?? []).map(toInvalidParam);
@@ -67,7 +70,6 @@ export function toProblemDetails(err: unknown, instance?: string): ProblemDetail
 function clientDetail(err: HttpLikeError, invalidParams: InvalidParam[]): string {
   if (err.type === 'entity.parse.failed') return 'the request body is not valid JSON';
   if (err.type === 'entity.too.large') return 'the request body is too large';
-  if (err.status === 415 && /media type undefined/.test(err.message ?? '')) return 'the request has a body but no Content-Type header';
   if (invalidParams.length) return invalidParams.map((p) => `${p.param}: ${p.reason}`).join('; ');
   return err.message ?? 'bad request';
 }

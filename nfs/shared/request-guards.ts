@@ -19,6 +19,32 @@ export function requireContentTypeForBody(): RequestHandler {
   };
 }
 
+/** Where the body parsers record how many bytes of body a request had (readBodyLength). */
+const bodyLength = Symbol('bodyLength');
+
+/** The body parsers' verify hook: remembers how long the body read was, empty or not. */
+export function readBodyLength(req: unknown, _res: unknown, buffer: Buffer): void {
+  (req as { [bodyLength]?: number })[bodyLength] = buffer.length;
+}
+
+/**
+ * After the OpenAPI validator: an operation whose request body is required (OpenAPI 3.0
+ * requestBody.required) and that was sent none, or an empty one, is refused with 400
+ * MANDATORY_IE_MISSING. The validator takes such a request: the body parser reads an empty body
+ * as {}, which a schema without required members accepts, and no body at all as nothing, which
+ * reached the operation as undefined.
+ */
+export function requireDocumentedBody(): RequestHandler {
+  return (req, _res, next) => {
+    const operation = (req as { openapi?: { schema?: { requestBody?: { required?: boolean } } } }).openapi?.schema;
+    if (!operation?.requestBody?.required || ((req as { [bodyLength]?: number })[bodyLength] ?? 0) > 0) return next();
+    next(missingBody());
+  };
+}
+
+/** The refusal of a request sent without the body its operation requires. */
+export const missingBody = () => badRequest('the request has no body; this operation takes one', [{ param: 'body', reason: 'missing' }], 'MANDATORY_IE_MISSING');
+
 /** Refuses a JSON body nesting deeper than maxDepth; walks iteratively so the check itself cannot overflow. */
 export function limitBodyDepth(maxDepth = maxBodyDepth): RequestHandler {
   return (req, _res, next) => {

@@ -9,7 +9,7 @@ import { isAbsolute, join } from 'node:path';
 import { correlationHeader, currentCorrelationId, withCorrelationId } from './correlation.ts';
 import { errorHandler, notFoundHandler, toProblemDetails } from './error-handler.ts';
 import { requireAccessToken, type AccessTokenVerifier } from './access-token-guard.ts';
-import { askedMethod, documentedPaths, limitBodyDepth, rejectBracketedQueryNames, rejectUndocumentedMethods, requireContentTypeForBody } from './request-guards.ts';
+import { askedMethod, documentedPaths, limitBodyDepth, readBodyLength, rejectBracketedQueryNames, rejectUndocumentedMethods, requireContentTypeForBody, requireDocumentedBody } from './request-guards.ts';
 import type { Logger } from './logger.ts';
 import type { ProblemDetails } from './problem.ts';
 import { openapiDir } from './openapi-dir.ts';
@@ -76,8 +76,8 @@ export function createSbiApp(options: SbiAppOptions): Express {
   app.use(requireContentTypeForBody());
   // strict: false, so that a body of null, a string or a number is valid JSON the validator refuses
   // as not an object, as the fast paths say, rather than "not valid JSON".
-  app.use(express.json({ type: ['application/json', 'application/*+json'], limit: options.bodyLimit ?? '1mb', strict: false }));
-  app.use(express.urlencoded({ extended: false, limit: '64kb' }));
+  app.use(express.json({ type: ['application/json', 'application/*+json'], limit: options.bodyLimit ?? '1mb', strict: false, verify: readBodyLength }));
+  app.use(express.urlencoded({ extended: false, limit: '64kb', verify: readBodyLength }));
   app.use(limitBodyDepth());
   if (options.oauth) app.use(requireAccessToken(options.oauth));
 
@@ -100,6 +100,8 @@ export function createSbiApp(options: SbiAppOptions): Express {
       }),
     );
   }
+
+  app.use(requireDocumentedBody());
 
   const router = express.Router({ caseSensitive: true });
   router.use((_req, res, next) => {

@@ -27,6 +27,22 @@ describe('Registered agents: update, credential status at the AMC and relying pa
   };
   const serialOf = (pem: string) => new X509Certificate(pem).serialNumber.toLowerCase();
 
+  it('refuses a request that needs a body and was sent none, with or without a JSON content type: 400, the agent unchanged', async () => {
+    const { body } = await registerAgent(core.agwUrl, { name: 'bodiless' });
+    const registrationUrl = `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`;
+    const sends: Array<[string, string]> = [['PUT', `${registrationUrl}/heartbeat`], ['PUT', `${registrationUrl}/ue-state`], ['PATCH', registrationUrl], ['POST', `${core.agwUrl}/nagw-disc/v1/resolutions`], ['POST', `${core.agwUrl}/nagw-reg/v1/registrations`]];
+    for (const [method, url] of sends) {
+      for (const headers of [{ 'content-type': 'application/json' }, {}] as Array<Record<string, string>>) {
+        const res = await fetch(url, { method, headers: { ...headers, ...asRegistrant(body.aic) } });
+        const text = await res.text();
+        const problem = text ? JSON.parse(text) : {};
+        expect([res.status, res.headers.get('content-type')?.split(';')[0]], `${method} ${url} ${JSON.stringify(headers)}: ${text}`).to.deep.equal([400, 'application/problem+json']);
+        if (url.endsWith('/heartbeat')) expect([problem.cause, problem.detail]).to.deep.equal(['MANDATORY_IE_MISSING', 'the request has no body; this operation takes one']);
+      }
+    }
+    expect((await registration(body.aic)).body).to.include({ state: 'ACTIVE' });
+  });
+
   it('updates capabilities within the grant and raises the ACS version', async () => {
     const { body } = await registerAgent(core.agwUrl, { name: 'updatable' });
     const res = await request('PATCH', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`, {
