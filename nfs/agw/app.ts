@@ -1,7 +1,7 @@
 /** createAgw(deps): the Agent Gateway wired from its parts; used by main.ts, `dmsc up` and tests. */
 import { randomUUID } from 'node:crypto';
 import { keepCredentialEventSubscription } from './credential-event-subscription.ts';
-import { defaultAicScheme, type AicScheme } from '../shared/aic.ts';
+import { defaultAicScheme, parseAic, type AicScheme } from '../shared/aic.ts';
 import { createAccessTokenVerifier } from '../shared/access-token-guard.ts';
 import type { Logger } from '../shared/logger.ts';
 import { createTokenProvider } from '../shared/token-provider.ts';
@@ -124,7 +124,7 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
         admitOnSecondRequest: (keyQuery) => keyQuery['requester-aic'] !== undefined,
         logger: deps.logger,
         answer: (query, req) => service.discoverAgentsJson(structuredQueryFrom(query), req.headers.authorization),
-        onCacheHit: (_query, url) => void service.recordEvent({ type: 'discovery.structured', outcome: 'success', detail: { cached: true, url } }),
+        onCacheHit: (query, url) => void service.recordEvent(cachedDiscoveryEvent(query ?? Object.fromEntries(new URL(url, 'http://agw').searchParams), url, settings.aicScheme.saltHex)),
       }),
     ),
     service,
@@ -144,6 +144,22 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
       await lifecycle.stop();
       await service.closeEvents();
     },
+  };
+}
+
+/**
+ * A structured discovery answered from the cache is recorded as one computed is, by its requester
+ * and capability, so the events of a requester are found by its AIC however they were answered.
+ * The query was accepted when the answer was cached, so its requester AIC parses.
+ */
+function cachedDiscoveryEvent(query: Record<string, unknown>, url: string, saltHex: string) {
+  const requester = typeof query['requester-aic'] === 'string' ? parseAic(query['requester-aic'], { saltHex }) : undefined;
+  const capabilityId = typeof query['capability-id'] === 'string' ? query['capability-id'] : undefined;
+  return {
+    type: 'discovery.structured', outcome: 'success' as const,
+    ...(requester?.ok ? { aic: requester.aic.text } : {}),
+    ...(capabilityId ? { capabilityId } : {}),
+    detail: { cached: true, url },
   };
 }
 

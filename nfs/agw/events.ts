@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { parseAic } from '../shared/aic.ts';
 import { currentCorrelationId } from '../shared/correlation.ts';
-import { ProblemError } from '../shared/problem.ts';
+import { badRequest, ProblemError } from '../shared/problem.ts';
 import type { Logger } from '../shared/logger.ts';
 import { canonicalAic } from './aic-check.ts';
 import type { EventLog } from './event-log.ts';
@@ -57,6 +57,11 @@ export function createEvents(deps: { log: EventLog; logger: Logger; now: () => n
     closeEvents: (): Promise<void> => deps.log.close(),
 
     async listEvents(query: { type?: string; aic?: string; correlationId?: string; since?: string; limit?: number }): Promise<GatewayEvent[]> {
+      // The schema's date-time takes a leap second (RFC 3339 section 5.7), which Date cannot hold:
+      // an Invalid Date would compare false with every time and lift the filter, retention included.
+      if (query.since !== undefined && Number.isNaN(Date.parse(query.since))) {
+        throw badRequest(`since ${query.since} is not a time this gateway can compare`, [{ param: 'query since', reason: 'not a representable time' }]);
+      }
       return deps.log.list({
         type: query.type,
         correlationId: query.correlationId,

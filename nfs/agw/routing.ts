@@ -60,13 +60,14 @@ export function createRouting(deps: {
      */
     async routeToCapability(capabilityName: string, body: unknown, requesterAic?: string, authorization?: string): Promise<RoutedAnswer> {
       const capabilityId = `/capability/${capabilityName}`;
-      if (!deps.taxonomy.has(capabilityId)) {
-        const refusal = notFound(`${capabilityId} is not in the taxonomy`, 'UNKNOWN_CAPABILITY');
-        await deps.events.recordEvent({ type: 'routing.decided', outcome: 'refused', capabilityId, cause: refusal.cause, detail: { reason: refusal.message } });
-        throw refusal;
-      }
       const callToken = agentCallToken(authorization, deps.settings.aicScheme.saltHex);
       const issuer = callToken?.issuer;
+      if (!deps.taxonomy.has(capabilityId)) {
+        // Recorded by the requester named (or the token's issuer), when its AIC is well formed.
+        await deps.events.recordingRefusals('routing.decided', { aicText: requesterAic ?? issuer, capabilityId }, () => {
+          throw notFound(`${capabilityId} is not in the taxonomy`, 'UNKNOWN_CAPABILITY');
+        });
+      }
       await deps.events.recordingRefusals('routing.decided', { aicText: requesterAic ?? issuer, capabilityId }, () => deps.requesterProof.checkRoutedCall(requesterAic, callToken?.token, capabilityId));
       const requester = await deps.discovery.requesterOf(requesterAic ?? issuer, { type: 'routing.decided', capabilityId });
       if (issuer !== undefined && requester.aic !== issuer) {
@@ -124,7 +125,8 @@ export function createRouting(deps: {
           else inFlight.delete(agent._id);
         }
       }
-      await deps.events.recordEvent({ type: 'routing.decided', outcome: 'failure', capabilityId, cause: 'NO_AVAILABLE_INSTANCE', detail: { requester: requester.aic, candidates: candidates.length, failed: tried } });
+      // No instance served it: the event is the requester's, as a refusal is.
+      await deps.events.recordEvent({ type: 'routing.decided', outcome: 'failure', ...(requester.aic ? { aic: requester.aic } : {}), capabilityId, cause: 'NO_AVAILABLE_INSTANCE', detail: { requester: requester.aic, candidates: candidates.length, failed: tried } });
       throw new ProblemError(503, candidates.length ? `every instance of ${capabilityId} tried failed: ${tried.map((t) => `${t.aic} ${t.failure}`).join('; ')}` : `no live instance offers ${capabilityId}`, { cause: 'NO_AVAILABLE_INSTANCE' });
     },
   };

@@ -29,6 +29,7 @@ export interface components {
             type: string;
             /** @enum {string} */
             outcome: "success" | "refused" | "failure";
+            /** @description The agent the event is about: the registering or registered agent for agent.* events; the requester for discovery.*, policy.denied and a refused or failed routing.decided; the instance that answered for a routing.decided that reached one (its requester is then detail.requester). A refusal names it only when the AIC sent is well formed. */
             aic?: string;
             capabilityId?: string;
             cause?: string;
@@ -92,6 +93,7 @@ export interface operations {
                 aic?: components["schemas"]["AicText"];
                 /** @description The events recorded while serving one request, the x-correlation-id its answer carried. */
                 "correlation-id"?: string;
+                /** @description Events recorded at or after this time. An offset's '+' is sent percent-encoded (%2B): in a query a '+' reads as a space (application/x-www-form-urlencoded). A leap second (23:59:60), which the format allows, is refused: no time this gateway keeps can be compared with it. */
                 since?: string;
                 limit?: number;
             };

@@ -146,15 +146,16 @@ describe('AGW discovery (nagw-disc)', function () {
       const second = await discover(`${query}&requester-aic=${aic.wireless}`);
       expect([first.status, second.status]).to.deep.equal([200, 200]);
       expect(second.body).to.deep.equal(first.body);
-      const events = (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=discovery.structured`)).body as Array<{ aic?: string; detail?: { cached?: boolean; url?: string } }>;
+      const events = (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=discovery.structured`)).body as Array<{ aic?: string; capabilityId?: string; detail?: { cached?: boolean; url?: string } }>;
       expect(events.find((event) => event.aic === aic.broadband && event.detail?.cached === undefined), 'the first answer was computed for its requester').to.not.equal(undefined);
-      expect(events.find((event) => event.detail?.cached === true && event.detail.url?.includes(`requester-aic=${aic.wireless}`)), 'the second came from the cache').to.not.equal(undefined);
+      const cachedEvent = events.find((event) => event.detail?.cached === true && event.detail.url?.includes(`requester-aic=${aic.wireless}`));
+      expect(cachedEvent, 'the second came from the cache, recorded by its requester and capability').to.deep.include({ aic: aic.wireless, capabilityId: qos });
     });
   });
 
   it('names the events of one request by the correlation id its answer carried, the caller\'s or one made for it, computed or from the cache', async () => {
     const query = `capability-id=${qos}&limit=2&requester-aic=${aic.wireless}`;
-    const eventsOf = async (id: string) => (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?correlation-id=${encodeURIComponent(id)}`)).body as Array<{ type: string; correlationId: string; aic?: string; detail?: { cached?: boolean } }>;
+    const eventsOf = async (id: string) => (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?correlation-id=${encodeURIComponent(id)}`)).body as Array<{ type: string; correlationId: string; aic?: string; capabilityId?: string; detail?: { cached?: boolean } }>;
     // The second request follows the first at once, well within the cache entry's second.
     const computed = await request('GET', `${disc}/agents?${query}`, undefined, { 'x-correlation-id': 'ue-7.intent-3' });
     const cached = await request('GET', `${disc}/agents?${query}`);
@@ -168,6 +169,7 @@ describe('AGW discovery (nagw-disc)', function () {
     const ofCached = await eventsOf(made);
     expect(ofCached, JSON.stringify(ofCached)).to.have.length(1);
     expect(ofCached[0].detail?.cached).to.equal(true);
+    expect(ofCached[0], 'the same URL again, recorded by its requester and capability').to.deep.include({ aic: aic.wireless, capabilityId: qos });
     const refused = await request('GET', `${core.agwUrl}/nagw-evts/v1/events?correlation-id=${encodeURIComponent('no spaces')}`);
     expect(refused.status).to.equal(400);
     expect(JSON.stringify(refused.body.invalidParams)).to.contain('correlation-id');

@@ -105,7 +105,7 @@ describe('AGW semantic routing (nagw-route)', function () {
   after(async () => core?.close());
 
   /** A capability of the seed taxonomy no other test's agents hold (billing-plan is the requester's). */
-  const extra = ['routing-test-a', 'routing-test-b', 'routing-test-c', 'routing-test-d', 'routing-test-e', 'routing-test-f'];
+  const extra = ['routing-test-a', 'routing-test-b', 'routing-test-c', 'routing-test-d', 'routing-test-e', 'routing-test-f', 'routing-test-g'];
   const unused = ['qos-optimisation', 'network-diagnosis', 'location', 'cell-load-analytics', 'root-cause-analysis', 'fault-handling', 'e2e-testing', 'data-preprocessing', 'knowledge-qa', ...extra];
   function freshCapability(): string {
     const name = unused[capabilityCount++];
@@ -222,19 +222,22 @@ describe('AGW semantic routing (nagw-route)', function () {
     const capability = freshCapability();
     const registered = await instances(capability, [{ behaviour: 'ok', load: 0 }, { behaviour: 'ok', load: 10 }]);
     await Promise.all(registered.map(({ server }) => server.close()));
-    const res = await route(capability);
+    const requester = registered[0].aic;
+    const res = await route(capability, undefined, `?requester-aic=${requester}`);
     expect(res.status).to.equal(503);
     expect(res.headers.get('content-type')).to.match(/^application\/problem\+json/);
     expect(res.body.cause).to.equal('NO_AVAILABLE_INSTANCE');
     for (const { aic } of registered) expect(res.body.detail).to.contain(aic);
+    // No instance served it: the event is found by its requester.
+    expect(await lastRoutingEvent(requester)).to.deep.include({ outcome: 'failure', cause: 'NO_AVAILABLE_INSTANCE', capabilityId: `/capability/${capability}` });
   });
 
-  it('answers 404 for a capability that is not in the taxonomy, and records it', async () => {
-    const res = await route('teleportation');
+  it('answers 404 for a capability that is not in the taxonomy, and records it by its requester', async () => {
+    const [{ aic: requester }] = await instances(freshCapability(), [{ behaviour: 'ok', load: 0 }]);
+    const res = await route('teleportation', undefined, `?requester-aic=${requester}`);
     expect(res.status).to.equal(404);
     expect(res.body.cause).to.equal('UNKNOWN_CAPABILITY');
-    const [event] = (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=routing.decided&limit=1`)).body;
-    expect(event).to.include({ outcome: 'refused', cause: 'UNKNOWN_CAPABILITY', capabilityId: '/capability/teleportation' });
+    expect(await lastRoutingEvent(requester)).to.include({ outcome: 'refused', cause: 'UNKNOWN_CAPABILITY', capabilityId: '/capability/teleportation' });
   });
 
   it('answers 403 naming the rule when policy denies invoking the capability to the requester, and forwards nothing', async () => {
