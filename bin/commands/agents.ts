@@ -2,7 +2,8 @@
 import 'reflect-metadata'; // @peculiar/x509 2.x resolves its services through tsyringe
 import { X509Certificate } from '@peculiar/x509';
 import { Command } from 'commander';
-import { callNf, formatTable, nfAddressOption, nrfOption, serviceRoot } from './core-client.ts';
+import { compileBodyCheck } from '../../nfs/shared/schema-validator.ts';
+import { callNf, formatTable, listOf, nfAddressOption, nrfOption, serviceRoot } from './core-client.ts';
 import { wholeNumber } from './whole-number.ts';
 import type { components as reg } from '../../openapi/generated/nagw-reg.ts';
 
@@ -32,7 +33,7 @@ export function agentsCommand(): Command {
     .action(async (options: { nrf: string; agw?: string; json?: boolean; limit?: number }) => {
       const root = await serviceRoot({ nrf: options.nrf, address: options.agw, addressOption: '--agw' }, 'AGW', 'nagw-reg');
       const limit = options.limit ?? agwDefaultLimit;
-      const records = (await callNf('AGW', 'GET', `${root}/registrations?limit=${limit}`)).json() as AgentRecord[];
+      const records = (await callNf('AGW', 'GET', `${root}/registrations?limit=${limit}`)).checked<AgentRecord[]>(listOf(await compileBodyCheck('nagw-reg.yaml', 'AgentRecord')), 'a list of agents');
       // On stderr, so that --json output stays one JSON array.
       if (records.length === limit) {
         process.stderr.write(`the first ${limit} agents by AIC are listed; more may be registered${limit < agwMaxLimit ? ` (--limit up to ${agwMaxLimit})` : ''}\n`);

@@ -8,6 +8,7 @@ import { ConfigError } from '../../nfs/shared/config.ts';
 import { createNrfClient, PeerError } from '../../nfs/shared/nrf-client.ts';
 import { ProblemError } from '../../nfs/shared/problem.ts';
 import { createSbiClient } from '../../nfs/shared/sbi-client.ts';
+import type { BodyCheck } from '../../nfs/shared/schema-validator.ts';
 
 export const defaultNrfUri = 'http://127.0.0.1:29510';
 const timeoutMs = 5000;
@@ -70,8 +71,28 @@ export async function findService(nrfUri: string, nfType: string, serviceName: s
   }
 }
 
-/** One HTTP exchange with an NF: unreachable is an UnreachableError, an error answer an Error with its detail. */
-export async function callNf(nfType: string, method: 'GET' | 'POST', url: string, body?: unknown): Promise<{ text: string; json: () => any }> {
+/**
+ * An NF's answer. json() and checked() throw an Error naming the URI for one that is not JSON, or
+ * not of the shape our OpenAPI files give it: a peer that is not the NF asked for (a wrong --agw,
+ * a proxy's page) is named, not believed.
+ */
+export interface NfAnswer {
+  status: number;
+  text: string;
+  json(): any;
+  /** The JSON, checked against a schema of our OpenAPI files (schema-validator.ts); `what` names it in the error. */
+  checked<T>(check: BodyCheck, what: string): T;
+}
+
+/** A check of a JSON list whose every item passes `check`. */
+export const listOf = (check: BodyCheck): BodyCheck => (value) =>
+  Array.isArray(value) ? value.flatMap((item, index) => check(item).map((problem) => ({ ...problem, path: `/${index}${problem.path.replace(/^\/body/, '')}` }))) : [{ path: '', message: 'is not a list' }];
+
+/**
+ * One HTTP exchange with an NF: unreachable is an UnreachableError, an error answer an Error with
+ * its detail; `alsoAccept`: error statuses answered rather than thrown (a 404 the caller expects).
+ */
+export async function callNf(nfType: string, method: 'GET' | 'POST', url: string, body?: unknown, options: { alsoAccept?: number[] } = {}): Promise<NfAnswer> {
   let res: Response;
   try {
     res = await fetch(url, {
@@ -83,7 +104,7 @@ export async function callNf(nfType: string, method: 'GET' | 'POST', url: string
     throw new UnreachableError(`cannot reach the ${nfType} at ${url}: ${networkReason(error)}`);
   }
   const text = await res.text();
-  if (!res.ok) {
+  if (!res.ok && !options.alsoAccept?.includes(res.status)) {
     let detail = text.slice(0, 300);
     try {
       const problem = JSON.parse(text) as { detail?: string; cause?: string };
@@ -93,7 +114,24 @@ export async function callNf(nfType: string, method: 'GET' | 'POST', url: string
     }
     throw new Error(`the ${nfType} at ${url} answered ${res.status}: ${detail}`);
   }
-  return { text, json: () => JSON.parse(text) };
+  const json = () => {
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new Error(`the ${nfType} at ${url} answered ${res.status} with something that is not JSON: ${JSON.stringify(text.slice(0, 80))}`);
+    }
+  };
+  return {
+    status: res.status,
+    text,
+    json,
+    checked<T>(check: BodyCheck, what: string): T {
+      const value = json();
+      const [problem] = check(value);
+      if (problem) throw new Error(`the ${nfType} at ${url} answered something that is not ${what} (${problem.path.replace(/^\/body/, '') || 'the answer'} ${problem.message}): is it the ${nfType}?`);
+      return value as T;
+    },
+  };
 }
 
 function networkReason(error: unknown): string {

@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import type { components as disc } from '../../openapi/generated/nagw-disc.ts';
+import { compileBodyCheck } from '../../nfs/shared/schema-validator.ts';
 import { callNf, formatTable, nfAddressOption, nrfOption, serviceRoot } from './core-client.ts';
 import { wholeNumber } from './whole-number.ts';
 
@@ -24,20 +25,32 @@ export function discoverCommand(): Command {
     .option('--json', "print the AGW's signed answer as JSON")
     .option('--limit <n>', 'most agents answered (1 to 100)', limitOf, 10)
     .action(async (query: string, options: { nrf: string; agw?: string; json?: boolean; limit: number }) => {
-      const root = await serviceRoot({ nrf: options.nrf, address: options.agw, addressOption: '--agw' }, 'AGW', 'nagw-disc');
+      const where = { nrf: options.nrf, address: options.agw, addressOption: '--agw' };
+      const root = await serviceRoot(where, 'AGW', 'nagw-disc');
       const structured = capabilityIdPattern.test(query);
       const answer = (
         structured
           ? await callNf('AGW', 'GET', `${root}/agents?${new URLSearchParams({ 'capability-id': query, limit: String(options.limit) })}`)
           : await callNf('AGW', 'POST', `${root}/resolutions`, { query, limit: options.limit })
-      ).json() as DiscoveryAnswer;
+      ).checked<DiscoveryAnswer>(await compileBodyCheck('nagw-disc.yaml', 'DiscoveryAnswer'), 'a discovery answer');
       await checkSignature(root, answer);
+      // Structured discovery of an id the taxonomy lacks finds nothing, as a misspelt one would.
+      if (structured && !answer.agents.length) await requireKnownCapability(where, query);
       if (options.json) {
         process.stdout.write(`${JSON.stringify(answer)}\n`);
         return;
       }
       printAnswer(answer, structured ? 'structured discovery' : 'natural-language resolution');
     });
+}
+
+/** An Error when the gateway's taxonomy has no such capability id, rather than "no agents found" (a taxonomy it may not read is no answer). */
+async function requireKnownCapability(where: { nrf: string; address?: string; addressOption: string }, capabilityId: string): Promise<void> {
+  const taxonomy = await serviceRoot(where, 'AGW', 'nagw-tax');
+  const entry = await callNf('AGW', 'GET', `${taxonomy}/capabilities/${capabilityId.slice('/capability/'.length)}`, undefined, { alsoAccept: [401, 403, 404] });
+  if (entry.status === 404) {
+    throw new Error(`${capabilityId} is not in the AGW's capability taxonomy (${taxonomy}/capabilities lists it); text such as "improve my video quality" is matched to capabilities`);
+  }
 }
 
 /** The signature covers the answer without its signature member (nagw-disc.yaml, DiscoveryAnswer). */

@@ -182,6 +182,33 @@ describe('dmsc agents, ca and discover (command line)', function () {
     expect(run.stdout).to.contain('signature verified');
   });
 
+  it('dmsc discover of a capability id the taxonomy lacks fails naming it, instead of finding no agents', async () => {
+    const run = await dmsc(['discover', '/capability/qos-optimization', '--nrf', core.nrfUrl]);
+    expect(run.code, shown(run)).to.equal(1);
+    expect(run.stderr).to.contain("/capability/qos-optimization is not in the AGW's capability taxonomy");
+    expect(run.stdout).to.equal('');
+  });
+
+  it('dmsc agents and discover fail naming the address when it answers something else than the AGW would', async () => {
+    const impostor = createHttpServer((req, res) => {
+      if (req.url?.startsWith('/nagw-reg/')) return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"error":"x"}');
+      res.writeHead(200, { 'content-type': 'text/html' }).end('<html>hi</html>');
+    });
+    await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
+    const address = `http://127.0.0.1:${(impostor.address() as AddressInfo).port}`;
+    try {
+      const listed = await dmsc(['agents', '--agw', address]);
+      expect(listed.code, shown(listed)).to.equal(1);
+      expect(listed.stderr).to.contain(`the AGW at ${address}/nagw-reg/v1/registrations`).and.contain('not a list of agents');
+      const found = await dmsc(['discover', 'hello', '--agw', address]);
+      expect(found.code, shown(found)).to.equal(1);
+      expect(found.stderr).to.contain(`the AGW at ${address}/nagw-disc/v1/resolutions answered 200 with something that is not JSON`);
+      for (const run of [listed, found]) expect(run.stdout).to.equal('');
+    } finally {
+      await new Promise((resolve) => impostor.close(resolve));
+    }
+  });
+
   it('exits 2 naming the URI when nothing answers at --nrf', async () => {
     const nrf = `http://127.0.0.1:${await closedPort()}`;
     const commands = [['agents'], ['ca', '--pem'], ['discover', '/capability/qos-optimisation']];
