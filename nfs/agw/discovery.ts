@@ -173,8 +173,15 @@ export function createDiscovery(deps: DiscoveryDeps) {
   });
 
   /** The signed answer's UTF-8 JSON (what the fast path sends; see AnswerSigner.signedJson). */
-  /** `authorization`: the request's Authorization header, what proves the requester named (requester-proof.ts). */
-  async function discoverAgentsJson(query: StructuredQuery, authorization?: string): Promise<Buffer> {
+  /**
+   * `authorization`: the request's Authorization header, what proves the requester named
+   * (requester-proof.ts). A failure of the store or the signer is an event too.
+   */
+  function discoverAgentsJson(query: StructuredQuery, authorization?: string): Promise<Buffer> {
+    return events.recordingFailures('discovery.structured', { capabilityId: query.capabilityId }, () => answerStructured(query, authorization));
+  }
+
+  async function answerStructured(query: StructuredQuery, authorization?: string): Promise<Buffer> {
     const requester = await provenRequesterOf(query.requesterAic, authorization, { type: 'discovery.structured', capabilityId: query.capabilityId });
     if (query.capabilityId) {
       const decision = await policy.decide(requester, query.capabilityId, 'discover');
@@ -233,6 +240,50 @@ export function createDiscovery(deps: DiscoveryDeps) {
     return body;
   }
 
+  async function resolveText(request: { query: string; requesterAic?: string; limit?: number }, authorization?: string): Promise<DiscoveryAnswer> {
+    const requester = await provenRequesterOf(request.requesterAic, authorization, { type: 'discovery.natural_language', param: '/requesterAic' });
+    const screened = screenText(request.query);
+    if (screened.verdict === 'BLOCK') {
+      await events.recordEvent({ type: 'security.prompt_injection', outcome: 'refused', aic: requester.aic, cause: 'CONTENT_REJECTED', detail: { rules: screened.rules } });
+      throw badRequest(`the query is refused: ${screened.reason ?? screened.rules.join(', ')}`, [{ param: '/query', reason: 'looks like an instruction to an AI system' }], 'CONTENT_REJECTED');
+    }
+    const limit = request.limit ?? 10;
+    const matches = deps.taxonomy.match(screened.text, 5);
+    const view = await capabilityViewFor(requester);
+    const requestTerms = queryTerms(screened.text);
+    // Each agent once, with its best score over the capabilities it was found through.
+    const candidates = new Map<string, { agent: AgentDocument; score: number; capabilityId: string }>();
+    // A natural-language answer leaves out what policy denies instead of refusing the query;
+    // the event says what was left out and by which rule.
+    const deniedByPolicy: Array<{ capabilityId: string; ruleId: string }> = [];
+    for (const match of matches) {
+      // Matches come best first: once `limit` agents score more than an agent of this one could
+      // (a full ACS text match; an equal score would be ranked by load), neither it nor a later
+      // one changes the answer.
+      if (candidates.size >= limit && countAbove(candidates.values(), combinedScore(match.score, 1)) >= limit) break;
+      const decision = await policy.decide(requester, match.capabilityId, 'discover');
+      if (!decision.allowed) {
+        deniedByPolicy.push({ capabilityId: match.capabilityId, ruleId: decision.ruleId });
+        continue;
+      }
+      for (const agent of await poolOf(match.capabilityId, limit)) {
+        const score = combinedScore(match.score, acsTextScore(requestTerms, agent));
+        const known = candidates.get(agent._id);
+        if (!known || score > known.score) candidates.set(agent._id, { agent, score, capabilityId: match.capabilityId });
+      }
+    }
+    const ranked = [...candidates.values()].sort((a, b) => b.score - a.score || a.agent.load - b.agent.load).slice(0, limit);
+    const agents: DiscoveredAgent[] = [];
+    for (const { agent, score, capabilityId } of ranked) agents.push(toDiscovered(agent, score, capabilityId, await view?.(agent)));
+    await events.recordEvent({ type: 'discovery.natural_language', outcome: 'success', aic: requester.aic, detail: { capabilities: matches.map((match) => match.capabilityId), results: agents.length, ...(deniedByPolicy.length ? { deniedByPolicy } : {}) } });
+    return signed({
+      query: screened.text,
+      capabilityMatches: matches,
+      ...(matches.length ? {} : { clarification: 'No network capability matches this request. Could you say what you would like the network to do, for example "improve my video quality" or "fix my home broadband"?' }),
+      agents,
+    });
+  }
+
   return {
     requesterOf,
     checkedRequester,
@@ -249,48 +300,8 @@ export function createDiscovery(deps: DiscoveryDeps) {
      * The text is screened and matched onto capabilities; their live holders are ranked by the
      * match and their ACS texts (acs-text-ranking.ts), then by load.
      */
-    async resolveNaturalLanguage(request: { query: string; requesterAic?: string; limit?: number }, authorization?: string): Promise<DiscoveryAnswer> {
-      const requester = await provenRequesterOf(request.requesterAic, authorization, { type: 'discovery.natural_language', param: '/requesterAic' });
-      const screened = screenText(request.query);
-      if (screened.verdict === 'BLOCK') {
-        await events.recordEvent({ type: 'security.prompt_injection', outcome: 'refused', aic: requester.aic, cause: 'CONTENT_REJECTED', detail: { rules: screened.rules } });
-        throw badRequest(`the query is refused: ${screened.reason ?? screened.rules.join(', ')}`, [{ param: '/query', reason: 'looks like an instruction to an AI system' }], 'CONTENT_REJECTED');
-      }
-      const limit = request.limit ?? 10;
-      const matches = deps.taxonomy.match(screened.text, 5);
-      const view = await capabilityViewFor(requester);
-      const requestTerms = queryTerms(screened.text);
-      // Each agent once, with its best score over the capabilities it was found through.
-      const candidates = new Map<string, { agent: AgentDocument; score: number; capabilityId: string }>();
-      // A natural-language answer leaves out what policy denies instead of refusing the query;
-      // the event says what was left out and by which rule.
-      const deniedByPolicy: Array<{ capabilityId: string; ruleId: string }> = [];
-      for (const match of matches) {
-        // Matches come best first: once `limit` agents score more than an agent of this one could
-        // (a full ACS text match; an equal score would be ranked by load), neither it nor a later
-        // one changes the answer.
-        if (candidates.size >= limit && countAbove(candidates.values(), combinedScore(match.score, 1)) >= limit) break;
-        const decision = await policy.decide(requester, match.capabilityId, 'discover');
-        if (!decision.allowed) {
-          deniedByPolicy.push({ capabilityId: match.capabilityId, ruleId: decision.ruleId });
-          continue;
-        }
-        for (const agent of await poolOf(match.capabilityId, limit)) {
-          const score = combinedScore(match.score, acsTextScore(requestTerms, agent));
-          const known = candidates.get(agent._id);
-          if (!known || score > known.score) candidates.set(agent._id, { agent, score, capabilityId: match.capabilityId });
-        }
-      }
-      const ranked = [...candidates.values()].sort((a, b) => b.score - a.score || a.agent.load - b.agent.load).slice(0, limit);
-      const agents: DiscoveredAgent[] = [];
-      for (const { agent, score, capabilityId } of ranked) agents.push(toDiscovered(agent, score, capabilityId, await view?.(agent)));
-      await events.recordEvent({ type: 'discovery.natural_language', outcome: 'success', aic: requester.aic, detail: { capabilities: matches.map((match) => match.capabilityId), results: agents.length, ...(deniedByPolicy.length ? { deniedByPolicy } : {}) } });
-      return signed({
-        query: screened.text,
-        capabilityMatches: matches,
-        ...(matches.length ? {} : { clarification: 'No network capability matches this request. Could you say what you would like the network to do, for example "improve my video quality" or "fix my home broadband"?' }),
-        agents,
-      });
+    resolveNaturalLanguage(request: { query: string; requesterAic?: string; limit?: number }, authorization?: string): Promise<DiscoveryAnswer> {
+      return events.recordingFailures('discovery.natural_language', {}, () => resolveText(request, authorization));
     },
   };
 }

@@ -50,6 +50,22 @@ export function createEvents(deps: { log: EventLog; logger: Logger; now: () => n
       }
     },
 
+    /**
+     * What `work` answers; an unexpected failure it throws (not a ProblemError: the store failing,
+     * say) is recorded first as a failure of the operation `type`, cause SYSTEM_FAILURE. Refusals
+     * and the failures an operation answers on purpose are recorded where they are decided.
+     */
+    async recordingFailures<T>(type: string, about: { aic?: string; capabilityId?: string }, work: () => Promise<T>): Promise<T> {
+      try {
+        return await work();
+      } catch (error) {
+        if (!(error instanceof ProblemError)) {
+          await recordEvent({ type, outcome: 'failure', cause: 'SYSTEM_FAILURE', ...(about.aic ? { aic: about.aic } : {}), ...(about.capabilityId ? { capabilityId: about.capabilityId } : {}), detail: { reason: (error as Error)?.message ?? String(error) } });
+        }
+        throw error;
+      }
+    },
+
     /** Every event recorded so far kept where queries and a restart find it. */
     flushEvents: (): Promise<void> => deps.log.flush(),
 

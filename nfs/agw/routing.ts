@@ -48,87 +48,91 @@ export function createRouting(deps: {
   const busy = (aic: string) => inFlight.get(aic) ?? 0;
   const score = (agent: { _id: string; load: number }) => agent.load + busy(agent._id) * 10;
 
-  return {
-    /**
-     * The requester's Authorization header goes with the request to each instance tried: the
-     * agent checks the caller's credential itself (MACP section 5.4), as it does on a direct
-     * call, with the capability as the token's audience since the requester does not know which
-     * instance will answer, and the token bound to its task (agent-auth.ts). Policy applies to
-     * the token's issuer: a requester-aic that names someone else is refused, and without one the
-     * issuer is the requester. With OAuth on, the gateway verifies the token with the issuer's
-     * registered key before it believes either (requester-proof.ts).
-     */
-    async routeToCapability(capabilityName: string, body: unknown, requesterAic?: string, authorization?: string): Promise<RoutedAnswer> {
-      const capabilityId = `/capability/${capabilityName}`;
-      const callToken = agentCallToken(authorization, deps.settings.aicScheme.saltHex);
-      const issuer = callToken?.issuer;
-      if (!deps.taxonomy.has(capabilityId)) {
-        // Recorded by the requester named (or the token's issuer), when its AIC is well formed.
-        await deps.events.recordingRefusals('routing.decided', { aicText: requesterAic ?? issuer, capabilityId }, () => {
-          throw notFound(`${capabilityId} is not in the taxonomy`, 'UNKNOWN_CAPABILITY');
-        });
-      }
-      await deps.events.recordingRefusals('routing.decided', { aicText: requesterAic ?? issuer, capabilityId }, () => deps.requesterProof.checkRoutedCall(requesterAic, callToken?.token, capabilityId));
-      const requester = await deps.discovery.requesterOf(requesterAic ?? issuer, { type: 'routing.decided', capabilityId });
-      if (issuer !== undefined && requester.aic !== issuer) {
-        const refusal = forbidden(`requester-aic ${requester.aic} is not the issuer of the call token (${issuer})`, 'REQUESTER_MISMATCH');
-        await deps.events.recordEvent({ type: 'routing.decided', outcome: 'refused', aic: requester.aic, capabilityId, cause: refusal.cause, detail: { reason: refusal.message, issuer } });
-        throw refusal;
-      }
-      const decision = await deps.policy.decide(requester, capabilityId, 'invoke');
-      if (!decision.allowed) {
-        await deps.events.recordEvent({ type: 'policy.denied', outcome: 'refused', aic: requester.aic, capabilityId, cause: 'POLICY_DENIED', detail: { ruleId: decision.ruleId, action: 'invoke' } });
-        throw forbidden(`policy rule ${decision.ruleId} denies invoking ${capabilityId} to this requester`, 'POLICY_DENIED');
-      }
-      // Equally loaded instances take turns: the one this gateway sent a request to longest ago
-      // goes first, so requests one at a time do not all go to the instance the store lists first.
-      const candidates = (await deps.store.agents.find({ ...deps.discovery.liveFilter(), capabilityIds: capabilityId }, { limit: 32 }))
-        .sort((a, b) => score(a) - score(b) || turns.lastOf(a._id) - turns.lastOf(b._id));
-      // A call token is routed once: an instance it reached could otherwise send it back through
-      // the gateway to get it forwarded, with the gateway's word, to another instance. It is spent
-      // only when it is about to reach one: a request refused before that, or with no instance
-      // to go to, may be sent again.
-      if (candidates.length && callToken?.jti && !routedTokens.spend(callToken.jti, callToken.expiresAtMs ?? deps.now() + ROUTED_TOKEN_MEMORY_MS)) {
-        const refusal = bearerUnauthorized('this call token was routed before: a replay', 'REPLAYED_TOKEN', { tokenSent: true });
-        await deps.events.recordEvent({ type: 'routing.decided', outcome: 'refused', aic: requester.aic, capabilityId, cause: refusal.cause, detail: { reason: refusal.message } });
-        throw refusal;
-      }
-      const tried: Array<{ aic: string; failure: string }> = [];
-      for (const agent of candidates.slice(0, deps.settings.routingMaxAttempts)) {
-        inFlight.set(agent._id, busy(agent._id) + 1);
-        turns.taken(agent._id);
-        try {
-          const headers: Record<string, string> = authorization ? { authorization } : {};
-          // The gateway's word that it sent this call token to this instance (gateway-forward.ts).
-          if (callToken?.jti) headers[GATEWAY_FORWARD_HEADER] = await deps.signer.sign(forwardClaims(deps.gatewayId, agent._id, callToken.jti, deps.now()), FORWARD_TYPE);
-          const answer = await deps.invoker.invoke(agent.invokeUrl, body, deps.settings.routingTimeoutMs, headers);
-          // 408 and 429 tell of the instance (it timed out, it is overloaded: RFC 9110 section
-          // 15.5.9, RFC 6585 section 4), not of the request: another instance may well serve it.
-          // So does a redirect, which is not followed: the instance is reached at its registered URL.
-          if (answer.status >= 500 || answer.status === 408 || answer.status === 429 || (answer.status >= 300 && answer.status < 400)) {
-            tried.push({ aic: agent._id, failure: `answered ${answer.status}` });
-            continue;
-          }
-          await deps.events.recordEvent({
-            type: 'routing.decided',
-            outcome: answer.status < 400 ? 'success' : 'refused',
-            aic: agent._id,
-            capabilityId,
-            detail: { requester: requester.aic, candidates: candidates.length, attempts: tried.length + 1, failover: tried.length > 0, failed: tried, status: answer.status },
-          });
-          return { status: answer.status, body: answer.data, ...(answer.challenge ? { challenge: answer.challenge } : {}), servedBy: agent._id, attempts: tried.length + 1 };
-        } catch (error) {
-          tried.push({ aic: agent._id, failure: (error as Error).message });
-        } finally {
-          const left = busy(agent._id) - 1;
-          if (left > 0) inFlight.set(agent._id, left);
-          else inFlight.delete(agent._id);
+  /**
+   * The requester's Authorization header goes with the request to each instance tried: the
+   * agent checks the caller's credential itself (MACP section 5.4), as it does on a direct
+   * call, with the capability as the token's audience since the requester does not know which
+   * instance will answer, and the token bound to its task (agent-auth.ts). Policy applies to
+   * the token's issuer: a requester-aic that names someone else is refused, and without one the
+   * issuer is the requester. With OAuth on, the gateway verifies the token with the issuer's
+   * registered key before it believes either (requester-proof.ts).
+   */
+  async function route(capabilityName: string, body: unknown, requesterAic?: string, authorization?: string): Promise<RoutedAnswer> {
+    const capabilityId = `/capability/${capabilityName}`;
+    const callToken = agentCallToken(authorization, deps.settings.aicScheme.saltHex);
+    const issuer = callToken?.issuer;
+    if (!deps.taxonomy.has(capabilityId)) {
+      // Recorded by the requester named (or the token's issuer), when its AIC is well formed.
+      await deps.events.recordingRefusals('routing.decided', { aicText: requesterAic ?? issuer, capabilityId }, () => {
+        throw notFound(`${capabilityId} is not in the taxonomy`, 'UNKNOWN_CAPABILITY');
+      });
+    }
+    await deps.events.recordingRefusals('routing.decided', { aicText: requesterAic ?? issuer, capabilityId }, () => deps.requesterProof.checkRoutedCall(requesterAic, callToken?.token, capabilityId));
+    const requester = await deps.discovery.requesterOf(requesterAic ?? issuer, { type: 'routing.decided', capabilityId });
+    if (issuer !== undefined && requester.aic !== issuer) {
+      const refusal = forbidden(`requester-aic ${requester.aic} is not the issuer of the call token (${issuer})`, 'REQUESTER_MISMATCH');
+      await deps.events.recordEvent({ type: 'routing.decided', outcome: 'refused', aic: requester.aic, capabilityId, cause: refusal.cause, detail: { reason: refusal.message, issuer } });
+      throw refusal;
+    }
+    const decision = await deps.policy.decide(requester, capabilityId, 'invoke');
+    if (!decision.allowed) {
+      await deps.events.recordEvent({ type: 'policy.denied', outcome: 'refused', aic: requester.aic, capabilityId, cause: 'POLICY_DENIED', detail: { ruleId: decision.ruleId, action: 'invoke' } });
+      throw forbidden(`policy rule ${decision.ruleId} denies invoking ${capabilityId} to this requester`, 'POLICY_DENIED');
+    }
+    // Equally loaded instances take turns: the one this gateway sent a request to longest ago
+    // goes first, so requests one at a time do not all go to the instance the store lists first.
+    const candidates = (await deps.store.agents.find({ ...deps.discovery.liveFilter(), capabilityIds: capabilityId }, { limit: 32 }))
+      .sort((a, b) => score(a) - score(b) || turns.lastOf(a._id) - turns.lastOf(b._id));
+    // A call token is routed once: an instance it reached could otherwise send it back through
+    // the gateway to get it forwarded, with the gateway's word, to another instance. It is spent
+    // only when it is about to reach one: a request refused before that, or with no instance
+    // to go to, may be sent again.
+    if (candidates.length && callToken?.jti && !routedTokens.spend(callToken.jti, callToken.expiresAtMs ?? deps.now() + ROUTED_TOKEN_MEMORY_MS)) {
+      const refusal = bearerUnauthorized('this call token was routed before: a replay', 'REPLAYED_TOKEN', { tokenSent: true });
+      await deps.events.recordEvent({ type: 'routing.decided', outcome: 'refused', aic: requester.aic, capabilityId, cause: refusal.cause, detail: { reason: refusal.message } });
+      throw refusal;
+    }
+    const tried: Array<{ aic: string; failure: string }> = [];
+    for (const agent of candidates.slice(0, deps.settings.routingMaxAttempts)) {
+      inFlight.set(agent._id, busy(agent._id) + 1);
+      turns.taken(agent._id);
+      try {
+        const headers: Record<string, string> = authorization ? { authorization } : {};
+        // The gateway's word that it sent this call token to this instance (gateway-forward.ts).
+        if (callToken?.jti) headers[GATEWAY_FORWARD_HEADER] = await deps.signer.sign(forwardClaims(deps.gatewayId, agent._id, callToken.jti, deps.now()), FORWARD_TYPE);
+        const answer = await deps.invoker.invoke(agent.invokeUrl, body, deps.settings.routingTimeoutMs, headers);
+        // 408 and 429 tell of the instance (it timed out, it is overloaded: RFC 9110 section
+        // 15.5.9, RFC 6585 section 4), not of the request: another instance may well serve it.
+        // So does a redirect, which is not followed: the instance is reached at its registered URL.
+        if (answer.status >= 500 || answer.status === 408 || answer.status === 429 || (answer.status >= 300 && answer.status < 400)) {
+          tried.push({ aic: agent._id, failure: `answered ${answer.status}` });
+          continue;
         }
+        await deps.events.recordEvent({
+          type: 'routing.decided',
+          outcome: answer.status < 400 ? 'success' : 'refused',
+          aic: agent._id,
+          capabilityId,
+          detail: { requester: requester.aic, candidates: candidates.length, attempts: tried.length + 1, failover: tried.length > 0, failed: tried, status: answer.status },
+        });
+        return { status: answer.status, body: answer.data, ...(answer.challenge ? { challenge: answer.challenge } : {}), servedBy: agent._id, attempts: tried.length + 1 };
+      } catch (error) {
+        tried.push({ aic: agent._id, failure: (error as Error).message });
+      } finally {
+        const left = busy(agent._id) - 1;
+        if (left > 0) inFlight.set(agent._id, left);
+        else inFlight.delete(agent._id);
       }
-      // No instance served it: the event is the requester's, as a refusal is.
-      await deps.events.recordEvent({ type: 'routing.decided', outcome: 'failure', ...(requester.aic ? { aic: requester.aic } : {}), capabilityId, cause: 'NO_AVAILABLE_INSTANCE', detail: { requester: requester.aic, candidates: candidates.length, failed: tried } });
-      throw new ProblemError(503, candidates.length ? `every instance of ${capabilityId} tried failed: ${tried.map((t) => `${t.aic} ${t.failure}`).join('; ')}` : `no live instance offers ${capabilityId}`, { cause: 'NO_AVAILABLE_INSTANCE' });
-    },
+    }
+    // No instance served it: the event is the requester's, as a refusal is.
+    await deps.events.recordEvent({ type: 'routing.decided', outcome: 'failure', ...(requester.aic ? { aic: requester.aic } : {}), capabilityId, cause: 'NO_AVAILABLE_INSTANCE', detail: { requester: requester.aic, candidates: candidates.length, failed: tried } });
+    throw new ProblemError(503, candidates.length ? `every instance of ${capabilityId} tried failed: ${tried.map((t) => `${t.aic} ${t.failure}`).join('; ')}` : `no live instance offers ${capabilityId}`, { cause: 'NO_AVAILABLE_INSTANCE' });
+  }
+
+  return {
+    /** route, whose unexpected failure (the store failing, say) is an event too. */
+    routeToCapability: (capabilityName: string, body: unknown, requesterAic?: string, authorization?: string): Promise<RoutedAnswer> =>
+      deps.events.recordingFailures('routing.decided', { capabilityId: `/capability/${capabilityName}` }, () => route(capabilityName, body, requesterAic, authorization)),
   };
 }
 

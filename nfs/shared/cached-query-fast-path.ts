@@ -5,12 +5,13 @@
  * against the service's OpenAPI file (compiled with the validator's rules); an entry is used only
  * while the owner's version is unchanged and it is younger than maxAgeMs (a bound for changes
  * this process does not see, such as writes through another replica). Anything the path does not
- * fully accept (a bad query, a failure) goes on to express, which answers it; a refusal the
- * answer itself makes (a policy denial, say) is answered here with the ProblemDetails express's
- * error handler would give.
+ * fully accept (a bad query) goes on to express, which answers it; a refusal or a failure of the
+ * answer itself (a policy denial, the store failing) is answered here with the ProblemDetails
+ * express's error handler would give.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { correlationHeader, correlationIdFor, withCorrelationId } from './correlation.ts';
+import { toProblemDetails } from './error-handler.ts';
 import type { Logger } from './logger.ts';
 import type { FastPath } from './nf-host.ts';
 import { ProblemError, type ProblemDetails } from './problem.ts';
@@ -130,11 +131,11 @@ export function createCachedQueryFastPath(options: CachedQueryFastPathOptions): 
           send(req, res, entry.body, { correlationId });
         },
         (error: Error & { status?: number }) => {
-          // A refusal is answered here, as express's error handler would: asking express would
-          // compute the answer a second time, and record its events (a policy denial) twice.
-          if (error instanceof ProblemError && error.status < 500) return sendProblem(req, res, error.toProblemDetails(url), { headers: error.headers, correlationId });
-          options.logger.warn('fast path failed; express answers', { path: options.path, error: error.message });
-          toExpress();
+          // A refusal or a failure is answered here, as express's error handler would: asking
+          // express would compute the answer a second time, and record its events (a policy
+          // denial, a failure) twice.
+          if (!(error instanceof ProblemError) || error.status >= 500) options.logger.error('request failed', { path: options.path, error: error.message });
+          sendProblem(req, res, toProblemDetails(error, url), { headers: error instanceof ProblemError ? error.headers : undefined, correlationId });
         },
       );
     };

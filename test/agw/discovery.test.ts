@@ -554,6 +554,45 @@ describe('AGW discovery of stale agents', function () {
   });
 });
 
+describe('AGW operations whose store fails', function () {
+  this.timeout(30_000);
+  let core: TestCore;
+  before(async () => {
+    core = await startTestCore();
+  });
+  after(async () => core?.close());
+
+  it('answers 500 and records a failure event of structured and natural-language discovery and of routing, then serves again', async () => {
+    const aic = await registered(core.agwUrl, { name: 'store-failure-agent', capabilities: [qos] });
+    const agents = core.store.collection('agw.agents') as { find: (...args: unknown[]) => Promise<unknown> };
+    const find = agents.find;
+    const asks: Array<[string, () => ReturnType<typeof request>]> = [
+      ['discovery.structured', () => request('GET', `${core.agwUrl}/nagw-disc/v1/agents?capability-id=${qos}&limit=17`)],
+      ['discovery.natural_language', () => request('POST', `${core.agwUrl}/nagw-disc/v1/resolutions`, { query: 'give me more bandwidth for my video', limit: 23 })],
+      ['routing.decided', () => request('POST', `${core.agwUrl}/nagw-route/v1/capability/qos-optimisation`, { ueId: 'imsi-001010000000001' })],
+    ];
+    const failures = async (type: string) => ((await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=${type}&limit=1000`)).body as Array<{ outcome: string }>).filter((event) => event.outcome === 'failure').length;
+    for (const [type, ask] of asks) {
+      const before = await failures(type);
+      agents.find = async () => {
+        throw new Error('the disk is on fire');
+      };
+      let res: Awaited<ReturnType<typeof request>>;
+      try {
+        res = await ask();
+      } finally {
+        agents.find = find;
+      }
+      expect([res.status, res.body.cause], type).to.deep.equal([500, 'SYSTEM_FAILURE']);
+      const events = (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=${type}&limit=1`)).body as Array<{ outcome: string; cause?: string; detail?: { reason?: string } }>;
+      expect(events[0], type).to.deep.include({ outcome: 'failure', cause: 'SYSTEM_FAILURE', detail: { reason: 'the disk is on fire' } });
+      expect(await failures(type), `${type}: one request, one failure`).to.equal(before + 1);
+      expect((await ask()).status, `${type} served again`).to.not.equal(500);
+    }
+    await request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${aic}`, undefined, asRegistrant(aic));
+  });
+});
+
 describe('AGW directory past a credential notAfter', function () {
   this.timeout(30_000);
   let core: TestCore;

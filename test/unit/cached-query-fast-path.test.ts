@@ -100,7 +100,7 @@ describe('cached query fast path, refusals', () => {
     await get();
     expect(computed, 'a refusal is not cached').to.equal(2);
   });
-  it('answers with the correlation id the events of the request carry: the caller\'s, or one made for it; computed, from the cache, or passed to express', async () => {
+  it('answers with the correlation id the events of the request carry: the caller\'s, or one made for it; computed, failed, from the cache, or passed to express', async () => {
     const seen: Array<string | undefined> = [];
     const hits: Array<string | undefined> = [];
     const handle = createCachedQueryFastPath({
@@ -118,10 +118,11 @@ describe('cached query fast path, refusals', () => {
       logger: createLogger({ nf: 'AGW', level: 'silent' }),
       now: () => 0,
     });
+    let lastStatus = 0;
     const headerOf = (url: string, headers: Record<string, string> = {}) =>
       new Promise<string>((resolve, reject) => {
         let id = '';
-        const res = { writeHead: (_status: number, head: Record<string, string>) => (id = head['x-correlation-id']), end: () => resolve(id) } as unknown as ServerResponse;
+        const res = { writeHead: (status: number, head: Record<string, string>) => ((lastStatus = status), (id = head['x-correlation-id'])), end: () => resolve(id) } as unknown as ServerResponse;
         handle({ method: 'GET', url, headers } as unknown as IncomingMessage, res, () => reject(new Error('passed on')));
       });
     const passedOn = (url: string) =>
@@ -144,7 +145,7 @@ describe('cached query fast path, refusals', () => {
     expect(hits.at(-1)).to.equal('ue-2.intent-9');
     const toExpress = await passedOn(`${anonymous}&provider-id=for-express`);
     expect(toExpress.headers['x-correlation-id'], 'express answers under the id the first attempt recorded').to.equal(seen.at(-1));
-    const afterFailure = await passedOn(`${anonymous}&provider-id=failing`);
-    expect(afterFailure.headers['x-correlation-id'], 'also after a failure').to.equal(seen.at(-1));
+    const failed = await headerOf(`${anonymous}&provider-id=failing`);
+    expect([lastStatus, failed], 'a failure answered here, not computed again by express, under the id its attempt recorded').to.deep.equal([500, seen.at(-1)]);
   });
 });
