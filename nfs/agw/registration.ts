@@ -62,8 +62,8 @@ export function createRegistration(deps: RegistrationDeps) {
     throw error;
   };
 
-  async function register(request: RegistrationRequest): Promise<RegistrationResult> {
-    screenAttributes(request);
+  async function register(sent: RegistrationRequest): Promise<RegistrationResult> {
+    const request = screenedAttributes(sent);
     if ((request.agent.kind === 'ue-agent') !== (request.onBehalfOf !== undefined)) {
       throw badRequest('onBehalfOf is required for a ue-agent and only for one', [{ param: '/onBehalfOf', reason: 'goes with kind ue-agent' }]);
     }
@@ -329,14 +329,26 @@ export function createRegistration(deps: RegistrationDeps) {
 
 export type Registration = ReturnType<typeof createRegistration>;
 
-/** Free text an agent declares becomes part of what others read: it is screened as a query is. */
-function screenAttributes(request: RegistrationRequest): void {
-  for (const [param, text] of [['/agent/name', request.agent.name], ['/agent/description', request.agent.description ?? '']] as const) {
+/**
+ * Free text an agent declares becomes part of what others read (its ACS, handed to AI agents): it
+ * is screened as a query is, and kept as screened. Invisible characters are removed (zero-width,
+ * bidi controls, and Unicode tag characters, which can spell an instruction no reader sees and no
+ * rule would match), as they are from a query; a text with nothing visible left is refused.
+ */
+function screenedAttributes(request: RegistrationRequest): RegistrationRequest {
+  const screenedText = (param: string, text: string): string => {
     const screened = screenText(text);
     if (screened.verdict === 'BLOCK') {
       throw badRequest(`${param} is refused: ${screened.reason ?? screened.rules.join(', ')}`, [{ param, reason: 'looks like an instruction to an AI system' }], 'CONTENT_REJECTED');
     }
-  }
+    if (text.trim() && !screened.text.trim()) throw badRequest(`${param} has no visible text once invisible characters are removed`, [{ param, reason: 'only invisible characters' }], 'CONTENT_REJECTED');
+    return screened.text;
+  };
+  const { description } = request.agent;
+  return {
+    ...request,
+    agent: { ...request.agent, name: screenedText('/agent/name', request.agent.name), ...(description !== undefined ? { description: screenedText('/agent/description', description) } : {}) },
+  };
 }
 
 /**
