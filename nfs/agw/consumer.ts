@@ -52,10 +52,11 @@ export class AmcRefusal extends ProblemError {
 
 /**
  * AMC refusals of what the agent itself sent (its CSR, which the AMC checks in AAAP and at
- * issuance, and the key it certifies): told as the AMC told them. A key reported compromised
- * between the grant and the issuance is refused at issuance: a new key, not a retry, is the cure.
+ * issuance, and the key it certifies) or of its provider: told as the AMC told them. A key
+ * reported compromised, or a provider suspended, between the grant and the issuance is refused at
+ * issuance: a new key or the operator, not a retry, is the cure.
  */
-const AGENT_INPUT_CAUSES = new Set(['INVALID_CSR', 'CSR_SIGNATURE_INVALID', 'WEAK_KEY', 'KEY_COMPROMISED']);
+const AGENT_INPUT_CAUSES = new Set(['INVALID_CSR', 'CSR_SIGNATURE_INVALID', 'WEAK_KEY', 'KEY_COMPROMISED', 'PROVIDER_SUSPENDED']);
 
 export function createAmcConsumer(sbi: SbiClient): AmcConsumer {
   const call = async <T>(serviceName: string, method: 'GET' | 'POST' | 'DELETE', path: string, body: unknown, expected: number[]): Promise<T> => {

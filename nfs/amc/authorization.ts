@@ -11,7 +11,7 @@
 import { keptUuid } from '../shared/kept-uuid.ts';
 import { badRequest, forbidden } from '../shared/problem.ts';
 import type { CertificateAuthority } from './certificate-authority.ts';
-import { keyCompromised } from './credentials.ts';
+import { keyCompromised, requireCaInValidityAt } from './credentials.ts';
 import { csrRefusalsAs400 } from '../shared/csr.ts';
 import type { Providers } from './providers.ts';
 import type { AmcSettings } from './settings.ts';
@@ -40,7 +40,7 @@ export interface AuthorizationDecision {
   detail?: string;
 }
 
-export function createAuthorization(deps: { store: AmcStore; settings: AmcSettings; providers: Providers; ca: Pick<CertificateAuthority, 'verifyCsr'>; now: () => number }) {
+export function createAuthorization(deps: { store: AmcStore; settings: AmcSettings; providers: Providers; ca: Pick<CertificateAuthority, 'verifyCsr' | 'notAfter'>; now: () => number }) {
   /**
    * The authentication of AAAP at registration: the CSR is signed with the key it certifies
    * (RFC 2986 section 3), the key meets the policy, and it is the key the grant is bound to. The
@@ -85,6 +85,8 @@ export function createAuthorization(deps: { store: AmcStore; settings: AmcSettin
       if (request.purpose === 'UPDATE') {
         return { decision: 'GRANT', providerIndex: check.provider.providerIndex, grantedCapabilities: granted, ...(denied.length ? { deniedCapabilities: denied } : {}) };
       }
+      // A grant is for an issuance: none is stored that an expired CA could not serve.
+      requireCaInValidityAt(deps.ca, deps.now());
       const expiresAt = new Date(deps.now() + deps.settings.grantLifetimeSeconds * 1000);
       const grantId = keptUuid();
       await deps.store.grants.insertOne({

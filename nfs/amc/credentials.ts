@@ -92,6 +92,17 @@ export async function keyCompromised(credentials: AmcStore['credentials'], publi
   return (await credentials.findOne({ publicKeySha256, reason: 'keyCompromise' }, { fields: ['reason'] })) !== null;
 }
 
+/**
+ * Refuses once the CA certificate has expired (500 CA_EXPIRED): nothing it signs would validate.
+ * AAAP grants nothing then, and issuance and renewal refuse before a grant or a renewal claim is
+ * taken, so nothing is spent on a request that cannot be served.
+ */
+export function requireCaInValidityAt(ca: Pick<CertificateAuthority, 'notAfter'>, at: number): void {
+  if (at >= ca.notAfter.getTime()) {
+    throw new ProblemError(500, `the AMC's CA certificate expired at ${ca.notAfter.toISOString()}; it issues nothing until the operator gives it a new CA`, { cause: 'CA_EXPIRED' });
+  }
+}
+
 const wholeSeconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000);
 
 const keyCompromisedRefusal = () => forbidden('a certificate of this key was revoked for keyCompromise; the key is not certified again, and the agent needs a new one', 'KEY_COMPROMISED');
@@ -210,15 +221,7 @@ export function createCredentials(deps: CredentialsDeps) {
     return earlier;
   }
 
-  /**
-   * Refuses to issue once the CA certificate has expired: nothing it signs would validate, and the
-   * request is refused before a grant or a renewal claim is taken, so nothing is spent on it.
-   */
-  function requireCaInValidity(): void {
-    if (now() >= ca.notAfter.getTime()) {
-      throw new ProblemError(500, `the AMC's CA certificate expired at ${ca.notAfter.toISOString()}; it issues nothing until the operator gives it a new CA`, { cause: 'CA_EXPIRED' });
-    }
-  }
+  const requireCaInValidity = () => requireCaInValidityAt(ca, now());
 
   /** Signs a CSR already verified by verifiedCsr. */
   async function sign(aic: string, csrPem: string, csr: { publicKeySpkiSha256: string; fingerprint: string }, made: { grantId?: string; renewal?: { of: string; claimedAt: string } }): Promise<CredentialRecord> {

@@ -21,10 +21,15 @@ export type ProviderCheck =
   | { ok: true; provider: Provider }
   | { ok: false; cause: 'PROVIDER_UNKNOWN' | 'PROVIDER_SUSPENDED' | 'INVALID_PROVIDER_CREDENTIAL'; detail: string };
 
+const exists = (providerId: string) => conflict(`provider ${providerId} exists`, 'PROVIDER_EXISTS');
+
 export function createProviders(deps: { store: AmcStore }) {
   const { store } = deps;
 
   async function createProvider(request: { providerId: string; name: string; allowedCapabilities: string[]; clientSecret?: string }) {
+    // A provider index is part of every AIC of the provider's agents: a request refused as a
+    // duplicate takes none. (Two creations of one id at once may still spend one; the store refuses the second.)
+    if (await store.providers.findOne({ _id: request.providerId }, { fields: ['status'] })) throw exists(request.providerId);
     const clientSecret = request.clientSecret ?? randomBytes(24).toString('base64url');
     const secretSalt = randomBytes(16).toString('hex');
     const providerIndex = (await nextCounterValue(store.counters, 'providerIndex')).toString(36).toUpperCase();
@@ -40,7 +45,7 @@ export function createProviders(deps: { store: AmcStore }) {
     try {
       await store.providers.insertOne(record);
     } catch (error) {
-      if (error instanceof DuplicateKeyError) throw conflict(`provider ${request.providerId} exists`, 'PROVIDER_EXISTS');
+      if (error instanceof DuplicateKeyError) throw exists(request.providerId);
       throw error;
     }
     return { ...toProvider(record), clientSecret };

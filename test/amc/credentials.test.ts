@@ -12,7 +12,9 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createAmc } from '../../nfs/amc/app.ts';
 import { createCaMaterial, loadCertificateAuthority, type CertificateAuthority } from '../../nfs/amc/certificate-authority.ts';
+import { createAuthorization } from '../../nfs/amc/authorization.ts';
 import { createCredentials } from '../../nfs/amc/credentials.ts';
+import { createProviders } from '../../nfs/amc/providers.ts';
 import { defaultAmcSettings } from '../../nfs/amc/settings.ts';
 import { openAmcStore, type AmcStore } from '../../nfs/amc/store.ts';
 import { createNotifier } from '../../nfs/shared/notifier.ts';
@@ -62,6 +64,15 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
     const suspended = await request('PATCH', `${core.amcUrl}/namc-prov/v1/providers/short-lived`, { status: 'SUSPENDED' }, { 'content-type': 'application/json' });
     expect(suspended.body.status).to.equal('SUSPENDED');
     expect((await authorize({ providerId: 'short-lived', clientSecret: created.body.clientSecret }, ['/capability/location'], key.publicKeySpkiSha256)).body).to.include({ decision: 'DENY', cause: 'PROVIDER_SUSPENDED' });
+  });
+
+  it('refuses a provider id that exists (409 PROVIDER_EXISTS), spending no provider index on it', async () => {
+    const create = (providerId: string) => request('POST', `${core.amcUrl}/namc-prov/v1/providers`, { providerId, name: providerId, allowedCapabilities: ['*'] });
+    const first = await create('index-keeper');
+    expect(first.status).to.equal(201);
+    for (let i = 0; i < 2; i += 1) expect([(await create('index-keeper')).body.cause]).to.deep.equal(['PROVIDER_EXISTS']);
+    const next = await create('index-keeper-2');
+    expect(parseInt(next.body.providerIndex, 36), 'the index after the first').to.equal(parseInt(first.body.providerIndex, 36) + 1);
   });
 
   it('with the CSR, grants only after its proof of possession and for its own key; a refusal grants nothing', async () => {
@@ -673,6 +684,22 @@ describe('AMC credential validity and the CA certificate', () => {
     await store.credentials.findOneAndUpdate({ _id: current.serialNumber }, { $set: { notAfter: new Date(clock + 86_400_000).toISOString() } });
     expect(await credentials.renewCredential(current.serialNumber, await freshCsr(holder)).then(() => 'renewed', refusal)).to.deep.equal([500, 'CA_EXPIRED']);
     expect((await store.credentials.findOne({ _id: current.serialNumber }))!.renewing).to.equal(undefined);
+  });
+
+  it('grants nothing for an issuance once the CA certificate has expired (500 CA_EXPIRED), though it still decides an update', async () => {
+    const ca = await loadCertificateAuthority(await createCaMaterial({ commonName: 'expired AAAP CA', validityDays: 40 }));
+    const store = await openAmcStore(createEmbeddedStore());
+    const providers = createProviders({ store });
+    const provider = await providers.createProvider({ providerId: 'aaap-expiry', name: 'AAAP expiry', allowedCapabilities: ['*'] });
+    const authorization = createAuthorization({ store, settings: defaultAmcSettings, providers, ca, now: () => ca.notAfter.getTime() + 1000 });
+    const key = await createAgentKeyAndCsr();
+    const asked = (purpose: 'REGISTRATION' | 'UPDATE') => authorization.authorize({
+      gateway: { nfInstanceId: randomUUID(), domain: 'operator.example' }, provider: { providerId: provider.providerId, clientSecret: provider.clientSecret },
+      agent: { name: 'late', version: '1.0', kind: 'capability-agent' }, requestedCapabilities: ['/capability/location'], publicKeySha256: key.publicKeySpkiSha256, csrPem: key.csrPem, purpose,
+    });
+    expect(await asked('REGISTRATION').then(() => 'granted', (error: { status?: number; cause?: string }) => [error.status, error.cause])).to.deep.equal([500, 'CA_EXPIRED']);
+    expect(await store.grants.countDocuments({}), 'no grant stored').to.equal(0);
+    expect((await asked('UPDATE')).decision).to.equal('GRANT');
   });
 
   it('refuses at start a credentialValidityDays not below caValidityDays, naming both settings', async () => {

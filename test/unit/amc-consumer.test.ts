@@ -22,6 +22,12 @@ describe('AGW consumer of the AMC', () => {
     expect(error).to.include({ status: 400, cause: 'CSR_SIGNATURE_INVALID' });
   });
 
+  it("passes a refusal of the agent's provider on as the AMC made it: suspended between the grant and the issuance", async () => {
+    const error = await issue(answering(403, { status: 403, cause: 'PROVIDER_SUSPENDED', detail: 'provider acme is suspended' }));
+    expect(error).to.be.instanceOf(ProblemError).and.not.instanceOf(AmcRefusal);
+    expect(error).to.include({ status: 403, cause: 'PROVIDER_SUSPENDED' });
+  });
+
   for (const [status, cause] of [[403, 'GRANT_INVALID'], [409, 'AIC_ALREADY_ISSUED'], [401, undefined], [400, 'AIC_CHECKSUM']] as const) {
     it(`answers the agent 502 AMC_REFUSED for the AMC's ${status} ${cause ?? 'without a cause'}, keeping the AMC's words`, async () => {
       const error = await issue(answering(status, { status, ...(cause ? { cause } : {}), detail: 'the AMC says no' }));
