@@ -62,6 +62,9 @@ export function createRegistration(deps: RegistrationDeps) {
     throw error;
   };
 
+  /** The keys of the registrations under way in this gateway (register). */
+  const registeringKeys = new Set<string>();
+
   async function register(sent: RegistrationRequest): Promise<RegistrationResult> {
     const request = screenedAttributes(sent);
     if ((request.agent.kind === 'ue-agent') !== (request.onBehalfOf !== undefined)) {
@@ -85,12 +88,21 @@ export function createRegistration(deps: RegistrationDeps) {
       if (error instanceof DuplicateKeyError) throw conflict(`nonce ${request.nonce} was used before: a replayed registration`, 'REPLAYED_REGISTRATION');
       throw error;
     }
+    let keyHeld = false;
     try {
-      if (await store.agents.findOne({ publicKeySha256 })) {
+      // One registration of a key at a time in this gateway: a second one under way at once
+      // would get a grant, an AIC and a certificate before the store's unique key refused it.
+      // (Replicas still meet at that unique index.) Taken before anything is awaited.
+      const keyBusy = registeringKeys.has(publicKeySha256);
+      if (!keyBusy) {
+        registeringKeys.add(publicKeySha256);
+        keyHeld = true;
+      }
+      if (keyBusy || (await store.agents.findOne({ publicKeySha256 }))) {
         // Only the key's holder learns that it is registered: a CSR of someone else's (public)
         // key without its proof of possession is refused as such (the whole check, shared/csr.ts).
         await csrRefusalsAs400(() => verifyCsrPem(request.csrPem));
-        throw conflict('an agent with this key is registered already; a new registration needs a new key', 'KEY_ALREADY_REGISTERED');
+        throw conflict('an agent with this key is registered already, or being registered; a new registration needs a new key', 'KEY_ALREADY_REGISTERED');
       }
       return await authorizeAndBind(request, resolved.capabilityIds, resolved.matches, publicKeySha256);
     } catch (error) {
@@ -98,6 +110,8 @@ export function createRegistration(deps: RegistrationDeps) {
       // agent retries with another, and the registration's own failure is what it is told.
       await store.nonces.findOneAndDelete({ _id: request.nonce }).catch(() => undefined);
       throw error;
+    } finally {
+      if (keyHeld) registeringKeys.delete(publicKeySha256);
     }
   }
 

@@ -141,6 +141,14 @@ describe('AGW agent registration, ARP with AAAP at the AMC (MACP section 5.1)', 
       expect(res.body.cause).to.equal('INVALID_CSR');
     });
 
+    it('two registrations of one key at once: one 201, the other 409 KEY_ALREADY_REGISTERED with nothing made for it at the AMC', async () => {
+      const key = await createAgentKeyAndCsr();
+      const both = await Promise.all([registerAgent(core.agwUrl, { name: 'twin-a', csrPem: key.csrPem }), registerAgent(core.agwUrl, { name: 'twin-b', csrPem: key.csrPem })]);
+      expect(both.map((res) => [res.status, res.body.cause]).sort()).to.deep.equal([[201, undefined], [409, 'KEY_ALREADY_REGISTERED']]);
+      const certified = await core.store.collection<{ _id: string; publicKeySha256: string; aic: string }>('amc.credentials').find({ publicKeySha256: key.publicKeySpkiSha256 });
+      expect(certified.map((record) => record.aic), 'one certificate, of the agent registered').to.deep.equal([both.find((res) => res.status === 201)!.body.aic]);
+    });
+
     it("a CSR whose key is another registered agent's (409 KEY_ALREADY_REGISTERED)", async () => {
       const first = await registerAgent(core.agwUrl, { name: 'key-owner' });
       const before = await agentCount();
