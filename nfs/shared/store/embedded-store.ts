@@ -7,6 +7,7 @@ import path from 'node:path';
 import { DuplicateKeyError } from './collection.ts';
 import type { Collection, Filter, FindOptions, IndexSpec, Store, StoredDocument, Update } from './collection.ts';
 import { projectionOf, withIdTiebreak, withoutUndefined } from './document-shape.ts';
+import { cutTornTail } from './embedded-torn-tail.ts';
 import { openAppendFile, type AppendFile } from './embedded-append-file.ts';
 import { findInIndexOrder } from './embedded-index-order.ts';
 import './embedded-index-removal.ts';
@@ -49,6 +50,8 @@ export function createEmbeddedStore({ dataDir, compactAfterAppends = 10_000, log
       const filename = path.join(dataDir, `${name}.db`);
       // A rewrite the process did not finish; the live file holds every write without it.
       removeQuietly(`${filename}.compacting`);
+      const torn = cutTornTail(filename);
+      if (torn) log(`${filename}: its last line was cut short, a write that did not finish; its ${torn} bytes are dropped`);
       const file = openAppendFile(filename);
       appendFiles.set(name, file);
       const compaction = createGrowthCompaction({
