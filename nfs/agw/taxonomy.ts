@@ -23,15 +23,28 @@ const capabilityIdPattern = /^\/capability\/[a-z0-9][a-z0-9-]{0,62}$/;
  */
 export const TAXONOMY_CHECK_MS = 1_000;
 
+/** Marks a seeding under way: a start that finds it finishes the seeding a stopped process began. */
+const SEEDING = 'taxonomySeeding';
+
+/**
+ * The default taxonomy is written on the store's first start only, when no taxonomy version was
+ * ever taken: a taxonomy the operator emptied over the API stays empty across restarts.
+ */
+async function seedOnce(store: AgwStore, seed: readonly TaxonomyEntry[]): Promise<void> {
+  const everWritten = (await store.counters.findOne({ _id: 'taxonomyVersion' })) !== null;
+  if (everWritten && !(await store.counters.findOne({ _id: SEEDING }))) return;
+  await store.counters.replaceOne({ _id: SEEDING }, { _id: SEEDING, value: 1 }, { upsert: true });
+  const version = await nextCounterValue(store.counters, 'taxonomyVersion');
+  for (const entry of seed) {
+    await store.taxonomy.replaceOne({ _id: entry.capabilityId }, { ...toDocument(entry), version }, { upsert: true });
+  }
+  await store.counters.findOneAndDelete({ _id: SEEDING });
+}
+
 export async function createTaxonomy(deps: { store: AgwStore; seed: readonly TaxonomyEntry[]; minMatchScore: number; now?: () => number; onReloadedChange?: () => void }) {
   const { store } = deps;
   const now = deps.now ?? Date.now;
-  if ((await store.taxonomy.countDocuments({})) === 0) {
-    const version = await nextCounterValue(store.counters, 'taxonomyVersion');
-    for (const entry of deps.seed) {
-      await store.taxonomy.replaceOne({ _id: entry.capabilityId }, { ...toDocument(entry), version }, { upsert: true });
-    }
-  }
+  await seedOnce(store, deps.seed);
   const storedVersion = async () => (await store.counters.findOne({ _id: 'taxonomyVersion' }))?.value ?? 0;
   let loadedVersion = await storedVersion();
   let documents = await store.taxonomy.find({}, { sort: { _id: 1 } });
