@@ -136,7 +136,12 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
         amc,
         notificationUri: `${root}/nagw-reg/v1/credential-events`,
         logger: deps.logger,
-        onSubscribed: () => service.catchUpCredentialChanges(),
+        // What no notice tells: changes made while the gateway was not listening, and certificates
+        // made for registrations an earlier process of it stopped in.
+        onSubscribed: async () => {
+          await service.catchUpCredentialChanges();
+          await service.revokeUnstoredIssuances();
+        },
       });
     },
     async stop() {

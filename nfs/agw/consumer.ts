@@ -21,6 +21,8 @@ export interface AmcConsumer {
   revokeCredential(serialNumber: string, reason: RevocationReason): Promise<void>;
   /** The AMC's own word on every credential of an AIC. */
   listCredentials(aic: string): Promise<CredentialStatus[]>;
+  /** The AMC's own word on every credential of a key, under any AIC. */
+  listCredentialsOfKey(publicKeySha256: string): Promise<CredentialStatus[]>;
   /** The credentials whose status changed (or that a renewal made) at or after the time, in the order of those changes; at most 10,000. */
   listChangedCredentials(since: string): Promise<CredentialStatus[]>;
   /** Resolves to the subscription's id. */
@@ -78,6 +80,7 @@ export function createAmcConsumer(sbi: SbiClient): AmcConsumer {
       await call('namc-cred', 'POST', `/credentials/${serialNumber}/revoke`, { reason }, [200, 404, 409]);
     },
     listCredentials: (aic) => call('namc-cred', 'GET', `/credentials?aic=${encodeURIComponent(aic)}`, undefined, [200]),
+    listCredentialsOfKey: (publicKeySha256) => call('namc-cred', 'GET', `/credentials?public-key-sha256=${publicKeySha256}`, undefined, [200]),
     listChangedCredentials: (since) => call('namc-cred', 'GET', `/credentials?changed-since=${encodeURIComponent(since)}`, undefined, [200]),
     subscribeCredentialEvents: async (notificationUri) => (await call<{ subscriptionId: string }>('namc-cred', 'POST', '/subscriptions', { notificationUri }, [200, 201])).subscriptionId,
     unsubscribeCredentialEvents: async (subscriptionId) => {

@@ -14,6 +14,7 @@ import { createRouting } from './routing.ts';
 import type { AgwSettings } from './settings.ts';
 import type { AgwStore } from './store.ts';
 import { createTaxonomy } from './taxonomy.ts';
+import { createUnstoredIssuanceSweep } from './unstored-issuances.ts';
 import type { TaxonomyEntry } from './capability-matcher.ts';
 
 export interface AgwServiceDeps {
@@ -59,6 +60,8 @@ export async function createAgwService(deps: AgwServiceDeps) {
     }
   };
   let catchingUp: Promise<number> | undefined;
+  const unstoredIssuances = createUnstoredIssuanceSweep({ store: deps.store, amc: deps.amc, events, now });
+  let sweeping: Promise<number> | undefined;
   return {
     ...taxonomy,
     putCapability: bumping(taxonomy.putCapability),
@@ -84,6 +87,8 @@ export async function createAgwService(deps: AgwServiceDeps) {
         .finally(() => (catchingUp = undefined));
       return catchingUp;
     },
+    /** One at a time, as the catch-up (unstored-issuances.ts). */
+    revokeUnstoredIssuances: () => (sweeping ??= unstoredIssuances().finally(() => (sweeping = undefined))),
     heartbeat: async (aic: string, authorization: string | undefined, load?: number) => {
       if (await agents.heartbeat(aic, authorization, load)) directoryVersion += 1;
     },

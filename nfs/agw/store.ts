@@ -51,6 +51,8 @@ export interface NonceDocument {
   _id: string;
   /** TTL: a nonce is remembered for a day, longer than any registration takes. */
   seenAt: Date;
+  /** The key its registration certifies: a registration the gateway stopped in leaves it (unstored-issuances.ts). */
+  publicKeySha256?: string;
 }
 
 export interface PolicyDocument {

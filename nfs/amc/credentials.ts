@@ -544,12 +544,12 @@ export function createCredentials(deps: CredentialsDeps) {
     },
 
     /**
-     * Credentials, of one AIC, or whose status changed (or that a renewal made) at or after
-     * `changedSince`, in the order of those changes: a gateway that missed notifications reads
-     * back what changed since it last looked.
+     * Credentials, of one AIC, of one key, or whose status changed (or that a renewal made) at or
+     * after `changedSince`, in the order of those changes: a gateway that missed notifications
+     * reads back what changed since it last looked.
      */
-    async listCredentials(aicText?: string, changedSince?: string): Promise<CredentialStatus[]> {
-      const filter: Record<string, unknown> = {};
+    async listCredentials(aicText?: string, changedSince?: string, publicKeySha256?: string): Promise<CredentialStatus[]> {
+      const filter: Record<string, unknown> = publicKeySha256 ? { publicKeySha256 } : {};
       if (aicText) {
         const aic = parseAic(aicText, { saltHex: deps.aicSaltHex });
         if (!aic.ok) throw badRequest(`the AIC is refused: ${aic.reason}`, [{ param: 'query aic', reason: aic.reason }], aic.cause);

@@ -341,6 +341,8 @@ export interface operations {
                 aic?: components["schemas"]["AicText"];
                 /** @description Only credentials whose status changed, or that a renewal made, at or after this time, in the order of those changes (each names it in statusChangedAt): what a gateway that may have missed notifications reads back. */
                 "changed-since"?: components["schemas"]["DateTime"];
+                /** @description Only credentials of this key (the SHA-256 of its SubjectPublicKeyInfo, lower-case hex), under any AIC: what a gateway that stopped mid-registration reads back, to revoke a certificate it never stored an agent for. */
+                "public-key-sha256"?: string;
             };
             header?: never;
             path?: never;
