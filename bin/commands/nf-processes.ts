@@ -35,7 +35,7 @@ export interface SupervisedNf extends ReadyLine {
 
 export type SupervisorEvent =
   | { event: 'exited'; nf: string; pid: number; code: number | null; signal: string | null; restartInMs: number }
-  | { event: 'restarted'; nf: string; pid: number; url: string; restarts: number }
+  | { event: 'restarted'; nf: string; pid: number; url: string; nfInstanceId: string; restarts: number }
   | { event: 'restart-failed'; nf: string; reason: string; restartInMs: number }
   | { event: 'gave-up'; nf: string; reason: string };
 
@@ -81,7 +81,9 @@ export async function startNfProcesses(options: ProcessCoreOptions): Promise<Pro
   let nrfUri = config.nrfUri;
 
   const argsFor = (descriptor: NfDescriptor, port: number): string[] => {
-    const args = ['nf', descriptor.name, '--supervised', '--json', '--port', String(port), '--host', config.host, '--nrf', nrfUri, '--log-level', config.logLevel];
+    // The port asked for names the instance ID, so a restart on the port the first start got keeps it.
+    const askedPort = config.ports[descriptor.name] ?? descriptor.defaultPort;
+    const args = ['nf', descriptor.name, '--supervised', '--json', '--port', String(port), '--asked-port', String(askedPort), '--host', config.host, '--nrf', nrfUri, '--log-level', config.logLevel];
     if (config.advertiseHost) args.push('--advertise-host', config.advertiseHost);
     if (config.mongodbUri) args.push('--mongodb-uri', config.mongodbUri);
     else if (options.storeRoot) args.push('--data-dir', path.join(options.storeRoot, descriptor.name));
@@ -144,7 +146,7 @@ export async function startNfProcesses(options: ProcessCoreOptions): Promise<Pro
         child.startedAt = Date.now();
         child.info = { ...ready, pid: restarted.pid!, restarts: child.info.restarts + 1 };
         watch(child);
-        options.onEvent?.({ event: 'restarted', nf: child.descriptor.name, pid: child.info.pid, url: child.info.url, restarts: child.info.restarts });
+        options.onEvent?.({ event: 'restarted', nf: child.descriptor.name, pid: child.info.pid, url: child.info.url, nfInstanceId: child.info.nfInstanceId, restarts: child.info.restarts });
       } catch (error) {
         if (stopping) return;
         child.quickCrashes += 1;

@@ -15,7 +15,8 @@ export function nfCommand(): Command {
     .addOption(new Option('--port <port>', "port to listen on (0 picks a free one; default: the NF's own)").env('PORT'))
     .option('--json', 'print one JSON line {nf, nfType, url, nfInstanceId, agents?} once listening and its hosted agents have registered')
     .addOption(new Option('--supervised', 'stop when stdin closes: the supervisor of `dmsc up --processes` is gone').hideHelp())
-    .action(async (name: string, options: RuntimeOptions & { port?: string; json?: boolean; supervised?: boolean }) => {
+    .addOption(new Option('--asked-port <port>', 'the port first asked for, which keys the instance ID: a restart on the port it got keeps its ID').hideHelp())
+    .action(async (name: string, options: RuntimeOptions & { port?: string; askedPort?: string; json?: boolean; supervised?: boolean }) => {
       const descriptor = findNf(name);
       if (!descriptor) throw new ConfigError(`unknown NF "${name}"; known: ${nfCatalog.map((nf) => nf.name).join(', ')}`);
       const config = parseRuntimeConfig(
@@ -24,6 +25,7 @@ export function nfCommand(): Command {
           mongodbUri: options.mongodbUri, logLevel: options.logLevel, oauth: options.oauth,
           nfSettings: options.config ? await readSettingsFile(options.config, nfCatalog.map((nf) => nf.name)) : {},
           ports: options.port === undefined ? {} : { [name]: options.port },
+          askedPorts: options.askedPort === undefined ? {} : { [name]: options.askedPort },
         },
         {},
         { logLevel: 'info' },

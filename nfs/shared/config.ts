@@ -18,6 +18,11 @@ export interface RuntimeConfig {
   oauth: boolean;
   /** Port overrides by NF name; an NF without one uses its default port. */
   ports: Record<string, number>;
+  /**
+   * The ports first asked for, by NF name, where an NF restarted by its supervisor listens on the
+   * port it got then (0 asked): they, not the port listened on, key its instance ID (nf-instance-id.ts).
+   */
+  askedPorts: Record<string, number>;
   /** Sections of the settings file by NF name (settings-file.ts). */
   nfSettings: Record<string, unknown>;
 }
@@ -41,6 +46,7 @@ export interface RawConfig {
   logLevel?: string;
   oauth?: boolean | string;
   ports?: Record<string, string | number>;
+  askedPorts?: Record<string, string | number>;
   nfSettings?: Record<string, unknown>;
 }
 
@@ -58,12 +64,8 @@ export function parseRuntimeConfig(raw: RawConfig, env: Record<string, string | 
   if (mongodbUri && !/^mongodb(\+srv)?:\/\//.test(mongodbUri)) throw new ConfigError(`MongoDB URI "${mongodbUri}" must start with mongodb:// or mongodb+srv://`);
   if (dataDir !== undefined && dataDir.trim() === '') throw new ConfigError('data directory must not be empty');
 
-  const ports: Record<string, number> = {};
-  for (const [name, value] of Object.entries(raw.ports ?? {})) {
-    const port = /^\d{1,5}$/.test(String(value).trim()) ? Number(value) : NaN;
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`port "${value}" for ${name} is not a port number (0-65535)`);
-    ports[name] = port;
-  }
+  const ports = parsePorts(raw.ports);
+  const askedPorts = parsePorts(raw.askedPorts);
   return Object.freeze({
     host,
     advertiseHost: raw.advertiseHost ?? env.ADVERTISE_HOST ?? undefined,
@@ -73,8 +75,19 @@ export function parseRuntimeConfig(raw: RawConfig, env: Record<string, string | 
     logLevel,
     oauth,
     ports: Object.freeze(ports),
+    askedPorts: Object.freeze(askedPorts),
     nfSettings: Object.freeze({ ...raw.nfSettings }),
   });
+}
+
+function parsePorts(raw: Record<string, string | number> = {}): Record<string, number> {
+  const ports: Record<string, number> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    const port = /^\d{1,5}$/.test(String(value).trim()) ? Number(value) : NaN;
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`port "${value}" for ${name} is not a port number (0-65535)`);
+    ports[name] = port;
+  }
+  return ports;
 }
 
 function parseBoolean(name: string, value: boolean | string): boolean {

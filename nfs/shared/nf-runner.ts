@@ -31,7 +31,7 @@ export async function runNfs(descriptors: readonly NfDescriptor[], config: Runti
       const logger = createLogger({ nf: descriptor.nfType, level: config.logLevel });
       // A store that outlives the process keeps each NF's instance ID, so a restart replaces its NRF profile.
       const persistent = config.dataDir !== undefined || config.mongodbUri !== undefined;
-      const configuredPort = config.ports[descriptor.name] ?? descriptor.defaultPort;
+      const configuredPort = config.askedPorts[descriptor.name] ?? config.ports[descriptor.name] ?? descriptor.defaultPort;
       const nfInstanceId = persistent ? await persistedNfInstanceId(store, descriptor.name, `${config.advertiseHost ?? config.host}:${configuredPort}`) : undefined;
       const handle = await descriptor.create({ store, logger, nrfUri, oauth: config.oauth, settings: config.nfSettings[descriptor.name], nfInstanceId });
       const listening = await listenNf(handle, { host: config.host, port: config.ports[descriptor.name] ?? descriptor.defaultPort, advertiseHost: config.advertiseHost });

@@ -12,7 +12,7 @@ import { serverNodeFlagsFor } from '../../bin/server-node-flags.ts';
 
 interface UpLine {
   processes: boolean;
-  nfs: { nf: string; nfType: string; url: string; pid: number }[];
+  nfs: { nf: string; nfType: string; url: string; pid: number; nfInstanceId: string }[];
 }
 
 function isAlive(pid: number): boolean {
@@ -70,10 +70,14 @@ describe('dmsc up --processes (one process per NF)', function () {
     const agw = up.nfs.find((nf) => nf.nf === 'agw')!;
     process.kill(agw.pid, 'SIGKILL');
     const [restartedLine] = await waitForStdout(dmsc, /^\{"event":"restarted","nf":"agw".*\}$/m, 60_000);
-    const restarted = JSON.parse(restartedLine) as { pid: number; url: string; restarts: number };
+    const restarted = JSON.parse(restartedLine) as { pid: number; url: string; nfInstanceId: string; restarts: number };
     orphans.push(restarted.pid);
     expect(dmsc.output.stdout).to.match(/"event":"exited","nf":"agw","pid":\d+,"code":null,"signal":"SIGKILL"/);
     expect(restarted.url, 'same URL as before').to.equal(agw.url);
+    // Asked for port 0, it listens again on the port it got: its instance ID is still the one the port asked for keys.
+    expect(restarted.nfInstanceId, 'same NF instance ID, so its NRF profile is replaced').to.equal(agw.nfInstanceId);
+    const agwProfiles = (await (await fetch(`${nrf}/nnrf-nfm/v1/nf-instances?nf-type=AGW`)).json()) as { _links?: { items?: unknown[] } };
+    expect(agwProfiles._links?.items ?? [], 'one AGW registered at the NRF').to.have.length(1);
     expect(restarted.pid).to.not.equal(agw.pid);
     expect(restarted.restarts).to.equal(1);
     expect(isAlive(agw.pid)).to.equal(false);
