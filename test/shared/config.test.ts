@@ -27,6 +27,7 @@ describe('parseRuntimeConfig', () => {
         logLevel: 'warn',
         oauth: false,
         ports: {},
+        askedPorts: {},
         nfSettings: {},
       });
     });
@@ -67,6 +68,7 @@ describe('parseRuntimeConfig', () => {
         logLevel: 'debug',
         oauth: true,
         ports: {},
+        askedPorts: {},
         nfSettings: {},
       });
     });
