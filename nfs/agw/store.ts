@@ -3,6 +3,7 @@ import type { Store } from '../shared/store/collection.ts';
 import type { CounterDocument } from '../shared/counters.ts';
 import type { SigningKeyDocument } from '../shared/signing-key.ts';
 import type { Acs, AgentKind, CmState } from './types.ts';
+import { readEachOnce } from '../shared/store/read-each-once.ts';
 
 /** One registered agent; the fields discovery filters on are kept beside the ACS. */
 export interface AgentDocument {
@@ -101,6 +102,7 @@ export async function openAgwStore(store: Store, eventRetentionSeconds: number) 
     collections.nonces.createIndex({ field: 'seenAt', expireAfterSeconds: 86_400 }),
     ...(events ? [events.createIndex({ field: 'time', expireAfterSeconds: eventRetentionSeconds }), events.dropIndex('type')] : []),
   ]);
+  await readEachOnce(collections);
   return { ...collections, events, dataDir: store.dataDir };
 }
 

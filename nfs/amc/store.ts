@@ -1,5 +1,6 @@
 /** The AMC's data, by domain name, on the shared collection interface. */
 import type { Store } from '../shared/store/collection.ts';
+import { readEachOnce } from '../shared/store/read-each-once.ts';
 
 export interface CaRecord {
   _id: 'ca';
@@ -102,6 +103,7 @@ export async function openAmcStore(store: Store) {
     collections.credentials.createIndex({ field: 'renewingSince', sparse: true }),
     collections.subscribers.createIndex({ field: 'notificationUri', unique: true }),
   ]);
+  await readEachOnce(collections);
   return collections;
 }
 

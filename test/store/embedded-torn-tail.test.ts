@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { openAgwStore } from '../../nfs/agw/store.ts';
 import { createEmbeddedStore } from '../../nfs/shared/store/embedded-store.ts';
 import { cutTornTail } from '../../nfs/shared/store/embedded-torn-tail.ts';
 
@@ -25,6 +26,19 @@ describe('embedded store: a last line cut short', () => {
     expect(cutTornTail(filename), 'one torn line longer than a read').to.equal(70_000);
     expect(readFileSync(filename, 'utf8')).to.equal('');
     expect(cutTornTail(path.join(dir, 'none.db')), 'no file yet').to.equal(0);
+  });
+
+  it('fails the start of an NF one of whose collection files is damaged elsewhere than its last line, naming the damage', async () => {
+    // The policies are first used by a request, not at start: a gateway reporting itself healthy
+    // would have failed every discovery.
+    writeFileSync(path.join(dir, 'agw.policies.db'), 'garbage\n{"_id":"r1","effect":"DENY"}\n');
+    const store = createEmbeddedStore({ dataDir: dir, log: () => undefined });
+    try {
+      const opened = await openAgwStore(store, 3600).then(() => 'opened', (error: Error) => error.message);
+      expect(opened).to.match(/corrupt/);
+    } finally {
+      await store.close().catch(() => undefined);
+    }
   });
 
   it('opens a small collection whose last write was torn with what was written whole, saying what it dropped', async () => {
