@@ -74,10 +74,10 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
   });
   let apiRoot = '';
   // Every refusal is an event, those made before an operation ran (a body that breaks the spec,
-  // say) too; a refused registration is recorded as the registration's own refusals are.
+  // say) too: of the operation's own type, as the operation's own refusals are.
   const recordRefusal = (request: { method: string; path: string }, problem: ProblemDetails) => {
     const path = request.path.split('?')[0];
-    const type = request.method === 'POST' && path === '/nagw-reg/v1/registrations' ? 'agent.registration' : 'request.refused';
+    const type = refusedOperationType(request.method, path);
     service
       .recordEvent({ type, outcome: 'refused', cause: problem.cause, detail: { method: request.method, path, reason: problem.detail, ...(problem.invalidParams ? { invalidParams: problem.invalidParams } : {}) } })
       .catch((error: Error) => deps.logger.warn('refusal not recorded', { error: error.message }));
@@ -150,6 +150,23 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
       await service.closeEvents();
     },
   };
+}
+
+/** The gateway's operations whose events have a type of their own, by method and path. */
+const operationTypes: Array<[method: string, path: RegExp, type: string]> = [
+  ['POST', /^\/nagw-reg\/v1\/registrations$/, 'agent.registration'],
+  ['PATCH', /^\/nagw-reg\/v1\/registrations\/[^/]+$/, 'agent.updated'],
+  ['DELETE', /^\/nagw-reg\/v1\/registrations\/[^/]+$/, 'agent.deregistered'],
+  ['PUT', /^\/nagw-reg\/v1\/registrations\/[^/]+\/heartbeat$/, 'agent.heartbeat'],
+  ['PUT', /^\/nagw-reg\/v1\/registrations\/[^/]+\/ue-state$/, 'agent.ue_state'],
+  ['GET', /^\/nagw-disc\/v1\/agents$/, 'discovery.structured'],
+  ['POST', /^\/nagw-disc\/v1\/resolutions$/, 'discovery.natural_language'],
+  ['POST', /^\/nagw-route\/v1\/capability\/[^/]+$/, 'routing.decided'],
+];
+
+/** The event type of a request refused before its operation ran: the operation's, or request.refused for any other request. */
+function refusedOperationType(method: string, path: string): string {
+  return operationTypes.find(([operationMethod, operationPath]) => operationMethod === method && operationPath.test(path))?.[2] ?? 'request.refused';
 }
 
 /**

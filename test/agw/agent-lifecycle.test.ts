@@ -43,6 +43,24 @@ describe('Registered agents: update, credential status at the AMC and relying pa
     expect((await registration(body.aic)).body).to.include({ state: 'ACTIVE' });
   });
 
+  it('records a request the OpenAPI schema refuses as an event of its operation: update, heartbeat, discovery, routing', async () => {
+    const since = new Date().toISOString();
+    const short = '1.2.156.3088.1.2.1';
+    const sends: Array<[string, () => ReturnType<typeof request>]> = [
+      ['agent.updated', () => request('PATCH', `${core.agwUrl}/nagw-reg/v1/registrations/${short}`, { provider: operatorCore, version: '2.0.0' }, { 'content-type': 'application/json' })],
+      ['agent.heartbeat', () => request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${short}/heartbeat`, { load: 5 })],
+      ['discovery.structured', () => request('GET', `${core.agwUrl}/nagw-disc/v1/agents?capability-id=not-a-capability`)],
+      ['discovery.natural_language', () => request('POST', `${core.agwUrl}/nagw-disc/v1/resolutions`, { query: '' })],
+      ['routing.decided', () => request('POST', `${core.agwUrl}/nagw-route/v1/capability/Not_A_Name`, {})],
+    ];
+    for (const [type, send] of sends) {
+      const res = await send();
+      expect(res.status, `${type}: ${JSON.stringify(res.body)}`).to.equal(400);
+      const events = (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=${type}&since=${encodeURIComponent(since)}`)).body as Array<{ outcome: string; cause: string }>;
+      expect(events.map((event) => [event.outcome, event.cause]), type).to.deep.include(['refused', res.body.cause]);
+    }
+  });
+
   it('updates capabilities within the grant and raises the ACS version', async () => {
     const { body } = await registerAgent(core.agwUrl, { name: 'updatable' });
     const res = await request('PATCH', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`, {
