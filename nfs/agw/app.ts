@@ -82,6 +82,7 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
       .recordEvent({ type, outcome: 'refused', cause: problem.cause, detail: { method: request.method, path, reason: problem.detail, ...(problem.invalidParams ? { invalidParams: problem.invalidParams } : {}) } })
       .catch((error: Error) => deps.logger.warn('refusal not recorded', { error: error.message }));
   };
+  const cachedDiscoveryEvent = createCachedDiscoveryEvents(settings.aicScheme.saltHex);
   let credentialEvents: ReturnType<typeof keepCredentialEventSubscription> | undefined;
   return {
     name: 'agw',
@@ -124,7 +125,7 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
         admitOnSecondRequest: (keyQuery) => keyQuery['requester-aic'] !== undefined,
         logger: deps.logger,
         answer: (query, req) => service.discoverAgentsJson(structuredQueryFrom(query), req.headers.authorization),
-        onCacheHit: (query, url) => void service.recordEvent(cachedDiscoveryEvent(query ?? Object.fromEntries(new URL(url, 'http://agw').searchParams), url, settings.aicScheme.saltHex)),
+        onCacheHit: (query, url) => void service.recordEvent(cachedDiscoveryEvent(query, url)),
       }),
     ),
     service,
@@ -169,19 +170,29 @@ function refusedOperationType(method: string, path: string): string {
   return operationTypes.find(([operationMethod, operationPath]) => operationMethod === method && operationPath.test(path))?.[2] ?? 'request.refused';
 }
 
+/** As many URLs as the cache keeps answers for (cached-query-fast-path.ts). */
+const HIT_URLS_KEPT = 20_000;
+
 /**
  * A structured discovery answered from the cache is recorded as one computed is, by its requester
  * and capability, so the events of a requester are found by its AIC however they were answered.
- * The query was accepted when the answer was cached, so its requester AIC parses.
+ * What a URL names is worked out once, not at every hit: a repeated query is answered tens of
+ * thousands of times a second. The query was accepted when the answer was cached, so its
+ * requester AIC parses.
  */
-function cachedDiscoveryEvent(query: Record<string, unknown>, url: string, saltHex: string) {
-  const requester = typeof query['requester-aic'] === 'string' ? parseAic(query['requester-aic'], { saltHex }) : undefined;
-  const capabilityId = typeof query['capability-id'] === 'string' ? query['capability-id'] : undefined;
-  return {
-    type: 'discovery.structured', outcome: 'success' as const,
-    ...(requester?.ok ? { aic: requester.aic.text } : {}),
-    ...(capabilityId ? { capabilityId } : {}),
-    detail: { cached: true, url },
+function createCachedDiscoveryEvents(saltHex: string) {
+  const aboutUrl = new Map<string, { aic?: string; capabilityId?: string }>();
+  return (query: Record<string, unknown> | undefined, url: string) => {
+    let about = aboutUrl.get(url);
+    if (!about) {
+      const asked = query ?? Object.fromEntries(new URL(url, 'http://agw').searchParams);
+      const requester = typeof asked['requester-aic'] === 'string' ? parseAic(asked['requester-aic'], { saltHex }) : undefined;
+      const capabilityId = typeof asked['capability-id'] === 'string' ? asked['capability-id'] : undefined;
+      about = { ...(requester?.ok ? { aic: requester.aic.text } : {}), ...(capabilityId ? { capabilityId } : {}) };
+      if (aboutUrl.size >= HIT_URLS_KEPT) aboutUrl.clear();
+      aboutUrl.set(url, about);
+    }
+    return { type: 'discovery.structured', outcome: 'success' as const, ...about, detail: { cached: true, url } };
   };
 }
 

@@ -24,14 +24,6 @@ export type Update = {
   $pull?: Record<string, unknown>;
 };
 
-type Field<T> = Exclude<keyof T & string, '_id'>;
-/** A field, or a dotted path into one ('acs.security.credentialNotAfter'), as a projection names it. */
-export type FieldPath<T> = Field<T> | `${Field<T>}.${string}`;
-type HeadOf<P> = P extends `${infer Head}.${string}` ? Head : never;
-type DeepPartial<V> = V extends object ? { [K in keyof V]?: DeepPartial<V[K]> } : V;
-/** What a projection keeps: named fields whole, and of a field named by a path inside it only that part. */
-export type Projected<T extends StoredDocument, K extends string> = Pick<T, Extract<K, keyof T> | '_id'> & { [H in HeadOf<K> & keyof T]?: DeepPartial<T[H]> };
-
 export interface FindOptions {
   /**
    * 1 ascending, -1 descending, in key order; _id breaks ties. Without sort or skip the order is
@@ -68,7 +60,7 @@ export interface Collection<T extends StoredDocument> {
    * Only the named fields and _id of the first match: a caller that needs two fields of a large
    * document spares the embedded engine a copy of all of it (nedb copies every document it returns).
    */
-  findOne<K extends FieldPath<T>>(filter: Filter, options: { fields: readonly [K, ...K[]] }): Promise<Projected<T, K> | null>;
+  findOne<K extends Exclude<keyof T & string, '_id'>>(filter: Filter, options: { fields: readonly [K, ...K[]] }): Promise<Pick<T, K | '_id'> | null>;
   find(filter: Filter, options?: FindOptions): Promise<T[]>;
   countDocuments(filter: Filter): Promise<number>;
   /** Replaces the first match; with upsert inserts when none matches. Throws DuplicateKeyError on a unique clash. */
