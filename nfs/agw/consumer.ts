@@ -18,11 +18,12 @@ export type RevocationReason = cred['schemas']['RevocationReason'];
 export interface AmcConsumer {
   authorize(request: AuthorizationRequest): Promise<AuthorizationDecision>;
   issueCredential(request: { grantId: string; aic: string; csrPem: string }): Promise<IssuedCredential>;
-  revokeCredential(serialNumber: string, reason: RevocationReason): Promise<void>;
+  /** Whether this call revoked it: a credential unknown or revoked already (404, 409) is no error. */
+  revokeCredential(serialNumber: string, reason: RevocationReason): Promise<boolean>;
   /** The AMC's own word on every credential of an AIC. */
   listCredentials(aic: string): Promise<CredentialStatus[]>;
-  /** The AMC's own word on every credential of a key, under any AIC. */
-  listCredentialsOfKey(publicKeySha256: string): Promise<CredentialStatus[]>;
+  /** The AMC's own word on every credential of a key, under any AIC, that this gateway's grants made. */
+  listCredentialsOfKey(publicKeySha256: string, gatewayId: string): Promise<CredentialStatus[]>;
   /** The credentials whose status changed (or that a renewal made) at or after the time, in the order of those changes; at most 10,000. */
   listChangedCredentials(since: string): Promise<CredentialStatus[]>;
   /** Resolves to the subscription's id. */
@@ -77,10 +78,11 @@ export function createAmcConsumer(sbi: SbiClient): AmcConsumer {
     authorize: (request) => call('namc-auth', 'POST', '/authorizations', request, [200]),
     issueCredential: (request) => call('namc-cred', 'POST', '/credentials', request, [201]),
     revokeCredential: async (serialNumber, reason) => {
-      await call('namc-cred', 'POST', `/credentials/${serialNumber}/revoke`, { reason }, [200, 404, 409]);
+      const answer = await call<{ status?: string; reason?: string }>('namc-cred', 'POST', `/credentials/${serialNumber}/revoke`, { reason }, [200, 404, 409]);
+      return answer?.status === 'REVOKED' && answer.reason === reason;
     },
     listCredentials: (aic) => call('namc-cred', 'GET', `/credentials?aic=${encodeURIComponent(aic)}`, undefined, [200]),
-    listCredentialsOfKey: (publicKeySha256) => call('namc-cred', 'GET', `/credentials?public-key-sha256=${publicKeySha256}`, undefined, [200]),
+    listCredentialsOfKey: (publicKeySha256, gatewayId) => call('namc-cred', 'GET', `/credentials?public-key-sha256=${publicKeySha256}&gateway-id=${gatewayId}`, undefined, [200]),
     listChangedCredentials: (since) => call('namc-cred', 'GET', `/credentials?changed-since=${encodeURIComponent(since)}`, undefined, [200]),
     subscribeCredentialEvents: async (notificationUri) => (await call<{ subscriptionId: string }>('namc-cred', 'POST', '/subscriptions', { notificationUri }, [200, 201])).subscriptionId,
     unsubscribeCredentialEvents: async (subscriptionId) => {

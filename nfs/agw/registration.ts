@@ -254,6 +254,7 @@ export function createRegistration(deps: RegistrationDeps) {
       credentialSerial: credential.serialNumber,
       credentialStatus: 'GOOD',
       publicKeySha256,
+      registrationNonce: request.nonce,
       registrationTokenSha256: sha256Hex(registrationAccessToken),
       liveUntil: liveUntil(),
       load: 0,

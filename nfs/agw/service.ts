@@ -60,7 +60,7 @@ export async function createAgwService(deps: AgwServiceDeps) {
     }
   };
   let catchingUp: Promise<number> | undefined;
-  const unstoredIssuances = createUnstoredIssuanceSweep({ store: deps.store, amc: deps.amc, events, now });
+  const unstoredIssuances = createUnstoredIssuanceSweep({ store: deps.store, amc: deps.amc, events, gatewayId: deps.gatewayId, now });
   let sweeping: Promise<number> | undefined;
   return {
     ...taxonomy,

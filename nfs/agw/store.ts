@@ -23,6 +23,8 @@ export interface AgentDocument {
   credentialSerial: string;
   credentialStatus: 'GOOD' | 'SUSPENDED' | 'REVOKED';
   publicKeySha256: string;
+  /** The nonce of the registration that stored it (unstored-issuances.ts); absent on agents stored before it was kept. */
+  registrationNonce?: string;
   /** SHA-256 of the registration access token; the token itself is shown once, to the registrant. */
   registrationTokenSha256: string;
   /** Epoch ms until which the agent counts as alive without another heartbeat. */

@@ -5,9 +5,10 @@
  * which no deregistration will revoke. Its nonce is stored first, with the key the registration
  * certifies, and stays when the registration ends neither way (a refused or failed one gives its
  * nonce back). So the nonces seen before this gateway's process started, and not looked at since,
- * tell the registrations that may have been cut short: a key no agent here holds is looked up at
- * the AMC, and its live certificates made around the nonce's time are revoked
- * (cessationOfOperation), each a failure event. Registrations this process runs end here, one way
+ * tell the registrations that may have been cut short: a key no agent holds through that
+ * registration is looked up at the AMC, and the live certificates this gateway's grants made for
+ * it around the nonce's time, of AICs no agent here holds, are revoked (cessationOfOperation),
+ * each a failure event. Registrations this process runs end here, one way
  * or the other, so only what came before its start is looked at.
  */
 import type { AmcConsumer } from './consumer.ts';
@@ -28,20 +29,26 @@ const PAGE = 1000;
 /** How far from its nonce's time a certificate of the key is taken as that registration's (the AMC backdates notBefore a minute). */
 const ISSUANCE_WINDOW_MS = UNSTORED_GRACE_MS + 60_000;
 
-export function createUnstoredIssuanceSweep(deps: { store: AgwStore; amc: Pick<AmcConsumer, 'listCredentialsOfKey' | 'revokeCredential'>; events: Pick<Events, 'recordEvent'>; now: () => number }) {
-  const { store, amc, events, now } = deps;
+export function createUnstoredIssuanceSweep(deps: { store: AgwStore; amc: Pick<AmcConsumer, 'listCredentialsOfKey' | 'revokeCredential'>; events: Pick<Events, 'recordEvent'>; gatewayId: string; now: () => number }) {
+  const { store, amc, events, gatewayId, now } = deps;
   const startedAt = now();
 
-  /** The live certificates of a registration's key that no agent here holds, made around its nonce's time, are revoked. */
+  /**
+   * The live certificates this gateway's grants made for a registration's key, around its nonce's
+   * time, under an AIC no agent here holds, are revoked. A key an agent holds through this very
+   * registration is settled; held through a later one (the agent tried again after the gateway
+   * stopped), the AIC the first attempt was certified for may still have a live certificate.
+   */
   async function revokeUnstoredOf(nonce: NonceDocument): Promise<number> {
     const key = nonce.publicKeySha256!;
-    if (await store.agents.findOne({ publicKeySha256: key }, { fields: ['publicKeySha256'] })) return 0;
+    const holder = await store.agents.findOne({ publicKeySha256: key }, { fields: ['registrationNonce'] });
+    if (holder && (holder.registrationNonce === undefined || holder.registrationNonce === nonce._id)) return 0;
     let revoked = 0;
-    for (const credential of await amc.listCredentialsOfKey(key)) {
+    for (const credential of await amc.listCredentialsOfKey(key, gatewayId)) {
       if (credential.status !== 'GOOD' && credential.status !== 'SUSPENDED') continue;
       if (Math.abs(Date.parse(credential.notBefore) - nonce.seenAt.getTime()) > ISSUANCE_WINDOW_MS) continue;
       if (await store.agents.findOne({ _id: credential.aic }, { fields: ['publicKeySha256'] })) continue;
-      await amc.revokeCredential(credential.serialNumber, 'cessationOfOperation');
+      if (!(await amc.revokeCredential(credential.serialNumber, 'cessationOfOperation'))) continue;
       await events.recordEvent({
         type: 'agent.registration', outcome: 'failure', aic: credential.aic, cause: 'CERTIFICATE_REVOKED',
         detail: { reason: `the certificate the AMC made for ${credential.aic} in a registration the gateway stopped in, its agent never stored, is revoked`, serialNumber: credential.serialNumber },

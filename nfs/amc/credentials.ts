@@ -224,7 +224,7 @@ export function createCredentials(deps: CredentialsDeps) {
   const requireCaInValidity = () => requireCaInValidityAt(ca, now());
 
   /** Signs a CSR already verified by verifiedCsr. */
-  async function sign(aic: string, csrPem: string, csr: { publicKeySpkiSha256: string; fingerprint: string }, made: { grantId?: string; renewal?: { of: string; claimedAt: string } }): Promise<CredentialRecord> {
+  async function sign(aic: string, csrPem: string, csr: { publicKeySpkiSha256: string; fingerprint: string }, made: { grantId?: string; gatewayNfInstanceId?: string; renewal?: { of: string; claimedAt: string } }): Promise<CredentialRecord> {
     const serialNumber = positiveSerial();
     // In whole seconds, as the certificate holds them (RFC 5280 section 4.1.2.5.1): the record
     // says when the certificate really starts and ends, to the second a relying party reads.
@@ -245,6 +245,7 @@ export function createCredentials(deps: CredentialsDeps) {
       publicKeySha256: csr.publicKeySpkiSha256,
       csrFingerprint: csr.fingerprint,
       ...(made.grantId ? { grantId: made.grantId } : {}),
+      ...(made.gatewayNfInstanceId ? { gatewayNfInstanceId: made.gatewayNfInstanceId } : {}),
       ...(made.renewal ? { renewalOf: made.renewal.of, renewalClaimedAt: made.renewal.claimedAt } : {}),
     };
     await store.credentials.insertOne(record);
@@ -448,7 +449,7 @@ export function createCredentials(deps: CredentialsDeps) {
         if (!(await store.grants.findOneAndUpdate(usable, { $set: { used: true } }))) {
           throw forbidden(`grant ${request.grantId} is unknown, used or lapsed`, 'GRANT_INVALID');
         }
-        record = await sign(aic.aic.text, request.csrPem, csr, { grantId: request.grantId });
+        record = await sign(aic.aic.text, request.csrPem, csr, { grantId: request.grantId, gatewayNfInstanceId: grant.gatewayNfInstanceId });
       } finally {
         issuing.delete(aic.aic.text);
       }
@@ -497,7 +498,7 @@ export function createCredentials(deps: CredentialsDeps) {
       if (!claimed) throw conflict(`credential ${serialNumber} is being renewed or is no longer GOOD`, 'CREDENTIAL_STATE_CONFLICT');
       let renewed: CredentialRecord;
       try {
-        renewed = await sign(current.aic, csrPem, csr, { renewal: { of: serialNumber, claimedAt } });
+        renewed = await sign(current.aic, csrPem, csr, { renewal: { of: serialNumber, claimedAt }, gatewayNfInstanceId: current.gatewayNfInstanceId });
       } catch (error) {
         await releaseClaim(serialNumber, claimedAt);
         throw error;
@@ -544,12 +545,13 @@ export function createCredentials(deps: CredentialsDeps) {
     },
 
     /**
-     * Credentials, of one AIC, of one key, or whose status changed (or that a renewal made) at or
+     * Credentials, of one AIC, of one key, issued through one gateway's grants, or whose status changed (or that a renewal made) at or
      * after `changedSince`, in the order of those changes: a gateway that missed notifications
      * reads back what changed since it last looked.
      */
-    async listCredentials(aicText?: string, changedSince?: string, publicKeySha256?: string): Promise<CredentialStatus[]> {
+    async listCredentials(aicText?: string, changedSince?: string, publicKeySha256?: string, gatewayNfInstanceId?: string): Promise<CredentialStatus[]> {
       const filter: Record<string, unknown> = publicKeySha256 ? { publicKeySha256 } : {};
+      if (gatewayNfInstanceId) filter.gatewayNfInstanceId = gatewayNfInstanceId;
       if (aicText) {
         const aic = parseAic(aicText, { saltHex: deps.aicSaltHex });
         if (!aic.ok) throw badRequest(`the AIC is refused: ${aic.reason}`, [{ param: 'query aic', reason: aic.reason }], aic.cause);

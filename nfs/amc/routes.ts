@@ -36,8 +36,8 @@ export function amcRoutes(service: AmcService, apiRoot: () => string) {
       res.status(201).location(`${apiRoot()}${cred}/credentials/${issued.serialNumber}`).json(issued);
     });
     router.get(`${cred}/credentials`, async (req, res) => {
-      const { aic, 'changed-since': changedSince, 'public-key-sha256': publicKeySha256 } = req.query as Record<string, string | undefined>;
-      res.set(liveStatusHeaders).json(await service.listCredentials(aic, changedSince, publicKeySha256));
+      const { aic, 'changed-since': changedSince, 'public-key-sha256': publicKeySha256, 'gateway-id': gatewayId } = req.query as Record<string, string | undefined>;
+      res.set(liveStatusHeaders).json(await service.listCredentials(aic, changedSince, publicKeySha256, gatewayId));
     });
     router.get(`${cred}/credentials/:serialNumber`, async (req, res) => {
       res.set(liveStatusHeaders).json(await service.getCredentialStatus(req.params.serialNumber as string));

@@ -50,6 +50,8 @@ export interface CredentialRecord {
   csrFingerprint?: string;
   /** The AAAP grant an issuance spent (absent for a renewal): a repeat of that issuance gets this credential. */
   grantId?: string;
+  /** The gateway whose grant the issuance spent (a renewal keeps it); absent on records made before it was kept. */
+  gatewayNfInstanceId?: string;
   revokedAt?: string;
   /**
    * When the status last changed, or a renewal made the credential (ISO 8601): what a gateway

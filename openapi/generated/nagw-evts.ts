@@ -29,7 +29,7 @@ export interface components {
             type: string;
             /** @enum {string} */
             outcome: "success" | "refused" | "failure";
-            /** @description The agent the event is about: the registering or registered agent for agent.* events; the requester for discovery.*, policy.denied and a refused or failed routing.decided; the instance that answered for a routing.decided that reached one (its requester is then detail.requester). A refusal names it only when the AIC sent is well formed. */
+            /** @description The agent the event is about: the registering or registered agent for agent.* events; the requester for discovery.*, policy.denied and a routing.decided refused or served by no instance; the instance that answered for a routing.decided that reached one (its requester is then detail.requester). A refusal names it only when the AIC sent is well formed; a failure of the gateway itself (cause SYSTEM_FAILURE) names none. */
             aic?: string;
             capabilityId?: string;
             cause?: string;

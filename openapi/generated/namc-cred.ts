@@ -343,6 +343,8 @@ export interface operations {
                 "changed-since"?: components["schemas"]["DateTime"];
                 /** @description Only credentials of this key (the SHA-256 of its SubjectPublicKeyInfo, lower-case hex), under any AIC: what a gateway that stopped mid-registration reads back, to revoke a certificate it never stored an agent for. */
                 "public-key-sha256"?: string;
+                /** @description Only credentials issued through the AAAP grants of this gateway (its NF instance ID), renewals of them included. */
+                "gateway-id"?: string;
             };
             header?: never;
             path?: never;

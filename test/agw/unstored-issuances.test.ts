@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { defaultAicScheme, formatAic } from '../../nfs/shared/aic.ts';
-import { createAgentKeyAndCsr } from '../../nfs/shared/agent-credentials.ts';
+import { createAgentKeyAndCsr, type AgentKeyAndCsr } from '../../nfs/shared/agent-credentials.ts';
 import type { NonceDocument } from '../../nfs/agw/store.ts';
 import { UNSTORED_GRACE_MS } from '../../nfs/agw/unstored-issuances.ts';
 import { freshNonce, operatorCore, registerAgent, startTestCore, type TestCore } from '../support/core-harness.ts';
@@ -22,10 +22,10 @@ describe('AGW: certificates of registrations a stopped gateway never stored', fu
   after(async () => core?.close());
 
   /** What a gateway stopped mid-registration leaves: the AMC's certificate for an AIC, and the nonce with the key. */
-  async function certifiedButNotStored(entitySerial: string, seenAt: Date) {
-    const key = await createAgentKeyAndCsr();
+  async function certifiedButNotStored(entitySerial: string, seenAt: Date, options: { key?: AgentKeyAndCsr; gatewayId?: string } = {}) {
+    const key = options.key ?? (await createAgentKeyAndCsr());
     const grant = (await request('POST', `${core.amcUrl}/namc-auth/v1/authorizations`, {
-      gateway: { nfInstanceId: randomUUID(), domain: 'operator.example' }, provider: operatorCore,
+      gateway: { nfInstanceId: options.gatewayId ?? core.agw.nfInstanceId, domain: 'operator.example' }, provider: operatorCore,
       agent: { name: 'cut-short', version: '1.0', kind: 'capability-agent' }, requestedCapabilities: ['/capability/location'],
       publicKeySha256: key.publicKeySpkiSha256, csrPem: key.csrPem,
     })).body;
@@ -38,9 +38,15 @@ describe('AGW: certificates of registrations a stopped gateway never stored', fu
 
   const statusOf = async (serialNumber: string) => (await request('GET', `${core.amcUrl}/namc-cred/v1/credentials/${serialNumber}`)).body as { status: string; reason?: string };
 
-  it('revokes, once the grace has passed, the live certificate of a key no agent here holds, from before this process started; it keeps a registered agent\'s', async () => {
-    const beforeStart = new Date(Date.now() - 5_000);
+  it('revokes, once the grace has passed, the live certificate of a key no agent here holds, from before this process started; it keeps a registered agent\'s and another gateway\'s', async () => {
+    // Before the process started, and within the grace of it.
+    const beforeStart = new Date(Date.now() - 60_000);
     const orphan = await certifiedButNotStored('1', beforeStart);
+    const elsewhere = await certifiedButNotStored('4', beforeStart, { gatewayId: randomUUID() });
+    // The agent tried again after the gateway stopped, with the same key: registered under another AIC.
+    const retried = await certifiedButNotStored('5', beforeStart);
+    const again = await registerAgent(core.agwUrl, { name: 'retried-agent', csrPem: retried.key.csrPem });
+    expect(again.status, JSON.stringify(again.body)).to.equal(201);
     const registered = await registerAgent(core.agwUrl, { name: 'kept-agent' });
     expect(registered.status).to.equal(201);
     await core.store.collection<NonceDocument>('agw.nonces').insertOne({ _id: freshNonce(), seenAt: beforeStart, publicKeySha256: registered.key.publicKeySpkiSha256 });
@@ -49,12 +55,18 @@ describe('AGW: certificates of registrations a stopped gateway never stored', fu
     expect((await statusOf(orphan.serialNumber)).status).to.equal('GOOD');
 
     ahead = UNSTORED_GRACE_MS + 10_000;
-    expect(await core.agw.service.revokeUnstoredIssuances()).to.equal(1);
+    expect(await core.agw.service.revokeUnstoredIssuances()).to.equal(2);
     expect(await statusOf(orphan.serialNumber)).to.include({ status: 'REVOKED', reason: 'cessationOfOperation' });
+    expect(await statusOf(retried.serialNumber), 'the first attempt of the agent that tried again').to.include({ status: 'REVOKED', reason: 'cessationOfOperation' });
     expect((await statusOf(registered.body.acs.security.credentialSerialNumber)).status, "a registered agent's").to.equal('GOOD');
+    expect((await statusOf(again.body.acs.security.credentialSerialNumber)).status, "the agent that tried again's").to.equal('GOOD');
+    expect((await statusOf(elsewhere.serialNumber)).status, "another gateway's").to.equal('GOOD');
     const events = (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=agent.registration&aic=${orphan.aic}`)).body as Array<{ outcome: string; cause: string; detail: { serialNumber: string } }>;
     expect(events.map((event) => [event.outcome, event.cause, event.detail.serialNumber])).to.deep.equal([['failure', 'CERTIFICATE_REVOKED', orphan.serialNumber]]);
+    // Looked at once: a registration cut short behind the mark is not looked at again.
+    const behindTheMark = await certifiedButNotStored('6', new Date(beforeStart.getTime() - 1_000));
     expect(await core.agw.service.revokeUnstoredIssuances(), 'looked at once').to.equal(0);
+    expect((await statusOf(behindTheMark.serialNumber)).status).to.equal('GOOD');
   });
 
   it('leaves the registrations of this process alone: they end here one way or the other', async () => {

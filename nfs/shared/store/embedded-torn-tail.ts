@@ -1,7 +1,9 @@
 /**
  * A collection file whose last line was cut short: every write the embedded engine makes is one
  * whole line ending in a newline (embedded-append-file.ts), so bytes after the last newline are a
- * write that did not finish (power lost, a full disk). nedb counts such a line as corrupt, and
+ * write that did not finish (the process or the machine stopped in it). A write a full disk cut
+ * short while the process ran on is another matter: the next line is appended to its bytes, and
+ * that line is what nedb then refuses. nedb counts such a line as corrupt, and
  * refuses to load a file in which over a tenth of the lines are (its corruptAlertThreshold): a
  * small collection, a few lines long, would stop the start, or fail every request that reaches it.
  * The torn bytes are cut before nedb reads the file: what they held was never acknowledged.
