@@ -76,6 +76,8 @@ const CRL_ATTEMPTS = 5;
 /** A signed CRL with its times, which HTTP caching follows (RFC 5280 section 5.1.2.5, RFC 9111). */
 export interface SignedCrl {
   der: Uint8Array;
+  /** Its CRL number (RFC 5280 section 5.2.3): a CRL of another number is another list. */
+  crlNumber: number;
   thisUpdate: Date;
   nextUpdate: Date;
 }
@@ -173,7 +175,7 @@ export function createCredentials(deps: CredentialsDeps) {
         thisUpdate,
         nextUpdate,
       });
-      return { der, thisUpdate, nextUpdate };
+      return { der, crlNumber, thisUpdate, nextUpdate };
     }
   }
 

@@ -58,9 +58,11 @@ export function amcRoutes(service: AmcService, apiRoot: () => string) {
     router.get(`${cred}/crl`, async (req, res) => {
       const crl = await service.crl();
       // A change is in the next CRL at once, so a cache asks again each time (no-cache), and is
-      // answered 304 while the CRL it holds is the latest (RFC 9110 section 13.1.3). Expires says
-      // the CRL's nextUpdate for those who keep it by its own terms (RFC 5280 section 5.1.2.5).
-      res.type('application/pkix-crl').set({ 'Cache-Control': 'public, no-cache', 'Last-Modified': crl.thisUpdate.toUTCString(), Expires: crl.nextUpdate.toUTCString() });
+      // answered 304 while the CRL it holds is the latest: its entity tag is the CRL number (RFC
+      // 9110 section 13.1.2). No Last-Modified: two CRLs made within one second would share it.
+      // Expires says the CRL's nextUpdate for those who keep it by its own terms (RFC 5280
+      // section 5.1.2.5).
+      res.type('application/pkix-crl').set({ 'Cache-Control': 'public, no-cache', ETag: `"${crl.crlNumber}"`, Expires: crl.nextUpdate.toUTCString() });
       if (req.fresh) return void res.status(304).end();
       res.send(Buffer.from(crl.der));
     });

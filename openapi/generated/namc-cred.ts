@@ -120,7 +120,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** @description Made again after any change of a credential's status, numbered so that a higher CRL number never holds an older list (RFC 5280 section 5.2.3). A cache revalidates each time (Cache-Control no-cache) with If-Modified-Since, answered 304 while its CRL is the latest. */
+        /** @description Made again after any change of a credential's status, numbered so that a higher CRL number never holds an older list (RFC 5280 section 5.2.3). A cache revalidates each time (Cache-Control no-cache) with If-None-Match, answered 304 while its CRL is the latest. */
         get: operations["GetCrl"];
         put?: never;
         post?: never;
@@ -513,7 +513,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                "If-Modified-Since"?: string;
+                "If-None-Match"?: string;
             };
             path?: never;
             cookie?: never;
@@ -524,8 +524,8 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: "public, no-cache";
-                    /** @description The CRL's thisUpdate (HTTP-date) */
-                    "Last-Modified"?: string;
+                    /** @description The CRL number, quoted (a strong entity tag) */
+                    ETag?: string;
                     /** @description The CRL's nextUpdate (HTTP-date) */
                     Expires?: string;
                     [name: string]: unknown;
@@ -534,7 +534,7 @@ export interface operations {
                     "application/pkix-crl": string;
                 };
             };
-            /** @description The CRL named by If-Modified-Since is still the latest */
+            /** @description The CRL named by If-None-Match is still the latest */
             304: {
                 headers: {
                     [name: string]: unknown;
