@@ -346,9 +346,11 @@ export type Registration = ReturnType<typeof createRegistration>;
 
 /**
  * Free text an agent declares becomes part of what others read (its ACS, handed to AI agents): it
- * is screened as a query is, and kept as screened. Invisible characters are removed (zero-width,
- * bidi controls, and Unicode tag characters, which can spell an instruction no reader sees and no
- * rule would match), as they are from a query; a text with nothing visible left is refused.
+ * is screened as a query is, and kept as screened (text-screen.ts). Invisible characters are
+ * removed (zero-width, bidi controls, and Unicode tag characters, which can spell an instruction
+ * no reader sees and no rule would match), and a word mixing Latin with Greek or Cyrillic
+ * look-alikes is written in Latin (a name that imitates another's); a text with nothing visible
+ * left is refused.
  */
 function screenedAttributes(request: RegistrationRequest): RegistrationRequest {
   const screenedText = (param: string, text: string): string => {
