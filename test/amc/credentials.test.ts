@@ -860,7 +860,8 @@ describe('AMC credentials past their notAfter', () => {
     expect([good.notBefore, good.notAfter]).to.deep.equal([new Date(certificate.validFrom).toISOString(), new Date(certificate.validTo).toISOString()]);
     await credentials.suspendCredential(held.serialNumber);
 
-    ahead = Date.parse(good.notAfter) - Date.now() + 1000;
+    // Past the latest of the three notAfters (whole seconds: issuances a second apart end a second apart).
+    ahead = Math.max(...[good, held, compromised].map((credential) => Date.parse(credential.notAfter))) - Date.now() + 1000;
     const statusOf = async (serial: string) => (await credentials.getCredentialStatus(serial)).status;
     expect([await statusOf(good.serialNumber), await statusOf(held.serialNumber)]).to.deep.equal(['EXPIRED', 'EXPIRED']);
     const refusal = (error: { status?: number; cause?: string }) => [error.status, error.cause];
