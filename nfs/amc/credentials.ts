@@ -326,11 +326,18 @@ export function createCredentials(deps: CredentialsDeps) {
 
   /** Revokes one certificate for keyCompromise, keeping the date of a revocation it had; null if it was revoked for it already. */
   async function markKeyCompromised(record: CredentialRecord): Promise<CredentialRecord | null> {
-    const at = new Date(now()).toISOString();
-    const revokedAt = record.status === 'REVOKED' && record.revokedAt ? record.revokedAt : at;
-    const updated = await store.credentials.findOneAndUpdate({ _id: record._id, reason: { $ne: 'keyCompromise' } }, { $set: { status: 'REVOKED', reason: 'keyCompromise', revokedAt, statusChangedAt: at } });
-    if (updated) await notifyAll({ event: 'CREDENTIAL_REVOKED', serialNumber: record._id, aic: updated.aic, status: 'REVOKED', reason: 'keyCompromise' });
-    return updated;
+    // The date kept is the one of the status read: a renewal that superseded the certificate
+    // since (a first revocation, with its own date) makes the update miss, and it is read again.
+    let seen: CredentialRecord | null = record;
+    for (let attempt = 0; attempt < KEY_COMPROMISE_PASSES && seen && seen.reason !== 'keyCompromise'; attempt += 1, seen = await store.credentials.findOne({ _id: record._id })) {
+      const at = new Date(now()).toISOString();
+      const revokedAt = seen.status === 'REVOKED' && seen.revokedAt ? seen.revokedAt : at;
+      const updated = await store.credentials.findOneAndUpdate({ _id: seen._id, status: seen.status, reason: { $ne: 'keyCompromise' } }, { $set: { status: 'REVOKED', reason: 'keyCompromise', revokedAt, statusChangedAt: at } });
+      if (!updated) continue;
+      await notifyAll({ event: 'CREDENTIAL_REVOKED', serialNumber: record._id, aic: updated.aic, status: 'REVOKED', reason: 'keyCompromise' });
+      return updated;
+    }
+    return null;
   }
 
   /**
