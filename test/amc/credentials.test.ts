@@ -23,6 +23,7 @@ import { createAgentKeyAndCsr, createCsr, type AgentKeyAndCsr } from '../../nfs/
 import { checkCsrPem } from '../../nfs/shared/csr.ts';
 import { createLogger } from '../../nfs/shared/logger.ts';
 import { createEmbeddedStore } from '../../nfs/shared/store/embedded-store.ts';
+import type { Update } from '../../nfs/shared/store/collection.ts';
 import { acme, operatorCore, registerAgent, startTestCore, type TestCore } from '../support/core-harness.ts';
 import { request } from '../support/nrf-harness.ts';
 
@@ -841,6 +842,31 @@ describe('AMC renewal against a suspension or revocation between its claim and i
     expect((await credentials.getCredentialStatus(current.serialNumber)).revokedAt).to.equal(supersededAt);
     const entries = new X509Crl(new Uint8Array((await credentials.crl()).der)).entries;
     expect(entries.map((entry) => [entry.serialNumber.toLowerCase(), entry.reason])).to.have.deep.members([[current.serialNumber, 1], [supersededBy, 1]]);
+  });
+});
+
+describe('AMC keyCompromise against a renewal landing meanwhile', () => {
+  it('keeps the revocation date the renewal gave the certificate it superseded between the read and the update', async () => {
+    const ca = await loadCertificateAuthority(await createCaMaterial({ commonName: 'key compromise race CA' }));
+    const { store, credentials: setUp, grant } = await credentialsWith(ca);
+    const key = await createAgentKeyAndCsr();
+    await grant('g', key.publicKeySpkiSha256);
+    const issued = await setUp.issueCredential({ grantId: 'g', aic: formatAic(defaultAicScheme, { providerIndex: '1', ontologySerial: 'R', entitySerial: '1' }), csrPem: key.csrPem });
+    const supersededAt = new Date(Date.now() - 5_000).toISOString();
+    // The first status update of the revocation finds the certificate superseded just before it.
+    let landed = false;
+    const racing = Object.assign(Object.create(store.credentials), {
+      findOneAndUpdate: async (filter: Record<string, unknown>, update: Update) => {
+        if (!landed) {
+          landed = true;
+          await store.credentials.findOneAndUpdate({ _id: issued.serialNumber }, { $set: { status: 'REVOKED', reason: 'superseded', revokedAt: supersededAt } });
+        }
+        return store.credentials.findOneAndUpdate(filter, update);
+      },
+    });
+    const credentials = createCredentials({ store: { ...store, credentials: racing } as AmcStore, settings: defaultAmcSettings, ca, aicSaltHex: defaultAicScheme.saltHex, notifier: createNotifier({ logger: createLogger({ nf: 'AMC', level: 'silent' }) }), now: Date.now });
+    const answer = await credentials.revokeCredential(issued.serialNumber, 'keyCompromise');
+    expect([answer.status, answer.reason, answer.revokedAt]).to.deep.equal(['REVOKED', 'keyCompromise', supersededAt]);
   });
 });
 
