@@ -8,8 +8,8 @@
  * tell the registrations that may have been cut short: a key no agent holds through that
  * registration is looked up at the AMC, and the live certificates this gateway's grants made for
  * it around the nonce's time, of AICs no agent here holds, are revoked (cessationOfOperation),
- * each a failure event. Registrations this process runs end here, one way
- * or the other, so only what came before its start is looked at.
+ * each a failure event. Registrations this process runs end here, one way or the other, so only
+ * what came before its start is looked at.
  */
 import type { AmcConsumer } from './consumer.ts';
 import type { Events } from './events.ts';

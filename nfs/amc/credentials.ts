@@ -554,9 +554,9 @@ export function createCredentials(deps: CredentialsDeps) {
     },
 
     /**
-     * Credentials, of one AIC, of one key, issued through one gateway's grants, or whose status changed (or that a renewal made) at or
-     * after `changedSince`, in the order of those changes: a gateway that missed notifications
-     * reads back what changed since it last looked.
+     * Credentials, of one AIC, of one key, issued through one gateway's grants, or whose status
+     * changed (or that a renewal made) at or after `changedSince`, in the order of those changes:
+     * a gateway that missed notifications reads back what changed since it last looked.
      */
     async listCredentials(aicText?: string, changedSince?: string, publicKeySha256?: string, gatewayNfInstanceId?: string): Promise<CredentialStatus[]> {
       const filter: Record<string, unknown> = publicKeySha256 ? { publicKeySha256 } : {};
