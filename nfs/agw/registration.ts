@@ -83,7 +83,7 @@ export function createRegistration(deps: RegistrationDeps) {
     const publicKeySha256 = await csrRefusalsAs400(() => csrKeySha256(request.csrPem));
     // The nonce before the key: a registration that succeeded, sent again as it was, is a replay.
     try {
-      await store.nonces.insertOne({ _id: request.nonce, seenAt: new Date(now()), publicKeySha256 });
+      await store.nonces.insertOne({ _id: request.nonce, seenAt: new Date(now()), publicKeySha256, gatewayId: deps.gatewayId });
     } catch (error) {
       if (error instanceof DuplicateKeyError) throw conflict(`nonce ${request.nonce} was used before: a replayed registration`, 'REPLAYED_REGISTRATION');
       throw error;

@@ -56,6 +56,8 @@ export interface NonceDocument {
   seenAt: Date;
   /** The key its registration certifies: a registration the gateway stopped in leaves it (unstored-issuances.ts). */
   publicKeySha256?: string;
+  /** The NF instance ID of the gateway (replica) that took the registration, whose grants certified it. */
+  gatewayId?: string;
 }
 
 export interface PolicyDocument {

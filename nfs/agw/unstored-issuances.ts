@@ -6,10 +6,10 @@
  * certifies, and stays when the registration ends neither way (a refused or failed one gives its
  * nonce back). So the nonces seen before this gateway's process started, and not looked at since,
  * tell the registrations that may have been cut short: a key no agent holds through that
- * registration is looked up at the AMC, and the live certificates this gateway's grants made for
- * it around the nonce's time, of AICs no agent here holds, are revoked (cessationOfOperation),
- * each a failure event. Registrations this process runs end here, one way or the other, so only
- * what came before its start is looked at.
+ * registration is looked up at the AMC, and the live certificates the grants of the gateway that
+ * took it (this one or a replica) made for it around the nonce's time, of AICs no agent here
+ * holds, are revoked (cessationOfOperation), each a failure event. Registrations this process
+ * runs end here, one way or the other, so only what came before its start is looked at.
  */
 import type { AmcConsumer } from './consumer.ts';
 import type { Events } from './events.ts';
@@ -44,7 +44,8 @@ export function createUnstoredIssuanceSweep(deps: { store: AgwStore; amc: Pick<A
     const holder = await store.agents.findOne({ publicKeySha256: key }, { fields: ['registrationNonce'] });
     if (holder && (holder.registrationNonce === undefined || holder.registrationNonce === nonce._id)) return 0;
     let revoked = 0;
-    for (const credential of await amc.listCredentialsOfKey(key, gatewayId)) {
+    // The replica that took the registration, whose grants certified it (replicas share the nonces).
+    for (const credential of await amc.listCredentialsOfKey(key, nonce.gatewayId ?? gatewayId)) {
       if (credential.status !== 'GOOD' && credential.status !== 'SUSPENDED') continue;
       if (Math.abs(Date.parse(credential.notBefore) - nonce.seenAt.getTime()) > ISSUANCE_WINDOW_MS) continue;
       if (await store.agents.findOne({ _id: credential.aic }, { fields: ['publicKeySha256'] })) continue;

@@ -22,27 +22,35 @@ describe('AGW: certificates of registrations a stopped gateway never stored', fu
   after(async () => core?.close());
 
   /** What a gateway stopped mid-registration leaves: the AMC's certificate for an AIC, and the nonce with the key. */
-  async function certifiedButNotStored(entitySerial: string, seenAt: Date, options: { key?: AgentKeyAndCsr; gatewayId?: string } = {}) {
+  /**
+   * `gatewayId`: the gateway whose grant certified it, this one unless given; `nonce: false`: the
+   * registration was another store's gateway's, whose nonces this gateway never sees.
+   */
+  async function certifiedButNotStored(entitySerial: string, seenAt: Date, options: { key?: AgentKeyAndCsr; gatewayId?: string; nonce?: boolean } = {}) {
     const key = options.key ?? (await createAgentKeyAndCsr());
+    const gatewayId = options.gatewayId ?? core.agw.nfInstanceId;
     const grant = (await request('POST', `${core.amcUrl}/namc-auth/v1/authorizations`, {
-      gateway: { nfInstanceId: options.gatewayId ?? core.agw.nfInstanceId, domain: 'operator.example' }, provider: operatorCore,
+      gateway: { nfInstanceId: gatewayId, domain: 'operator.example' }, provider: operatorCore,
       agent: { name: 'cut-short', version: '1.0', kind: 'capability-agent' }, requestedCapabilities: ['/capability/location'],
       publicKeySha256: key.publicKeySpkiSha256, csrPem: key.csrPem,
     })).body;
     const aic = formatAic(defaultAicScheme, { providerIndex: grant.providerIndex, ontologySerial: 'U', entitySerial });
     const issued = await request('POST', `${core.amcUrl}/namc-cred/v1/credentials`, { grantId: grant.grantId, aic, csrPem: key.csrPem });
     expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
-    await core.store.collection<NonceDocument>('agw.nonces').insertOne({ _id: freshNonce(), seenAt, publicKeySha256: key.publicKeySpkiSha256 });
+    if (options.nonce !== false) await core.store.collection<NonceDocument>('agw.nonces').insertOne({ _id: freshNonce(), seenAt, publicKeySha256: key.publicKeySpkiSha256, gatewayId });
     return { aic, serialNumber: issued.body.serialNumber as string, key };
   }
 
   const statusOf = async (serialNumber: string) => (await request('GET', `${core.amcUrl}/namc-cred/v1/credentials/${serialNumber}`)).body as { status: string; reason?: string };
 
-  it('revokes, once the grace has passed, the live certificate of a key no agent here holds, from before this process started; it keeps a registered agent\'s and another gateway\'s', async () => {
+  it('revokes, once the grace has passed, the live certificates of registrations cut short before this process started, a replica\'s too; it keeps a registered agent\'s and another store\'s gateway\'s', async () => {
     // Before the process started, and within the grace of it.
     const beforeStart = new Date(Date.now() - 60_000);
     const orphan = await certifiedButNotStored('1', beforeStart);
-    const elsewhere = await certifiedButNotStored('4', beforeStart, { gatewayId: randomUUID() });
+    // A gateway of another store certified the same key at the same time: not this gateway's to revoke.
+    const elsewhere = await certifiedButNotStored('4', beforeStart, { key: orphan.key, gatewayId: randomUUID(), nonce: false });
+    // A replica on this store (another instance ID) stopped in a registration: its nonce is here.
+    const ofReplica = await certifiedButNotStored('7', beforeStart, { gatewayId: randomUUID() });
     // The agent tried again after the gateway stopped, with the same key: registered under another AIC.
     const retried = await certifiedButNotStored('5', beforeStart);
     const again = await registerAgent(core.agwUrl, { name: 'retried-agent', csrPem: retried.key.csrPem });
@@ -55,8 +63,9 @@ describe('AGW: certificates of registrations a stopped gateway never stored', fu
     expect((await statusOf(orphan.serialNumber)).status).to.equal('GOOD');
 
     ahead = UNSTORED_GRACE_MS + 10_000;
-    expect(await core.agw.service.revokeUnstoredIssuances()).to.equal(2);
+    expect(await core.agw.service.revokeUnstoredIssuances()).to.equal(3);
     expect(await statusOf(orphan.serialNumber)).to.include({ status: 'REVOKED', reason: 'cessationOfOperation' });
+    expect(await statusOf(ofReplica.serialNumber), "a replica's").to.include({ status: 'REVOKED', reason: 'cessationOfOperation' });
     expect(await statusOf(retried.serialNumber), 'the first attempt of the agent that tried again').to.include({ status: 'REVOKED', reason: 'cessationOfOperation' });
     expect((await statusOf(registered.body.acs.security.credentialSerialNumber)).status, "a registered agent's").to.equal('GOOD');
     expect((await statusOf(again.body.acs.security.credentialSerialNumber)).status, "the agent that tried again's").to.equal('GOOD');
