@@ -68,6 +68,10 @@ export function createDiscovery(deps: DiscoveryDeps) {
   const { store, policy, events, now } = deps;
   const acsTextScore = createAcsTextScorer();
 
+  // A credential past its notAfter is good no more (RFC 5280 section 4.1.2.5), though the AMC
+  // sends no notice of it: its ISO 8601 text compares as the time it names.
+  const unexpiredFilter = () => ({ 'acs.security.credentialNotAfter': { $gt: new Date(now()).toISOString() } });
+
   /**
    * Who asks: their AIC (checked), and their provider and domain when they are registered here.
    * An agent registered here whose credential is suspended or revoked is refused, 403
@@ -80,7 +84,7 @@ export function createDiscovery(deps: DiscoveryDeps) {
     const aic = deps.agents.canonicalAic(aicText, param);
     // The usual requester, registered and unexpired, in one lookup: the expiry as a condition,
     // which costs the embedded engine far less than projecting a field inside the ACS would.
-    const unexpired = await store.agents.findOne({ _id: aic, 'acs.security.credentialNotAfter': { $gt: new Date(now()).toISOString() } }, { fields: ['providerId', 'domain', 'credentialStatus'] });
+    const unexpired = await store.agents.findOne({ _id: aic, ...unexpiredFilter() }, { fields: ['providerId', 'domain', 'credentialStatus'] });
     if (unexpired) {
       requireGoodCredential(aic, unexpired.credentialStatus);
       return { aic, providerId: unexpired.providerId, domain: unexpired.domain };
@@ -113,9 +117,7 @@ export function createDiscovery(deps: DiscoveryDeps) {
   }
 
   // Each condition is its own field, so concurrent updates of one cannot leave a stale verdict.
-  // A credential past its notAfter is good no more (RFC 5280 section 4.1.2.5), though the AMC
-  // sends no notice of it: its ISO 8601 text compares as the time it names.
-  const liveFilter = () => ({ credentialStatus: 'GOOD', cmState: { $ne: 'CM-IDLE' }, liveUntil: { $gt: now() }, 'acs.security.credentialNotAfter': { $gt: new Date(now()).toISOString() } });
+  const liveFilter = () => ({ credentialStatus: 'GOOD', cmState: { $ne: 'CM-IDLE' }, liveUntil: { $gt: now() }, ...unexpiredFilter() });
 
   // Natural-language answers ask for several capabilities each, and structured ones mostly for one:
   // the store would copy thousands of candidates for every such query at 100,000 agents.

@@ -5,7 +5,8 @@
  * procedure that caused the event. Each callback URI gets its notifications in the order they
  * happened (one queue per URI), so a consumer never sees NF_DEREGISTERED before NF_REGISTERED.
  */
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
+import { createDeadlineHttp } from './deadline-http.ts';
 import pRetry from 'p-retry';
 import { correlationHeader, currentCorrelationId } from './correlation.ts';
 import type { Logger } from './logger.ts';
@@ -36,7 +37,9 @@ export interface NotifierOptions {
 
 export function createNotifier<T extends NotificationBody>(options: NotifierOptions): Notifier<T> {
   const { logger, timeoutMs = 2000, retries = 4, minRetryDelayMs = 200, maxPending = 1_000 } = options;
-  const http = options.http ?? axios.create({ timeout: timeoutMs, validateStatus: (status) => status >= 200 && status < 300 });
+  // A deadline for the whole answer (deadline-http.ts): a subscriber answering a byte at a time
+  // would otherwise hold its queue and a pending place past the timeout.
+  const http = options.http ?? createDeadlineHttp(timeoutMs, { validateStatus: (status) => status >= 200 && status < 300 });
   const pending = new Set<Promise<void>>();
   const queueTail = new Map<string, Promise<void>>();
   const waiting = new Map<string, number>();
@@ -45,9 +48,7 @@ export function createNotifier<T extends NotificationBody>(options: NotifierOpti
   async function deliver(uri: string, data: T, correlationId?: string): Promise<void> {
     try {
       await pRetry(
-        // A deadline for the whole answer: axios's timeout ends at the headers, and a subscriber
-        // answering a byte at a time would hold its queue and a pending place past it.
-        () => http.post(uri, data, { headers: correlationId ? { [correlationHeader]: correlationId } : {}, signal: AbortSignal.any([abort.signal, AbortSignal.timeout(timeoutMs)]) }),
+        () => http.post(uri, data, { headers: correlationId ? { [correlationHeader]: correlationId } : {}, signal: abort.signal }),
         {
           retries,
           minTimeout: minRetryDelayMs,
