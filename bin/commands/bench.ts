@@ -28,14 +28,16 @@ export function benchCommand(): Command {
     .command('agw')
     .description('agent registrations per second (AAAP + X.509 issuance), discovery latency with many agents, memory per agent')
     .option('--registrations <n>', 'agents registered through ARP', positiveInt, 1000)
+    .option('--warm-up <n>', 'registrations before the timed ones (the rate settles after about 2,000)', positiveInt, 2000)
     .option('--agents <n>', 'agents in the directory for the discovery load', positiveInt, 100_000)
     .option('--duration <seconds>', 'seconds of load for each kind of discovery', positiveInt, 10)
     .option('--connections <n>', 'concurrent connections of the load generator', positiveInt, 4)
     .option('--json', 'print one JSON object and nothing else on stdout')
-    .action(async (options: { registrations: number; agents: number; duration: number; connections: number; json?: boolean }) => {
+    .action(async (options: { registrations: number; warmUp: number; agents: number; duration: number; connections: number; json?: boolean }) => {
       const result = await (await import('../../bench/agw-bench.ts')).benchAgw({
         registrations: options.registrations,
-        agents: Math.max(options.agents, options.registrations),
+        warmUp: options.warmUp,
+        agents: Math.max(options.agents, options.registrations + options.warmUp),
         durationSeconds: options.duration,
         connections: options.connections,
         progress: (message) => process.stderr.write(`bench agw: ${message}\n`),
