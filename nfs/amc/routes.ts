@@ -1,5 +1,6 @@
 /** HTTP bindings of the AMC's services: typed input -> service call -> status and body. */
 import type { Router } from 'express';
+import { createHash } from 'node:crypto';
 import { callerOf } from '../shared/access-token-guard.ts';
 import type { AuthorizationRequest } from './authorization.ts';
 import type { RevocationReason } from './credentials.ts';
@@ -9,6 +10,17 @@ import { secretAnswerHeaders } from '../shared/secret-answer.ts';
 const cred = '/namc-cred/v1';
 /** A credential's status is read as it is now: a cache asks again each time (RFC 9111 section 5.2.2.4). */
 const liveStatusHeaders = { 'Cache-Control': 'no-cache' };
+
+/**
+ * A CRL's entity tag: its number (RFC 5280 section 5.2.3) under its CA. Numbers are unique to one
+ * CA's CRLs; an AMC that starts with another CA (a store that does not persist, or a new CA from
+ * the operator) numbers its CRLs from the start again, and a cache holding the old CA's CRL of
+ * the same number must not be told it is current (RFC 9110 section 8.8.3).
+ */
+export function crlEntityTag(caCertificatePem: string, crlNumber: number): string {
+  const ca = createHash('sha256').update(caCertificatePem).digest('base64url').slice(0, 16);
+  return `"${ca}.${crlNumber}"`;
+}
 
 /** Created resources are named in Location, absolute under the NF's apiRoot (RFC 9110 section 15.3.2). */
 export function amcRoutes(service: AmcService, apiRoot: () => string) {
@@ -58,11 +70,11 @@ export function amcRoutes(service: AmcService, apiRoot: () => string) {
     router.get(`${cred}/crl`, async (req, res) => {
       const crl = await service.crl();
       // A change is in the next CRL at once, so a cache asks again each time (no-cache), and is
-      // answered 304 while the CRL it holds is the latest: its entity tag is the CRL number (RFC
-      // 9110 section 13.1.2). No Last-Modified: two CRLs made within one second would share it.
-      // Expires says the CRL's nextUpdate for those who keep it by its own terms (RFC 5280
-      // section 5.1.2.5).
-      res.type('application/pkix-crl').set({ 'Cache-Control': 'public, no-cache', ETag: `"${crl.crlNumber}"`, Expires: crl.nextUpdate.toUTCString() });
+      // answered 304 while the CRL it holds is the latest: its entity tag is the CRL number under
+      // its CA (crlEntityTag; RFC 9110 section 13.1.2). No Last-Modified: two CRLs made within
+      // one second would share it. Expires says the CRL's nextUpdate for those who keep it by its
+      // own terms (RFC 5280 section 5.1.2.5).
+      res.type('application/pkix-crl').set({ 'Cache-Control': 'public, no-cache', ETag: crlEntityTag(service.caCertificatePem(), crl.crlNumber), Expires: crl.nextUpdate.toUTCString() });
       if (req.fresh) return void res.status(304).end();
       res.send(Buffer.from(crl.der));
     });

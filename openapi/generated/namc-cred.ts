@@ -524,7 +524,7 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control"?: "public, no-cache";
-                    /** @description The CRL number, quoted (a strong entity tag) */
+                    /** @description A strong entity tag naming the CA (a digest of its certificate) and the CRL number, as "<ca>.<crlNumber>"; an AMC that starts with another CA numbers its CRLs anew, under another tag */
                     ETag?: string;
                     /** @description The CRL's nextUpdate (HTTP-date) */
                     Expires?: string;

@@ -201,7 +201,7 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
     const crl = new X509Crl(new Uint8Array(await first.arrayBuffer()));
     const crlNumber = BigInt(`0x${Buffer.from(crl.getExtension('2.5.29.20')!.value).toString('hex').slice(4)}`);
     expect(first.headers.get('cache-control')).to.equal('public, no-cache');
-    expect(first.headers.get('etag')).to.equal(`"${crlNumber}"`);
+    expect(first.headers.get('etag')).to.match(new RegExp(`^"[A-Za-z0-9_-]+\\.${crlNumber}"$`));
     expect(first.headers.get('last-modified'), 'two CRLs of one second would share it').to.equal(null);
     expect(first.headers.get('expires')).to.equal(crl.nextUpdate!.toUTCString());
     const unchanged = await conditionalGet(`${core.amcUrl}/namc-cred/v1/crl`, first.headers.get('etag')!);
@@ -305,6 +305,30 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
     const ca = published.body;
     const anchors = (await request('GET', `${core.amcUrl}/namc-cred/v1/trust-anchors`)).body;
     expect(anchors[0]).to.deep.equal({ domain: 'operator.example', certificatePem: ca });
+  });
+});
+
+describe('AMC CRL entity tags', () => {
+  it('differ between CAs for CRLs of the same number: a cache of another CA\'s CRL is sent this one', async () => {
+    const started: TestCore[] = [];
+    try {
+      const urls: string[] = [];
+      // Two AMCs on stores that do not persist: each makes its own CA and numbers its CRLs from 1.
+      for (let i = 0; i < 2; i += 1) {
+        const core = await startTestCore();
+        started.push(core);
+        urls.push(`${core.amcUrl}/namc-cred/v1/crl`);
+      }
+      const crls = await Promise.all(urls.map((url) => fetch(url)));
+      const numbers = await Promise.all(crls.map(async (res) => Buffer.from(new X509Crl(new Uint8Array(await res.arrayBuffer())).getExtension('2.5.29.20')!.value).toString('hex')));
+      expect(numbers[0]).to.equal(numbers[1]);
+      const [tagA, tagB] = crls.map((res) => res.headers.get('etag')!);
+      expect(tagA).to.not.equal(tagB);
+      expect((await conditionalGet(urls[1], tagA)).status).to.equal(200);
+      expect((await conditionalGet(urls[1], tagB)).status).to.equal(304);
+    } finally {
+      for (const nf of started) await nf.close();
+    }
   });
 });
 
