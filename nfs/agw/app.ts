@@ -19,7 +19,7 @@ import { createAgentInvoker, createAmcConsumer, type AgentInvoker } from './cons
 import { defaultTaxonomy } from './default-taxonomy.ts';
 import { agwRoutes, structuredQueryFrom } from './routes.ts';
 import { createCachedQueryFastPath } from '../shared/cached-query-fast-path.ts';
-import { compileQueryCheck } from '../shared/schema-validator.ts';
+import { compileHeaderCheck, compileQueryCheck } from '../shared/schema-validator.ts';
 import { createAgwService, type AgwService } from './service.ts';
 import { agwSettingsSchema, defaultAgwSettings, type AgwSettings } from './settings.ts';
 import { checkSettings } from '../shared/settings-file.ts';
@@ -103,6 +103,7 @@ export async function createAgw(deps: AgwDeps): Promise<AgwHandle> {
       createCachedQueryFastPath({
         path: '/nagw-disc/v1/agents',
         checkQuery: await compileQueryCheck('nagw-disc.yaml', '/agents', 'get'),
+        checkHeaders: await compileHeaderCheck('nagw-disc.yaml', '/agents', 'get'),
         version: service.directoryVersion,
         // A requester changes the answer only through policy: requesters policy treats alike share entries.
         keyQuery: async (query, req) => {

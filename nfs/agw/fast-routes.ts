@@ -5,7 +5,7 @@
  * through express for anything the fast path passes on.
  */
 import { pathMatcher, type JsonPostRoute } from '../shared/json-post-fast-path.ts';
-import { compileBodyCheck, compileOperationBodyChecks } from '../shared/schema-validator.ts';
+import { compileBodyCheck, compileHeaderCheck, compileOperationBodyChecks } from '../shared/schema-validator.ts';
 import { secretAnswerHeaders } from '../shared/secret-answer.ts';
 import type { AgwService } from './service.ts';
 import type { RegistrationRequest, RegistrationResult } from './types.ts';
@@ -13,10 +13,11 @@ import type { RegistrationRequest, RegistrationResult } from './types.ts';
 const reg = '/nagw-reg/v1';
 
 export async function agwFastRoutes(service: AgwService, apiRoot: () => string): Promise<JsonPostRoute[]> {
-  const [request, result, resolution] = await Promise.all([
+  const [request, result, resolution, resolutionHeaders] = await Promise.all([
     compileBodyCheck('nagw-reg.yaml', 'RegistrationRequest'),
     compileBodyCheck('nagw-reg.yaml', 'RegistrationResult'),
     compileOperationBodyChecks('nagw-disc.yaml', '/resolutions', 'post', '200'),
+    compileHeaderCheck('nagw-disc.yaml', '/resolutions', 'post'),
   ]);
   return [
     {
@@ -30,6 +31,7 @@ export async function agwFastRoutes(service: AgwService, apiRoot: () => string):
     },
     {
       match: pathMatcher('/nagw-disc/v1/resolutions'),
+      checkHeaders: resolutionHeaders,
       checkBody: resolution.request,
       checkAnswer: resolution.answer,
       handle: ({ body, headers }) => service.resolveNaturalLanguage(body as Parameters<AgwService['resolveNaturalLanguage']>[0], headers.authorization),

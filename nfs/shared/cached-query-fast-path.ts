@@ -16,7 +16,7 @@ import type { Logger } from './logger.ts';
 import type { FastPath } from './nf-host.ts';
 import { ProblemError, type ProblemDetails } from './problem.ts';
 import { createRecentKeys } from './recent-keys.ts';
-import type { QueryCheck } from './schema-validator.ts';
+import type { HeaderCheck, QueryCheck } from './schema-validator.ts';
 
 const maxEntries = 20_000;
 
@@ -31,6 +31,8 @@ export interface CachedQueryFastPathOptions {
   /** The resource path, e.g. /nnrf-disc/v1/nf-instances. */
   path: string;
   checkQuery: QueryCheck;
+  /** The operation's header parameters (compileHeaderCheck): a request they refuse is express's to answer. */
+  checkHeaders?: HeaderCheck;
   /** Query parameters that do not change the answer, so those requesters share entries. */
   ignoredInKey?: string[];
   /**
@@ -99,7 +101,7 @@ export function createCachedQueryFastPath(options: CachedQueryFastPathOptions): 
     const byUrl = cache.get(urlKey);
     if (fresh(byUrl, version)) return answerFromCache(req, res, byUrl.body, options.onCacheHit && (() => options.onCacheHit!(undefined, url)));
     const query = parseQuery(url.slice(options.path.length + 1));
-    if (!query || !options.checkQuery(query)) return next();
+    if (!query || !options.checkQuery(query) || options.checkHeaders?.(req.headers).length) return next();
     const proceed = (keyQuery: Record<string, unknown> | undefined): void => {
       if (!keyQuery) return next();
       const key = JSON.stringify(

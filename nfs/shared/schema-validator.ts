@@ -4,6 +4,7 @@
  * registration would have to be, or nothing is stored.
  */
 import $RefParser from '@apidevtools/json-schema-ref-parser';
+import type { IncomingHttpHeaders } from 'node:http';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { join } from 'node:path';
@@ -126,4 +127,35 @@ interface QueryParameter {
   required?: boolean;
   explode?: boolean;
   schema: { type?: string };
+}
+
+export type HeaderCheck = (headers: IncomingHttpHeaders) => ValidatorItem[];
+
+/**
+ * Compiles the header parameters of one operation (in: header) into a check worded as the
+ * validator words its refusals (path `/headers/<name>`), for an operation served outside express:
+ * a fast path that skipped them would answer a request the contract refuses (an Authorization
+ * over its maxLength, say).
+ */
+export async function compileHeaderCheck(specFile: string, path: string, method: string): Promise<HeaderCheck> {
+  const spec = (await $RefParser.dereference(join(openapiDir, specFile))) as {
+    paths: Record<string, Record<string, { parameters?: QueryParameter[] }>>;
+  };
+  const parameters = (spec.paths[path]?.[method]?.parameters ?? []).filter((parameter) => parameter.in === 'header');
+  if (!parameters.length) throw new Error(`${specFile} has no header parameters for ${method.toUpperCase()} ${path}`);
+  const ajv = new Ajv({ strict: false, allErrors: false });
+  (addFormats as unknown as (ajv: Ajv) => void)(ajv);
+  // Node gives header names in lower case; a header sent twice arrives joined, as one string.
+  const checks = parameters.map((parameter) => ({ name: parameter.name.toLowerCase(), required: parameter.required === true, validate: ajv.compile(parameter.schema) }));
+  return (headers) => {
+    for (const { name, required, validate } of checks) {
+      const value = headers[name];
+      if (value === undefined) {
+        if (required) return [{ path: `/headers/${name}`, message: `must have required property '${name}'` }];
+        continue;
+      }
+      if (!validate(value)) return [{ path: `/headers/${name}`, message: validate.errors?.[0]?.message ?? 'invalid' }];
+    }
+    return [];
+  };
 }

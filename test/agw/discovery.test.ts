@@ -230,6 +230,23 @@ describe('AGW discovery (nagw-disc)', function () {
     });
   });
 
+  it('refuses an Authorization over the maxLength nagw-disc.yaml gives, as 400 naming the header, however the request is served', async () => {
+    const authorization = `Bearer ${'a'.repeat(9000)}`;
+    const asked = [
+      // Served before express (the cached query path, the JSON POST path), and through express.
+      fetch(`${disc}/agents?capability-id=${qos}`, { headers: { authorization } }),
+      fetch(`${disc}/resolutions`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify({ query: 'fix my home broadband' }) }),
+      fetch(`${disc}/resolutions`, { method: 'POST', headers: { authorization, 'content-type': 'application/json; foo=bar' }, body: JSON.stringify({ query: 'fix my home broadband' }) }),
+    ];
+    for (const res of await Promise.all(asked)) {
+      const problem = await res.json();
+      expect([res.status, problem.cause], JSON.stringify(problem)).to.deep.equal([400, 'MANDATORY_IE_INCORRECT']);
+      expect(problem.invalidParams.map((param: { param: string }) => param.param)).to.deep.equal(['header authorization']);
+    }
+    // Within the limit, the same requests are served.
+    expect((await fetch(`${disc}/agents?capability-id=${qos}`, { headers: { authorization: 'Bearer x' } })).status).to.equal(200);
+  });
+
   describe('natural language (resolutions)', () => {
     it('answers the broadband-troubleshooting agent first for "find an agent that can fix my home broadband"', async () => {
       const res = await resolve({ query: 'find an agent that can fix my home broadband' });
