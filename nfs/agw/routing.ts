@@ -2,8 +2,8 @@
  * Semantic routing (DMSC architecture draft, "Semantic routing"): a request addressed to a
  * capability is forwarded to an authorized, healthy instance chosen by liveness and load (the
  * agent's reported load plus the requests this gateway has in flight to it; equally loaded
- * instances take turns), and fails over to
- * another instance of the same capability, within the same request, when one errors or times out.
+ * instances take turns; one that failed lately goes last), and fails over to another instance of
+ * the same capability, within the same request, when one errors or times out.
  */
 import { decodeJwt } from 'jose';
 import { parseAic } from '../shared/aic.ts';
@@ -45,6 +45,7 @@ export function createRouting(deps: {
   const inFlight = new Map<string, number>();
   const routedTokens = createSpentTokens(deps.now);
   const turns = createRoutingTurns();
+  const failures = createFailureHolds(deps.now);
   const busy = (aic: string) => inFlight.get(aic) ?? 0;
   const score = (agent: { _id: string; load: number }) => agent.load + busy(agent._id) * 10;
 
@@ -79,10 +80,11 @@ export function createRouting(deps: {
       await deps.events.recordEvent({ type: 'policy.denied', outcome: 'refused', aic: requester.aic, capabilityId, cause: 'POLICY_DENIED', detail: { ruleId: decision.ruleId, action: 'invoke' } });
       throw forbidden(`policy rule ${decision.ruleId} denies invoking ${capabilityId} to this requester`, 'POLICY_DENIED');
     }
-    // Equally loaded instances take turns: the one this gateway sent a request to longest ago
-    // goes first, so requests one at a time do not all go to the instance the store lists first.
+    // Instances that failed lately go last (routingFailureHoldSeconds). Equally loaded instances
+    // take turns: the one this gateway sent a request to longest ago goes first, so requests one
+    // at a time do not all go to the instance the store lists first.
     const candidates = (await deps.store.agents.find({ ...deps.discovery.liveFilter(), capabilityIds: capabilityId }, { limit: 32 }))
-      .sort((a, b) => score(a) - score(b) || turns.lastOf(a._id) - turns.lastOf(b._id));
+      .sort((a, b) => Number(failures.held(a._id)) - Number(failures.held(b._id)) || score(a) - score(b) || turns.lastOf(a._id) - turns.lastOf(b._id));
     // A call token is routed once: an instance it reached could otherwise send it back through
     // the gateway to get it forwarded, with the gateway's word, to another instance. It is spent
     // only when it is about to reach one: a request refused before that, or with no instance
@@ -106,8 +108,10 @@ export function createRouting(deps: {
         // So does a redirect, which is not followed: the instance is reached at its registered URL.
         if (answer.status >= 500 || answer.status === 408 || answer.status === 429 || (answer.status >= 300 && answer.status < 400)) {
           tried.push({ aic: agent._id, failure: `answered ${answer.status}` });
+          failures.hold(agent._id, deps.settings.routingFailureHoldSeconds);
           continue;
         }
+        failures.release(agent._id);
         await deps.events.recordEvent({
           type: 'routing.decided',
           outcome: answer.status < 400 ? 'success' : 'refused',
@@ -118,6 +122,7 @@ export function createRouting(deps: {
         return { status: answer.status, body: answer.data, ...(answer.challenge ? { challenge: answer.challenge } : {}), servedBy: agent._id, attempts: tried.length + 1 };
       } catch (error) {
         tried.push({ aic: agent._id, failure: (error as Error).message });
+        failures.hold(agent._id, deps.settings.routingFailureHoldSeconds);
       } finally {
         const left = busy(agent._id) - 1;
         if (left > 0) inFlight.set(agent._id, left);
@@ -176,6 +181,27 @@ function createRoutingTurns() {
       last.set(aic, (sequence += 1));
       if (last.size > ROUTING_TURNS_REMEMBERED) last.delete(last.keys().next().value!);
     },
+  };
+}
+
+/** Instances remembered as failed at most; past this the holds that end first are dropped. */
+const FAILURE_HOLDS_REMEMBERED = 10_000;
+
+/**
+ * The instances that failed an attempt lately, each until its hold ends. A Map iterates in
+ * insertion order and a hold is set anew at the end, so the first entry's hold ends first.
+ */
+function createFailureHolds(now: () => number) {
+  const until = new Map<string, number>();
+  return {
+    held: (aic: string) => (until.get(aic) ?? 0) > now(),
+    hold(aic: string, seconds: number) {
+      until.delete(aic);
+      if (seconds <= 0) return;
+      until.set(aic, now() + seconds * 1000);
+      if (until.size > FAILURE_HOLDS_REMEMBERED) until.delete(until.keys().next().value!);
+    },
+    release: (aic: string) => until.delete(aic),
   };
 }
 

@@ -12,6 +12,13 @@ export interface AgwSettings {
   routingTimeoutMs: number;
   /** Instances tried for one routed request. */
   routingMaxAttempts: number;
+  /**
+   * An instance whose attempt failed (an error, a timeout, a 5xx, 408, 429 or a redirect) is
+   * tried after every other instance for this long, or until it answers one: otherwise, as the
+   * least loaded or the longest unused, it would be tried first again by the next request, and
+   * spend its attempts and its timeout.
+   */
+  routingFailureHoldSeconds: number;
   /** Events older than this are dropped, seconds. */
   eventRetentionSeconds: number;
   /** At most this many events are kept, the oldest dropped first: under load the retention alone would hold millions. */
@@ -33,6 +40,7 @@ export const defaultAgwSettings: Omit<AgwSettings, 'aicScheme'> = Object.freeze(
   heartbeatGraceSeconds: 30,
   routingTimeoutMs: 2000,
   routingMaxAttempts: 3,
+  routingFailureHoldSeconds: 30,
   eventRetentionSeconds: 3600,
   maxStoredEvents: 100_000,
   minMatchScore: 0.15,
@@ -50,6 +58,7 @@ export const agwSettingsSchema = {
     heartbeatGraceSeconds: { type: 'integer', minimum: 0, maximum: 86400 },
     routingTimeoutMs: { type: 'integer', minimum: 10, maximum: 600000 },
     routingMaxAttempts: { type: 'integer', minimum: 1, maximum: 32 },
+    routingFailureHoldSeconds: { type: 'integer', minimum: 0, maximum: 86400 },
     eventRetentionSeconds: { type: 'integer', minimum: 1, maximum: 2592000 },
     maxStoredEvents: { type: 'integer', minimum: 100, maximum: 10000000 },
     minMatchScore: { type: 'number', minimum: 0, maximum: 1 },

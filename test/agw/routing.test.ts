@@ -105,7 +105,7 @@ describe('AGW semantic routing (nagw-route)', function () {
   after(async () => core?.close());
 
   /** A capability of the seed taxonomy no other test's agents hold (billing-plan is the requester's). */
-  const extra = ['routing-test-a', 'routing-test-b', 'routing-test-c', 'routing-test-d', 'routing-test-e', 'routing-test-f', 'routing-test-g'];
+  const extra = ['routing-test-a', 'routing-test-b', 'routing-test-c', 'routing-test-d', 'routing-test-e', 'routing-test-f', 'routing-test-g', 'routing-test-h'];
   const unused = ['qos-optimisation', 'network-diagnosis', 'location', 'cell-load-analytics', 'root-cause-analysis', 'fault-handling', 'e2e-testing', 'data-preprocessing', 'knowledge-qa', ...extra];
   function freshCapability(): string {
     const name = unused[capabilityCount++];
@@ -206,6 +206,27 @@ describe('AGW semantic routing (nagw-route)', function () {
       expect(detail.failed[0].failure).to.match(failure);
     });
   }
+
+  it('tries an instance that failed lately after the others, though it is the least loaded, and still tries it last', async () => {
+    const capability = freshCapability();
+    const [failing, healthy] = await instances(capability, [{ behaviour: 'fail', load: 0 }, { behaviour: 'ok', load: 50 }]);
+    const first = await route(capability);
+    expect([first.status, first.headers.get('x-served-by-aic')]).to.deep.equal([200, healthy.aic]);
+    expect(failing.server.requests).to.equal(1);
+    // The next requests go to the healthy instance first, without spending an attempt on the other.
+    for (let i = 0; i < 3; i += 1) {
+      const res = await route(capability);
+      expect([res.status, res.headers.get('x-served-by-aic')]).to.deep.equal([200, healthy.aic]);
+      expect((await lastRoutingEvent(healthy.aic)).detail).to.include({ failover: false, attempts: 1 });
+    }
+    expect(failing.server.requests).to.equal(1);
+    // Held, not dropped: with the healthy one gone, it is still tried, after it.
+    await healthy.server.close();
+    const res = await route(capability);
+    expect([res.status, res.body.cause]).to.deep.equal([503, 'NO_AVAILABLE_INSTANCE']);
+    expect(failing.server.requests).to.equal(2);
+    expect(res.body.detail.indexOf(healthy.aic)).to.be.lessThan(res.body.detail.indexOf(failing.aic));
+  });
 
   it('answers 503 NO_AVAILABLE_INSTANCE when every instance is down', async () => {
     const capability = freshCapability();
@@ -316,5 +337,37 @@ describe('AGW semantic routing (nagw-route)', function () {
     expect(res.status).to.equal(400);
     expect(res.body.cause).to.equal('AGENT_REFUSED');
     expect(res.body.detail).to.contain('parameter ueId is missing');
+  });
+});
+
+describe('AGW semantic routing: an instance held for a failure', function () {
+  this.timeout(30_000);
+  let core: TestCore;
+  before(async () => {
+    core = await startTestCore({ agw: { settings: { routingTimeoutMs: 300, routingFailureHoldSeconds: 1 } } });
+  });
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+  });
+  after(async () => core?.close());
+
+  it('is tried first again, as the least loaded, once routingFailureHoldSeconds have passed', async () => {
+    const capability = 'location';
+    const started = await Promise.all(
+      (['fail', 'ok'] as const).map(async (behaviour, index) => {
+        const server = await startAgentServer(`${capability}-${index}`, behaviour);
+        const res = await registerAgent(core.agwUrl, { name: `${capability}-${index}`, capabilities: [`/capability/${capability}`], a2aUrl: `${server.url}/a2a`, invokeUrl: `${server.url}/invoke` });
+        expect(res.status, JSON.stringify(res.body)).to.equal(201);
+        expect((await request('PUT', `${core.agwUrl}/nagw-reg/v1/registrations/${res.body.aic}/heartbeat`, { load: index * 50 }, asRegistrant(res.body.aic))).status).to.equal(204);
+        return server;
+      }),
+    );
+    const route = () => request('POST', `${core.agwUrl}/nagw-route/v1/capability/${capability}`, { ueId: 'imsi-001010000000001' });
+    expect((await route()).status).to.equal(200);
+    expect((await route()).status).to.equal(200);
+    expect(started[0].requests, 'held after its failure').to.equal(1);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await route()).status).to.equal(200);
+    expect(started[0].requests, 'tried first again').to.equal(2);
   });
 });
