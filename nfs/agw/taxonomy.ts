@@ -5,6 +5,7 @@
  */
 import { nextCounterValue } from '../shared/counters.ts';
 import { badRequest, conflict, notFound } from '../shared/problem.ts';
+import { screenText } from '../shared/text-screen.ts';
 import { createCapabilityMatcher, type TaxonomyEntry } from './capability-matcher.ts';
 import type { AgwStore, TaxonomyDocument } from './store.ts';
 import type { Capability, CapabilityDefinition } from './types.ts';
@@ -131,7 +132,12 @@ export async function createTaxonomy(deps: { store: AgwStore; seed: readonly Tax
       return documents.some((document) => document._id === capabilityId) || (await store.taxonomy.findOne({ _id: capabilityId }, { fields: ['name'] })) !== null;
     },
 
-    /** Taxonomy ids are taken as they are; free text is mapped onto the best match, or refused naming the text. */
+    /**
+     * Taxonomy ids are taken as they are; free text is mapped onto the best match, or refused
+     * naming the text. Free text is screened first, as a query is (text-screen.ts): text addressed
+     * to an AI system is refused (CONTENT_REJECTED), and what is matched and answered is the text
+     * as screened.
+     */
     resolveRequested(requested: string[]): CapabilityResolution {
       refreshSoon();
       const ids = new Set<string>();
@@ -144,12 +150,17 @@ export async function createTaxonomy(deps: { store: AgwStore; seed: readonly Tax
           ids.add(text);
           return;
         }
-        const [best] = matcher.match(text, { limit: 1, minScore: deps.minMatchScore });
+        const param = `/requestedCapabilities/${index}`;
+        const screened = screenText(text);
+        if (screened.verdict === 'BLOCK') {
+          throw badRequest(`${param} is refused: ${screened.reason ?? screened.rules.join(', ')}`, [{ param, reason: 'looks like an instruction to an AI system' }], 'CONTENT_REJECTED');
+        }
+        const [best] = matcher.match(screened.text, { limit: 1, minScore: deps.minMatchScore });
         if (!best) {
-          throw badRequest(`"${text}" matches no capability of the taxonomy`, [{ param: `/requestedCapabilities/${index}`, reason: 'matches no capability' }], 'UNKNOWN_CAPABILITY');
+          throw badRequest(`"${screened.text}" matches no capability of the taxonomy`, [{ param, reason: 'matches no capability' }], 'UNKNOWN_CAPABILITY');
         }
         ids.add(best.capabilityId);
-        matches.push({ requested: text, capabilityId: best.capabilityId, score: best.score });
+        matches.push({ requested: screened.text, capabilityId: best.capabilityId, score: best.score });
       });
       return { capabilityIds: [...ids], matches };
     },

@@ -132,7 +132,7 @@ export interface components {
              */
             invokeUrl?: string;
         };
-        /** @description A taxonomy capability id, or free text that the gateway maps onto the taxonomy. */
+        /** @description A taxonomy capability id, or free text that the gateway maps onto the taxonomy. Free text is screened as a discovery query is: text addressed to an AI system is refused (400 CONTENT_REJECTED), and the text is matched, and answered in capabilityMatches, as screened (invisible characters removed). */
         RequestedCapability: string;
         RegistrationRequest: {
             provider: components["schemas"]["ProviderCredentials"];
