@@ -210,10 +210,12 @@ export function createAgentCallVerifier(options: AgentCallVerifierOptions) {
         await expected.routed.vouched(payload.jti);
       }
       if (payload.cap !== expected.capabilityId) {
-        throw new ProblemError(403, `the call token is for ${String(payload.cap)}, not ${expected.capabilityId}`, { cause: 'TOKEN_CLAIM_MISMATCH' });
+        const reason = payload.cap === undefined ? `the call token has no cap claim (the capability it is for: ${expected.capabilityId})` : `the call token is for ${String(payload.cap)}, not ${expected.capabilityId}`;
+        throw new ProblemError(403, reason, { cause: 'TOKEN_CLAIM_MISMATCH' });
       }
       if (expected.taskId !== undefined && payload.tid !== expected.taskId) {
-        throw new ProblemError(403, `the call token is for task ${String(payload.tid)}, not ${expected.taskId}`, { cause: 'TOKEN_CLAIM_MISMATCH' });
+        const reason = payload.tid === undefined ? `the call token has no tid claim (the taskId it is for: ${expected.taskId})` : `the call token is for task ${String(payload.tid)}, not ${expected.taskId}`;
+        throw new ProblemError(403, reason, { cause: 'TOKEN_CLAIM_MISMATCH' });
       }
       const state = await stateOf(certificate.serialNumber);
       if (state !== 'GOOD') throw new ProblemError(403, `the caller credential ${certificate.serialNumber} is ${state} at the AMC`, { cause: `CREDENTIAL_${state}` });

@@ -359,7 +359,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Required in fact: without a bearer token the answer is 401 with a Bearer challenge (RFC 6750 section 3.1), not a 400. "Bearer " and the calling agent's JWS (ES256, x5c = its certificate chain, aud = this agent's AIC; or, for a call the AGW's semantic routing forwards, aud = the capability id with tdg = the task's RFC 8785 digest, taken only with agw-forwarded). */
+                /** @description Required in fact: without a bearer token the answer is 401 with a Bearer challenge (RFC 6750 section 3.1), not a 400. "Bearer " and the calling agent's JWS: header alg ES256, typ agent-call+jwt, x5c = its certificate chain (the certificate its AMC issued, a P-256 key); claims iss = sub = its AIC, aud = this agent's AIC (or, for a call the AGW's semantic routing forwards, the capability id, with tdg = the task's RFC 8785 digest, taken only with agw-forwarded), cap = the capability id the task is for (/capability/<name>), tid = the task's taskId, jti (taken once), iat and exp (the project's signer gives 60 s; a token issued more than 120 s ago is refused). */
                 Authorization?: string;
                 /** @description For a call token addressed to a capability: the AGW's compact JWS (its nagw-disc key) naming this agent (aud) and the call token (ref = its jti), with a short expiry. */
                 "agw-forwarded"?: string;

@@ -93,7 +93,7 @@ export interface operations {
                 "requester-aic"?: components["schemas"]["AicText"];
             };
             header?: {
-                /** @description Sent on to each instance tried, which checks the caller's credential itself: for the network's capability agents, a call token (JWS) whose audience is the capability id and whose tdg is its task's digest; they refuse a call without one (the gateway then answers with their 401). The empty security requirement is the gateway's own: it routes a request without a token when no requester is named. With an agent's call token (a JWT whose iss is an AIC, with a jti) the gateway adds its own assertion, agw-forwarded, naming the instance it sent the token to, and routes that token once. With OAuth on (`--oauth`), the gateway believes the call token's issuer, and a requester-aic, only once it has verified the token with the key of the certificate it registered for the issuer. */
+                /** @description Sent on to each instance tried, which checks the caller's credential itself: for the network's capability agents, a call token as InvokeTask of nagent-tip.yaml takes it, with aud = the capability id (the caller does not know which instance will answer), cap = the same id, tid = the body's taskId and tdg = the body's RFC 8785 digest; they refuse a call without one (the gateway then answers with their 401). The empty security requirement is the gateway's own: it routes a request without a token when no requester is named. With an agent's call token (a JWT whose iss is an AIC, with a jti) the gateway adds its own assertion, agw-forwarded, naming the instance it sent the token to, and routes that token once. With OAuth on (`--oauth`), the gateway believes the call token's issuer, and a requester-aic, only once it has verified the token with the key of the certificate it registered for the issuer. */
                 Authorization?: string;
             };
             path: {
@@ -101,6 +101,7 @@ export interface operations {
             };
             cookie?: never;
         };
+        /** @description What the instances' invoke endpoint takes, sent on as it is. The network's capability agents take InvokeTask's TaskRequest (nagent-tip.yaml: taskId, intentId, capabilityId and the capability's parameters), and refuse anything else with a 400 (answered here as 400 AGENT_REFUSED). */
         requestBody: {
             content: {
                 "application/json": Record<string, never>;

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
 import { expect } from 'chai';
+import { SignJWT } from 'jose';
+import { randomUUID, X509Certificate } from 'node:crypto';
 import { createAgentKeyAndCsr } from '../../nfs/shared/agent-credentials.ts';
 import { createAgentCallSigner, createAgentCallVerifier, type AgentIdentity, type CredentialState } from '../../nfs/shared/agent-auth.ts';
 import { createCaMaterial, loadCertificateAuthority } from '../../nfs/amc/certificate-authority.ts';
@@ -82,6 +84,19 @@ describe('agent call credentials (JWS with the caller certificate in x5c)', () =
     const token = await createAgentCallSigner(caller).sign({ audience: CALLEE, capabilityId: QOS, taskId: 't1' });
     expect((await refusal(verifier().verify(token, { audience: CALLER, capabilityId: QOS }))).status).to.equal(401);
     expect((await refusal(verifier().verify(token, { audience: CALLEE, capabilityId: '/capability/location' }))).status).to.equal(403);
+  });
+
+  it('names the claim a token lacks: cap (the capability) or tid (the task)', async () => {
+    const x5c = [new X509Certificate(caller.certificatePem).raw.toString('base64')];
+    const sign = (claims: Record<string, string>) =>
+      new SignJWT(claims).setProtectedHeader({ alg: 'ES256', typ: 'agent-call+jwt', x5c }).setIssuer(CALLER).setSubject(CALLER).setAudience(CALLEE).setIssuedAt().setExpirationTime('60s').setJti(randomUUID()).sign(caller.privateKey);
+    const expected = { audience: CALLEE, capabilityId: QOS, taskId: 't1' };
+    const noCap = await refusal(verifier().verify(await sign({ tid: 't1' }), expected));
+    expect([noCap.cause, noCap.message]).to.deep.equal(['TOKEN_CLAIM_MISMATCH', `the call token has no cap claim (the capability it is for: ${QOS})`]);
+    const noTid = await refusal(verifier().verify(await sign({ cap: QOS }), expected));
+    expect([noTid.cause, noTid.message]).to.deep.equal(['TOKEN_CLAIM_MISMATCH', 'the call token has no tid claim (the taskId it is for: t1)']);
+    // Both present, the same token is taken.
+    expect(await verifier().verify(await sign({ cap: QOS, tid: 't1' }), expected)).to.include({ callerAic: CALLER });
   });
 
   it('refuses a certificate from another CA', async () => {
