@@ -351,6 +351,9 @@ export interface operations {
                     "application/json": components["schemas"]["IntentOutcome"];
                 };
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             default: components["responses"]["Default"];
         };

@@ -131,6 +131,26 @@ export interface components {
                 "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
+        /** @description Unauthorized */
+        Unauthorized: {
+            headers: {
+                /** @description The challenge every 401 carries (RFC 9110 section 15.5.2), here a Bearer one (RFC 6750 section 3). */
+                "WWW-Authenticate": string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /** @description Forbidden */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
         /** @description Bad request */
         BadRequest: {
             headers: {
@@ -175,6 +195,8 @@ export interface operations {
                     "application/json": components["schemas"]["PolicyRule"][];
                 };
             };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             default: components["responses"]["Default"];
         };
     };
@@ -201,6 +223,16 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The requester named is registered but its credential is not GOOD at the gateway (CREDENTIAL_SUSPENDED, CREDENTIAL_REVOKED, CREDENTIAL_EXPIRED), or, with OAuth on, the access token's scope lacks nagw-pol (INSUFFICIENT_SCOPE). A rule's denial is a decision, answered 200. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             default: components["responses"]["Default"];
         };
     };
@@ -238,6 +270,8 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             default: components["responses"]["Default"];
         };
     };
@@ -259,6 +293,9 @@ export interface operations {
                 };
                 content?: never;
             };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             default: components["responses"]["Default"];
         };

@@ -288,24 +288,6 @@ export interface components {
                 "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
-        /** @description Forbidden */
-        Forbidden: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["ProblemDetails"];
-            };
-        };
-        /** @description Conflict */
-        Conflict: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["ProblemDetails"];
-            };
-        };
         /** @description Not found */
         NotFound: {
             headers: {
@@ -320,6 +302,24 @@ export interface components {
             headers: {
                 /** @description The challenge every 401 carries (RFC 9110 section 15.5.2), here a Bearer one (RFC 6750 section 3). */
                 "WWW-Authenticate": string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /** @description Forbidden */
+        Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /** @description Conflict */
+        Conflict: {
+            headers: {
                 [name: string]: unknown;
             };
             content: {
@@ -386,9 +386,60 @@ export interface operations {
                     "application/json": components["schemas"]["RegistrationResult"];
                 };
             };
-            400: components["responses"]["BadRequest"];
-            403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
+            /** @description The request is refused, nothing stored: MANDATORY_IE_MISSING or MANDATORY_IE_INCORRECT (a member missing or malformed, each named in invalidParams; an endpoint that is not an http(s) URL; onBehalfOf without kind ue-agent or the other way round), INVALID_MSG_FORMAT (not JSON), INVALID_CSR, CSR_SIGNATURE_INVALID (no proof of possession) or WEAK_KEY (the AMC's check of the CSR), UNKNOWN_CAPABILITY (an id not in the taxonomy, or free text matching none), CONTENT_REJECTED (a name, description or free text addressed to an AI system, or with nothing visible). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AAAP denied the registration, with the AMC's cause: PROVIDER_UNKNOWN, INVALID_PROVIDER_CREDENTIAL, PROVIDER_SUSPENDED, SCOPE_NOT_PERMITTED (no requested capability is the provider's), KEY_COMPROMISED (a certificate of this key was revoked for keyCompromise); or ON_BEHALF_NOT_PERMITTED (the provider may not register a UE's agent). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description REPLAYED_REGISTRATION (the nonce was used by a registration that succeeded), or KEY_ALREADY_REGISTERED (an agent of this key is registered, or being registered). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The AMC refused the gateway's own request (AMC_REFUSED) or failed (AMC_FAILURE), or answered more than the gateway reads (TARGET_NF_ANSWER_TOO_LARGE); nothing is stored, and a certificate made meanwhile is revoked. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description No AMC is registered at the NRF (TARGET_NF_NOT_REACHABLE). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The AMC did not answer in time, or could not be reached (TARGET_NF_NOT_REACHABLE). */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             default: components["responses"]["Default"];
         };
     };

@@ -131,8 +131,15 @@ export interface operations {
             };
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            502: components["responses"]["Default"];
-            503: components["responses"]["Default"];
+            /** @description NO_AVAILABLE_INSTANCE: no live instance offers the capability, or every instance tried failed (a connection error, a timeout, an answer over 1 MiB, a 5xx, 408, 429 or a redirect); the detail names each one tried and its failure. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             default: components["responses"]["Default"];
         };
     };

@@ -65,6 +65,25 @@ describe("The specs' security requirements say what the NFs' checks demand", () 
     expect(checked, 'operations read').to.be.greaterThan(50);
   });
 
+  it('document the refusals every operation can meet: 400 where it takes parameters or a body (the validator checks them), 401 and 403 where an NRF token may be asked for', async () => {
+    const missing: string[] = [];
+    for (const [file, spec] of await specs()) {
+      if (!spec.servers) continue;
+      for (const item of Object.values(spec.paths) as Array<Record<string, Operation> & { parameters?: unknown[] }>) {
+        for (const method of METHODS.filter((each) => item[each])) {
+          const operation = item[method] as Operation & { requestBody?: unknown; responses: Record<string, unknown> };
+          const documented = Object.keys(operation.responses);
+          const validated = (item.parameters ?? []).length + (operation.parameters ?? []).length > 0 || operation.requestBody !== undefined;
+          const tokenAsked = (operation.security ?? spec.security ?? []).some((requirement) => 'oAuth2ClientCredentials' in requirement);
+          for (const [status, needed] of [['400', validated], ['401', tokenAsked], ['403', tokenAsked]] as const) {
+            if (needed && !documented.includes(status)) missing.push(`${file} ${operation.operationId}: ${status}`);
+          }
+        }
+      }
+    }
+    expect(missing).to.deep.equal([]);
+  });
+
   it('declare a bearer scheme for every operation that documents an Authorization header, and name only schemes and scopes the specs define', async () => {
     const common = parseYaml(await readFile(new URL('common.yaml', specDir), 'utf8')) as { components: { securitySchemes: Record<string, { flows?: { clientCredentials: { scopes: Record<string, string> } } }> } };
     const scopes = Object.keys(common.components.securitySchemes.oAuth2ClientCredentials.flows!.clientCredentials.scopes);
