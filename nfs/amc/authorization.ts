@@ -36,7 +36,7 @@ export interface AuthorizationDecision {
   grantedCapabilities?: string[];
   deniedCapabilities?: string[];
   expiresAt?: string;
-  cause?: 'PROVIDER_UNKNOWN' | 'PROVIDER_SUSPENDED' | 'INVALID_PROVIDER_CREDENTIAL' | 'SCOPE_NOT_PERMITTED' | 'KEY_COMPROMISED';
+  cause?: 'PROVIDER_UNKNOWN' | 'PROVIDER_SUSPENDED' | 'INVALID_PROVIDER_CREDENTIAL' | 'KIND_NOT_PERMITTED' | 'SCOPE_NOT_PERMITTED' | 'KEY_COMPROMISED';
   detail?: string;
 }
 
@@ -67,6 +67,10 @@ export function createAuthorization(deps: { store: AmcStore; settings: AmcSettin
       }
       const check = await deps.providers.checkProviderCredentials(request.provider.providerId, request.provider.clientSecret);
       if (!check.ok) return { decision: 'DENY', cause: check.cause, detail: check.detail };
+      // The kind an agent declares is what agents it calls judge it by: the provider must allow it.
+      if (!(check.provider.allowedAgentKinds as string[]).includes(request.agent.kind)) {
+        return { decision: 'DENY', cause: 'KIND_NOT_PERMITTED', detail: `provider ${check.provider.providerId} may not register agents of kind ${request.agent.kind} (it may: ${check.provider.allowedAgentKinds.join(', ')})` };
+      }
       const allowed = check.provider.allowedCapabilities;
       const granted = request.requestedCapabilities.filter((id) => allowed.includes('*') || allowed.includes(id));
       const denied = request.requestedCapabilities.filter((id) => !granted.includes(id));

@@ -9,12 +9,22 @@ import { DuplicateKeyError } from '../shared/store/collection.ts';
 import type { ProviderSeed } from './settings.ts';
 import type { AmcStore, ProviderRecord } from './store.ts';
 
+/** The kinds of agent (namc-auth.yaml AgentKind): the network's NF and capability agents, UEs' agents, third parties'. */
+export const AGENT_KINDS = ['nf-agent', 'capability-agent', 'ue-agent', 'third-party'] as const;
+export type AgentKind = (typeof AGENT_KINDS)[number];
+
 export interface Provider {
   providerId: string;
   providerIndex: string;
   name: string;
   status: 'ACTIVE' | 'SUSPENDED';
   allowedCapabilities: string[];
+  /**
+   * The kinds of agent it may register. The kind an agent declares decides what it may do (only
+   * the network's own kinds task capability agents, agent-nf/service.ts), so it is the provider
+   * account's to allow, as its capabilities are: a third party's account allows third-party.
+   */
+  allowedAgentKinds: AgentKind[];
 }
 
 export type ProviderCheck =
@@ -26,7 +36,7 @@ const exists = (providerId: string) => conflict(`provider ${providerId} exists`,
 export function createProviders(deps: { store: AmcStore }) {
   const { store } = deps;
 
-  async function createProvider(request: { providerId: string; name: string; allowedCapabilities: string[]; clientSecret?: string }) {
+  async function createProvider(request: { providerId: string; name: string; allowedCapabilities: string[]; allowedAgentKinds?: AgentKind[]; clientSecret?: string }) {
     // A provider index is part of every AIC of the provider's agents: a request refused as a
     // duplicate takes none. (Two creations of one id at once may still spend one; the store refuses the second.)
     if (await store.providers.findOne({ _id: request.providerId }, { fields: ['status'] })) throw exists(request.providerId);
@@ -39,6 +49,7 @@ export function createProviders(deps: { store: AmcStore }) {
       name: request.name,
       status: 'ACTIVE',
       allowedCapabilities: request.allowedCapabilities,
+      allowedAgentKinds: request.allowedAgentKinds ?? [...AGENT_KINDS],
       secretSalt,
       secretHash: hashSecret(clientSecret, secretSalt),
     };
@@ -75,7 +86,7 @@ export function createProviders(deps: { store: AmcStore }) {
       return toProvider(record);
     },
 
-    async updateProvider(providerId: string, change: { status?: 'ACTIVE' | 'SUSPENDED'; allowedCapabilities?: string[] }): Promise<Provider> {
+    async updateProvider(providerId: string, change: { status?: 'ACTIVE' | 'SUSPENDED'; allowedCapabilities?: string[]; allowedAgentKinds?: AgentKind[] }): Promise<Provider> {
       const updated = await store.providers.findOneAndUpdate({ _id: providerId }, { $set: change });
       if (!updated) throw notFound(`provider ${providerId} does not exist`);
       return toProvider(updated);
@@ -109,5 +120,6 @@ function toProvider(record: ProviderRecord): Provider {
     name: record.name,
     status: record.status,
     allowedCapabilities: record.allowedCapabilities,
+    allowedAgentKinds: record.allowedAgentKinds ?? [...AGENT_KINDS],
   };
 }

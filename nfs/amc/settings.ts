@@ -1,11 +1,14 @@
 /** The AMC's tunables and the accounts and peers it starts with. */
 import { ConfigError } from '../shared/config.ts';
+import { AGENT_KINDS, type AgentKind } from './providers.ts';
 
 export interface ProviderSeed {
   providerId: string;
   name: string;
   clientSecret: string;
   allowedCapabilities: string[];
+  /** Every kind when absent. */
+  allowedAgentKinds?: AgentKind[];
 }
 
 export interface AmcSettings {
@@ -26,13 +29,13 @@ export interface AmcSettings {
 
 /**
  * The emulator's demonstration accounts: the operator's own NF agents, the AMF registering UE
- * agents, and a third party limited to two capabilities. Their secrets are public by design;
+ * agents, and a third party limited to two capabilities and to third-party agents. Their secrets are public by design;
  * a testbed configures its own.
  */
 export const demoProviders: readonly ProviderSeed[] = Object.freeze([
   { providerId: 'operator-core', name: 'Operator core network agents', clientSecret: 'operator-core-demo-secret', allowedCapabilities: ['*'] },
-  { providerId: 'operator-amf', name: 'AMF, on behalf of UE agents', clientSecret: 'operator-amf-demo-secret', allowedCapabilities: ['/capability/ue-measurement', '/capability/personal-assistant'] },
-  { providerId: 'acme-agents', name: 'ACME third-party agents', clientSecret: 'acme-agents-demo-secret', allowedCapabilities: ['/capability/billing-plan', '/capability/knowledge-qa'] },
+  { providerId: 'operator-amf', name: 'AMF, on behalf of UE agents', clientSecret: 'operator-amf-demo-secret', allowedCapabilities: ['/capability/ue-measurement', '/capability/personal-assistant'], allowedAgentKinds: ['ue-agent'] },
+  { providerId: 'acme-agents', name: 'ACME third-party agents', clientSecret: 'acme-agents-demo-secret', allowedCapabilities: ['/capability/billing-plan', '/capability/knowledge-qa'], allowedAgentKinds: ['third-party'] },
 ]);
 
 export const defaultAmcSettings: AmcSettings = Object.freeze({
@@ -81,6 +84,7 @@ export const amcSettingsSchema = {
           name: { type: 'string', minLength: 1, maxLength: 128 },
           clientSecret: { type: 'string', minLength: 16, maxLength: 128 },
           allowedCapabilities: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^(\\*|/capability/[a-z0-9][a-z0-9-]{0,62})$' } },
+          allowedAgentKinds: { type: 'array', minItems: 1, uniqueItems: true, items: { type: 'string', enum: [...AGENT_KINDS] } },
         },
       },
     },

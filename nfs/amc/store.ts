@@ -1,6 +1,7 @@
 /** The AMC's data, by domain name, on the shared collection interface. */
 import type { Store } from '../shared/store/collection.ts';
 import { readEachOnce } from '../shared/store/read-each-once.ts';
+import type { AgentKind } from './providers.ts';
 
 export interface CaRecord {
   _id: 'ca';
@@ -15,6 +16,8 @@ export interface ProviderRecord {
   name: string;
   status: 'ACTIVE' | 'SUSPENDED';
   allowedCapabilities: string[];
+  /** The kinds of agent the provider may register; absent in accounts made before kinds were kept: every kind. */
+  allowedAgentKinds?: AgentKind[];
   /** HMAC-SHA-256 of the secret under secretSalt: secrets are random and long, so a fast hash is enough. */
   secretHash: string;
   secretSalt: string;

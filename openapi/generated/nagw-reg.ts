@@ -395,7 +395,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description AAAP denied the registration, with the AMC's cause: PROVIDER_UNKNOWN, INVALID_PROVIDER_CREDENTIAL, PROVIDER_SUSPENDED, SCOPE_NOT_PERMITTED (no requested capability is the provider's), KEY_COMPROMISED (a certificate of this key was revoked for keyCompromise); or ON_BEHALF_NOT_PERMITTED (the provider may not register a UE's agent). */
+            /** @description AAAP denied the registration, with the AMC's cause: PROVIDER_UNKNOWN, INVALID_PROVIDER_CREDENTIAL, PROVIDER_SUSPENDED, KIND_NOT_PERMITTED (the provider's account does not allow agents of this kind), SCOPE_NOT_PERMITTED (no requested capability is the provider's), KEY_COMPROMISED (a certificate of this key was revoked for keyCompromise); or ON_BEHALF_NOT_PERMITTED (the provider may not register a UE's agent). */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -49,10 +49,10 @@ export interface components {
             purpose: "REGISTRATION" | "UPDATE";
         };
         /**
-         * @description Why AAAP denied. KEY_COMPROMISED: a certificate of the key publicKeySha256 names was revoked for keyCompromise (RFC 5280 section 5.3.1), and the key is never certified again.
+         * @description Why AAAP denied. KIND_NOT_PERMITTED: the provider's account does not allow agents of the kind asked for (namc-prov.yaml allowedAgentKinds). KEY_COMPROMISED: a certificate of the key publicKeySha256 names was revoked for keyCompromise (RFC 5280 section 5.3.1), and the key is never certified again.
          * @enum {string}
          */
-        DenialCause: "PROVIDER_UNKNOWN" | "PROVIDER_SUSPENDED" | "INVALID_PROVIDER_CREDENTIAL" | "SCOPE_NOT_PERMITTED" | "KEY_COMPROMISED";
+        DenialCause: "PROVIDER_UNKNOWN" | "PROVIDER_SUSPENDED" | "INVALID_PROVIDER_CREDENTIAL" | "KIND_NOT_PERMITTED" | "SCOPE_NOT_PERMITTED" | "KEY_COMPROMISED";
         AuthorizationDecision: {
             /** @enum {string} */
             decision: "GRANT" | "DENY";

@@ -48,10 +48,13 @@ export interface components {
         CapabilityId: string;
         /** @description Capabilities this provider's agents may be granted; ["*"] allows all. */
         AllowedCapabilities: (components["schemas"]["CapabilityId"] | "*")[];
+        /** @description The kinds of agent this provider may register (AAAP denies any other, KIND_NOT_PERMITTED). The kind an agent declares decides what it may do: only the network's own kinds (nf-agent, capability-agent) task the network's capability agents, so a third party's account allows third-party. At creation, every kind when absent. */
+        AllowedAgentKinds: components["schemas"]["AgentKind"][];
         ProviderCreation: {
             providerId: components["schemas"]["ProviderId"];
             name: string;
             allowedCapabilities: components["schemas"]["AllowedCapabilities"];
+            allowedAgentKinds?: components["schemas"]["AllowedAgentKinds"];
             /** @description Chosen by the operator; generated when absent. */
             clientSecret?: string;
         };
@@ -62,6 +65,7 @@ export interface components {
             name: string;
             status: components["schemas"]["ProviderStatus"];
             allowedCapabilities: components["schemas"]["AllowedCapabilities"];
+            allowedAgentKinds: components["schemas"]["AllowedAgentKinds"];
         };
         ProviderWithSecret: components["schemas"]["Provider"] & {
             clientSecret: string;
@@ -87,6 +91,8 @@ export interface components {
             cause?: string;
             invalidParams?: components["schemas"]["InvalidParam"][];
         };
+        /** @enum {string} */
+        AgentKind: "nf-agent" | "capability-agent" | "ue-agent" | "third-party";
     };
     responses: {
         /** @description Any other error */
@@ -247,6 +253,7 @@ export interface operations {
                 "application/json": {
                     status?: components["schemas"]["ProviderStatus"];
                     allowedCapabilities?: components["schemas"]["AllowedCapabilities"];
+                    allowedAgentKinds?: components["schemas"]["AllowedAgentKinds"];
                 };
             };
         };

@@ -49,7 +49,7 @@ describe('AGW agent registration, ARP with AAAP at the AMC (MACP section 5.1)', 
     expect(res.body.acs).to.include({ aic: res.body.aic, providerId: 'acme-agents', acsVersion: 1 });
     // The scope refused is recorded with the registration.
     const events = (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=agent.registered&aic=${res.body.aic}`)).body;
-    expect(events.map((event: { detail: unknown }) => event.detail)).to.deep.equal([{ capabilities: ['/capability/billing-plan'], deniedCapabilities: ['/capability/qos-optimisation'], providerId: 'acme-agents', kind: 'capability-agent' }]);
+    expect(events.map((event: { detail: unknown }) => event.detail)).to.deep.equal([{ capabilities: ['/capability/billing-plan'], deniedCapabilities: ['/capability/qos-optimisation'], providerId: 'acme-agents', kind: 'third-party' }]);
   });
 
   it('maps free-text capabilities onto the taxonomy and says how', async () => {
@@ -183,6 +183,16 @@ describe('AGW agent registration, ARP with AAAP at the AMC (MACP section 5.1)', 
       expect(res.status).to.equal(403);
       expect(res.body.cause).to.equal('SCOPE_NOT_PERMITTED');
       expect(await refusals('SCOPE_NOT_PERMITTED')).to.have.length.greaterThan(0);
+    });
+
+    it("a kind of agent the provider's account does not allow: a third party's agent declared a capability agent (403 KIND_NOT_PERMITTED)", async () => {
+      const before = await agentCount();
+      const res = await registerAgent(core.agwUrl, { provider: acme, kind: 'capability-agent', capabilities: ['/capability/billing-plan'] });
+      expect([res.status, res.body.cause], JSON.stringify(res.body)).to.deep.equal([403, 'KIND_NOT_PERMITTED']);
+      expect(await agentCount()).to.equal(before);
+      expect(await refusals('KIND_NOT_PERMITTED')).to.have.length.greaterThan(0);
+      // The same agent as what it is registers.
+      expect((await registerAgent(core.agwUrl, { provider: acme, kind: 'third-party', capabilities: ['/capability/billing-plan'] })).status).to.equal(201);
     });
 
     it('a capability id not in the taxonomy, or text that matches none (400 UNKNOWN_CAPABILITY)', async () => {

@@ -36,11 +36,12 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
     await core.close();
   });
 
-  const authorize = (provider: { providerId: string; clientSecret: string }, capabilities: string[], publicKeySha256: string) =>
+  // The demonstration third party's account allows third-party agents alone.
+  const authorize = (provider: { providerId: string; clientSecret: string }, capabilities: string[], publicKeySha256: string, kind = provider.providerId === acme.providerId ? 'third-party' : 'capability-agent') =>
     request('POST', `${core.amcUrl}/namc-auth/v1/authorizations`, {
       gateway: { nfInstanceId: randomUUID(), domain: 'operator.example' },
       provider,
-      agent: { name: 'direct', version: '1.0', kind: 'capability-agent' },
+      agent: { name: 'direct', version: '1.0', kind },
       requestedCapabilities: capabilities,
       publicKeySha256,
     });
@@ -65,6 +66,25 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
     const suspended = await request('PATCH', `${core.amcUrl}/namc-prov/v1/providers/short-lived`, { status: 'SUSPENDED' }, { 'content-type': 'application/json' });
     expect(suspended.body.status).to.equal('SUSPENDED');
     expect((await authorize({ providerId: 'short-lived', clientSecret: created.body.clientSecret }, ['/capability/location'], key.publicKeySpkiSha256)).body).to.include({ decision: 'DENY', cause: 'PROVIDER_SUSPENDED' });
+  });
+
+  it('denies a kind of agent the provider account does not allow (KIND_NOT_PERMITTED), storing no grant; an account allows every kind unless told, and its kinds can be changed', async () => {
+    const key = await createAgentKeyAndCsr();
+    expect((await request('GET', `${core.amcUrl}/namc-prov/v1/providers/acme-agents`)).body.allowedAgentKinds).to.deep.equal(['third-party']);
+    const grantsBefore = await core.store.collection('amc.grants').countDocuments({});
+    const denied = (await authorize(acme, ['/capability/billing-plan'], key.publicKeySpkiSha256, 'capability-agent')).body;
+    expect(denied).to.include({ decision: 'DENY', cause: 'KIND_NOT_PERMITTED' });
+    expect(denied.detail).to.contain('kind capability-agent');
+    expect(await core.store.collection('amc.grants').countDocuments({})).to.equal(grantsBefore);
+
+    const created = await request('POST', `${core.amcUrl}/namc-prov/v1/providers`, { providerId: 'any-kind', name: 'Any kind', allowedCapabilities: ['*'] });
+    expect(created.body.allowedAgentKinds).to.deep.equal(['nf-agent', 'capability-agent', 'ue-agent', 'third-party']);
+    const account = { providerId: 'any-kind', clientSecret: created.body.clientSecret };
+    expect((await authorize(account, ['/capability/location'], key.publicKeySpkiSha256, 'capability-agent')).body).to.include({ decision: 'GRANT' });
+    const narrowed = await request('PATCH', `${core.amcUrl}/namc-prov/v1/providers/any-kind`, { allowedAgentKinds: ['third-party'] }, { 'content-type': 'application/json' });
+    expect(narrowed.body.allowedAgentKinds).to.deep.equal(['third-party']);
+    expect((await authorize(account, ['/capability/location'], key.publicKeySpkiSha256, 'capability-agent')).body).to.include({ decision: 'DENY', cause: 'KIND_NOT_PERMITTED' });
+    expect((await request('POST', `${core.amcUrl}/namc-prov/v1/providers`, { providerId: 'no-kind', name: 'No kind', allowedCapabilities: ['*'], allowedAgentKinds: ['robot'] })).status).to.equal(400);
   });
 
   it('refuses a provider id that exists (409 PROVIDER_EXISTS), spending no provider index on it', async () => {

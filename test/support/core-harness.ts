@@ -103,7 +103,8 @@ export async function registerAgent(agwUrl: string, input: RegistrationInput = {
     agent: {
       name: input.name ?? 'qos-agent',
       version: '1.0.0',
-      kind: input.kind ?? 'capability-agent',
+      // The demonstration third party's account allows third-party agents alone (amc/settings.ts).
+      kind: input.kind ?? (input.provider?.providerId === acme.providerId ? 'third-party' : 'capability-agent'),
       description: input.description ?? 'Improves the quality of service of UE traffic',
       ...(input.gdpr !== undefined ? { securityAttributes: { gdpr: input.gdpr } } : {}),
     },
