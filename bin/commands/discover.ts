@@ -3,10 +3,11 @@
  * done (natural-language resolution), from the AGW found through the NRF. The answer's signature
  * is checked against the gateway's key set before anything is printed.
  */
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import type { components as disc } from '../../openapi/generated/nagw-disc.ts';
 import { compileBodyCheck } from '../../nfs/shared/schema-validator.ts';
+import { screenText } from '../../nfs/shared/text-screen.ts';
 import { callNf, formatTable, nfAddressOption, nrfOption, serviceRoot } from './core-client.ts';
 import { wholeNumber } from './whole-number.ts';
 
@@ -19,23 +20,21 @@ const limitOf = wholeNumber(1, 100);
 export function discoverCommand(): Command {
   return new Command('discover')
     .description('find agents: a capability id (/capability/<name>) by structured discovery, any other text by natural-language resolution')
-    .argument('<query>', 'a capability id such as /capability/qos-optimisation, or what you want done, e.g. "fix my home broadband"')
+    .argument('<query>', 'a capability id such as /capability/qos-optimisation, or what you want done, e.g. "fix my home broadband"', checkedQuery)
     .addOption(nrfOption())
     .addOption(nfAddressOption('agw'))
     .option('--json', "print the AGW's signed answer as JSON")
     .option('--limit <n>', 'most agents answered (1 to 100)', limitOf, 10)
     .action(async (query: string, options: { nrf: string; agw?: string; json?: boolean; limit: number }) => {
+      const structured = capabilityIdPattern.test(query);
       const where = { nrf: options.nrf, address: options.agw, addressOption: '--agw' };
       const root = await serviceRoot(where, 'AGW', 'nagw-disc');
-      const structured = capabilityIdPattern.test(query);
-      const answer = (
-        structured
-          ? await callNf('AGW', 'GET', `${root}/agents?${new URLSearchParams({ 'capability-id': query, limit: String(options.limit) })}`)
-          : await callNf('AGW', 'POST', `${root}/resolutions`, { query, limit: options.limit })
-      ).checked<DiscoveryAnswer>(await compileBodyCheck('nagw-disc.yaml', 'DiscoveryAnswer'), 'a discovery answer');
+      const url = structured ? `${root}/agents?${new URLSearchParams({ 'capability-id': query, limit: String(options.limit) })}` : `${root}/resolutions`;
+      const answered = structured ? await callNf('AGW', 'GET', url, undefined, { alsoAccept: [400] }) : await callNf('AGW', 'POST', url, { query, limit: options.limit });
+      if (answered.status === 400) refusedCapability(url, answered.json() as { detail?: string; cause?: string }, query);
+      const answer = answered.checked<DiscoveryAnswer>(await compileBodyCheck('nagw-disc.yaml', 'DiscoveryAnswer'), 'a discovery answer');
       await checkSignature(root, answer);
-      // Structured discovery of an id the taxonomy lacks finds nothing, as a misspelt one would.
-      if (structured && !answer.agents.length) await requireKnownCapability(where, query);
+      requireAnswerTo(answer, structured ? { capabilityId: query, limit: options.limit } : { text: query }, Date.now());
       if (options.json) {
         process.stdout.write(`${JSON.stringify(answer)}\n`);
         return;
@@ -44,12 +43,54 @@ export function discoverCommand(): Command {
     });
 }
 
-/** An Error when the gateway's taxonomy has no such capability id, rather than "no agents found" (a taxonomy it may not read is no answer). */
-async function requireKnownCapability(where: { nrf: string; address?: string; addressOption: string }, capabilityId: string): Promise<void> {
-  const taxonomy = await serviceRoot(where, 'AGW', 'nagw-tax');
-  const entry = await callNf('AGW', 'GET', `${taxonomy}/capabilities/${capabilityId.slice('/capability/'.length)}`, undefined, { alsoAccept: [401, 403, 404] });
-  if (entry.status === 404) {
-    throw new Error(`${capabilityId} is not in the AGW's capability taxonomy (${taxonomy}/capabilities lists it); text such as "improve my video quality" is matched to capabilities`);
+/** Longest natural-language query the AGW takes (nagw-disc.yaml, ResolveNaturalLanguage). */
+const MAX_QUERY_LENGTH = 2000;
+
+/**
+ * A capability id, or text to resolve; a usage error (exit 2) for what is neither: nothing
+ * visible, too long, or something written as a capability id that is not one (a capital
+ * letter, an underscore), which would otherwise be resolved as text and find something else.
+ */
+function checkedQuery(query: string): string {
+  if (capabilityIdPattern.test(query)) return query;
+  if (query.startsWith('/capability/')) {
+    throw new InvalidArgumentError(`${JSON.stringify(query)} is not a capability id: /capability/ and a name of lower-case letters, digits and hyphens (e.g. /capability/qos-optimisation)`);
+  }
+  if (!query.trim()) throw new InvalidArgumentError('the query is empty: give a capability id or what you want done');
+  if (query.length > MAX_QUERY_LENGTH) throw new InvalidArgumentError(`the query is ${query.length} characters long; at most ${MAX_QUERY_LENGTH}`);
+  return query;
+}
+
+/** The AGW's 400 for a structured query: an id its taxonomy lacks is told as such. */
+function refusedCapability(url: string, problem: { detail?: string; cause?: string }, capabilityId: string): never {
+  if (problem.cause === 'UNKNOWN_CAPABILITY') {
+    throw new Error(`${capabilityId} is not in the AGW's capability taxonomy; text such as "improve my video quality" is matched to capabilities`);
+  }
+  throw new Error(`the AGW at ${url} answered 400: ${[problem.detail, problem.cause && `(${problem.cause})`].filter(Boolean).join(' ')}`);
+}
+
+/** Clock difference between this machine and the gateway's tolerated in an answer's times. */
+const CLOCK_ALLOWANCE_MS = 5_000;
+
+/**
+ * A signed answer is the answer to this question, made now: its structuredQuery (or, for text,
+ * its query as the gateway screened it) is what was asked, and it is within its validityPeriod
+ * (nagw-disc.yaml). Otherwise a signed answer to another query, or an old one, sent again by
+ * whoever answers at that address, would be printed as verified.
+ */
+export function requireAnswerTo(answer: DiscoveryAnswer, asked: { capabilityId: string; limit: number } | { text: string }, nowMs: number): void {
+  if ('capabilityId' in asked) {
+    const answered = answer.structuredQuery;
+    if (answered?.capabilityId !== asked.capabilityId || answered.limit !== asked.limit || Object.keys(answered).length !== 2) {
+      throw new Error(`the AGW's signed answer is for another query (${JSON.stringify(answered ?? null)}), not capability-id ${asked.capabilityId} with limit ${asked.limit}: not trusted`);
+    }
+  } else if (answer.query !== screenText(asked.text).text) {
+    throw new Error(`the AGW's signed answer is for another query (${JSON.stringify(answer.query ?? null)}), not ${JSON.stringify(asked.text)}: not trusted`);
+  }
+  const issuedAt = Date.parse(answer.issuedAt);
+  const usableUntil = issuedAt + (answer.validityPeriod ?? 0) * 1000 + CLOCK_ALLOWANCE_MS;
+  if (!(issuedAt <= nowMs + CLOCK_ALLOWANCE_MS && nowMs <= usableUntil)) {
+    throw new Error(`the AGW's signed answer was issued at ${answer.issuedAt}, for ${answer.validityPeriod ?? 0} s: not an answer made now (this machine's clock reads ${new Date(nowMs).toISOString()}): not trusted`);
   }
 }
 

@@ -195,6 +195,13 @@ export function createDiscovery(deps: DiscoveryDeps) {
 
   async function answerStructured(query: StructuredQuery, authorization?: string): Promise<Buffer> {
     const requester = await provenRequesterOf(query.requesterAic, authorization, { type: 'discovery.structured', capabilityId: query.capabilityId });
+    // An id the taxonomy lacks (a typo, say) is refused, as registration and routing refuse it:
+    // an empty answer would say no agent offers a capability that does not exist.
+    if (query.capabilityId && !(await deps.taxonomy.knows(query.capabilityId))) {
+      const refusal = badRequest(`${query.capabilityId} is not in the taxonomy`, [{ param: 'query capability-id', reason: 'unknown capability id' }], 'UNKNOWN_CAPABILITY');
+      await events.recordEvent({ type: 'discovery.structured', outcome: 'refused', aic: requester.aic, capabilityId: query.capabilityId, cause: refusal.cause, detail: { reason: refusal.message } });
+      throw refusal;
+    }
     if (query.capabilityId) {
       const decision = await policy.decide(requester, query.capabilityId, 'discover');
       if (!decision.allowed) {

@@ -171,15 +171,6 @@ export interface components {
                 "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
-        /** @description Bad request */
-        BadRequest: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["ProblemDetails"];
-            };
-        };
         /** @description Unauthorized */
         Unauthorized: {
             headers: {
@@ -193,6 +184,15 @@ export interface components {
         };
         /** @description Forbidden */
         Forbidden: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
+        /** @description Bad request */
+        BadRequest: {
             headers: {
                 [name: string]: unknown;
             };
@@ -240,7 +240,15 @@ export interface operations {
                     "application/json": components["schemas"]["DiscoveryAnswer"];
                 };
             };
-            400: components["responses"]["BadRequest"];
+            /** @description A query parameter is missing or malformed (MANDATORY_IE_INCORRECT, naming it), or capability-id names no capability of the taxonomy (UNKNOWN_CAPABILITY); a requester-aic that does not parse is AIC_SYNTAX, AIC_RANGE or AIC_CHECKSUM. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             default: components["responses"]["Default"];

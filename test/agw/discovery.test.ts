@@ -76,10 +76,18 @@ describe('AGW discovery (nagw-disc)', function () {
       expect(aicsOf(res.body)).to.deep.equal([aic.broadband]);
     });
 
-    it('answers an empty list for a well-formed capability id no agent holds', async () => {
-      const res = await discover('capability-id=/capability/teleportation');
+    it('answers an empty list for a capability of the taxonomy no agent holds', async () => {
+      const res = await discover('capability-id=/capability/fault-handling');
       expect(res.status, JSON.stringify(res.body)).to.equal(200);
       expect(res.body.agents).to.deep.equal([]);
+    });
+
+    it('refuses a well-formed capability id the taxonomy lacks: 400 UNKNOWN_CAPABILITY naming the parameter, an event of its requester', async () => {
+      const res = await discover(`capability-id=/capability/teleportation&requester-aic=${aic.qos}`);
+      expect([res.status, res.body.cause], JSON.stringify(res.body)).to.deep.equal([400, 'UNKNOWN_CAPABILITY']);
+      expect(res.body.invalidParams).to.deep.equal([{ param: 'query capability-id', reason: 'unknown capability id' }]);
+      const events = await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=discovery.structured&aic=${aic.qos}`);
+      expect(events.body[0]).to.deep.include({ outcome: 'refused', cause: 'UNKNOWN_CAPABILITY', capabilityId: '/capability/teleportation' });
     });
 
     it('finds agents by provider-id, only those of that provider', async () => {
@@ -188,7 +196,7 @@ describe('AGW discovery (nagw-disc)', function () {
     it('signs every answer with the key of /jwks over exactly the answer without its signature', async () => {
       const answers = [
         await discover(`capability-id=${qos}`),
-        await discover('capability-id=/capability/teleportation'),
+        await discover('capability-id=/capability/fault-handling'),
         await discover('provider-id=acme-agents'),
         await resolve({ query: 'fix my home broadband' }),
         await resolve({ query: 'xqzv blorft wuggle' }),

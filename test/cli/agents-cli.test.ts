@@ -209,6 +209,39 @@ describe('dmsc agents, ca and discover (command line)', function () {
     }
   });
 
+  it('dmsc discover refuses a signed answer of the real gateway that answers another query, or an old one, sent again from another address', async () => {
+    const location = await fetch(`${core.agwUrl}/nagw-disc/v1/agents?capability-id=/capability/location&limit=10`);
+    const saved = await location.text();
+    const jwks = await (await fetch(`${core.agwUrl}/nagw-disc/v1/jwks`)).text();
+    const replaying = createHttpServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(req.url?.startsWith('/nagw-disc/v1/jwks') ? jwks : saved);
+    });
+    await new Promise<void>((resolve) => replaying.listen(0, '127.0.0.1', resolve));
+    const address = `http://127.0.0.1:${(replaying.address() as AddressInfo).port}`;
+    try {
+      const other = await dmsc(['discover', '/capability/qos-optimisation', '--agw', address]);
+      expect(other.code, shown(other)).to.equal(1);
+      expect(other.stderr).to.contain('is for another query').and.contain('not trusted');
+      // The same query, once its validity period (5 s) and the clock allowance (5 s) are past.
+      await new Promise((resolve) => setTimeout(resolve, 10_500));
+      const old = await dmsc(['discover', '/capability/location', '--agw', address]);
+      expect(old.code, shown(old)).to.equal(1);
+      expect(old.stderr).to.contain('not an answer made now');
+      for (const run of [other, old]) expect(run.stdout).to.equal('');
+    } finally {
+      await new Promise((resolve) => replaying.close(resolve));
+    }
+  });
+
+  it('dmsc discover refuses, as a usage error (exit 2), a query that is empty, too long, or written as a capability id that is not one', async () => {
+    for (const query of ['/capability/Location', '/capability/', '/capability/qos_optimisation', '   ', 'x'.repeat(2001)]) {
+      const run = await dmsc(['discover', query, '--nrf', core.nrfUrl]);
+      expect(run.code, shown(run)).to.equal(2);
+      expect(run.stderr).to.contain("invalid for argument 'query'");
+      expect(run.stdout).to.equal('');
+    }
+  });
+
   it('exits 2 naming the URI when nothing answers at --nrf', async () => {
     const nrf = `http://127.0.0.1:${await closedPort()}`;
     const commands = [['agents'], ['ca', '--pem'], ['discover', '/capability/qos-optimisation']];
