@@ -146,6 +146,27 @@ describe('dmsc agents, ca and discover (command line)', function () {
     }
   });
 
+  it("dmsc ca --pem prints nothing and fails when the AMC address serves an agent's certificate, or more than one", async () => {
+    const agent = await registerAgent(core.agwUrl, { name: 'ca-impostor', capabilities: ['/capability/fault-handling'] });
+    expect(agent.status).to.equal(201);
+    const served = [agent.body.certificatePem as string, `${agent.body.caCertificatePem}\n${agent.body.caCertificatePem}`];
+    let next = 0;
+    const impostor = createHttpServer((_req, res) => res.writeHead(200, { 'content-type': 'application/pem-certificate-chain' }).end(served[next++]));
+    await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
+    try {
+      const address = `http://127.0.0.1:${(impostor.address() as AddressInfo).port}`;
+      const leaf = await dmsc(['ca', '--pem', '--amc', address]);
+      expect(leaf.code, shown(leaf)).to.equal(1);
+      expect(leaf.stderr).to.contain("is not a CA's").and.contain(agent.body.aic);
+      const two = await dmsc(['ca', '--pem', '--amc', address]);
+      expect(two.code, shown(two)).to.equal(1);
+      expect(two.stderr).to.contain('sent 2 certificates');
+      for (const run of [leaf, two]) expect(run.stdout).to.equal('');
+    } finally {
+      await new Promise((resolve) => impostor.close(resolve));
+    }
+  });
+
   it("dmsc ca summarises the CA certificate: subject, validity and SHA-256 fingerprint", async () => {
     const run = await dmsc(['ca', '--nrf', core.nrfUrl]);
     expect(run.code, shown(run)).to.equal(0);
