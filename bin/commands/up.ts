@@ -12,7 +12,7 @@ import type { NfDescriptor } from '../../nfs/shared/nf-host.ts';
 import { runNfs, stopOnSignals } from '../../nfs/shared/nf-runner.ts';
 import { settledHostedAgents } from './hosted-agents.ts';
 import { startNfProcesses, type SupervisorEvent } from './nf-processes.ts';
-import { formatTable, serviceRootAt } from './core-client.ts';
+import { defaultNrfUri, formatTable, serviceRootAt } from './core-client.ts';
 import { readSettingsFile } from '../../nfs/shared/settings-file.ts';
 import { withRuntimeOptions, type RuntimeOptions } from './runtime-options.ts';
 import { readScenario, ScenarioError } from '../../ue-sim/scenario-file.ts';
@@ -49,7 +49,9 @@ export function upCommand(): Command {
       stopOnSignals(core);
       if (!scenario) return;
       const nrfUri = core.nfs.find((nf) => nf.nfType === 'NRF')?.url ?? config.nrfUri;
-      process.stdout.write(`\nrunning scenario ${scenario.name}: ${scenario.description?.trim() ?? ''}\n`);
+      // With --json, stdout carries JSON lines alone: the words for a reader go to stderr.
+      const say = (text: string) => (options.json ? process.stderr : process.stdout).write(text);
+      say(`\nrunning scenario ${scenario.name}: ${scenario.description?.trim() ?? ''}\n`);
       // The simulated UEs hold the keys the AMF provisioned: the same master secret.
       const masterSecret = (config.nfSettings.amf as { masterSecret?: string } | undefined)?.masterSecret;
       // With --oauth, NRF discovery needs a token the UEs do not hold: they are given the AMF, as a
@@ -62,7 +64,14 @@ export function upCommand(): Command {
         await core.stop();
         process.exit(report.passed ? 0 : 1);
       }
-      process.stdout.write('\nThe core stays up; try: npx dmsc ue intent "where am I"   (Ctrl-C stops every NF)\n');
+      // The command to try names this core's addresses where they are not the defaults.
+      const reach = [
+        ...(nrfUri !== defaultNrfUri ? [`--nrf ${nrfUri}`] : []),
+        ...(amf ? [`--amf ${amf}`] : []),
+        ...(nfAddresses.SMF ? [`--smf ${nfAddresses.SMF}`] : []),
+        ...(nfAddresses.AMC ? [`--amc ${nfAddresses.AMC}`] : []),
+      ];
+      say(`\nThe core stays up; try: npx dmsc ue intent "where am I"${reach.map((option) => ` ${option}`).join('')}   (Ctrl-C stops every NF)\n`);
     });
 }
 

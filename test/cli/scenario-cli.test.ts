@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { everyPortFree, killStartedDmsc, runDmsc } from '../support/dmsc-process.ts';
+import { described, everyPortFree, killStartedDmsc, runDmsc, startDmsc, waitForStdout } from '../support/dmsc-process.ts';
 
 describe('dmsc up --scenario and dmsc scenario run', function () {
   this.timeout(60_000);
@@ -25,6 +25,23 @@ describe('dmsc up --scenario and dmsc scenario run', function () {
     // The diagnosis agent's session to the UE's agent, whose check of it asks the SMF and the AMC.
     expect(run.stdout).to.match(/Your phone measured RSRP -?[0-9.]+ dBm/);
     expect(run.stdout).to.contain('scenario default: every expectation held');
+  });
+
+  it('dmsc up --scenario --json prints JSON lines alone on stdout, and the closing hint names this core\'s NRF when it is not the default', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dmsc-scenario-'));
+    const file = join(dir, 'one.yaml');
+    await writeFile(file, 'name: one\nues: { count: 1, firstSupi: imsi-001010000003600 }\narrivalRate: 5\nintents:\n  - text: where am I?\n    expect: { outcome: completed }\n');
+    const run = await runDmsc(['up', ...everyPortFree, '--scenario', file, '--json', '--exit'], 55_000);
+    expect(run.code, run.stderr).to.equal(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines.length).to.be.greaterThan(1);
+    for (const line of lines) expect(() => JSON.parse(line), line).to.not.throw();
+    expect(run.stderr).to.contain('running scenario one');
+
+    const staying = startDmsc(['up', ...everyPortFree, '--scenario', file]);
+    const [, nrf] = await waitForStdout(staying, /^nrf\s+NRF\s+(http:\/\/127\.0\.0\.1:\d+)/m, 30_000);
+    const [hint] = await waitForStdout(staying, /The core stays up; try: .*/, 30_000);
+    expect(hint, described(staying)).to.contain(`npx dmsc ue intent "where am I" --nrf ${nrf}`);
   });
 
   it('dmsc up --scenario exits 1 when an expectation fails', async () => {
