@@ -60,6 +60,7 @@ export async function findService(nrfUri: string, nfType: string, serviceName: s
   } catch (error) {
     if (error instanceof PeerError) {
       const hints: Record<number, string> = {
+        200: ' (is it an NRF?)',
         404: ' (is it an NRF?)',
         401: ` (the core demands access tokens, --oauth: give the ${nfType}'s address with --${nfType.toLowerCase()})`,
       };

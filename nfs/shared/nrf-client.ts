@@ -74,7 +74,12 @@ export function createNrfClient(options: { nrfUri: string; timeoutMs?: number; h
         headers: headers(bearerToken ? { authorization: `Bearer ${bearerToken}` } : {}),
       });
       expectStatus(res, [200], 'NFDiscover');
-      return res.data as SearchResult;
+      // A peer that is not an NRF (a wrong address answering 200) is named as such, not read.
+      const result = res.data as Partial<SearchResult> | undefined;
+      if (!Array.isArray(result?.nfInstances) || !result.nfInstances.every((profile) => typeof profile === 'object' && profile !== null)) {
+        throw new PeerError('NFDiscover', res.status, { detail: 'the answer is not a SearchResult (TS 29.510 clause 6.2.6.2.2): it has no list nfInstances' });
+      }
+      return result as SearchResult;
     },
     async subscribe(subscription) {
       const res = await http.post(`${nrfUri}/nnrf-nfm/v1/subscriptions`, subscription, { headers: headers() });

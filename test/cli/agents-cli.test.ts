@@ -263,6 +263,22 @@ describe('dmsc agents, ca and discover (command line)', function () {
     }
   });
 
+  it('exits 2 naming the URI when what answers at --nrf is not an NRF (a 200 that is not a SearchResult)', async () => {
+    const portal = createHttpServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"profiles":"none"}'));
+    await new Promise<void>((resolve) => portal.listen(0, '127.0.0.1', resolve));
+    const nrf = `http://127.0.0.1:${(portal.address() as AddressInfo).port}`;
+    try {
+      for (const command of [['agents'], ['ca', '--pem'], ['discover', '/capability/qos-optimisation']]) {
+        const run = await dmsc([...command, '--nrf', nrf]);
+        expect(run.code, shown(run)).to.equal(2);
+        expect(run.stderr).to.contain(`${nrf} answered 200 to discovery of`).and.contain('(is it an NRF?)').and.contain('not a SearchResult');
+        expect(run.stdout).to.equal('');
+      }
+    } finally {
+      await new Promise((resolve) => portal.close(resolve));
+    }
+  });
+
   it('exits 2 naming the URI when nothing answers at --nrf', async () => {
     const nrf = `http://127.0.0.1:${await closedPort()}`;
     const commands = [['agents'], ['ca', '--pem'], ['discover', '/capability/qos-optimisation']];
