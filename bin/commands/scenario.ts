@@ -11,7 +11,7 @@ import { formatReport, formatStep, type AgentNames } from '../../ue-sim/step-pri
 import { createUeClient } from '../../ue-sim/ue-client.ts';
 import { createOnDeviceConversion } from '../../ue-sim/on-device-conversion.ts';
 import { ConfigError } from '../../nfs/shared/config.ts';
-import { nfAddressOption, serviceRootAt } from './core-client.ts';
+import { findService, nfAddressOption, serviceRootAt } from './core-client.ts';
 
 /** Runs with more intents than this show a progress bar instead of every step. */
 const MAX_PRINTED_STEPS = 20;
@@ -91,6 +91,9 @@ export function scenarioCommand(): Command {
         throw error;
       }
       const amfUri = options.amf === undefined ? undefined : serviceRootAt(options.amf, '--amf', 'namf-nas');
+      // A core that cannot be reached is a setup error (exit 2 naming the address), not a
+      // scenario whose every expectation failed (exit 1).
+      if (amfUri === undefined) await findService(options.nrf, 'AMF', 'namf-nas');
       const report = await runScenarioAgainstCore({ scenario: parsed, nrfUri: options.nrf, amfUri, json: options.json, masterSecret: options.masterSecret });
       process.exitCode = report.passed ? 0 : 1;
     });

@@ -53,6 +53,15 @@ describe('dmsc up --scenario and dmsc scenario run', function () {
     expect(run.stdout).to.contain('expectations FAILED');
   });
 
+  it('dmsc scenario run exits 2 naming the address when --nrf is not a URI or nothing answers there, rather than report every expectation failed', async () => {
+    const malformed = await runDmsc(['scenario', 'run', 'default', '--nrf', 'nope'], 20_000);
+    expect([malformed.code, malformed.stdout]).to.deep.equal([2, '']);
+    expect(malformed.stderr).to.contain('--nrf: nope is not an http(s) URI');
+    const silent = await runDmsc(['scenario', 'run', 'default', '--nrf', 'http://127.0.0.1:9'], 20_000);
+    expect([silent.code, silent.stdout]).to.deep.equal([2, '']);
+    expect(silent.stderr).to.contain('cannot reach the NRF at http://127.0.0.1:9');
+  });
+
   it('refuses a scenario that does not exist, and --exit without --scenario, with exit 2 before starting anything', async () => {
     const missing = await runDmsc(['scenario', 'run', '/nonexistent/scenario.yaml'], 20_000);
     expect(missing.code).to.equal(2);
