@@ -10,6 +10,7 @@ import type { components } from '../openapi/generated/namf-nas.ts';
 import { postJson } from '../nfs/shared/json-post.ts';
 import { createNrfClient, PeerError } from '../nfs/shared/nrf-client.ts';
 import type { ProblemDetails } from '../nfs/shared/problem.ts';
+import { compileBodyCheck, type BodyCheck } from '../nfs/shared/schema-validator.ts';
 import { serviceUrisOf } from '../nfs/shared/sbi-client.ts';
 
 export type UplinkNasMessage = components['schemas']['UplinkNasMessage'];
@@ -51,7 +52,11 @@ export interface NasChannel {
   send(message: UplinkNasMessage): Promise<DownlinkNasMessage | undefined>;
 }
 
+/** The check of a downlink message against namf-nas.yaml, compiled once per process. */
+let downlinkCheck: Promise<BodyCheck> | undefined;
+
 export function createNasChannel(options: { amfUri: () => Promise<string>; onUnreachable?: () => void; timeoutMs: number }): NasChannel {
+  downlinkCheck ??= compileBodyCheck('namf-nas.yaml', 'DownlinkNasMessage', { discriminator: true });
   return {
     async send(message) {
       const url = `${await options.amfUri()}/n1-messages`;
@@ -65,6 +70,9 @@ export function createNasChannel(options: { amfUri: () => Promise<string>; onUnr
       }
       if (res.status === 204) return undefined;
       if (res.status !== 200) throw new NasTransportError(res.status, res.data as ProblemDetails | undefined, url);
+      // What answers at a wrong --amf (a proxy's page, another service) is named, not read as NAS.
+      const [problem] = (await downlinkCheck!)(res.data);
+      if (problem) throw new NasTransportError(200, { detail: `not a NAS message (${problem.path.replace(/^\/body/, '') || 'the answer'} ${problem.message}): is it the AMF?` }, url);
       return res.data as DownlinkNasMessage;
     },
   };

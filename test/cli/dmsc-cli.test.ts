@@ -4,6 +4,8 @@
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { nfCatalog } from '../../nfs/catalog.ts';
 import { amfProfile, request } from '../support/nrf-harness.ts';
@@ -89,6 +91,22 @@ describe('dmsc (command line)', function () {
     // Nothing listens at either address: the error names the AMF given, so the NRF was not asked.
     const unreachable = await runDmsc(['ue', 'register', '--amf', 'http://127.0.0.1:9', '--nrf', 'http://127.0.0.1:8'], 20_000);
     expect([unreachable.code, unreachable.stderr.trim()]).to.deep.equal([2, 'dmsc: cannot reach the AMF at http://127.0.0.1:9/namf-nas/v1/n1-messages: ECONNREFUSED']);
+  });
+
+  it('dmsc ue names the --amf address when what answers there is not an AMF (a 200 that is not a NAS message)', async () => {
+    const portal = createHttpServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"page":"captive portal"}');
+    });
+    await new Promise<void>((resolve) => portal.listen(0, '127.0.0.1', resolve));
+    try {
+      const address = `http://127.0.0.1:${(portal.address() as AddressInfo).port}`;
+      const run = await runDmsc(['ue', 'register', '--no-agent', '--amf', address], 20_000);
+      expect(run.code, run.stderr).to.equal(1);
+      expect(run.stderr).to.contain(`the AMF at ${address}/namf-nas/v1/n1-messages answered 200: not a NAS message`).and.contain('is it the AMF?');
+    } finally {
+      await new Promise((resolve) => portal.close(resolve));
+    }
   });
 
   it('dmsc nf nope exits 2 with a message naming nope and the known NFs', async () => {
