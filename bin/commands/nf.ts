@@ -23,7 +23,7 @@ export function nfCommand(): Command {
         {
           host: options.host, advertiseHost: options.advertiseHost, nrfUri: options.nrf, dataDir: options.dataDir,
           mongodbUri: options.mongodbUri, logLevel: options.logLevel, oauth: options.oauth,
-          nfSettings: options.config ? await readSettingsFile(options.config, nfCatalog.map((nf) => nf.name)) : {},
+          nfSettings: options.config ? await readSettingsFile(options.config, nfCatalog) : {},
           ports: options.port === undefined ? {} : { [name]: options.port },
           askedPorts: options.askedPort === undefined ? {} : { [name]: options.askedPort },
         },

@@ -38,7 +38,7 @@ export function upCommand(): Command {
         {
           host: options.host, advertiseHost: options.advertiseHost, nrfUri: options.nrf, dataDir: options.dataDir,
           mongodbUri: options.mongodbUri, logLevel: options.logLevel, oauth: options.oauth,
-          nfSettings: options.config ? await readSettingsFile(options.config, nfCatalog.map((nf) => nf.name)) : {}, ports: parsePorts(options.ports),
+          nfSettings: options.config ? await readSettingsFile(options.config, nfCatalog) : {}, ports: parsePorts(options.ports),
         },
         {},
         { logLevel: 'warn' },

@@ -158,6 +158,7 @@ function agentNfDescriptor(name: string, defaultPort: number, defaults: AgentNfS
     nfType: 'AGENT_NF',
     defaultPort,
     summary,
+    settingsSchema: agentNfSettingsSchema,
     create: (context) =>
       createAgentNf({
         name,

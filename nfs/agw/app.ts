@@ -202,6 +202,7 @@ export const agwDescriptor: NfDescriptor = {
   nfType: 'AGW',
   defaultPort: 29600,
   summary: 'Agent Gateway: AIC allocation, agent registration, taxonomy, discovery, semantic routing, policy, events',
+  settingsSchema: agwSettingsSchema,
   create: (context) =>
     createAgw({ store: context.store, logger: context.logger, nrfUri: context.nrfUri, oauth: context.oauth, nfInstanceId: context.nfInstanceId, settings: checkSettings<AgwSettings>('agw', agwSettingsSchema, context.settings) }),
 };

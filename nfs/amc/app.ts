@@ -126,6 +126,7 @@ export const amcDescriptor: NfDescriptor = {
   nfType: 'AMC',
   defaultPort: 29601,
   summary: 'Agent Management Center: CA, agent providers, AAAP authorization, X.509 agent credentials',
+  settingsSchema: amcSettingsSchema,
   create: (context) =>
     createAmc({ store: context.store, logger: context.logger, nrfUri: context.nrfUri, oauth: context.oauth, nfInstanceId: context.nfInstanceId, settings: checkSettings<AmcSettings>('amc', amcSettingsSchema, context.settings) }),
 };

@@ -112,6 +112,7 @@ export function createAmfDescriptor(options: { localIntentHandler?: (context: Nf
     nfType: 'AMF',
     defaultPort: 29518,
     summary: 'AMF: UE registration and connection state over NAS-like messages, UE agents at the AGW, intents to the intent agent',
+    settingsSchema: amfSettingsSchema,
     async create(context) {
       const settings = checkSettings<AmfSettings>('amf', amfSettingsSchema, context.settings);
       const local = settings.mode === 'local' && options.localIntentHandler ? await options.localIntentHandler(context) : undefined;

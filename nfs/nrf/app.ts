@@ -99,6 +99,7 @@ export const nrfDescriptor: NfDescriptor = {
   nfType: 'NRF',
   defaultPort: 29510,
   summary: 'NF Repository Function: NF profiles, heartbeats, discovery, subscriptions, access tokens (TS 29.510)',
+  settingsSchema: nrfSettingsSchema,
   create: (context) =>
     createNrf({ store: context.store, logger: context.logger, oauth: context.oauth, settings: checkSettings<NrfSettings>('nrf', nrfSettingsSchema, context.settings) }),
 };

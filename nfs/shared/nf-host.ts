@@ -108,6 +108,8 @@ export interface NfDescriptor {
   nfType: string;
   defaultPort: number;
   summary: string;
+  /** What its section of a settings file may hold: a start checks every section, its NF started or not (settings-file.ts). */
+  settingsSchema: import('ajv').AnySchema;
   create(context: NfContext): Promise<NfHandle>;
 }
 

@@ -8,7 +8,12 @@ import { Ajv, type AnySchema } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './config.ts';
 
-export async function readSettingsFile(path: string, knownNfs: string[]): Promise<Record<string, unknown>> {
+/**
+ * The file's sections, each checked against its NF's schema, whether that NF starts or not: a
+ * mistyped setting is an error now, not at a later start of the NF it is for.
+ */
+export async function readSettingsFile(path: string, nfs: readonly { name: string; settingsSchema: AnySchema }[]): Promise<Record<string, unknown>> {
+  const knownNfs = nfs.map((nf) => nf.name);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -25,6 +30,7 @@ export async function readSettingsFile(path: string, knownNfs: string[]): Promis
   if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`--config: ${path} must map NF names to their settings`);
   const unknown = Object.keys(parsed).filter((name) => !knownNfs.includes(name));
   if (unknown.length) throw new ConfigError(`--config: ${path} has sections for unknown NFs ${unknown.join(', ')}; known: ${knownNfs.join(', ')}`);
+  for (const nf of nfs) checkSettings(nf.name, nf.settingsSchema, (parsed as Record<string, unknown>)[nf.name]);
   return parsed as Record<string, unknown>;
 }
 

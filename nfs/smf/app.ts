@@ -105,6 +105,7 @@ export const smfDescriptor: NfDescriptor = {
   nfType: 'SMF',
   defaultPort: 29502,
   summary: 'SMF: agent-to-agent sessions, their signed authorization artifacts, QoS, update, release and expiry',
+  settingsSchema: smfSettingsSchema,
   create: (context) =>
     createSmf({ store: context.store, logger: context.logger, nrfUri: context.nrfUri, oauth: context.oauth, nfInstanceId: context.nfInstanceId, settings: checkSettings<SmfSettings>('smf', smfSettingsSchema, context.settings) }),
 };

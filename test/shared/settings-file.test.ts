@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { amcDescriptor, type AmcHandle } from '../../nfs/amc/app.ts';
+import { agwDescriptor } from '../../nfs/agw/app.ts';
+import { nrfDescriptor } from '../../nfs/nrf/app.ts';
 import { createAgentKeyAndCsr } from '../../nfs/shared/agent-credentials.ts';
 import { defaultAicScheme, formatAic } from '../../nfs/shared/aic.ts';
 import { agwSettingsSchema } from '../../nfs/agw/settings.ts';
@@ -35,14 +37,19 @@ describe('NF settings from a YAML file (dmsc --config)', () => {
   };
 
   it('reads sections by NF name', async () => {
-    const settings = await readSettingsFile(await file('ok.yaml', 'agw:\n  routingTimeoutMs: 500\n'), ['nrf', 'amc', 'agw']);
+    const settings = await readSettingsFile(await file('ok.yaml', 'agw:\n  routingTimeoutMs: 500\n'), [nrfDescriptor, amcDescriptor, agwDescriptor]);
     expect(settings).to.deep.equal({ agw: { routingTimeoutMs: 500 } });
   });
 
   it('refuses a missing file, text that is not YAML and unknown NF sections, naming them', async () => {
-    expect((await errorOf(() => readSettingsFile(join(dir, 'none.yaml'), ['agw']))).message).to.contain('cannot read');
-    expect(await errorOf(async () => readSettingsFile(await file('bad.yaml', 'agw: [unclosed'), ['agw']))).to.be.instanceOf(ConfigError);
-    expect((await errorOf(async () => readSettingsFile(await file('unknown.yaml', 'smf: {}\n'), ['nrf', 'agw']))).message).to.contain('unknown NFs smf');
+    expect((await errorOf(() => readSettingsFile(join(dir, 'none.yaml'), [agwDescriptor]))).message).to.contain('cannot read');
+    expect(await errorOf(async () => readSettingsFile(await file('bad.yaml', 'agw: [unclosed'), [agwDescriptor]))).to.be.instanceOf(ConfigError);
+    expect((await errorOf(async () => readSettingsFile(await file('unknown.yaml', 'smf: {}\n'), [nrfDescriptor, agwDescriptor]))).message).to.contain('unknown NFs smf');
+  });
+
+  it("checks every section of the file, whichever NFs start: a mistyped AMC setting is refused by a start of the NRF alone", async () => {
+    const path = await file('amc-typo.yaml', 'nrf:\n  heartbeatGraceMs: 2000\namc:\n  credentialValidityDayz: 7\n');
+    expect((await errorOf(() => readSettingsFile(path, [nrfDescriptor, amcDescriptor]))).message).to.contain('amc').and.contain('credentialValidityDayz');
   });
 
   it('names a mistyped setting and a wrong type', async () => {
