@@ -547,7 +547,15 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            403: components["responses"]["Forbidden"];
+            /** @description AAAP denied the update (the causes of RegisterAgent's 403), or granted only part of the capabilities asked: an update is all or nothing (SCOPE_NOT_PERMITTED naming those not granted), since the agent already holds what it has, where a registration is granted what the provider may offer and told the rest (deniedCapabilities); NOT_OWNER (the agent is another provider's), CREDENTIAL_SUSPENDED, CREDENTIAL_REVOKED or CREDENTIAL_EXPIRED (the agent's certificate is not in good standing). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             404: components["responses"]["NotFound"];
             /** @description ACS_CHANGED: the agent's ACS changed (a renewal, another update) while this update was authorized; send it again. */
             409: {

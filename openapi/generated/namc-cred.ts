@@ -301,6 +301,15 @@ export interface components {
                 "application/problem+json": components["schemas"]["ProblemDetails"];
             };
         };
+        /** @description Not found */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/problem+json": components["schemas"]["ProblemDetails"];
+            };
+        };
         /** @description Forbidden */
         Forbidden: {
             headers: {
@@ -312,15 +321,6 @@ export interface components {
         };
         /** @description Conflict */
         Conflict: {
-            headers: {
-                [name: string]: unknown;
-            };
-            content: {
-                "application/problem+json": components["schemas"]["ProblemDetails"];
-            };
-        };
-        /** @description Not found */
-        NotFound: {
             headers: {
                 [name: string]: unknown;
             };
@@ -405,8 +405,24 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            403: components["responses"]["Forbidden"];
-            409: components["responses"]["Conflict"];
+            /** @description GRANT_INVALID (the grant is unknown, used or lapsed), GATEWAY_MISMATCH (with OAuth on, the grant was made for another gateway), KEY_MISMATCH (the CSR's key is not the grant's), KEY_COMPROMISED, AIC_PROVIDER_MISMATCH (the AIC's provider index is not the grant's), PROVIDER_SUSPENDED, or with OAuth on INSUFFICIENT_SCOPE. The grant stays unspent. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description AIC_ALREADY_ISSUED: the AIC has had a certificate, or is being certified (a certificate is replaced by renewal). The grant stays unspent. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description CA_EXPIRED: the AMC's CA certificate has expired; nothing it signed would validate, and the grant or the certificate to renew is left as it was. */
             500: {
                 headers: {
