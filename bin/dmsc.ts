@@ -1,5 +1,6 @@
 /** `dmsc`: run, inspect and measure the emulated core. Every sub-command explains itself with --help. */
 import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
 import { ConfigError } from '../nfs/shared/config.ts';
 import { upCommand } from './commands/up.ts';
 import { nfCommand } from './commands/nf.ts';
@@ -16,6 +17,7 @@ const program = new Command()
     'dmsc-core: an emulator of an agent-enabled 6G mobile core. 3GPP-style network functions ' +
       '(NRF, AMC, AGW, ...) that talk over HTTP service-based interfaces described in openapi/.',
   )
+  .version((JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version, '-V, --version', 'print the version of dmsc-core')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride();
 

@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
@@ -31,6 +32,12 @@ describe('dmsc (command line)', function () {
     const { code, stdout } = await runDmsc(['--help']);
     expect(code).to.equal(0);
     for (const command of ['up', 'nf', 'bench']) expect(stdout).to.match(new RegExp(`^\\s+${command}\\b`, 'm'), `--help lists ${command}`);
+  });
+
+  it('dmsc --version prints the version of package.json and exits 0', async () => {
+    const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const run = await runDmsc(['--version']);
+    expect([run.code, run.stdout.trim()]).to.deep.equal([0, version]);
   });
 
   it('dmsc up --only nrf prints where the NRF is, serves TS 29.510 on 127.0.0.1:29510, and exits 0 on SIGTERM', async () => {
