@@ -81,7 +81,7 @@ const write = (text: string) => void process.stdout.write(text.endsWith('\n') ? 
 const ms = (value: number | undefined) => (value === undefined ? '' : `${Math.round(value)} ms`);
 
 export function ueCommand(): Command {
-  const ue = new Command('ue').description('act as a UE: register with the AMF, send an intent over NAS, deregister (found through the NRF)');
+  const ue = new Command('ue').description('act as a UE: register with the AMF, send an intent over NAS, deregister (found through the NRF); each NAS answer is awaited up to 60 s, since a registration includes the UE agent\'s at the AGW and an intent its whole workflow');
 
   withUeOptions(
     ue
