@@ -44,10 +44,11 @@ export interface AgentNfServiceDeps {
 }
 
 /**
- * Kinds of agent that may task the network's capability agents directly: the network's own. UE
- * agents and third parties are refused here (third parties reach capabilities through the AGW).
+ * The agent kinds that may task the network's capability agents (InvokeTask, directly or routed
+ * by the AGW) and have a UE's device asked on their behalf: the network's own. UE agents and
+ * third parties are refused here; a third party reaches a capability in an A2A session the SMF
+ * sets up. A kind is what the provider's account allows (AMC, allowedAgentKinds).
  */
-/** The agent kinds that may task capability agents (and have a UE's device asked on their behalf). */
 export const taskingKinds = new Set(['nf-agent', 'capability-agent']);
 
 export function createAgentNfService(deps: AgentNfServiceDeps) {
@@ -114,7 +115,7 @@ export function createAgentNfService(deps: AgentNfServiceDeps) {
       });
       const registration = await deps.directory.registration(caller.callerAic);
       if (!registration || registration.state !== 'ACTIVE') throw forbidden(`the caller ${caller.callerAic} is not an active agent at the AGW`, 'CALLER_NOT_REGISTERED');
-      if (!taskingKinds.has(registration.kind)) throw forbidden(`a ${registration.kind} may not task capability agents directly`, 'CALLER_NOT_ALLOWED');
+      if (!taskingKinds.has(registration.kind)) throw forbidden(`a ${registration.kind} may not task capability agents: only the network's own agents (${[...taskingKinds].join(', ')}) do`, 'CALLER_NOT_ALLOWED');
       if (!agent.capabilityIds?.includes(request.capabilityId)) {
         throw forbidden(`agent ${agentName} holds no grant for ${request.capabilityId}`, 'CAPABILITY_NOT_HELD');
       }
