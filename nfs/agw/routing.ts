@@ -96,38 +96,42 @@ export function createRouting(deps: {
     }
     const tried: Array<{ aic: string; failure: string }> = [];
     for (const agent of candidates.slice(0, deps.settings.routingMaxAttempts)) {
+      const headers: Record<string, string> = authorization ? { authorization } : {};
+      // The gateway's word that it sent this call token to this instance (gateway-forward.ts).
+      // Signed before the attempt: a failure of the gateway's own is not the instance's.
+      if (callToken?.jti) headers[GATEWAY_FORWARD_HEADER] = await deps.signer.sign(forwardClaims(deps.gatewayId, agent._id, callToken.jti, deps.now()), FORWARD_TYPE);
       inFlight.set(agent._id, busy(agent._id) + 1);
       turns.taken(agent._id);
+      let answer: Awaited<ReturnType<AgentInvoker['invoke']>>;
       try {
-        const headers: Record<string, string> = authorization ? { authorization } : {};
-        // The gateway's word that it sent this call token to this instance (gateway-forward.ts).
-        if (callToken?.jti) headers[GATEWAY_FORWARD_HEADER] = await deps.signer.sign(forwardClaims(deps.gatewayId, agent._id, callToken.jti, deps.now()), FORWARD_TYPE);
-        const answer = await deps.invoker.invoke(agent.invokeUrl, body, deps.settings.routingTimeoutMs, headers);
-        // 408 and 429 tell of the instance (it timed out, it is overloaded: RFC 9110 section
-        // 15.5.9, RFC 6585 section 4), not of the request: another instance may well serve it.
-        // So does a redirect, which is not followed: the instance is reached at its registered URL.
-        if (answer.status >= 500 || answer.status === 408 || answer.status === 429 || (answer.status >= 300 && answer.status < 400)) {
-          tried.push({ aic: agent._id, failure: `answered ${answer.status}` });
-          failures.hold(agent._id, deps.settings.routingFailureHoldSeconds);
-          continue;
-        }
-        failures.release(agent._id);
-        await deps.events.recordEvent({
-          type: 'routing.decided',
-          outcome: answer.status < 400 ? 'success' : 'refused',
-          aic: agent._id,
-          capabilityId,
-          detail: { requester: requester.aic, candidates: candidates.length, attempts: tried.length + 1, failover: tried.length > 0, failed: tried, status: answer.status },
-        });
-        return { status: answer.status, body: answer.data, ...(answer.challenge ? { challenge: answer.challenge } : {}), servedBy: agent._id, attempts: tried.length + 1 };
+        answer = await deps.invoker.invoke(agent.invokeUrl, body, deps.settings.routingTimeoutMs, headers);
       } catch (error) {
         tried.push({ aic: agent._id, failure: (error as Error).message });
         failures.hold(agent._id, deps.settings.routingFailureHoldSeconds);
+        continue;
       } finally {
         const left = busy(agent._id) - 1;
         if (left > 0) inFlight.set(agent._id, left);
         else inFlight.delete(agent._id);
       }
+      // 408 and 429 tell of the instance (it timed out, it is overloaded: RFC 9110 section
+      // 15.5.9, RFC 6585 section 4), not of the request: another instance may well serve it.
+      // So does a redirect, which is not followed: the instance is reached at its registered URL.
+      if (answer.status >= 500 || answer.status === 408 || answer.status === 429 || (answer.status >= 300 && answer.status < 400)) {
+        tried.push({ aic: agent._id, failure: `answered ${answer.status}` });
+        failures.hold(agent._id, deps.settings.routingFailureHoldSeconds);
+        continue;
+      }
+      failures.release(agent._id);
+      // Once an instance has answered, nothing that follows sends the request to another.
+      await deps.events.recordEvent({
+        type: 'routing.decided',
+        outcome: answer.status < 400 ? 'success' : 'refused',
+        aic: agent._id,
+        capabilityId,
+        detail: { requester: requester.aic, candidates: candidates.length, attempts: tried.length + 1, failover: tried.length > 0, failed: tried, status: answer.status },
+      });
+      return { status: answer.status, body: answer.data, ...(answer.challenge ? { challenge: answer.challenge } : {}), servedBy: agent._id, attempts: tried.length + 1 };
     }
     // No instance served it: the event is the requester's, as a refusal is.
     await deps.events.recordEvent({ type: 'routing.decided', outcome: 'failure', ...(requester.aic ? { aic: requester.aic } : {}), capabilityId, cause: 'NO_AVAILABLE_INSTANCE', detail: { requester: requester.aic, candidates: candidates.length, failed: tried } });
