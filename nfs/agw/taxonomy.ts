@@ -129,6 +129,7 @@ export async function createTaxonomy(deps: { store: AgwStore; seed: readonly Tax
 
     /** has(), asking the store when this replica's copy lacks it: added through another replica just now, say. */
     async knows(capabilityId: string): Promise<boolean> {
+      refreshSoon();
       return documents.some((document) => document._id === capabilityId) || (await store.taxonomy.findOne({ _id: capabilityId }, { fields: ['name'] })) !== null;
     },
 
@@ -155,6 +156,7 @@ export async function createTaxonomy(deps: { store: AgwStore; seed: readonly Tax
         if (screened.verdict === 'BLOCK') {
           throw badRequest(`${param} is refused: ${screened.reason ?? screened.rules.join(', ')}`, [{ param, reason: 'looks like an instruction to an AI system' }], 'CONTENT_REJECTED');
         }
+        if (text.trim() && !screened.text.trim()) throw badRequest(`${param} has no visible text once invisible characters are removed`, [{ param, reason: 'only invisible characters' }], 'CONTENT_REJECTED');
         const [best] = matcher.match(screened.text, { limit: 1, minScore: deps.minMatchScore });
         if (!best) {
           throw badRequest(`"${screened.text}" matches no capability of the taxonomy`, [{ param, reason: 'matches no capability' }], 'UNKNOWN_CAPABILITY');

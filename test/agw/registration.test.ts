@@ -243,6 +243,8 @@ describe('AGW agent registration, ARP with AAAP at the AMC (MACP section 5.1)', 
       expect([res.status, res.body.cause], JSON.stringify(res.body)).to.deep.equal([400, 'CONTENT_REJECTED']);
       expect(res.body.invalidParams).to.deep.equal([{ param: '/requestedCapabilities/1', reason: 'looks like an instruction to an AI system' }]);
       expect(await agentCount()).to.equal(before);
+      const invisible = await registerAgent(core.agwUrl, { capabilities: ['\u200b\u200b'] });
+      expect([invisible.status, invisible.body.cause], JSON.stringify(invisible.body)).to.deep.equal([400, 'CONTENT_REJECTED']);
       const zeroWidth = await registerAgent(core.agwUrl, { capabilities: ['where is\u200b the user'] });
       expect(zeroWidth.status, JSON.stringify(zeroWidth.body)).to.equal(201);
       expect(zeroWidth.body.capabilityMatches[0]).to.include({ requested: 'where is the user', capabilityId: '/capability/location' });
