@@ -31,10 +31,12 @@ export function discoverCommand(): Command {
       const root = await serviceRoot(where, 'AGW', 'nagw-disc');
       const url = structured ? `${root}/agents?${new URLSearchParams({ 'capability-id': query, limit: String(options.limit) })}` : `${root}/resolutions`;
       const answered = structured ? await callNf('AGW', 'GET', url, undefined, { alsoAccept: [400] }) : await callNf('AGW', 'POST', url, { query, limit: options.limit });
+      // When the answer came, before the key set is asked for (another round trip).
+      const answeredAt = Date.now();
       if (answered.status === 400) refusedCapability(url, answered.json() as { detail?: string; cause?: string }, query);
       const answer = answered.checked<DiscoveryAnswer>(await compileBodyCheck('nagw-disc.yaml', 'DiscoveryAnswer'), 'a discovery answer');
       await checkSignature(root, answer);
-      requireAnswerTo(answer, structured ? { capabilityId: query, limit: options.limit } : { text: query }, Date.now());
+      requireAnswerTo(answer, structured ? { capabilityId: query, limit: options.limit } : { text: query, limit: options.limit }, answeredAt);
       if (options.json) {
         process.stdout.write(`${JSON.stringify(answer)}\n`);
         return;
@@ -78,7 +80,8 @@ const CLOCK_ALLOWANCE_MS = 5_000;
  * (nagw-disc.yaml). Otherwise a signed answer to another query, or an old one, sent again by
  * whoever answers at that address, would be printed as verified.
  */
-export function requireAnswerTo(answer: DiscoveryAnswer, asked: { capabilityId: string; limit: number } | { text: string }, nowMs: number): void {
+export function requireAnswerTo(answer: DiscoveryAnswer, asked: { capabilityId: string; limit: number } | { text: string; limit: number }, nowMs: number): void {
+  if (answer.agents.length > asked.limit) throw new Error(`the AGW's signed answer holds ${answer.agents.length} agents, more than the ${asked.limit} asked for: not trusted`);
   if ('capabilityId' in asked) {
     const answered = answer.structuredQuery;
     if (answered?.capabilityId !== asked.capabilityId || answered.limit !== asked.limit || Object.keys(answered).length !== 2) {

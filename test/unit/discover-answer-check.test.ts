@@ -41,10 +41,17 @@ describe('dmsc discover: a signed answer must answer this query, now', () => {
     expect(failure(() => requireAnswerTo(structured({ capabilityId: qos, limit: 10 }), { capabilityId: qos, limit: 10 }, issuedAt - 5_001))).to.match(/not an answer made now/);
   });
 
+  it('refuses an answer with more agents than the limit asked for', () => {
+    const agent = { aic: 'a', score: 1, capabilities: [qos], a2aUrl: 'http://127.0.0.1:9/a2a' };
+    const answer = { ...resolved('fix my home broadband'), agents: [agent, agent, agent] } as DiscoveryAnswer;
+    expect(failure(() => requireAnswerTo(answer, { text: 'fix my home broadband', limit: 2 }, issuedAt))).to.match(/holds 3 agents, more than the 2 asked for/);
+    expect(failure(() => requireAnswerTo(answer, { text: 'fix my home broadband', limit: 3 }, issuedAt))).to.equal('taken');
+  });
+
   it('takes a resolution of the text as the gateway screens it, and refuses one of other text', () => {
-    expect(failure(() => requireAnswerTo(resolved('fix my home broadband'), { text: 'fix my home broadband' }, issuedAt))).to.equal('taken');
+    expect(failure(() => requireAnswerTo(resolved('fix my home broadband'), { text: 'fix my home broadband', limit: 10 }, issuedAt))).to.equal('taken');
     // The gateway removes invisible characters before it resolves.
-    expect(failure(() => requireAnswerTo(resolved('fix my home broadband'), { text: 'fix my\u200b home broadband' }, issuedAt))).to.equal('taken');
-    expect(failure(() => requireAnswerTo(resolved('where am I'), { text: 'fix my home broadband' }, issuedAt))).to.match(/is for another query/);
+    expect(failure(() => requireAnswerTo(resolved('fix my home broadband'), { text: 'fix my\u200b home broadband', limit: 10 }, issuedAt))).to.equal('taken');
+    expect(failure(() => requireAnswerTo(resolved('where am I'), { text: 'fix my home broadband', limit: 10 }, issuedAt))).to.match(/is for another query/);
   });
 });
