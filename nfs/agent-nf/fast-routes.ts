@@ -7,7 +7,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { pathMatcher, type JsonPostRoute } from '../shared/json-post-fast-path.ts';
 import type { IntentRequest } from '../shared/intent/intent-pipeline.ts';
 import type { TaskRequest } from '../shared/intent/task-invocation.ts';
-import { compileBodyCheck, type ValidatorItem } from '../shared/schema-validator.ts';
+import { compileBodyCheck, compileHeaderCheck, type ValidatorItem } from '../shared/schema-validator.ts';
 import type { AgentNfService } from './service.ts';
 import { GATEWAY_FORWARD_HEADER } from '../shared/gateway-forward.ts';
 
@@ -37,7 +37,8 @@ function checkAuthorization(headers: IncomingHttpHeaders): ValidatorItem[] {
 }
 
 export async function agentNfFastRoutes(service: AgentNfService): Promise<JsonPostRoute[]> {
-  const [intentRequest, intentOutcome, taskRequest, taskResult] = await Promise.all([
+  const [intentHeaders, intentRequest, intentOutcome, taskRequest, taskResult] = await Promise.all([
+    compileHeaderCheck('nagent-tip.yaml', '/agents/{agentName}/intents', 'post'),
     compileBodyCheck('nagent-tip.yaml', 'IntentRequest'),
     compileBodyCheck('nagent-tip.yaml', 'IntentOutcome'),
     compileBodyCheck('nagent-tip.yaml', 'TaskRequest'),
@@ -46,6 +47,7 @@ export async function agentNfFastRoutes(service: AgentNfService): Promise<JsonPo
   return [
     {
       match: agentPath('/nagent-tip/v1/agents/{agentName}/intents'),
+      checkHeaders: intentHeaders,
       checkBody: intentRequest,
       checkAnswer: intentOutcome,
       handle: ({ params, body, headers }) => service.submitIntent(params.agentName, body as IntentRequest, headers.authorization),

@@ -145,7 +145,8 @@ export async function compileHeaderCheck(specFile: string, path: string, method:
   if (!parameters.length) throw new Error(`${specFile} has no header parameters for ${method.toUpperCase()} ${path}`);
   const ajv = new Ajv({ strict: false, allErrors: false });
   (addFormats as unknown as (ajv: Ajv) => void)(ajv);
-  // Node gives header names in lower case; a header sent twice arrives joined, as one string.
+  // Node gives header names in lower case and one value per header (of Authorization sent twice, the
+  // first; of most others, all joined with ", ").
   const checks = parameters.map((parameter) => ({ name: parameter.name.toLowerCase(), required: parameter.required === true, validate: ajv.compile(parameter.schema) }));
   return (headers) => {
     for (const { name, required, validate } of checks) {
