@@ -70,6 +70,8 @@ export function upCommand(): Command {
         ...(amf ? [`--amf ${amf}`] : []),
         ...(nfAddresses.SMF ? [`--smf ${nfAddresses.SMF}`] : []),
         ...(nfAddresses.AMC ? [`--amc ${nfAddresses.AMC}`] : []),
+        // The secret itself is not printed: it is in the settings file.
+        ...(masterSecret ? ['--master-secret <amf.masterSecret of --config>'] : []),
       ];
       say(`\nThe core stays up; try: npx dmsc ue intent "where am I"${reach.map((option) => ` ${option}`).join('')}   (Ctrl-C stops every NF)\n`);
     });

@@ -29,7 +29,8 @@ export interface AmcSettings {
 
 /**
  * The emulator's demonstration accounts: the operator's own NF agents, the AMF registering UE
- * agents, and a third party limited to two capabilities and to third-party agents. Their secrets are public by design;
+ * agents (of kind ue-agent alone), and a third party limited to two capabilities and to
+ * third-party agents. Their secrets are public by design;
  * a testbed configures its own.
  */
 export const demoProviders: readonly ProviderSeed[] = Object.freeze([

@@ -547,7 +547,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
-            /** @description AAAP denied the update (the causes of RegisterAgent's 403), or granted only part of the capabilities asked: an update is all or nothing (SCOPE_NOT_PERMITTED naming those not granted), since the agent already holds what it has, where a registration is granted what the provider may offer and told the rest (deniedCapabilities); NOT_OWNER (the agent is another provider's), CREDENTIAL_SUSPENDED, CREDENTIAL_REVOKED or CREDENTIAL_EXPIRED (the agent's certificate is not in good standing). */
+            /** @description AAAP denied the update (the AMC's causes of RegisterAgent's 403), or granted only part of the capabilities asked: an update is all or nothing (SCOPE_NOT_PERMITTED naming those not granted), since the agent already holds what it has, where a registration is granted what the provider may offer and told the rest (deniedCapabilities); NOT_OWNER (the agent is another provider's), CREDENTIAL_SUSPENDED, CREDENTIAL_REVOKED or CREDENTIAL_EXPIRED (the agent's certificate is not in good standing). */
             403: {
                 headers: {
                     [name: string]: unknown;

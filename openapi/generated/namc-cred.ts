@@ -405,7 +405,7 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
-            /** @description GRANT_INVALID (the grant is unknown, used or lapsed), GATEWAY_MISMATCH (with OAuth on, the grant was made for another gateway), KEY_MISMATCH (the CSR's key is not the grant's), KEY_COMPROMISED, AIC_PROVIDER_MISMATCH (the AIC's provider index is not the grant's), PROVIDER_SUSPENDED, or with OAuth on INSUFFICIENT_SCOPE. The grant stays unspent. */
+            /** @description GRANT_INVALID (the grant is unknown, used or lapsed), GATEWAY_MISMATCH (with OAuth on, the grant was made for another gateway), KEY_MISMATCH (the CSR's key is not the grant's), KEY_COMPROMISED, AIC_PROVIDER_MISMATCH (the AIC's provider index is not the grant's), PROVIDER_SUSPENDED, or with OAuth on INSUFFICIENT_SCOPE. The grant stays unspent, but for a compromise of the key reported while the certificate was signed: that grant is spent, and the certificate revoked (KEY_COMPROMISED). */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -47,7 +47,7 @@ describe('NF settings from a YAML file (dmsc --config)', () => {
     expect((await errorOf(async () => readSettingsFile(await file('unknown.yaml', 'smf: {}\n'), [nrfDescriptor, agwDescriptor]))).message).to.contain('unknown NFs smf');
   });
 
-  it("checks every section of the file, whichever NFs start: a mistyped AMC setting is refused by a start of the NRF alone", async () => {
+  it('checks every section of the file against its NF, started or not: a mistyped AMC setting is refused beside a good NRF section', async () => {
     const path = await file('amc-typo.yaml', 'nrf:\n  heartbeatGraceMs: 2000\namc:\n  credentialValidityDayz: 7\n');
     expect((await errorOf(() => readSettingsFile(path, [nrfDescriptor, amcDescriptor]))).message).to.contain('amc').and.contain('credentialValidityDayz');
   });
