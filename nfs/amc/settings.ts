@@ -30,8 +30,7 @@ export interface AmcSettings {
 /**
  * The emulator's demonstration accounts: the operator's own NF agents, the AMF registering UE
  * agents (of kind ue-agent alone), and a third party limited to two capabilities and to
- * third-party agents. Their secrets are public by design;
- * a testbed configures its own.
+ * third-party agents. Their secrets are public by design; a testbed configures its own.
  */
 export const demoProviders: readonly ProviderSeed[] = Object.freeze([
   { providerId: 'operator-core', name: 'Operator core network agents', clientSecret: 'operator-core-demo-secret', allowedCapabilities: ['*'] },
