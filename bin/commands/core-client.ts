@@ -104,7 +104,13 @@ export async function callNf(nfType: string, method: 'GET' | 'POST', url: string
   } catch (error) {
     throw new UnreachableError(`cannot reach the ${nfType} at ${url}: ${networkReason(error)}`);
   }
-  const text = await res.text();
+  let text: string;
+  try {
+    // The whole answer within the same deadline: a peer that sends its headers and stalls is unreachable too.
+    text = await res.text();
+  } catch (error) {
+    throw new UnreachableError(`the ${nfType} at ${url} did not send its whole answer: ${networkReason(error)}`);
+  }
   if (!res.ok && !options.alsoAccept?.includes(res.status)) {
     let detail = text.slice(0, 300);
     try {

@@ -48,7 +48,7 @@ export interface components {
         CapabilityId: string;
         /** @description Capabilities this provider's agents may be granted; ["*"] allows all. */
         AllowedCapabilities: (components["schemas"]["CapabilityId"] | "*")[];
-        /** @description The kinds of agent this provider may register (AAAP denies any other, KIND_NOT_PERMITTED). The kind an agent declares decides what it may do: only the network's own kinds (nf-agent, capability-agent) task the network's capability agents, so a third party's account allows third-party. At creation, every kind when absent. A change applies to registrations and updates from then on, not to agents already registered. */
+        /** @description The kinds of agent this provider may register (AAAP denies any other, KIND_NOT_PERMITTED). The kind an agent declares decides what it may do: only the network's own kinds (nf-agent, capability-agent) task the network's capability agents, so a third party's account allows third-party. At creation, every kind when absent. A change applies to registrations and updates from then on: an agent registered before keeps its kind, and its updates are refused (KIND_NOT_PERMITTED) until it registers anew. */
         AllowedAgentKinds: components["schemas"]["AgentKind"][];
         ProviderCreation: {
             providerId: components["schemas"]["ProviderId"];

@@ -279,6 +279,24 @@ describe('dmsc agents, ca and discover (command line)', function () {
     }
   });
 
+  it('exits 2 naming the URI when the NF sends its headers and then stalls, past the 5 s deadline', async () => {
+    const stalling = createHttpServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/pem-certificate-chain' });
+      res.write('-----BEGIN');
+    });
+    await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
+    const address = `http://127.0.0.1:${(stalling.address() as AddressInfo).port}`;
+    try {
+      const run = await dmsc(['ca', '--amc', address]);
+      expect(run.code, shown(run)).to.equal(2);
+      expect(run.stderr).to.contain(`the AMC at ${address}/namc-cred/v1/ca did not send its whole answer: no answer within 5000 ms`);
+      expect(run.stdout).to.equal('');
+    } finally {
+      stalling.closeAllConnections();
+      await new Promise((resolve) => stalling.close(resolve));
+    }
+  });
+
   it('exits 2 naming the URI when nothing answers at --nrf', async () => {
     const nrf = `http://127.0.0.1:${await closedPort()}`;
     const commands = [['agents'], ['ca', '--pem'], ['discover', '/capability/qos-optimisation']];
