@@ -62,7 +62,9 @@ export function createRouting(deps: {
     const capabilityId = `/capability/${capabilityName}`;
     const callToken = agentCallToken(authorization, deps.settings.aicScheme.saltHex);
     const issuer = callToken?.issuer;
-    if (!deps.taxonomy.has(capabilityId)) {
+    // knows(), not has(): a capability added through another replica just now is in the store
+    // before it is in this replica's copy, as discovery finds it too.
+    if (!(await deps.taxonomy.knows(capabilityId))) {
       // Recorded by the requester named (or the token's issuer), when its AIC is well formed.
       await deps.events.recordingRefusals('routing.decided', { aicText: requesterAic ?? issuer, capabilityId }, () => {
         throw notFound(`${capabilityId} is not in the taxonomy`, 'UNKNOWN_CAPABILITY');

@@ -54,6 +54,16 @@ describe('AGW replicas sharing a store', () => {
     await eventually(POLICY_RELOAD_MS + 3_000, async () => (await discoverAt(replica.apiRoot)).status === 200);
   });
 
+  it('routes and discovers by a capability added through the other replica at once, before its copy of the taxonomy is refreshed', async () => {
+    const put = await request('PUT', `${core.agwUrl}/nagw-tax/v1/capabilities/tower-climbing`, { name: 'Tower climbing', description: 'Climbs towers' });
+    expect(put.status, JSON.stringify(put.body)).to.be.oneOf([200, 201]);
+    // No instance offers it: not an unknown capability (404), but none to route to (503).
+    const routed = await request('POST', `${replica.apiRoot}/nagw-route/v1/capability/tower-climbing`, { taskId: 't' });
+    expect([routed.status, routed.body.cause], JSON.stringify(routed.body)).to.deep.equal([503, 'NO_AVAILABLE_INSTANCE']);
+    const discovered = await request('GET', `${replica.apiRoot}/nagw-disc/v1/agents?capability-id=/capability/tower-climbing`);
+    expect([discovered.status, discovered.body.agents], JSON.stringify(discovered.body)).to.deep.equal([200, []]);
+  });
+
   it('knows a capability added to the taxonomy through the other replica within its check interval', async () => {
     const capability = `${replica.apiRoot}/nagw-tax/v1/capabilities/drone-inspection`;
     expect((await request('GET', capability)).status, 'unknown to begin with').to.equal(404);
