@@ -9,12 +9,12 @@ import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
-import { createServer as createHttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { RequestListener } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { buildNfProfile } from '../../nfs/shared/nf-profile.ts';
 import { registerAgent, startTestCore, type TestCore } from '../support/core-harness.ts';
 import { request, startTestNrf } from '../support/nrf-harness.ts';
+import { withStandInServer } from '../support/stand-in-server.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const dmscJs = fileURLToPath(new URL('../../bin/dmsc.js', import.meta.url));
@@ -134,16 +134,12 @@ describe('dmsc agents, ca and discover (command line)', function () {
   });
 
   it('dmsc ca --pem prints nothing and fails when the AMC address serves something else than a certificate', async () => {
-    const portal = createHttpServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>captive portal</html>'));
-    await new Promise<void>((resolve) => portal.listen(0, '127.0.0.1', resolve));
-    try {
-      const run = await dmsc(['ca', '--pem', '--amc', `http://127.0.0.1:${(portal.address() as AddressInfo).port}`]);
+    await withStandInServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>captive portal</html>'), async (address) => {
+      const run = await dmsc(['ca', '--pem', '--amc', address]);
       expect(run.code, shown(run)).to.not.equal(0);
       expect(run.stdout).to.equal('');
       expect(run.stderr).to.contain('sent no readable certificate');
-    } finally {
-      await new Promise((resolve) => portal.close(resolve));
-    }
+    });
   });
 
   it("dmsc ca --pem prints nothing and fails when the AMC address serves an agent's certificate, or more than one", async () => {
@@ -151,10 +147,7 @@ describe('dmsc agents, ca and discover (command line)', function () {
     expect(agent.status).to.equal(201);
     const served = [agent.body.certificatePem as string, `${agent.body.caCertificatePem}\n${agent.body.caCertificatePem}`];
     let next = 0;
-    const impostor = createHttpServer((_req, res) => res.writeHead(200, { 'content-type': 'application/pem-certificate-chain' }).end(served[next++]));
-    await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
-    try {
-      const address = `http://127.0.0.1:${(impostor.address() as AddressInfo).port}`;
+    await withStandInServer((_req, res) => res.writeHead(200, { 'content-type': 'application/pem-certificate-chain' }).end(served[next++]), async (address) => {
       const leaf = await dmsc(['ca', '--pem', '--amc', address]);
       expect(leaf.code, shown(leaf)).to.equal(1);
       expect(leaf.stderr).to.contain("is not a CA's").and.contain(agent.body.aic);
@@ -162,9 +155,7 @@ describe('dmsc agents, ca and discover (command line)', function () {
       expect(two.code, shown(two)).to.equal(1);
       expect(two.stderr).to.contain('sent 2 certificates');
       for (const run of [leaf, two]) expect(run.stdout).to.equal('');
-    } finally {
-      await new Promise((resolve) => impostor.close(resolve));
-    }
+    });
   });
 
   it("dmsc ca summarises the CA certificate: subject, validity and SHA-256 fingerprint", async () => {
@@ -211,13 +202,11 @@ describe('dmsc agents, ca and discover (command line)', function () {
   });
 
   it('dmsc agents and discover fail naming the address when it answers something else than the AGW would', async () => {
-    const impostor = createHttpServer((req, res) => {
+    const impostor: RequestListener = (req, res) => {
       if (req.url?.startsWith('/nagw-reg/')) return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"error":"x"}');
       res.writeHead(200, { 'content-type': 'text/html' }).end('<html>hi</html>');
-    });
-    await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
-    const address = `http://127.0.0.1:${(impostor.address() as AddressInfo).port}`;
-    try {
+    };
+    await withStandInServer(impostor, async (address) => {
       const listed = await dmsc(['agents', '--agw', address]);
       expect(listed.code, shown(listed)).to.equal(1);
       expect(listed.stderr).to.contain(`the AGW at ${address}/nagw-reg/v1/registrations`).and.contain('not a list of agents');
@@ -225,21 +214,17 @@ describe('dmsc agents, ca and discover (command line)', function () {
       expect(found.code, shown(found)).to.equal(1);
       expect(found.stderr).to.contain(`the AGW at ${address}/nagw-disc/v1/resolutions answered 200 with something that is not JSON`);
       for (const run of [listed, found]) expect(run.stdout).to.equal('');
-    } finally {
-      await new Promise((resolve) => impostor.close(resolve));
-    }
+    });
   });
 
   it('dmsc discover refuses a signed answer of the real gateway that answers another query, or an old one, sent again from another address', async () => {
     const location = await fetch(`${core.agwUrl}/nagw-disc/v1/agents?capability-id=/capability/location&limit=10`);
     const saved = await location.text();
     const jwks = await (await fetch(`${core.agwUrl}/nagw-disc/v1/jwks`)).text();
-    const replaying = createHttpServer((req, res) => {
+    const replaying: RequestListener = (req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' }).end(req.url?.startsWith('/nagw-disc/v1/jwks') ? jwks : saved);
-    });
-    await new Promise<void>((resolve) => replaying.listen(0, '127.0.0.1', resolve));
-    const address = `http://127.0.0.1:${(replaying.address() as AddressInfo).port}`;
-    try {
+    };
+    await withStandInServer(replaying, async (address) => {
       const other = await dmsc(['discover', '/capability/qos-optimisation', '--agw', address]);
       expect(other.code, shown(other)).to.equal(1);
       expect(other.stderr).to.contain('is for another query').and.contain('not trusted');
@@ -249,9 +234,7 @@ describe('dmsc agents, ca and discover (command line)', function () {
       expect(old.code, shown(old)).to.equal(1);
       expect(old.stderr).to.contain('not an answer made now');
       for (const run of [other, old]) expect(run.stdout).to.equal('');
-    } finally {
-      await new Promise((resolve) => replaying.close(resolve));
-    }
+    });
   });
 
   it('dmsc discover refuses, as a usage error (exit 2), a query that is empty, too long, or written as a capability id that is not one', async () => {
@@ -264,37 +247,27 @@ describe('dmsc agents, ca and discover (command line)', function () {
   });
 
   it('exits 2 naming the URI when what answers at --nrf is not an NRF (a 200 that is not a SearchResult)', async () => {
-    const portal = createHttpServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"profiles":"none"}'));
-    await new Promise<void>((resolve) => portal.listen(0, '127.0.0.1', resolve));
-    const nrf = `http://127.0.0.1:${(portal.address() as AddressInfo).port}`;
-    try {
+    await withStandInServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"profiles":"none"}'), async (nrf) => {
       for (const command of [['agents'], ['ca', '--pem'], ['discover', '/capability/qos-optimisation']]) {
         const run = await dmsc([...command, '--nrf', nrf]);
         expect(run.code, shown(run)).to.equal(2);
         expect(run.stderr).to.contain(`${nrf} answered 200 to discovery of`).and.contain('(is it an NRF?)').and.contain('not a SearchResult');
         expect(run.stdout).to.equal('');
       }
-    } finally {
-      await new Promise((resolve) => portal.close(resolve));
-    }
+    });
   });
 
   it('exits 2 naming the URI when the NF sends its headers and then stalls, past the 5 s deadline', async () => {
-    const stalling = createHttpServer((_req, res) => {
+    const stalling: RequestListener = (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/pem-certificate-chain' });
       res.write('-----BEGIN');
-    });
-    await new Promise<void>((resolve) => stalling.listen(0, '127.0.0.1', resolve));
-    const address = `http://127.0.0.1:${(stalling.address() as AddressInfo).port}`;
-    try {
+    };
+    await withStandInServer(stalling, async (address) => {
       const run = await dmsc(['ca', '--amc', address]);
       expect(run.code, shown(run)).to.equal(2);
       expect(run.stderr).to.contain(`the AMC at ${address}/namc-cred/v1/ca did not send its whole answer: no answer within 5000 ms`);
       expect(run.stdout).to.equal('');
-    } finally {
-      stalling.closeAllConnections();
-      await new Promise((resolve) => stalling.close(resolve));
-    }
+    });
   });
 
   it('exits 2 naming the URI when nothing answers at --nrf', async () => {

@@ -5,11 +5,11 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer as createHttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { RequestListener } from 'node:http';
 import { createServer } from 'node:net';
 import { nfCatalog } from '../../nfs/catalog.ts';
 import { amfProfile, request } from '../support/nrf-harness.ts';
+import { withStandInServer } from '../support/stand-in-server.ts';
 import { described, killStartedDmsc, runDmsc, startDmsc, waitForStdout, within } from '../support/dmsc-process.ts';
 
 const upPort = 29510;
@@ -101,19 +101,15 @@ describe('dmsc (command line)', function () {
   });
 
   it('dmsc ue names the --amf address when what answers there is not an AMF (a 200 that is not a NAS message)', async () => {
-    const portal = createHttpServer((req, res) => {
+    const portal: RequestListener = (req, res) => {
       req.resume();
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"page":"captive portal"}');
-    });
-    await new Promise<void>((resolve) => portal.listen(0, '127.0.0.1', resolve));
-    try {
-      const address = `http://127.0.0.1:${(portal.address() as AddressInfo).port}`;
+    };
+    await withStandInServer(portal, async (address) => {
       const run = await runDmsc(['ue', 'register', '--no-agent', '--amf', address], 20_000);
       expect(run.code, run.stderr).to.equal(1);
       expect(run.stderr).to.contain(`the AMF at ${address}/namf-nas/v1/n1-messages answered 200: not a NAS message`).and.contain('is it the AMF?');
-    } finally {
-      await new Promise((resolve) => portal.close(resolve));
-    }
+    });
   });
 
   it('dmsc nf nope exits 2 with a message naming nope and the known NFs', async () => {
