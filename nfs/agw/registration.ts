@@ -12,7 +12,7 @@ import { sha256Hex } from './registration-token.ts';
 import { requireHttpUrl } from '../shared/http-url.ts';
 import { badRequest, conflict, forbidden, ProblemError } from '../shared/problem.ts';
 import { DuplicateKeyError } from '../shared/store/collection.ts';
-import { screenText } from '../shared/text-screen.ts';
+import { screenedDeclaredText } from './declared-text.ts';
 import { allocateAic } from './aic-allocation.ts';
 import { AmcRefusal, type AmcConsumer, type AuthorizationDecision } from './consumer.ts';
 import type { Events } from './events.ts';
@@ -345,26 +345,14 @@ export function createRegistration(deps: RegistrationDeps) {
 export type Registration = ReturnType<typeof createRegistration>;
 
 /**
- * Free text an agent declares becomes part of what others read (its ACS, handed to AI agents): it
- * is screened as a query is, and kept as screened (text-screen.ts). Invisible characters are
- * removed (zero-width, bidi controls, and Unicode tag characters, which can spell an instruction
- * no reader sees and no rule would match), and a word mixing Latin with Greek or Cyrillic
- * look-alikes is written in Latin (a name that imitates another's); a text with nothing visible
- * left is refused.
+ * An agent's name and description become part of what others read (its ACS, handed to AI agents):
+ * kept as screened (declared-text.ts).
  */
 function screenedAttributes(request: RegistrationRequest): RegistrationRequest {
-  const screenedText = (param: string, text: string): string => {
-    const screened = screenText(text);
-    if (screened.verdict === 'BLOCK') {
-      throw badRequest(`${param} is refused: ${screened.reason ?? screened.rules.join(', ')}`, [{ param, reason: 'looks like an instruction to an AI system' }], 'CONTENT_REJECTED');
-    }
-    if (text.trim() && !screened.text.trim()) throw badRequest(`${param} has no visible text once invisible characters are removed`, [{ param, reason: 'only invisible characters' }], 'CONTENT_REJECTED');
-    return screened.text;
-  };
   const { description } = request.agent;
   return {
     ...request,
-    agent: { ...request.agent, name: screenedText('/agent/name', request.agent.name), ...(description !== undefined ? { description: screenedText('/agent/description', description) } : {}) },
+    agent: { ...request.agent, name: screenedDeclaredText('/agent/name', request.agent.name), ...(description !== undefined ? { description: screenedDeclaredText('/agent/description', description) } : {}) },
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { nextCounterValue } from '../shared/counters.ts';
 import { badRequest, conflict, notFound } from '../shared/problem.ts';
-import { screenText } from '../shared/text-screen.ts';
+import { screenedDeclaredText } from './declared-text.ts';
 import { createCapabilityMatcher, type TaxonomyEntry } from './capability-matcher.ts';
 import type { AgwStore, TaxonomyDocument } from './store.ts';
 import type { Capability, CapabilityDefinition } from './types.ts';
@@ -135,9 +135,8 @@ export async function createTaxonomy(deps: { store: AgwStore; seed: readonly Tax
 
     /**
      * Taxonomy ids are taken as they are; free text is mapped onto the best match, or refused
-     * naming the text. Free text is screened first, as a query is (text-screen.ts): text addressed
-     * to an AI system is refused (CONTENT_REJECTED), and what is matched and answered is the text
-     * as screened.
+     * naming the text. Free text is screened first, as a name or description is (declared-text.ts),
+     * and what is matched and answered is the text as screened.
      */
     resolveRequested(requested: string[]): CapabilityResolution {
       refreshSoon();
@@ -152,17 +151,13 @@ export async function createTaxonomy(deps: { store: AgwStore; seed: readonly Tax
           return;
         }
         const param = `/requestedCapabilities/${index}`;
-        const screened = screenText(text);
-        if (screened.verdict === 'BLOCK') {
-          throw badRequest(`${param} is refused: ${screened.reason ?? screened.rules.join(', ')}`, [{ param, reason: 'looks like an instruction to an AI system' }], 'CONTENT_REJECTED');
-        }
-        if (text.trim() && !screened.text.trim()) throw badRequest(`${param} has no visible text once invisible characters are removed`, [{ param, reason: 'only invisible characters' }], 'CONTENT_REJECTED');
-        const [best] = matcher.match(screened.text, { limit: 1, minScore: deps.minMatchScore });
+        const screened = screenedDeclaredText(param, text);
+        const [best] = matcher.match(screened, { limit: 1, minScore: deps.minMatchScore });
         if (!best) {
-          throw badRequest(`"${screened.text}" matches no capability of the taxonomy`, [{ param, reason: 'matches no capability' }], 'UNKNOWN_CAPABILITY');
+          throw badRequest(`"${screened}" matches no capability of the taxonomy`, [{ param, reason: 'matches no capability' }], 'UNKNOWN_CAPABILITY');
         }
         ids.add(best.capabilityId);
-        matches.push({ requested: screened.text, capabilityId: best.capabilityId, score: best.score });
+        matches.push({ requested: screened, capabilityId: best.capabilityId, score: best.score });
       });
       return { capabilityIds: [...ids], matches };
     },
