@@ -3,11 +3,10 @@
  * (json-post-fast-path.ts) with the checks of nagent-tip.yaml; routes.ts serves the same
  * operations through express for anything the fast path passes on.
  */
-import type { IncomingHttpHeaders } from 'node:http';
 import { pathMatcher, type JsonPostRoute } from '../shared/json-post-fast-path.ts';
 import type { IntentRequest } from '../shared/intent/intent-pipeline.ts';
 import type { TaskRequest } from '../shared/intent/task-invocation.ts';
-import { compileBodyCheck, compileHeaderCheck, type ValidatorItem } from '../shared/schema-validator.ts';
+import { compileBodyCheck, compileHeaderCheck } from '../shared/schema-validator.ts';
 import type { AgentNfService } from './service.ts';
 import { GATEWAY_FORWARD_HEADER } from '../shared/gateway-forward.ts';
 
@@ -24,21 +23,12 @@ function agentPath(template: string): JsonPostRoute['match'] {
   };
 }
 
-/**
- * The Authorization and agw-forwarded headers of InvokeTask, as the validator words its
- * refusals. A missing or non-bearer Authorization is the service's to refuse: 401 with a challenge.
- */
-function checkAuthorization(headers: IncomingHttpHeaders): ValidatorItem[] {
-  const value = headers.authorization;
-  if (value !== undefined && value.length > 8192) return [{ path: '/headers/authorization', message: 'must NOT have more than 8192 characters' }];
-  const forwarded = headers[GATEWAY_FORWARD_HEADER];
-  if (typeof forwarded === 'string' && forwarded.length > 4096) return [{ path: `/headers/${GATEWAY_FORWARD_HEADER}`, message: 'must NOT have more than 4096 characters' }];
-  return [];
-}
-
 export async function agentNfFastRoutes(service: AgentNfService): Promise<JsonPostRoute[]> {
-  const [intentHeaders, intentRequest, intentOutcome, taskRequest, taskResult] = await Promise.all([
+  // The header parameters as the spec gives them; a missing or non-bearer Authorization of a task
+  // call is the service's to refuse: 401 with a challenge.
+  const [intentHeaders, taskHeaders, intentRequest, intentOutcome, taskRequest, taskResult] = await Promise.all([
     compileHeaderCheck('nagent-tip.yaml', '/agents/{agentName}/intents', 'post'),
+    compileHeaderCheck('nagent-tip.yaml', '/agents/{agentName}/tasks', 'post'),
     compileBodyCheck('nagent-tip.yaml', 'IntentRequest'),
     compileBodyCheck('nagent-tip.yaml', 'IntentOutcome'),
     compileBodyCheck('nagent-tip.yaml', 'TaskRequest'),
@@ -54,7 +44,7 @@ export async function agentNfFastRoutes(service: AgentNfService): Promise<JsonPo
     },
     {
       match: agentPath('/nagent-tip/v1/agents/{agentName}/tasks'),
-      checkHeaders: checkAuthorization,
+      checkHeaders: taskHeaders,
       checkBody: taskRequest,
       checkAnswer: taskResult,
       handle: ({ params, body, headers }) => service.invokeTask(params.agentName, headers.authorization, body as TaskRequest, oneHeader(headers[GATEWAY_FORWARD_HEADER])),
