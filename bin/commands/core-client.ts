@@ -13,6 +13,13 @@ import type { BodyCheck } from '../../nfs/shared/schema-validator.ts';
 export const defaultNrfUri = 'http://127.0.0.1:29510';
 const timeoutMs = 5000;
 
+/** An NF's error answer, with its ProblemDetails cause when it gave one. */
+export class NfRefusal extends Error {
+  constructor(message: string, readonly problemCause?: string) {
+    super(message);
+  }
+}
+
 /** The core could not be reached: dmsc exits 2 with the message, as for a configuration error. */
 export class UnreachableError extends ConfigError {}
 
@@ -91,9 +98,9 @@ export const listOf = (check: BodyCheck): BodyCheck => (value) =>
 
 /**
  * One HTTP exchange with an NF: unreachable is an UnreachableError, an error answer an Error with
- * its detail; `alsoAccept`: error statuses answered rather than thrown (a 404 the caller expects).
+ * its detail and cause (NfRefusal).
  */
-export async function callNf(nfType: string, method: 'GET' | 'POST', url: string, body?: unknown, options: { alsoAccept?: number[] } = {}): Promise<NfAnswer> {
+export async function callNf(nfType: string, method: 'GET' | 'POST', url: string, body?: unknown): Promise<NfAnswer> {
   let res: Response;
   try {
     res = await fetch(url, {
@@ -111,15 +118,17 @@ export async function callNf(nfType: string, method: 'GET' | 'POST', url: string
   } catch (error) {
     throw new UnreachableError(`the ${nfType} at ${url} did not send its whole answer: ${networkReason(error)}`);
   }
-  if (!res.ok && !options.alsoAccept?.includes(res.status)) {
+  if (!res.ok) {
     let detail = text.slice(0, 300);
+    let cause: string | undefined;
     try {
       const problem = JSON.parse(text) as { detail?: string; cause?: string };
+      cause = problem.cause;
       detail = [problem.detail, problem.cause && `(${problem.cause})`].filter(Boolean).join(' ') || detail;
     } catch {
       /* not problem+json: the text as it came */
     }
-    throw new Error(`the ${nfType} at ${url} answered ${res.status}: ${detail}`);
+    throw new NfRefusal(`the ${nfType} at ${url} answered ${res.status}: ${detail}`, cause);
   }
   const json = () => {
     try {

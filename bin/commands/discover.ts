@@ -8,7 +8,7 @@ import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import type { components as disc } from '../../openapi/generated/nagw-disc.ts';
 import { compileBodyCheck } from '../../nfs/shared/schema-validator.ts';
 import { screenText } from '../../nfs/shared/text-screen.ts';
-import { callNf, formatTable, nfAddressOption, nrfOption, serviceRoot } from './core-client.ts';
+import { callNf, formatTable, NfRefusal, nfAddressOption, nrfOption, serviceRoot } from './core-client.ts';
 import { wholeNumber } from './whole-number.ts';
 
 type DiscoveryAnswer = disc['schemas']['DiscoveryAnswer'];
@@ -30,10 +30,15 @@ export function discoverCommand(): Command {
       const where = { nrf: options.nrf, address: options.agw, addressOption: '--agw' };
       const root = await serviceRoot(where, 'AGW', 'nagw-disc');
       const url = structured ? `${root}/agents?${new URLSearchParams({ 'capability-id': query, limit: String(options.limit) })}` : `${root}/resolutions`;
-      const answered = structured ? await callNf('AGW', 'GET', url, undefined, { alsoAccept: [400] }) : await callNf('AGW', 'POST', url, { query, limit: options.limit });
+      const answered = await (structured ? callNf('AGW', 'GET', url) : callNf('AGW', 'POST', url, { query, limit: options.limit })).catch((error: Error) => {
+        // An id the gateway's taxonomy lacks is told as such.
+        if (error instanceof NfRefusal && error.problemCause === 'UNKNOWN_CAPABILITY') {
+          throw new Error(`${query} is not in the AGW's capability taxonomy; text such as "improve my video quality" is matched to capabilities`);
+        }
+        throw error;
+      });
       // When the answer came, before the key set is asked for (another round trip).
       const answeredAt = Date.now();
-      if (answered.status === 400) refusedCapability(url, answered.json() as { detail?: string; cause?: string }, query);
       const answer = answered.checked<DiscoveryAnswer>(await compileBodyCheck('nagw-disc.yaml', 'DiscoveryAnswer'), 'a discovery answer');
       await checkSignature(root, answer);
       requireAnswerTo(answer, structured ? { capabilityId: query, limit: options.limit } : { text: query, limit: options.limit }, answeredAt);
@@ -61,14 +66,6 @@ function checkedQuery(query: string): string {
   if (!query.trim()) throw new InvalidArgumentError('the query is empty: give a capability id or what you want done');
   if (query.length > MAX_QUERY_LENGTH) throw new InvalidArgumentError(`the query is ${query.length} characters long; at most ${MAX_QUERY_LENGTH}`);
   return query;
-}
-
-/** The AGW's 400 for a structured query: an id its taxonomy lacks is told as such. */
-function refusedCapability(url: string, problem: { detail?: string; cause?: string }, capabilityId: string): never {
-  if (problem.cause === 'UNKNOWN_CAPABILITY') {
-    throw new Error(`${capabilityId} is not in the AGW's capability taxonomy; text such as "improve my video quality" is matched to capabilities`);
-  }
-  throw new Error(`the AGW at ${url} answered 400: ${[problem.detail, problem.cause && `(${problem.cause})`].filter(Boolean).join(' ')}`);
 }
 
 /** Clock difference between this machine and the gateway's tolerated in an answer's times. */
