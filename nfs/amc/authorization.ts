@@ -3,8 +3,9 @@
  * scope; the AMC grants the permitted capabilities (least privilege: requested ∩ allowed) or
  * denies with a reason. A grant is single-use, bound to the agent's key and short-lived. At
  * registration the gateway sends the agent's CSR too, and nothing is granted without its proof of
- * possession. An update sends none (the agent keeps its key); a grant made then is bound to the
- * key the agent was certified for, and issuance checks a CSR's proof of possession in any case.
+ * possession: a registration's request without one is refused (400 MANDATORY_IE_MISSING). An
+ * update sends none (the agent keeps its key); its decision is for the key the agent was certified
+ * for, and issuance checks a CSR's proof of possession in any case.
  * Nothing is issued for an update, so its decision (purpose UPDATE) stores no grant. A key a
  * certificate was revoked for as compromised is denied (KEY_COMPROMISED), whatever the purpose.
  */
@@ -64,6 +65,10 @@ export function createAuthorization(deps: { store: AmcStore; settings: AmcSettin
     async authorize(request: AuthorizationRequest, caller?: { nfInstanceId: string }): Promise<AuthorizationDecision> {
       if (caller && caller.nfInstanceId !== request.gateway.nfInstanceId) {
         throw forbidden(`the gateway identity ${request.gateway.nfInstanceId} is not the caller's (${caller.nfInstanceId})`, 'GATEWAY_MISMATCH');
+      }
+      // MACP section 5.1: a registration's grant follows the proof of possession, so its request carries the CSR.
+      if ((request.purpose ?? 'REGISTRATION') === 'REGISTRATION' && request.csrPem === undefined) {
+        throw badRequest('an authorization for a registration carries the agent\'s CSR (csrPem): nothing is granted without its proof of possession', [{ param: '/csrPem', reason: 'missing' }], 'MANDATORY_IE_MISSING');
       }
       const check = await deps.providers.checkProviderCredentials(request.provider.providerId, request.provider.clientSecret);
       if (!check.ok) return { decision: 'DENY', cause: check.cause, detail: check.detail };

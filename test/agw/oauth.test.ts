@@ -43,7 +43,7 @@ describe('AGW and AMC with OAuth on (TS 29.510 clause 5.4)', () => {
     const otherNf = createTokenProvider({ nrfUri: core.nrfUrl, nfInstanceId: core.amc.nfInstanceId, nfType: 'AMC' });
     const bearer = async (tokens: typeof gateway, service: string) => ({ authorization: `Bearer ${await tokens.token('AMC', service)}` });
     const key = await createAgentKeyAndCsr();
-    const aaap = { gateway: { nfInstanceId: core.agw.nfInstanceId, domain: 'operator.example' }, provider: operatorCore, agent: { name: 'bound', version: '1.0', kind: 'capability-agent' }, requestedCapabilities: ['/capability/location'], publicKeySha256: key.publicKeySpkiSha256 };
+    const aaap = { gateway: { nfInstanceId: core.agw.nfInstanceId, domain: 'operator.example' }, provider: operatorCore, agent: { name: 'bound', version: '1.0', kind: 'capability-agent' }, requestedCapabilities: ['/capability/location'], publicKeySha256: key.publicKeySpkiSha256, csrPem: key.csrPem };
 
     const posing = await request('POST', `${core.amcUrl}/namc-auth/v1/authorizations`, aaap, await bearer(otherNf, 'namc-auth'));
     expect(posing.status, 'an NF may not ask in a gateway’s name').to.equal(403);

@@ -38,7 +38,7 @@ describe("AMC event lines for its decisions on agents' identities", function () 
     const secret = 'not-the-acme-secret-at-all';
     const denied = await request('POST', `${core.amcUrl}/namc-auth/v1/authorizations`, {
       gateway: { nfInstanceId: core.agw.nfInstanceId, domain: 'operator.example' }, provider: { ...acme, clientSecret: secret },
-      agent: { name: 'a', version: '1.0', kind: 'capability-agent' }, requestedCapabilities: ['/capability/billing-plan'], publicKeySha256: key.publicKeySpkiSha256,
+      agent: { name: 'a', version: '1.0', kind: 'capability-agent' }, requestedCapabilities: ['/capability/billing-plan'], publicKeySha256: key.publicKeySpkiSha256, csrPem: key.csrPem,
     });
     expect(denied.body.decision).to.equal('DENY');
     expect(events('aaap.authorization').at(-1)).to.include({ outcome: 'refused', cause: 'INVALID_PROVIDER_CREDENTIAL', providerId: 'acme-agents' });

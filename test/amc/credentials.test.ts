@@ -37,20 +37,35 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
   });
 
   // The demonstration third party's account allows third-party agents alone.
-  const authorize = (provider: { providerId: string; clientSecret: string }, capabilities: string[], publicKeySha256: string, kind = provider.providerId === acme.providerId ? 'third-party' : 'capability-agent') =>
+  const authorize = (provider: { providerId: string; clientSecret: string }, capabilities: string[], key: Pick<AgentKeyAndCsr, 'publicKeySpkiSha256' | 'csrPem'>, kind = provider.providerId === acme.providerId ? 'third-party' : 'capability-agent') =>
     request('POST', `${core.amcUrl}/namc-auth/v1/authorizations`, {
       gateway: { nfInstanceId: randomUUID(), domain: 'operator.example' },
       provider,
       agent: { name: 'direct', version: '1.0', kind },
       requestedCapabilities: capabilities,
-      publicKeySha256,
+      publicKeySha256: key.publicKeySpkiSha256,
+      csrPem: key.csrPem,
     });
   const aicFor = (providerIndex: string, entity: string) => formatAic(defaultAicScheme, { providerIndex, ontologySerial: 'Z', entitySerial: entity });
   const issue = (grantId: string, aic: string, csrPem: string) => request('POST', `${core.amcUrl}/namc-cred/v1/credentials`, { grantId, aic, csrPem });
 
+  it("refuses a registration's AAAP without the agent's CSR (400 MANDATORY_IE_MISSING), granting and storing nothing", async () => {
+    const key = await createAgentKeyAndCsr();
+    const grantsBefore = await core.store.collection('amc.grants').countDocuments({});
+    for (const purpose of [undefined, 'REGISTRATION']) {
+      const res = await request('POST', `${core.amcUrl}/namc-auth/v1/authorizations`, {
+        gateway: { nfInstanceId: randomUUID(), domain: 'operator.example' }, provider: operatorCore,
+        agent: { name: 'no-csr', version: '1.0', kind: 'capability-agent' }, requestedCapabilities: ['/capability/location'],
+        publicKeySha256: key.publicKeySpkiSha256, ...(purpose ? { purpose } : {}),
+      });
+      expect([res.status, res.body.cause, res.body.invalidParams?.[0]?.param], String(purpose)).to.deep.equal([400, 'MANDATORY_IE_MISSING', '/csrPem']);
+    }
+    expect(await core.store.collection('amc.grants').countDocuments({}), 'no grant stored').to.equal(grantsBefore);
+  });
+
   it('grants the intersection of the requested and allowed capabilities, bound to the key', async () => {
     const key = await createAgentKeyAndCsr();
-    const res = await authorize(acme, ['/capability/billing-plan', '/capability/location'], key.publicKeySpkiSha256);
+    const res = await authorize(acme, ['/capability/billing-plan', '/capability/location'], key);
     expect(res.status).to.equal(200);
     expect(res.body).to.include({ decision: 'GRANT' });
     expect(res.body.grantedCapabilities).to.deep.equal(['/capability/billing-plan']);
@@ -59,20 +74,20 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
 
   it('denies with a cause: wrong secret, unknown provider, suspended provider', async () => {
     const key = await createAgentKeyAndCsr();
-    expect((await authorize({ ...acme, clientSecret: 'wrong-secret-value' }, ['/capability/billing-plan'], key.publicKeySpkiSha256)).body).to.include({ decision: 'DENY', cause: 'INVALID_PROVIDER_CREDENTIAL' });
-    expect((await authorize({ providerId: 'ghost', clientSecret: 'x' }, ['/capability/billing-plan'], key.publicKeySpkiSha256)).body).to.include({ decision: 'DENY', cause: 'PROVIDER_UNKNOWN' });
+    expect((await authorize({ ...acme, clientSecret: 'wrong-secret-value' }, ['/capability/billing-plan'], key)).body).to.include({ decision: 'DENY', cause: 'INVALID_PROVIDER_CREDENTIAL' });
+    expect((await authorize({ providerId: 'ghost', clientSecret: 'x' }, ['/capability/billing-plan'], key)).body).to.include({ decision: 'DENY', cause: 'PROVIDER_UNKNOWN' });
     const created = await request('POST', `${core.amcUrl}/namc-prov/v1/providers`, { providerId: 'short-lived', name: 'Short lived', allowedCapabilities: ['*'] });
     expect(created.status).to.equal(201);
     const suspended = await request('PATCH', `${core.amcUrl}/namc-prov/v1/providers/short-lived`, { status: 'SUSPENDED' }, { 'content-type': 'application/json' });
     expect(suspended.body.status).to.equal('SUSPENDED');
-    expect((await authorize({ providerId: 'short-lived', clientSecret: created.body.clientSecret }, ['/capability/location'], key.publicKeySpkiSha256)).body).to.include({ decision: 'DENY', cause: 'PROVIDER_SUSPENDED' });
+    expect((await authorize({ providerId: 'short-lived', clientSecret: created.body.clientSecret }, ['/capability/location'], key)).body).to.include({ decision: 'DENY', cause: 'PROVIDER_SUSPENDED' });
   });
 
   it('denies a kind of agent the provider account does not allow (KIND_NOT_PERMITTED), storing no grant; an account allows every kind unless told, and its kinds can be changed', async () => {
     const key = await createAgentKeyAndCsr();
     expect((await request('GET', `${core.amcUrl}/namc-prov/v1/providers/acme-agents`)).body.allowedAgentKinds).to.deep.equal(['third-party']);
     const grantsBefore = await core.store.collection('amc.grants').countDocuments({});
-    const denied = (await authorize(acme, ['/capability/billing-plan'], key.publicKeySpkiSha256, 'capability-agent')).body;
+    const denied = (await authorize(acme, ['/capability/billing-plan'], key, 'capability-agent')).body;
     expect(denied).to.include({ decision: 'DENY', cause: 'KIND_NOT_PERMITTED' });
     expect(denied.detail).to.contain('kind capability-agent');
     expect(await core.store.collection('amc.grants').countDocuments({})).to.equal(grantsBefore);
@@ -80,10 +95,10 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
     const created = await request('POST', `${core.amcUrl}/namc-prov/v1/providers`, { providerId: 'any-kind', name: 'Any kind', allowedCapabilities: ['*'] });
     expect(created.body.allowedAgentKinds).to.deep.equal(['nf-agent', 'capability-agent', 'ue-agent', 'third-party']);
     const account = { providerId: 'any-kind', clientSecret: created.body.clientSecret };
-    expect((await authorize(account, ['/capability/location'], key.publicKeySpkiSha256, 'capability-agent')).body).to.include({ decision: 'GRANT' });
+    expect((await authorize(account, ['/capability/location'], key, 'capability-agent')).body).to.include({ decision: 'GRANT' });
     const narrowed = await request('PATCH', `${core.amcUrl}/namc-prov/v1/providers/any-kind`, { allowedAgentKinds: ['third-party'] }, { 'content-type': 'application/json' });
     expect(narrowed.body.allowedAgentKinds).to.deep.equal(['third-party']);
-    expect((await authorize(account, ['/capability/location'], key.publicKeySpkiSha256, 'capability-agent')).body).to.include({ decision: 'DENY', cause: 'KIND_NOT_PERMITTED' });
+    expect((await authorize(account, ['/capability/location'], key, 'capability-agent')).body).to.include({ decision: 'DENY', cause: 'KIND_NOT_PERMITTED' });
     expect((await request('POST', `${core.amcUrl}/namc-prov/v1/providers`, { providerId: 'no-kind', name: 'No kind', allowedCapabilities: ['*'], allowedAgentKinds: ['robot'] })).status).to.equal(400);
   });
 
@@ -132,7 +147,7 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
 
   it('issues once per grant, only for the granted key and the grant provider’s AICs; a refused request leaves the grant usable', async () => {
     const key = await createAgentKeyAndCsr();
-    const grant = (await authorize(operatorCore, ['/capability/location'], key.publicKeySpkiSha256)).body;
+    const grant = (await authorize(operatorCore, ['/capability/location'], key)).body;
     const other = await createAgentKeyAndCsr();
 
     const wrongKey = await issue(grant.grantId, aicFor(grant.providerIndex, '1'), other.csrPem);
@@ -152,7 +167,7 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
 
   it('answers the same issuance again (a gateway resending a call whose answer it lost) with the credential it made, and makes no second', async () => {
     const key = await createAgentKeyAndCsr();
-    const grant = (await authorize(operatorCore, ['/capability/location'], key.publicKeySpkiSha256)).body;
+    const grant = (await authorize(operatorCore, ['/capability/location'], key)).body;
     const aic = aicFor(grant.providerIndex, '61');
     const first = await issue(grant.grantId, aic, key.csrPem);
     expect(first.status).to.equal(201);
@@ -170,12 +185,12 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
 
   it('never issues a second certificate for an AIC: another key with its own grant is refused, and the grant stays usable', async () => {
     const holder = await createAgentKeyAndCsr();
-    const holderGrant = (await authorize(operatorCore, ['/capability/location'], holder.publicKeySpkiSha256)).body;
+    const holderGrant = (await authorize(operatorCore, ['/capability/location'], holder)).body;
     const aic = aicFor(holderGrant.providerIndex, '21');
     expect((await issue(holderGrant.grantId, aic, holder.csrPem)).status).to.equal(201);
 
     const intruder = await createAgentKeyAndCsr();
-    const intruderGrant = (await authorize(operatorCore, ['/capability/location'], intruder.publicKeySpkiSha256)).body;
+    const intruderGrant = (await authorize(operatorCore, ['/capability/location'], intruder)).body;
     const taken = await issue(intruderGrant.grantId, aic, intruder.csrPem);
     expect(taken.status).to.equal(409);
     expect(taken.body.cause).to.equal('AIC_ALREADY_ISSUED');
@@ -191,7 +206,7 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
 
   it('names a credential by its serial in either case and with a leading zero octet, as openssl and node:crypto print it', async () => {
     const key = await createAgentKeyAndCsr();
-    const grant = (await authorize(operatorCore, ['/capability/location'], key.publicKeySpkiSha256)).body;
+    const grant = (await authorize(operatorCore, ['/capability/location'], key)).body;
     const issued = (await issue(grant.grantId, aicFor(grant.providerIndex, '31'), key.csrPem)).body;
     const printed = new X509Certificate(issued.certificatePem).serialNumber;
     expect(printed).to.not.equal(issued.serialNumber);
@@ -206,7 +221,7 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
 
   it('names in each certificate where its CRL is published (RFC 5280 section 4.2.1.13), and a CRL is served there', async () => {
     const key = await createAgentKeyAndCsr();
-    const grant = (await authorize(operatorCore, ['/capability/location'], key.publicKeySpkiSha256)).body;
+    const grant = (await authorize(operatorCore, ['/capability/location'], key)).body;
     const issued = (await issue(grant.grantId, aicFor(grant.providerIndex, '35'), key.csrPem)).body;
     const points = new PeculiarCertificate(issued.certificatePem).getExtension(CRLDistributionPointsExtension);
     const uris = points!.distributionPoints.flatMap((point) => point.distributionPoint?.fullName?.map((name) => name.uniformResourceIdentifier) ?? []);
@@ -228,7 +243,7 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
     expect([unchanged.status, unchanged.body.length]).to.deep.equal([304, 0]);
 
     const key = await createAgentKeyAndCsr();
-    const grant = (await authorize(operatorCore, ['/capability/location'], key.publicKeySpkiSha256)).body;
+    const grant = (await authorize(operatorCore, ['/capability/location'], key)).body;
     const { serialNumber } = (await issue(grant.grantId, aicFor(grant.providerIndex, '36'), key.csrPem)).body;
     const status = await fetch(`${core.amcUrl}/namc-cred/v1/credentials/${serialNumber}`);
     expect(status.headers.get('cache-control')).to.equal('no-cache');
@@ -242,7 +257,7 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
 
   it('suspends only as a hold: a suspension with any other reason is refused and changes nothing', async () => {
     const key = await createAgentKeyAndCsr();
-    const grant = (await authorize(operatorCore, ['/capability/location'], key.publicKeySpkiSha256)).body;
+    const grant = (await authorize(operatorCore, ['/capability/location'], key)).body;
     const { serialNumber } = (await issue(grant.grantId, aicFor(grant.providerIndex, '41'), key.csrPem)).body;
     const refused = await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${serialNumber}/suspend`, { reason: 'keyCompromise' });
     expect(refused.status).to.equal(400);
@@ -256,7 +271,7 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
     const created = await request('POST', `${core.amcUrl}/namc-prov/v1/providers`, { providerId: 'renewal-check', name: 'Renewal check', allowedCapabilities: ['*'] });
     const provider = { providerId: 'renewal-check', clientSecret: created.body.clientSecret };
     const key = await createAgentKeyAndCsr();
-    const grant = (await authorize(provider, ['/capability/location'], key.publicKeySpkiSha256)).body;
+    const grant = (await authorize(provider, ['/capability/location'], key)).body;
     const { serialNumber } = (await issue(grant.grantId, aicFor(grant.providerIndex, '51'), key.csrPem)).body;
     await request('PATCH', `${core.amcUrl}/namc-prov/v1/providers/renewal-check`, { status: 'SUSPENDED' }, { 'content-type': 'application/json' });
     const renewal = await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${serialNumber}/renew`, { csrPem: key.csrPem });
@@ -271,7 +286,7 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
     const created = await request('POST', `${core.amcUrl}/namc-prov/v1/providers`, { providerId: 'issuance-check', name: 'Issuance check', allowedCapabilities: ['*'] });
     const provider = { providerId: 'issuance-check', clientSecret: created.body.clientSecret };
     const key = await createAgentKeyAndCsr();
-    const grant = (await authorize(provider, ['/capability/location'], key.publicKeySpkiSha256)).body;
+    const grant = (await authorize(provider, ['/capability/location'], key)).body;
     await request('PATCH', `${core.amcUrl}/namc-prov/v1/providers/issuance-check`, { status: 'SUSPENDED' }, { 'content-type': 'application/json' });
     const aic = aicFor(grant.providerIndex, '55');
     const refused = await issue(grant.grantId, aic, key.csrPem);
@@ -291,7 +306,7 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
     // The second with a media type parameter, which the fast path leaves to express.
     for (const [entity, contentType] of [['71', 'application/json'], ['72', 'application/json; profile=express']]) {
       const key = await createAgentKeyAndCsr();
-      const grant = (await authorize(provider, ['/capability/location'], key.publicKeySpkiSha256)).body;
+      const grant = (await authorize(provider, ['/capability/location'], key)).body;
       const issued = await request('POST', `${core.amcUrl}/namc-cred/v1/credentials`, { grantId: grant.grantId, aic: aicFor(grant.providerIndex, entity), csrPem: key.csrPem }, { 'content-type': contentType });
       expect([issued.status, issued.headers.get('location')], contentType).to.deep.equal([201, `${core.amcUrl}/namc-cred/v1/credentials/${issued.body.serialNumber}`]);
       expect((await request('GET', issued.headers.get('location')!)).body.serialNumber).to.equal(issued.body.serialNumber);
@@ -367,6 +382,7 @@ describe('AMC keeps its CA and everything it issued across a restart', () => {
         agent: { name: 'persisted', version: '1.0', kind: 'capability-agent' },
         requestedCapabilities: ['/capability/location'],
         publicKeySha256: key.publicKeySpkiSha256,
+        csrPem: key.csrPem,
       });
       const issued = await first.service.issueCredential({ grantId: grant.grantId!, aic: formatAic(defaultAicScheme, { providerIndex: grant.providerIndex!, ontologySerial: '1', entitySerial: '1' }), csrPem: key.csrPem });
       await firstStore.close();

@@ -128,7 +128,7 @@ describe('AGW and AMC answers match their OpenAPI documents: status, media type 
 
     const provider = { providerId, clientSecret: created.body.clientSecret };
     const key = await createAgentKeyAndCsr();
-    const aaap = (requestedCapabilities: string[]) => ({ gateway: { nfInstanceId: randomUUID(), domain: 'operator.example' }, provider, agent: { name: 'contract', version: '1.0', kind: 'capability-agent' }, requestedCapabilities, publicKeySha256: key.publicKeySpkiSha256 });
+    const aaap = (requestedCapabilities: string[]) => ({ gateway: { nfInstanceId: randomUUID(), domain: 'operator.example' }, provider, agent: { name: 'contract', version: '1.0', kind: 'capability-agent' }, requestedCapabilities, publicKeySha256: key.publicKeySpkiSha256, csrPem: key.csrPem });
     const grant = await call('POST', '/namc-auth/v1/authorizations', aaap(['/capability/location']));
     expect(grant.body.decision).to.equal('GRANT');
     expect((await call('POST', '/namc-auth/v1/authorizations', aaap(['/capability/billing-plan']))).body.decision).to.equal('DENY');

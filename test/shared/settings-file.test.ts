@@ -75,6 +75,7 @@ describe('NF settings from a YAML file (dmsc --config)', () => {
       agent: { name: 'lab', version: '1.0', kind: 'capability-agent' },
       requestedCapabilities: ['/capability/location'],
       publicKeySha256: key.publicKeySpkiSha256,
+      csrPem: key.csrPem,
     });
     const issued = await service.issueCredential({ grantId: grant.grantId!, aic: formatAic(defaultAicScheme, { providerIndex: grant.providerIndex!, ontologySerial: '1', entitySerial: '1' }), csrPem: key.csrPem });
     const days = (Date.parse(issued.notAfter) - Date.now()) / 86_400_000;
