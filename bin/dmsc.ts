@@ -29,6 +29,28 @@ const withProgramSettings = (command: Command): Command => {
 };
 for (const command of [upCommand(), nfCommand(), benchCommand(), agentsCommand(), caCommand(), discoverCommand(), scenarioCommand(), ueCommand()]) program.addCommand(withProgramSettings(command));
 
+/**
+ * The command `help <name>` names, or undefined when it names none: commander answers
+ * `dmsc help bogus` (and `dmsc bench help bogus`) with the help alone, as if asked for it.
+ */
+function unknownHelpTopic(args: readonly string[]): string | undefined {
+  let command = program;
+  for (let i = 0; i < args.length && !args[i].startsWith('-'); i += 1) {
+    const named = (name: string) => command.commands.find((sub) => sub.name() === name || sub.aliases().includes(name));
+    if (args[i] === 'help' && command.commands.length) return args[i + 1] === undefined || args[i + 1].startsWith('-') || named(args[i + 1]) ? undefined : args[i + 1];
+    const next = named(args[i]);
+    if (!next) return undefined;
+    command = next;
+  }
+  return undefined;
+}
+
+const unknownTopic = unknownHelpTopic(process.argv.slice(2));
+if (unknownTopic !== undefined) {
+  process.stderr.write(`error: unknown command '${unknownTopic}'\n(run with --help for usage)\n`);
+  process.exit(2);
+}
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {

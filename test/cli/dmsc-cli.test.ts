@@ -34,6 +34,17 @@ describe('dmsc (command line)', function () {
     for (const command of ['up', 'nf', 'bench']) expect(stdout).to.match(new RegExp(`^\\s+${command}\\b`, 'm'), `--help lists ${command}`);
   });
 
+  it('dmsc help <name> names a command it does not know (exit 2), at every level, and shows a known one (exit 0)', async () => {
+    for (const args of [['help', 'bogus'], ['bench', 'help', 'bogus']]) {
+      const run = await runDmsc(args);
+      expect([run.code, run.stdout, run.stderr.split('\n')[0]], args.join(' ')).to.deep.equal([2, '', "error: unknown command 'bogus'"]);
+    }
+    const known = await runDmsc(['help', 'agents']);
+    expect([known.code, known.stdout]).to.satisfy(([code, stdout]: [number, string]) => code === 0 && stdout.startsWith('Usage: dmsc agents'));
+    const nested = await runDmsc(['bench', 'help', 'agw']);
+    expect([nested.code, nested.stdout.split('\n')[0]]).to.deep.equal([0, 'Usage: dmsc bench agw [options]']);
+  });
+
   it('dmsc --version prints the version of package.json and exits 0', async () => {
     const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
     const run = await runDmsc(['--version']);
