@@ -8,7 +8,7 @@ import { canonicalAic as checkAic } from './aic-check.ts';
 import { requireRegistrationToken } from './registration-token.ts';
 import { requireHttpUrl } from '../shared/http-url.ts';
 import { conflict, forbidden, notFound, ProblemError } from '../shared/problem.ts';
-import { aaapDenial, heldRefusal, type Registration, type RegistrationDeps } from './registration.ts';
+import { aaapDenial, deletedMeanwhile, heldRefusal, type Registration, type RegistrationDeps } from './registration.ts';
 import type { AgentDocument } from './store.ts';
 import type { AgentRecord, CmState, CredentialEvent, RegistrationUpdate } from './types.ts';
 
@@ -124,6 +124,15 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
           if (!(await store.agents.findOne({ _id: agent._id }, { fields: ['kind'] }))) throw notFound(`agent ${agent._id} was deregistered meanwhile`, 'AGENT_NOT_FOUND');
           throw conflict(`agent ${agent._id}'s ACS changed while this update was authorized (a renewal or another update); send it again`, 'ACS_CHANGED');
         }
+        const deleted = await deps.taxonomy.missingNow(capabilityIds.filter((id) => !agent.capabilityIds.includes(id)));
+        if (deleted.length) {
+          // Undone as it was written: only over this update's own ACS.
+          await store.agents.findOneAndUpdate(
+            { _id: agent._id, 'acs.acsVersion': acs.acsVersion },
+            { $set: { acs: agent.acs, capabilityIds: agent.capabilityIds, version: agent.version, a2aUrl: agent.a2aUrl, invokeUrl: agent.invokeUrl } },
+          );
+          throw deletedMeanwhile(deleted, 'update');
+        }
         await events.recordEvent({ type: 'agent.updated', outcome: 'success', aic: agent._id, detail: { acsVersion: acs.acsVersion, capabilities: capabilityIds } });
         return toRecord(updated);
       } catch (error) {
@@ -147,7 +156,8 @@ export function createAgents(deps: RegistrationDeps & { registration: Registrati
         await events.recordEvent({ type: 'agent.deregistered', outcome: refused ? 'refused' : 'failure', aic: agent._id, cause: (error as ProblemError).cause, detail: { reason } });
         throw error;
       }
-      await store.agents.findOneAndDelete({ _id: agent._id });
+      // Of concurrent deregistrations of one agent, the one that deletes it answers for it.
+      if (!(await store.agents.findOneAndDelete({ _id: agent._id }))) await goneMeanwhile('agent.deregistered', agent);
       await events.recordEvent({ type: 'agent.deregistered', outcome: 'success', aic: agent._id });
     },
 

@@ -18,8 +18,13 @@ export type RevocationReason = cred['schemas']['RevocationReason'];
 export interface AmcConsumer {
   authorize(request: AuthorizationRequest): Promise<AuthorizationDecision>;
   issueCredential(request: { grantId: string; aic: string; csrPem: string }): Promise<IssuedCredential>;
-  /** Whether this call revoked it: a credential unknown or revoked already (404, 409) is no error. */
-  revokeCredential(serialNumber: string, reason: RevocationReason): Promise<boolean>;
+  /**
+   * Whether this call revoked it: a credential unknown or revoked already (404, 409) is no error.
+   * With `onlyIfStatus`, one of another status is left as it is (409, false).
+   */
+  revokeCredential(serialNumber: string, reason: RevocationReason, onlyIfStatus?: 'GOOD' | 'SUSPENDED'): Promise<boolean>;
+  /** The AMC's word on one credential. */
+  credentialStatus(serialNumber: string): Promise<CredentialStatus>;
   /** The AMC's own word on every credential of an AIC. */
   listCredentials(aic: string): Promise<CredentialStatus[]>;
   /** The AMC's own word on every credential of a key, under any AIC, that this gateway's grants made. */
@@ -77,10 +82,11 @@ export function createAmcConsumer(sbi: SbiClient): AmcConsumer {
   return {
     authorize: (request) => call('namc-auth', 'POST', '/authorizations', request, [200]),
     issueCredential: (request) => call('namc-cred', 'POST', '/credentials', request, [201]),
-    revokeCredential: async (serialNumber, reason) => {
-      const answer = await call<{ status?: string; reason?: string }>('namc-cred', 'POST', `/credentials/${serialNumber}/revoke`, { reason }, [200, 404, 409]);
+    revokeCredential: async (serialNumber, reason, onlyIfStatus) => {
+      const answer = await call<{ status?: string; reason?: string }>('namc-cred', 'POST', `/credentials/${serialNumber}/revoke`, { reason, ...(onlyIfStatus ? { onlyIfStatus } : {}) }, [200, 404, 409]);
       return answer?.status === 'REVOKED' && answer.reason === reason;
     },
+    credentialStatus: (serialNumber) => call('namc-cred', 'GET', `/credentials/${serialNumber}`, undefined, [200]),
     listCredentials: (aic) => call('namc-cred', 'GET', `/credentials?aic=${encodeURIComponent(aic)}`, undefined, [200]),
     listCredentialsOfKey: (publicKeySha256, gatewayId) => call('namc-cred', 'GET', `/credentials?public-key-sha256=${publicKeySha256}&gateway-id=${gatewayId}`, undefined, [200]),
     listChangedCredentials: (since) => call('namc-cred', 'GET', `/credentials?changed-since=${encodeURIComponent(since)}`, undefined, [200]),

@@ -23,7 +23,19 @@ export type PolicyDecision = { allowed: true } | { allowed: false; ruleId: strin
  */
 export const POLICY_RELOAD_MS = 1_000;
 
-export function createPolicy(deps: { store: AgwStore; aicSaltHex: string; knowsCapability: (capabilityId: string) => boolean | Promise<boolean>; now?: () => number; onReloadedChange?: () => void }) {
+/**
+ * `knowsCapability` tells whether the taxonomy has an id before a rule naming it is stored;
+ * `missingNow` (Taxonomy.missingNow) asks the store again after the write, so a rule and a
+ * deletion of its capability that cross do not both stand (the deletion asks after its own write).
+ */
+export function createPolicy(deps: {
+  store: AgwStore;
+  aicSaltHex: string;
+  knowsCapability: (capabilityId: string) => boolean | Promise<boolean>;
+  missingNow: (capabilityIds: readonly string[]) => Promise<string[]>;
+  now?: () => number;
+  onReloadedChange?: () => void;
+}) {
   const now = deps.now ?? Date.now;
   // Rules are few and read on every discovery; they are cached, reloaded after any change made
   // here, and read again once POLICY_RELOAD_MS has passed. A load that a change here overtook is
@@ -68,7 +80,9 @@ export function createPolicy(deps: { store: AgwStore; aicSaltHex: string; knowsC
     async putPolicyRule(ruleId: string, definition: PolicyRuleDefinition): Promise<{ created: boolean; rule: PolicyRule }> {
       // A rule that could never apply is a mistake its author would not see: a DENY that denies
       // nothing. One stored before rules were checked so may be written again as it was.
-      if (definition.capabilityId !== '*' && !(await deps.knowsCapability(definition.capabilityId)) && (await deps.store.policies.findOne({ _id: ruleId }))?.capabilityId !== definition.capabilityId) {
+      const previous = await deps.store.policies.findOne({ _id: ruleId });
+      const checked = definition.capabilityId !== '*' && previous?.capabilityId !== definition.capabilityId;
+      if (checked && !(await deps.knowsCapability(definition.capabilityId))) {
         throw badRequest(`${definition.capabilityId} is not in the taxonomy`, [{ param: '/capabilityId', reason: 'unknown capability id' }], 'UNKNOWN_CAPABILITY');
       }
       const { anonymous, ...identities } = definition.subject ?? {};
@@ -82,6 +96,13 @@ export function createPolicy(deps: { store: AgwStore; aicSaltHex: string; knowsC
       const document = { _id: ruleId, ...definition, priority: definition.priority ?? 100 } as PolicyDocument;
       const { upserted } = await deps.store.policies.replaceOne({ _id: ruleId }, document, { upsert: true });
       changed();
+      if (checked && (await deps.missingNow([definition.capabilityId])).length) {
+        if (previous) await deps.store.policies.replaceOne({ _id: ruleId }, previous, { upsert: true });
+        else await deps.store.policies.findOneAndDelete({ _id: ruleId });
+        changed();
+        const reason = 'deleted from the taxonomy while the rule was being stored';
+        throw badRequest(`${definition.capabilityId} was ${reason}; the rule is not stored`, [{ param: '/capabilityId', reason }], 'UNKNOWN_CAPABILITY');
+      }
       return { created: upserted, rule: toRule(document) };
     },
 

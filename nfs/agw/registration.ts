@@ -50,6 +50,15 @@ export function heldRefusal(aic: string): ProblemError {
   return forbidden(`agent ${aic}'s credential is SUSPENDED: it leaves once the AMC resumes or revokes it`, 'CREDENTIAL_SUSPENDED');
 }
 
+/**
+ * Capabilities deleted from the taxonomy while a registration or an update that holds them was
+ * under way (Taxonomy.missingNow): refused as a request naming them after the deletion would be.
+ */
+export function deletedMeanwhile(capabilityIds: readonly string[], what: 'registration' | 'update'): ProblemError {
+  const reason = 'deleted from the taxonomy while the request was under way';
+  return badRequest(`${capabilityIds.join(', ')} ${capabilityIds.length > 1 ? 'were' : 'was'} ${reason}; the ${what} is not stored`, capabilityIds.map(() => ({ param: '/requestedCapabilities', reason })), 'UNKNOWN_CAPABILITY');
+}
+
 /** AICs tried for one registration when the AMC has certified the allocated ones already. */
 const AIC_ATTEMPTS = 16;
 
@@ -85,7 +94,7 @@ export function createRegistration(deps: RegistrationDeps) {
     try {
       await store.nonces.insertOne({ _id: request.nonce, seenAt: new Date(now()), publicKeySha256, gatewayId: deps.gatewayId });
     } catch (error) {
-      if (error instanceof DuplicateKeyError) throw conflict(`nonce ${request.nonce} was used before: a replayed registration`, 'REPLAYED_REGISTRATION');
+      if (error instanceof DuplicateKeyError) throw conflict(`nonce ${request.nonce} was used by a registration that succeeded or is under way: a replayed registration`, 'REPLAYED_REGISTRATION');
       throw error;
     }
     let keyHeld = false;
@@ -120,7 +129,8 @@ export function createRegistration(deps: RegistrationDeps) {
    * the one this gateway knows, and a renewed one whose notice has not reached it (notices are
    * retried a few times, in the AMC's memory). Throws if the AMC cannot be asked or refuses,
    * unless the gateway knows the agent's credential revoked already: such an agent may leave
-   * without the AMC.
+   * without the AMC. `refuseHeld` (an agent leaving): a suspended credential, listed so or held
+   * while this runs, is not revoked, and the leaving is refused (heldRefusal).
    */
   async function revokeCredentialsOf(agent: Pick<AgentDocument, '_id' | 'credentialStatus'>, reason: 'cessationOfOperation' | 'superseded', options: { refuseHeld?: boolean } = {}): Promise<void> {
     let credentials;
@@ -134,7 +144,14 @@ export function createRegistration(deps: RegistrationDeps) {
     if (options.refuseHeld && credentials.some((credential) => credential.status === 'SUSPENDED')) throw heldRefusal(agent._id);
     try {
       for (const credential of credentials) {
-        if (credential.status === 'GOOD' || credential.status === 'SUSPENDED') await deps.amc.revokeCredential(credential.serialNumber, reason);
+        if (credential.status !== 'GOOD' && credential.status !== 'SUSPENDED') continue;
+        if (!options.refuseHeld) {
+          await deps.amc.revokeCredential(credential.serialNumber, reason);
+          continue;
+        }
+        // Revoked only while GOOD: a hold the AMC placed since it listed them stands.
+        const revoked = await deps.amc.revokeCredential(credential.serialNumber, reason, 'GOOD');
+        if (!revoked && (await deps.amc.credentialStatus(credential.serialNumber)).status === 'SUSPENDED') throw heldRefusal(agent._id);
       }
     } catch (error) {
       if (agent.credentialStatus !== 'REVOKED') throw error;
@@ -268,6 +285,11 @@ export function createRegistration(deps: RegistrationDeps) {
       // The same key won a concurrent registration (the certificate is revoked by the caller).
       if (error instanceof DuplicateKeyError) throw conflict('an agent with this key is registered already; a new registration needs a new key', 'KEY_ALREADY_REGISTERED');
       throw error;
+    }
+    const deleted = await deps.taxonomy.missingNow(granted);
+    if (deleted.length) {
+      await store.agents.findOneAndDelete({ _id: aic }); // the caller revokes its certificate
+      throw deletedMeanwhile(deleted, 'registration');
     }
     const denied = decision.deniedCapabilities ?? [];
     await events.recordEvent({ type: 'agent.registered', outcome: 'success', aic, detail: { capabilities: granted, ...(denied.length ? { deniedCapabilities: denied } : {}), providerId: request.provider.providerId, kind: request.agent.kind } });

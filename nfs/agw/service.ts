@@ -39,7 +39,7 @@ export async function createAgwService(deps: AgwServiceDeps) {
   const taxonomy = await createTaxonomy({ store: deps.store, seed: deps.taxonomySeed, minMatchScore: deps.settings.minMatchScore, now, onReloadedChange: () => (directoryVersion += 1) });
   const aicSaltHex = deps.settings.aicScheme.saltHex;
   const events = createEvents({ log: openEventLog({ store: deps.store, settings: deps.settings, logger: deps.logger, now }), logger: deps.logger, now, aicSaltHex });
-  const policy = createPolicy({ store: deps.store, aicSaltHex, knowsCapability: taxonomy.knows, now, onReloadedChange: () => (directoryVersion += 1) });
+  const policy = createPolicy({ store: deps.store, aicSaltHex, knowsCapability: taxonomy.knows, missingNow: taxonomy.missingNow, now, onReloadedChange: () => (directoryVersion += 1) });
   const base = { ...deps, taxonomy, events, now };
   const registration = createRegistration(base);
   const agents = createAgents({ ...base, registration });

@@ -4,6 +4,7 @@
  * text through the matcher), and natural-language discovery ranks against it.
  */
 import { nextCounterValue } from '../shared/counters.ts';
+import { DuplicateKeyError } from '../shared/store/collection.ts';
 import { badRequest, conflict, notFound } from '../shared/problem.ts';
 import { screenedDeclaredText } from './declared-text.ts';
 import { createCapabilityMatcher, type TaxonomyEntry } from './capability-matcher.ts';
@@ -79,6 +80,15 @@ export async function createTaxonomy(deps: { store: AgwStore; seed: readonly Tax
       .finally(() => (checking = false));
   };
 
+  /** 409 CAPABILITY_IN_USE while agents hold the capability or rules name it (a rule would outlive it and apply again to a capability made later under the same id). */
+  async function inUseRefusal(capabilityId: string) {
+    const holders = await store.agents.countDocuments({ capabilityIds: capabilityId });
+    if (holders) return conflict(`${capabilityId} is held by ${holders} registered agents`, 'CAPABILITY_IN_USE');
+    const rules = await store.policies.find({ capabilityId });
+    if (rules.length) return conflict(`${capabilityId} is named by policy rules ${rules.map((rule) => rule._id).join(', ')}; delete them first`, 'CAPABILITY_IN_USE');
+    return undefined;
+  }
+
   return {
     async getTaxonomy(): Promise<{ version: number; capabilities: Capability[] }> {
       refreshSoon();
@@ -107,14 +117,35 @@ export async function createTaxonomy(deps: { store: AgwStore; seed: readonly Tax
 
     async deleteCapability(name: string): Promise<void> {
       const capabilityId = `/capability/${name}`;
-      const holders = await store.agents.countDocuments({ capabilityIds: capabilityId });
-      if (holders) throw conflict(`${capabilityId} is held by ${holders} registered agents`, 'CAPABILITY_IN_USE');
-      // A rule would outlive it and apply again to a capability made later under the same id.
-      const rules = await store.policies.find({ capabilityId });
-      if (rules.length) throw conflict(`${capabilityId} is named by policy rules ${rules.map((rule) => rule._id).join(', ')}; delete them first`, 'CAPABILITY_IN_USE');
-      if (!(await store.taxonomy.findOneAndDelete({ _id: capabilityId }))) throw notFound(`${capabilityId} is not in the taxonomy`, 'UNKNOWN_CAPABILITY');
+      const inUse = await inUseRefusal(capabilityId);
+      if (inUse) throw inUse;
+      const deleted = await store.taxonomy.findOneAndDelete({ _id: capabilityId });
+      if (!deleted) throw notFound(`${capabilityId} is not in the taxonomy`, 'UNKNOWN_CAPABILITY');
+      // A registration, an update or a rule that found the capability before this deletion may
+      // have been stored since. Asked again after the write (as they ask after theirs, missingNow),
+      // of a deletion and a write that cross, one sees the other: here the capability is restored.
+      const takenMeanwhile = await inUseRefusal(capabilityId);
+      if (takenMeanwhile) {
+        await store.taxonomy.insertOne(deleted).catch((error: unknown) => {
+          if (!(error instanceof DuplicateKeyError)) throw error; // made again meanwhile: it is there
+        });
+        throw takenMeanwhile;
+      }
       await nextCounterValue(store.counters, 'taxonomyVersion');
       await reload();
+    },
+
+    /**
+     * The ids among these that the store's taxonomy lacks now, deleted since they were resolved.
+     * What stores an agent's or a rule's capability ids asks after its write (deleteCapability
+     * asks after its own), and undoes the write for any it names.
+     */
+    async missingNow(capabilityIds: readonly string[]): Promise<string[]> {
+      const ids = [...new Set(capabilityIds)];
+      if (!ids.length || (await store.taxonomy.countDocuments({ _id: { $in: ids } })) === ids.length) return [];
+      const missing: string[] = [];
+      for (const id of ids) if (!(await store.taxonomy.findOne({ _id: id }, { fields: ['name'] }))) missing.push(id);
+      return missing;
     },
 
     /** The taxonomy version a capability entry last changed in (for the ACS). */

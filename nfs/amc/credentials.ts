@@ -540,10 +540,14 @@ export function createCredentials(deps: CredentialsDeps) {
       // RFC 5280 section 5.3.1: a resumed certificate simply leaves the next CRL.
       changeStatus(serialNumber, ['SUSPENDED'], { $set: { status: 'GOOD', statusChangedAt: new Date(now()).toISOString() }, $unset: { reason: '', revokedAt: '' } }, 'CREDENTIAL_RESUMED'),
 
-    revokeCredential: (serialNumber: string, reason: RevocationReason = 'unspecified') => {
+    /** `onlyIfStatus`: revoked only from that status (the gateway's GOOD when an agent leaves: a hold placed meanwhile stands). */
+    revokeCredential: (serialNumber: string, reason: RevocationReason = 'unspecified', onlyIfStatus?: 'GOOD' | 'SUSPENDED') => {
       if (reason === 'certificateHold') throw badRequest('certificateHold is a suspension; use suspend', [{ param: '/reason', reason: 'not a revocation reason' }]);
-      if (reason === 'keyCompromise') return revokeForKeyCompromise(serialNumber);
-      return changeStatus(serialNumber, ['GOOD', 'SUSPENDED'], { $set: { status: 'REVOKED', reason, ...revokedNow() } }, 'CREDENTIAL_REVOKED', { unexpired: true });
+      if (reason === 'keyCompromise') {
+        if (onlyIfStatus) throw badRequest('a keyCompromise revocation is made whatever the status; onlyIfStatus is not taken with it', [{ param: '/onlyIfStatus', reason: 'not taken with keyCompromise' }]);
+        return revokeForKeyCompromise(serialNumber);
+      }
+      return changeStatus(serialNumber, onlyIfStatus ? [onlyIfStatus] : ['GOOD', 'SUSPENDED'], { $set: { status: 'REVOKED', reason, ...revokedNow() } }, 'CREDENTIAL_REVOKED', { unexpired: true });
     },
 
     async getCredentialStatus(serialText: string): Promise<CredentialStatus> {

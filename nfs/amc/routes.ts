@@ -65,7 +65,7 @@ export function amcRoutes(service: AmcService, apiRoot: () => string) {
       res.json(await service.resumeCredential(req.params.serialNumber as string));
     });
     router.post(`${cred}/credentials/:serialNumber/revoke`, async (req, res) => {
-      res.json(await service.revokeCredential(req.params.serialNumber as string, req.body?.reason as RevocationReason | undefined));
+      res.json(await service.revokeCredential(req.params.serialNumber as string, req.body?.reason as RevocationReason | undefined, req.body?.onlyIfStatus as 'GOOD' | 'SUSPENDED' | undefined));
     });
     router.get(`${cred}/crl`, async (req, res) => {
       const crl = await service.crl();

@@ -12,9 +12,10 @@ export async function createAmcService(deps: CredentialsDeps & { logger: Logger 
   const authorization = createAuthorization({ ...deps, providers });
   const credentials = createCredentials(deps);
   const { logger } = deps;
-  const statusChange = (args: [string, string?], result?: { aic: string; status: string }) => ({
+  const statusChange = (args: [string, string?, string?], result?: { aic: string; status: string }) => ({
     serialNumber: args[0],
     ...(args[1] ? { reason: args[1] } : {}),
+    ...(args[2] ? { onlyIfStatus: args[2] } : {}),
     ...(result ? { aic: result.aic, status: result.status } : {}),
   });
   return {

@@ -404,7 +404,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
-            /** @description REPLAYED_REGISTRATION (the nonce was used by a registration that succeeded), or KEY_ALREADY_REGISTERED (an agent of this key is registered, or being registered). */
+            /** @description REPLAYED_REGISTRATION (the nonce was used by a registration that succeeded, or by one still under way: a copy sent while the first is answered is refused so, and a nonce whose registration was refused may be sent again), or KEY_ALREADY_REGISTERED (an agent of this key is registered, or being registered). */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -340,6 +340,18 @@ export interface components {
                 };
             };
         };
+        Revocation: {
+            content: {
+                "application/json": {
+                    reason?: components["schemas"]["RevocationReason"];
+                    /**
+                     * @description Revoke the credential only while its status is this one; otherwise 409 CREDENTIAL_STATE_CONFLICT and nothing changes. The Agent Gateway sends GOOD when an agent leaves, so that a hold placed meanwhile is not revoked away by the leaving. Not taken with keyCompromise (400), which revokes whatever the status.
+                     * @enum {string}
+                     */
+                    onlyIfStatus?: "GOOD" | "SUSPENDED";
+                };
+            };
+        };
     };
     headers: never;
     pathItems: never;
@@ -553,7 +565,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: components["requestBodies"]["StatusChange"];
+        requestBody?: components["requestBodies"]["Revocation"];
         responses: {
             200: components["responses"]["StatusChanged"];
             400: components["responses"]["BadRequest"];

@@ -13,7 +13,7 @@ import { request } from '../support/nrf-harness.ts';
 import { until } from '../support/until.ts';
 
 /** Replaces one method of a store collection for its next call only. */
-function onNextCall<K extends 'insertOne' | 'findOne' | 'findOneAndDelete' | 'findOneAndUpdate' | 'find'>(collection: Collection<StoredDocument>, method: K, replacement: Collection<StoredDocument>[K]): void {
+function onNextCall<K extends 'insertOne' | 'findOne' | 'findOneAndDelete' | 'findOneAndUpdate' | 'find' | 'replaceOne'>(collection: Collection<StoredDocument>, method: K, replacement: Collection<StoredDocument>[K]): void {
   const original = collection[method];
   collection[method] = (async (...args: unknown[]) => {
     collection[method] = original;
@@ -227,6 +227,102 @@ describe('AGW registration when a step fails part-way', function () {
       expect(res.body.cause).to.equal('AGENT_NOT_FOUND');
       expect(await agents().findOne({ _id: body.aic })).to.equal(null);
     });
+  });
+
+  describe('a deletion from the taxonomy crossing a write that holds the capability', () => {
+    const capabilityUrl = (name: string) => `${core.agwUrl}/nagw-tax/v1/capabilities/${name}`;
+    const taxonomy = () => core.store.collection<StoredDocument>('agw.taxonomy');
+    const policies = () => core.store.collection<StoredDocument>('agw.policies');
+    const addCapability = async (name: string) => expect((await request('PUT', capabilityUrl(name), { name, description: `Crossing test capability ${name}` })).status).to.equal(201);
+    const deleteCapability = (name: string) => request('DELETE', capabilityUrl(name));
+
+    it('refuses a registration whose capability was deleted after it was resolved: 400 UNKNOWN_CAPABILITY, nothing stored, its certificate revoked', async () => {
+      await addCapability('crossing-registration');
+      // Just before the agent is stored, the deletion runs whole: no agent holds the capability yet.
+      const original = agents().insertOne.bind(agents());
+      onNextCall(agents(), 'insertOne', (async (...args: Parameters<typeof original>) => {
+        expect((await deleteCapability('crossing-registration')).status, 'the deletion').to.equal(204);
+        return original(...args);
+      }) as typeof original);
+      const refused = await registerAgent(core.agwUrl, { name: 'crossing-registration', capabilities: ['/capability/crossing-registration'] });
+      expect([refused.status, refused.body.cause], JSON.stringify(refused.body)).to.deep.equal([400, 'UNKNOWN_CAPABILITY']);
+      expect(await agents().findOne({ name: 'crossing-registration' }), 'no agent stored').to.equal(null);
+      expect((await certificatesOf(refused.key.publicKeySpkiSha256)).map((credential) => [credential.status, credential.reason])).to.deep.equal([['REVOKED', 'cessationOfOperation']]);
+    });
+
+    it('restores a capability an agent registered with while it was being deleted: 409 CAPABILITY_IN_USE, the agent discoverable', async () => {
+      await addCapability('crossing-deletion');
+      // The deletion found no holder; before its write, a registration of the capability lands.
+      const original = taxonomy().findOneAndDelete.bind(taxonomy());
+      let registered: Awaited<ReturnType<typeof registerAgent>> | undefined;
+      onNextCall(taxonomy(), 'findOneAndDelete', (async (...args: Parameters<typeof original>) => {
+        registered = await registerAgent(core.agwUrl, { name: 'crossing-deletion', capabilities: ['/capability/crossing-deletion'] });
+        return original(...args);
+      }) as typeof original);
+      const deletion = await deleteCapability('crossing-deletion');
+      expect(registered?.status, JSON.stringify(registered?.body)).to.equal(201);
+      expect([deletion.status, deletion.body.cause], JSON.stringify(deletion.body)).to.deep.equal([409, 'CAPABILITY_IN_USE']);
+      expect((await request('GET', capabilityUrl('crossing-deletion'))).status, 'the capability is back').to.equal(200);
+      const found = await request('GET', `${core.agwUrl}/nagw-disc/v1/agents?capability-id=/capability/crossing-deletion`);
+      expect([found.status, found.body.agents?.map((agent: { aic: string }) => agent.aic)], JSON.stringify(found.body)).to.deep.equal([200, [registered!.body.aic]]);
+    });
+
+    it('undoes an update that added a capability deleted meanwhile: 400 UNKNOWN_CAPABILITY, the agent as it was', async () => {
+      await addCapability('crossing-update');
+      const { body } = await registerAgent(core.agwUrl, { name: 'crossing-update' });
+      const original = agents().findOneAndUpdate.bind(agents());
+      onNextCall(agents(), 'findOneAndUpdate', (async (...args: Parameters<typeof original>) => {
+        expect((await deleteCapability('crossing-update')).status, 'the deletion').to.equal(204);
+        return original(...args);
+      }) as typeof original);
+      const res = await request('PATCH', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`, { provider: operatorCore, requestedCapabilities: ['/capability/qos-optimisation', '/capability/crossing-update'] }, { 'content-type': 'application/json' });
+      expect([res.status, res.body.cause], JSON.stringify(res.body)).to.deep.equal([400, 'UNKNOWN_CAPABILITY']);
+      const kept = (await agents().findOne({ _id: body.aic })) as unknown as { capabilityIds: string[]; acs: { acsVersion: number } };
+      expect([kept.capabilityIds, kept.acs.acsVersion]).to.deep.equal([['/capability/qos-optimisation'], body.acs.acsVersion]);
+    });
+
+    it('takes back a policy rule naming a capability deleted while the rule was stored: 400 UNKNOWN_CAPABILITY, no rule', async () => {
+      await addCapability('crossing-rule');
+      const original = policies().replaceOne.bind(policies());
+      onNextCall(policies(), 'replaceOne', (async (...args: Parameters<typeof original>) => {
+        expect((await deleteCapability('crossing-rule')).status, 'the deletion').to.equal(204);
+        return original(...args);
+      }) as typeof original);
+      const res = await request('PUT', `${core.agwUrl}/nagw-pol/v1/rules/crossing-rule`, { effect: 'DENY', subject: { providerId: 'acme-agents' }, capabilityId: '/capability/crossing-rule', actions: ['invoke'] });
+      expect([res.status, res.body.cause], JSON.stringify(res.body)).to.deep.equal([400, 'UNKNOWN_CAPABILITY']);
+      expect(await policies().findOne({ _id: 'crossing-rule' }), 'no rule stored').to.equal(null);
+    });
+  });
+
+  it('leaves a hold placed while an agent was leaving standing: 403 CREDENTIAL_SUSPENDED, the certificate SUSPENDED, the agent registered', async () => {
+    const { body } = await registerAgent(core.agwUrl, { name: 'held-while-leaving' });
+    const serial: string = body.acs.security.credentialSerialNumber;
+    // The AMC lists the credential GOOD to the gateway; the operator's hold lands right after.
+    const credentials = core.store.collection<StoredDocument>('amc.credentials');
+    const original = credentials.find.bind(credentials);
+    onNextCall(credentials, 'find', (async (...args: Parameters<typeof original>) => {
+      const listed = await original(...args);
+      expect((await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${serial}/suspend`, {})).status, 'the hold').to.equal(200);
+      return listed;
+    }) as typeof original);
+    const res = await request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`, undefined, asRegistrant(body.aic));
+    expect([res.status, res.body.cause], JSON.stringify(res.body)).to.deep.equal([403, 'CREDENTIAL_SUSPENDED']);
+    expect((await credentialsOfAic(body.aic)).map((credential) => credential.status)).to.deep.equal(['SUSPENDED']);
+    expect(await agents().findOne({ _id: body.aic })).to.not.equal(null);
+  });
+
+  it('answers one of two deregistrations of an agent that cross 204 and the other 404 AGENT_NOT_FOUND, one success recorded', async () => {
+    const { body } = await registerAgent(core.agwUrl, { name: 'left-twice' });
+    const original = agents().findOneAndDelete.bind(agents());
+    let inner: Awaited<ReturnType<typeof request>> | undefined;
+    onNextCall(agents(), 'findOneAndDelete', (async (...args: Parameters<typeof original>) => {
+      inner = await request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`, undefined, asRegistrant(body.aic));
+      return original(...args);
+    }) as typeof original);
+    const outer = await request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`, undefined, asRegistrant(body.aic));
+    expect([inner?.status, outer.status, outer.body.cause]).to.deep.equal([204, 404, 'AGENT_NOT_FOUND']);
+    const outcomes = (await eventsOf('agent.deregistered')).filter((event) => event.aic === body.aic).map((event) => [event.outcome, event.cause]);
+    expect(outcomes).to.deep.equal([['refused', 'AGENT_NOT_FOUND'], ['success', undefined]]);
   });
 
   it('records a refusal of ue-state for an agent that is not a UE agent', async () => {

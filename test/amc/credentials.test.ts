@@ -297,6 +297,22 @@ describe('AMC: AAAP grants and credential issuance (MACP sections 4.2 and 5.1)',
     expect((await issue(grant.grantId, aic, key.csrPem)).status, 'the grant was not spent').to.equal(201);
   });
 
+  it('revokes with onlyIfStatus only a credential of that status (409 CREDENTIAL_STATE_CONFLICT otherwise, nothing changed), and never with keyCompromise (400)', async () => {
+    const key = await createAgentKeyAndCsr();
+    const grant = (await authorize(operatorCore, ['/capability/location'], key)).body;
+    const { serialNumber } = (await issue(grant.grantId, aicFor(grant.providerIndex, '63'), key.csrPem)).body;
+    const revoke = (body: Record<string, string>) => request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${serialNumber}/revoke`, body);
+    const status = async () => (await request('GET', `${core.amcUrl}/namc-cred/v1/credentials/${serialNumber}`)).body.status;
+    expect((await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${serialNumber}/suspend`, {})).status).to.equal(200);
+
+    const held = await revoke({ reason: 'cessationOfOperation', onlyIfStatus: 'GOOD' });
+    expect([held.status, held.body.cause, await status()]).to.deep.equal([409, 'CREDENTIAL_STATE_CONFLICT', 'SUSPENDED']);
+    const compromise = await revoke({ reason: 'keyCompromise', onlyIfStatus: 'SUSPENDED' });
+    expect([compromise.status, compromise.body.invalidParams?.[0]?.param, await status()]).to.deep.equal([400, '/onlyIfStatus', 'SUSPENDED']);
+    const revoked = await revoke({ reason: 'cessationOfOperation', onlyIfStatus: 'SUSPENDED' });
+    expect([revoked.status, revoked.body.status, revoked.body.reason]).to.deep.equal([200, 'REVOKED', 'cessationOfOperation']);
+  });
+
   it('names each resource it creates in Location: provider, credential (fast path and express), renewal, subscription', async () => {
     const created = await request('POST', `${core.amcUrl}/namc-prov/v1/providers`, { providerId: 'location-check', name: 'Location check', allowedCapabilities: ['*'] });
     expect(created.headers.get('location')).to.equal(`${core.amcUrl}/namc-prov/v1/providers/location-check`);

@@ -16,6 +16,7 @@ function slowPolicies() {
       stored.set(filter._id, document);
       return { matched: 1, upserted: false };
     },
+    findOne: async (filter: { _id: string }) => stored.get(filter._id) ?? null,
     findOneAndDelete: async (filter: { _id: string }) => {
       const document = stored.get(filter._id) ?? null;
       stored.delete(filter._id);
@@ -28,7 +29,7 @@ function slowPolicies() {
 describe('AGW policy rules cache', () => {
   it('keeps no load that a rule change overtook: a DENY written during a load decides the next request', async () => {
     const { store, releaseAll } = slowPolicies();
-    const policy = createPolicy({ store, aicSaltHex: '00', knowsCapability: () => true });
+    const policy = createPolicy({ store, aicSaltHex: '00', knowsCapability: () => true, missingNow: async () => [] });
     await policy.putPolicyRule('allow-all', { effect: 'ALLOW', capabilityId: '*', actions: ['invoke'], priority: 10 });
 
     const loading = policy.decide({}, '/capability/location', 'invoke');
@@ -45,7 +46,7 @@ describe('AGW policy rules cache', () => {
     const { stored, store, releaseAll } = slowPolicies();
     let clock = 1_000_000;
     let changesSeen = 0;
-    const policy = createPolicy({ store, aicSaltHex: '00', knowsCapability: () => true, now: () => clock, onReloadedChange: () => (changesSeen += 1) });
+    const policy = createPolicy({ store, aicSaltHex: '00', knowsCapability: () => true, missingNow: async () => [], now: () => clock, onReloadedChange: () => (changesSeen += 1) });
     const decide = async () => {
       const decision = policy.decide({}, '/capability/location', 'discover');
       releaseAll();
