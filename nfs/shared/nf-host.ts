@@ -47,12 +47,23 @@ export interface ListenOptions {
   port: number;
   /** The address peers use to reach this NF, when it differs from the bind address (0.0.0.0). */
   advertiseHost?: string;
+  /** How long close() lets the requests under way finish before it cuts them off (DRAIN_MS unless given). */
+  drainMs?: number;
 }
+
+/** How long a stopping NF lets the requests under way finish: a registration takes well under it; a longer request (an intent's whole workflow) may be cut off. */
+export const DRAIN_MS = 10_000;
 
 /** Listens (port 0 picks a free port), then starts the NF's background work. */
 export async function listenNf(handle: NfHandle, options: ListenOptions): Promise<ListeningNf> {
   const fastPath = handle.fastPath;
-  const listener = fastPath ? (req: IncomingMessage, res: ServerResponse) => fastPath(req, res, () => handle.app(req, res)) : handle.app;
+  const serve = fastPath ? (req: IncomingMessage, res: ServerResponse) => fastPath(req, res, () => handle.app(req, res)) : handle.app;
+  const underWay = new Map<ServerResponse, IncomingMessage>();
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    underWay.set(res, req);
+    res.once('close', () => underWay.delete(res));
+    serve(req, res);
+  };
   // A handle that never gets going is stopped all the same: creating it may have opened files
   // or timers (the AGW's event log), and whoever called this gets no handle to stop.
   const server = await listen(listener, options.host, options.port).catch(async (error: Error) => {
@@ -74,6 +85,7 @@ export async function listenNf(handle: NfHandle, options: ListenOptions): Promis
     apiRoot,
     port,
     async close() {
+      await drain(server, underWay, options.drainMs ?? DRAIN_MS);
       await handle.stop();
       await closeServer(server);
     },
@@ -93,6 +105,19 @@ function listen(listener: (req: IncomingMessage, res: ServerResponse) => void, h
     server.once('listening', () => resolve(server));
     server.once('error', reject);
   });
+}
+
+/**
+ * Stops taking connections and lets the requests under way finish, for at most `limitMs`: a
+ * request the NF went on with (a registration stored, say) is answered, not cut off with its
+ * store closed under it. An event stream a client opened (its answer begun, the client accepting
+ * text/event-stream) is not waited for: it ends only when the client leaves.
+ */
+async function drain(server: Server, underWay: ReadonlyMap<ServerResponse, IncomingMessage>, limitMs: number): Promise<void> {
+  server.close(); // also closes the idle connections (Node 19 and later)
+  const awaited = () => [...underWay].some(([res, req]) => !(res.headersSent && (req.headers.accept ?? '').includes('text/event-stream')));
+  const deadline = Date.now() + limitMs;
+  while (awaited() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
 function closeServer(server: Server): Promise<void> {

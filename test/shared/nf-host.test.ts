@@ -61,3 +61,49 @@ describe('listenNf: an NF that fails to get going is stopped', () => {
     expect(handle.stops).to.equal(1);
   });
 });
+
+describe('listenNf: closing lets the requests under way finish', () => {
+  /** A handle whose GET /slow is answered when the test says, recording the order of what happens. */
+  function slowHandle() {
+    const happened: string[] = [];
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const handle = countingHandle(async () => undefined);
+    handle.app.get('/slow', async (_req, res) => {
+      happened.push('request');
+      await released;
+      res.json({ done: true });
+    });
+    const stop = handle.stop;
+    handle.stop = async () => {
+      happened.push('stop');
+      await stop();
+    };
+    return { handle, happened, release };
+  }
+
+  it('answers a request under way, refuses new connections meanwhile, and stops the handle after', async () => {
+    const { handle, happened, release } = slowHandle();
+    const listening = await listenNf(handle, { host: '127.0.0.1', port: 0 });
+    const answer = fetch(`${listening.apiRoot}/slow`).then(async (res) => [res.status, await res.json()]);
+    while (!happened.includes('request')) await new Promise((resolve) => setTimeout(resolve, 5));
+    const closed = listening.close().then(() => happened.push('closed'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(happened, 'still draining').to.deep.equal(['request']);
+    const refused = await fetch(`${listening.apiRoot}/slow`).then(() => 'answered', (error: Error & { cause?: { code?: string } }) => error.cause?.code);
+    expect(refused).to.equal('ECONNREFUSED');
+    release();
+    expect(await answer).to.deep.equal([200, { done: true }]);
+    await closed;
+    expect(happened).to.deep.equal(['request', 'stop', 'closed']);
+  });
+
+  it('cuts off a request that outlasts drainMs, and closes', async () => {
+    const { handle, happened } = slowHandle();
+    const listening = await listenNf(handle, { host: '127.0.0.1', port: 0, drainMs: 200 });
+    const answer = fetch(`${listening.apiRoot}/slow`).then(() => 'answered', () => 'cut off');
+    while (!happened.includes('request')) await new Promise((resolve) => setTimeout(resolve, 5));
+    await listening.close();
+    expect([await answer, handle.stops]).to.deep.equal(['cut off', 1]);
+  });
+});
