@@ -8,7 +8,8 @@
  * tell the registrations that may have been cut short: a key no agent holds through that
  * registration is looked up at the AMC, and the live certificates the grants of the gateway that
  * took it (this one or a replica) made for it around the nonce's time, of AICs no agent here
- * holds, are revoked (cessationOfOperation), each a failure event. Registrations this process
+ * holds, are revoked (cessationOfOperation), each a failure event, and the nonce is given back.
+ * Registrations this process
  * runs end here, one way or the other, so only what came before its start is looked at.
  */
 import type { AmcConsumer } from './consumer.ts';
@@ -43,6 +44,14 @@ export function createUnstoredIssuanceSweep(deps: { store: AgwStore; amc: Pick<A
     const key = nonce.publicKeySha256!;
     const holder = await store.agents.findOne({ publicKeySha256: key }, { fields: ['registrationNonce'] });
     if (holder && (holder.registrationNonce === undefined || holder.registrationNonce === nonce._id)) return 0;
+    const revoked = await revokeCertificatesOf(nonce, key);
+    // The registration never stored its agent: its nonce is given back, as a refused one's is, so
+    // the request sent again as it was registers (its certificate revoked, its key held by none).
+    await store.nonces.findOneAndDelete({ _id: nonce._id });
+    return revoked;
+  }
+
+  async function revokeCertificatesOf(nonce: NonceDocument, key: string): Promise<number> {
     let revoked = 0;
     // The replica that took the registration, whose grants certified it (replicas share the nonces).
     for (const credential of await amc.listCredentialsOfKey(key, nonce.gatewayId ?? gatewayId)) {

@@ -37,8 +37,9 @@ describe('AGW: certificates of registrations a stopped gateway never stored', fu
     const aic = formatAic(defaultAicScheme, { providerIndex: grant.providerIndex, ontologySerial: 'U', entitySerial });
     const issued = await request('POST', `${core.amcUrl}/namc-cred/v1/credentials`, { grantId: grant.grantId, aic, csrPem: key.csrPem });
     expect(issued.status, JSON.stringify(issued.body)).to.equal(201);
-    if (options.nonce !== false) await core.store.collection<NonceDocument>('agw.nonces').insertOne({ _id: freshNonce(), seenAt, publicKeySha256: key.publicKeySpkiSha256, gatewayId });
-    return { aic, serialNumber: issued.body.serialNumber as string, key };
+    const nonce = freshNonce();
+    if (options.nonce !== false) await core.store.collection<NonceDocument>('agw.nonces').insertOne({ _id: nonce, seenAt, publicKeySha256: key.publicKeySpkiSha256, gatewayId });
+    return { aic, serialNumber: issued.body.serialNumber as string, key, nonce };
   }
 
   const statusOf = async (serialNumber: string) => (await request('GET', `${core.amcUrl}/namc-cred/v1/credentials/${serialNumber}`)).body as { status: string; reason?: string };
@@ -70,6 +71,9 @@ describe('AGW: certificates of registrations a stopped gateway never stored', fu
     expect((await statusOf(registered.body.acs.security.credentialSerialNumber)).status, "a registered agent's").to.equal('GOOD');
     expect((await statusOf(again.body.acs.security.credentialSerialNumber)).status, "the agent that tried again's").to.equal('GOOD');
     expect((await statusOf(elsewhere.serialNumber)).status, "another gateway's").to.equal('GOOD');
+    const nonces = core.store.collection<NonceDocument>('agw.nonces');
+    expect(await nonces.countDocuments({ _id: { $in: [orphan.nonce, ofReplica.nonce, retried.nonce] } }), 'their nonces given back').to.equal(0);
+    expect(await nonces.findOne({ _id: again.sent.nonce }), 'the registered retry keeps its nonce').to.not.equal(null);
     const events = (await request('GET', `${core.agwUrl}/nagw-evts/v1/events?type=agent.registration&aic=${orphan.aic}`)).body as Array<{ outcome: string; cause: string; detail: { serialNumber: string } }>;
     expect(events.map((event) => [event.outcome, event.cause, event.detail.serialNumber])).to.deep.equal([['failure', 'CERTIFICATE_REVOKED', orphan.serialNumber]]);
     // Looked at once: a registration cut short behind the mark is not looked at again.
