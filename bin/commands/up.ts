@@ -14,6 +14,7 @@ import { settledHostedAgents } from './hosted-agents.ts';
 import { startNfProcesses, type SupervisorEvent } from './nf-processes.ts';
 import { defaultNrfUri, formatTable, serviceRootAt } from './core-client.ts';
 import { readSettingsFile } from '../../nfs/shared/settings-file.ts';
+import { requireDataDirLayout } from '../../nfs/shared/store/data-dir-layout.ts';
 import { withRuntimeOptions, type RuntimeOptions } from './runtime-options.ts';
 import { readScenario, ScenarioError } from '../../ue-sim/scenario-file.ts';
 import { runScenarioAgainstCore } from './scenario.ts';
@@ -106,6 +107,7 @@ async function startAsProcesses(selected: readonly NfDescriptor[], config: Runti
   // stop, so that an NF restarted after a crash comes back with what it had acknowledged.
   const temporaryRoot = !config.mongodbUri && !config.dataDir ? await mkdtemp(path.join(tmpdir(), 'dmsc-processes-')) : undefined;
   const storeRoot = config.dataDir ?? temporaryRoot;
+  if (config.dataDir !== undefined && !config.mongodbUri) await requireDataDirLayout(config.dataDir, 'a store per NF');
   const onEvent = (event: SupervisorEvent) => process.stdout.write(options.json ? `${JSON.stringify(event)}\n` : `${describeSupervisorEvent(event)}\n`);
   const core = await startNfProcesses({ descriptors: selected, config, settingsFile: options.config, storeRoot, onEvent }).catch(async (error: Error) => {
     if (temporaryRoot) await rm(temporaryRoot, { recursive: true, force: true });

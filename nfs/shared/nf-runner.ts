@@ -6,6 +6,7 @@ import { createLogger } from './logger.ts';
 import { listenNf, type ListeningNf, type NfDescriptor } from './nf-host.ts';
 import type { RuntimeConfig } from './config.ts';
 import { openStore } from './store/open-store.ts';
+import { requireDataDirLayout } from './store/data-dir-layout.ts';
 import { persistedNfInstanceId } from './nf-instance-id.ts';
 import type { Store } from './store/collection.ts';
 
@@ -17,6 +18,7 @@ export interface RunningCore {
 
 export async function runNfs(descriptors: readonly NfDescriptor[], config: RuntimeConfig): Promise<RunningCore> {
   const storeLogger = createLogger({ nf: 'STORE', level: config.logLevel });
+  if (config.dataDir !== undefined && config.mongodbUri === undefined) await requireDataDirLayout(config.dataDir, 'one store');
   const store = await openStore({ dataDir: config.dataDir, mongodbUri: config.mongodbUri, log: (message) => storeLogger.warn(message) });
   const running: ListeningNf[] = [];
   const stop = async () => {

@@ -4,7 +4,7 @@
  * session, the gateway's events) is there when it starts again on the same directory.
  */
 import { expect } from 'chai';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { described, dmscJson, everyPortFree, killStartedDmsc, runDmsc, startDmsc, waitForStdout, within } from '../support/dmsc-process.ts';
@@ -96,5 +96,34 @@ describe('persistence with --data-dir across a SIGKILL of the whole emulator', f
     second.dmsc.child.kill('SIGTERM');
     const exit = await within(second.dmsc.exited, 30_000, () => `waiting for dmsc up to stop${described(second.dmsc)}`);
     expect(exit.code, described(second.dmsc)).to.equal(0);
+  });
+});
+
+describe('a data directory laid out by the other way of running', function () {
+  this.timeout(60_000);
+  let dataDir: string;
+  beforeEach(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'dmsc-layout-'));
+  });
+  afterEach(async () => {
+    await killStartedDmsc();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('is refused, naming the other way (exit 2), whichever way it was written: one store, or a store per NF (--processes)', async () => {
+    await mkdir(path.join(dataDir, 'amc'));
+    await writeFile(path.join(dataDir, 'amc', 'amc.credentials.db'), '');
+    const inOneProcess = await runDmsc(['up', '--only', 'nrf', '--ports', 'nrf=0', '--data-dir', dataDir], 30_000);
+    expect([inOneProcess.code, inOneProcess.stderr]).to.satisfy(([code, stderr]: [number, string]) => code === 2 && /holds the stores of a core run with --processes .*start it with --processes/.test(stderr));
+
+    const written = await mkdtemp(path.join(tmpdir(), 'dmsc-layout-one-'));
+    try {
+      await writeFile(path.join(written, 'agw.agents.db'), '');
+      const asProcesses = await runDmsc(['up', '--processes', '--only', 'nrf', '--ports', 'nrf=0', '--data-dir', written], 30_000);
+      expect([asProcesses.code, asProcesses.stderr]).to.satisfy(([code, stderr]: [number, string]) => code === 2 && /holds the store of a core run in one process .*start it without --processes/.test(stderr));
+      expect(await readdir(written), 'nothing written').to.deep.equal(['agw.agents.db']);
+    } finally {
+      await rm(written, { recursive: true, force: true });
+    }
   });
 });
