@@ -51,8 +51,12 @@ export interface ListenOptions {
   drainMs?: number;
 }
 
-/** How long a stopping NF lets the requests under way finish: a registration takes well under it; a longer request (an intent's whole workflow) may be cut off. */
-export const DRAIN_MS = 10_000;
+/**
+ * How long a stopping NF lets the requests under way finish: a registration takes well under it;
+ * a longer request (an intent's whole workflow) may be cut off. Under the 10 s after which
+ * `dmsc up --processes` kills a child that has not stopped (nf-processes.ts).
+ */
+export const DRAIN_MS = 5_000;
 
 /** Listens (port 0 picks a free port), then starts the NF's background work. */
 export async function listenNf(handle: NfHandle, options: ListenOptions): Promise<ListeningNf> {
