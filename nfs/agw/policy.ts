@@ -3,6 +3,7 @@
  * or invoke which capabilities. The matching rule of highest priority decides (a DENY wins a
  * tie); with none, the request is allowed. A denial names the rule.
  */
+import { randomUUID } from 'node:crypto';
 import { badRequest, notFound } from '../shared/problem.ts';
 import { canonicalAic } from './aic-check.ts';
 import type { AgwStore, PolicyDocument } from './store.ts';
@@ -93,12 +94,14 @@ export function createPolicy(deps: {
       if (definition.subject?.aic) definition = { ...definition, subject: { ...definition.subject, aic: canonicalAic(definition.subject.aic, deps.aicSaltHex, '/subject/aic') } };
       // Domain names compare without regard to case (RFC 4343 section 3): kept in lower case.
       if (definition.subject?.domain) definition = { ...definition, subject: { ...definition.subject, domain: definition.subject.domain.toLowerCase() } };
-      const document = { _id: ruleId, ...definition, priority: definition.priority ?? 100 } as PolicyDocument;
+      const writeId = randomUUID();
+      const document = { _id: ruleId, ...definition, priority: definition.priority ?? 100, writeId } as PolicyDocument;
       const { upserted } = await deps.store.policies.replaceOne({ _id: ruleId }, document, { upsert: true });
       changed();
       if (checked && (await deps.missingNow([definition.capabilityId])).length) {
-        if (previous) await deps.store.policies.replaceOne({ _id: ruleId }, previous, { upsert: true });
-        else await deps.store.policies.findOneAndDelete({ _id: ruleId });
+        // Undone only while the rule stored is this write's: a PUT or DELETE of it since stands.
+        if (previous) await deps.store.policies.replaceOne({ _id: ruleId, writeId }, previous);
+        else await deps.store.policies.findOneAndDelete({ _id: ruleId, writeId });
         changed();
         const reason = 'deleted from the taxonomy while the rule was being stored';
         throw badRequest(`${definition.capabilityId} was ${reason}; the rule is not stored`, [{ param: '/capabilityId', reason }], 'UNKNOWN_CAPABILITY');
@@ -152,6 +155,6 @@ function subjectMatches(rule: PolicyDocument, requester: Requester): boolean {
   return true;
 }
 
-function toRule({ _id, ...rest }: PolicyDocument): PolicyRule {
+function toRule({ _id, writeId: _writeId, ...rest }: PolicyDocument): PolicyRule {
   return { ruleId: _id, ...rest } as PolicyRule;
 }

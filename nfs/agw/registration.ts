@@ -154,7 +154,8 @@ export function createRegistration(deps: RegistrationDeps) {
         if (!revoked && (await deps.amc.credentialStatus(credential.serialNumber)).status === 'SUSPENDED') throw heldRefusal(agent._id);
       }
     } catch (error) {
-      if (agent.credentialStatus !== 'REVOKED') throw error;
+      // A hold found while leaving stands whatever the gateway knew.
+      if (agent.credentialStatus !== 'REVOKED' || (error instanceof ProblemError && error.cause === 'CREDENTIAL_SUSPENDED')) throw error;
     }
   }
 

@@ -67,6 +67,8 @@ export interface PolicyDocument {
   subject?: { aic?: string; providerId?: string; domain?: string; anonymous?: boolean };
   capabilityId: string;
   actions: Array<'discover' | 'invoke'>;
+  /** Which PUT wrote it (policy.ts): that PUT undoes its write only while it is still there. Not part of the rule. */
+  writeId?: string;
 }
 
 export interface EventDocument {

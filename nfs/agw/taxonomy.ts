@@ -129,6 +129,9 @@ export async function createTaxonomy(deps: { store: AgwStore; seed: readonly Tax
         await store.taxonomy.insertOne(deleted).catch((error: unknown) => {
           if (!(error instanceof DuplicateKeyError)) throw error; // made again meanwhile: it is there
         });
+        // A reload while it was away (here or at a replica) left it out: the version tells them to load again.
+        await nextCounterValue(store.counters, 'taxonomyVersion');
+        await reload();
         throw takenMeanwhile;
       }
       await nextCounterValue(store.counters, 'taxonomyVersion');

@@ -48,7 +48,7 @@ export interface paths {
         get: operations["GetRegistration"];
         put?: never;
         post?: never;
-        /** @description Removes the agent from the directory and revokes its credential (cessationOfOperation). An agent whose credential is suspended (a hold) stays registered, 403 CREDENTIAL_SUSPENDED, until the AMC resumes or revokes it. */
+        /** @description Removes the agent from the directory and revokes its credential (cessationOfOperation). An agent whose credential is suspended (a hold) stays registered, 403 CREDENTIAL_SUSPENDED, until the AMC resumes or revokes it; so does one whose hold the AMC places while it leaves (only a credential still GOOD is revoked). Of deregistrations of one agent that cross, the one that removes it is answered 204, the others 404 AGENT_NOT_FOUND. */
         delete: operations["DeregisterAgent"];
         options?: never;
         head?: never;

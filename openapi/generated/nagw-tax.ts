@@ -32,7 +32,7 @@ export interface paths {
         get: operations["GetCapability"];
         put: operations["PutCapability"];
         post?: never;
-        /** @description Removes a capability no registered agent holds and no policy rule names (409 CAPABILITY_IN_USE otherwise: a rule would apply again to a capability made later under the same id). Holders and rules are counted again after the deletion: one stored while it ran (a registration, an update, a rule, each of which asks the taxonomy again after its own write) has the capability restored and the deletion answered 409. */
+        /** @description Removes a capability no registered agent holds and no policy rule names (409 CAPABILITY_IN_USE otherwise: a rule would apply again to a capability made later under the same id). Holders and rules are counted again after the deletion: one stored while it ran (a registration, an update, a rule, each of which asks the taxonomy again after its own write) has the capability restored and the deletion answered 409; the write may be refused as well, when it asked while the capability was away. */
         delete: operations["DeleteCapability"];
         options?: never;
         head?: never;

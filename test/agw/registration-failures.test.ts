@@ -21,6 +21,16 @@ function onNextCall<K extends 'insertOne' | 'findOne' | 'findOneAndDelete' | 'fi
   }) as Collection<StoredDocument>[K];
 }
 
+/** Replaces one method of a store collection for its next call whose arguments match, other calls going on as before. */
+function onNextCallWhere<K extends 'find' | 'findOneAndUpdate'>(collection: Collection<StoredDocument>, method: K, matches: (...args: unknown[]) => boolean, replacement: Collection<StoredDocument>[K]): void {
+  const original = collection[method] as (...a: unknown[]) => unknown;
+  collection[method] = (async (...args: unknown[]) => {
+    if (!matches(...args)) return original.apply(collection, args);
+    collection[method] = original as Collection<StoredDocument>[K];
+    return (replacement as (...a: unknown[]) => unknown)(...args);
+  }) as Collection<StoredDocument>[K];
+}
+
 describe('AGW registration when a step fails part-way', function () {
   this.timeout(30_000);
   let core: TestCore;
@@ -257,7 +267,10 @@ describe('AGW registration when a step fails part-way', function () {
       let registered: Awaited<ReturnType<typeof registerAgent>> | undefined;
       onNextCall(taxonomy(), 'findOneAndDelete', (async (...args: Parameters<typeof original>) => {
         registered = await registerAgent(core.agwUrl, { name: 'crossing-deletion', capabilities: ['/capability/crossing-deletion'] });
-        return original(...args);
+        const deleted = await original(...args);
+        // Another change reloads the gateway's taxonomy while the capability is away.
+        await addCapability('crossing-deletion-other');
+        return deleted;
       }) as typeof original);
       const deletion = await deleteCapability('crossing-deletion');
       expect(registered?.status, JSON.stringify(registered?.body)).to.equal(201);
@@ -265,13 +278,16 @@ describe('AGW registration when a step fails part-way', function () {
       expect((await request('GET', capabilityUrl('crossing-deletion'))).status, 'the capability is back').to.equal(200);
       const found = await request('GET', `${core.agwUrl}/nagw-disc/v1/agents?capability-id=/capability/crossing-deletion`);
       expect([found.status, found.body.agents?.map((agent: { aic: string }) => agent.aic)], JSON.stringify(found.body)).to.deep.equal([200, [registered!.body.aic]]);
+      const next = await registerAgent(core.agwUrl, { name: 'crossing-deletion-next', capabilities: ['/capability/crossing-deletion'] });
+      expect(next.status, `the gateway knows it again: ${JSON.stringify(next.body)}`).to.equal(201);
     });
 
     it('undoes an update that added a capability deleted meanwhile: 400 UNKNOWN_CAPABILITY, the agent as it was', async () => {
       await addCapability('crossing-update');
       const { body } = await registerAgent(core.agwUrl, { name: 'crossing-update' });
       const original = agents().findOneAndUpdate.bind(agents());
-      onNextCall(agents(), 'findOneAndUpdate', (async (...args: Parameters<typeof original>) => {
+      // The update's own write, over the ACS version it read.
+      onNextCallWhere(agents(), 'findOneAndUpdate', (filter) => (filter as Record<string, unknown>)['acs.acsVersion'] !== undefined, (async (...args: Parameters<typeof original>) => {
         expect((await deleteCapability('crossing-update')).status, 'the deletion').to.equal(204);
         return original(...args);
       }) as typeof original);
@@ -292,6 +308,24 @@ describe('AGW registration when a step fails part-way', function () {
       expect([res.status, res.body.cause], JSON.stringify(res.body)).to.deep.equal([400, 'UNKNOWN_CAPABILITY']);
       expect(await policies().findOne({ _id: 'crossing-rule' }), 'no rule stored').to.equal(null);
     });
+
+    it('takes back only its own write: a PUT of the same rule that landed meanwhile stands', async () => {
+      await addCapability('crossing-rule-twice');
+      const ruleUrl = `${core.agwUrl}/nagw-pol/v1/rules/crossing-rule-twice`;
+      const original = policies().replaceOne.bind(policies());
+      let other: Awaited<ReturnType<typeof request>> | undefined;
+      onNextCall(policies(), 'replaceOne', (async (...args: Parameters<typeof original>) => {
+        expect((await deleteCapability('crossing-rule-twice')).status, 'the deletion').to.equal(204);
+        const written = await original(...args);
+        other = await request('PUT', ruleUrl, { effect: 'DENY', subject: { providerId: 'acme-agents' }, capabilityId: '*', actions: ['invoke'] });
+        return written;
+      }) as typeof original);
+      const res = await request('PUT', ruleUrl, { effect: 'DENY', subject: { providerId: 'acme-agents' }, capabilityId: '/capability/crossing-rule-twice', actions: ['invoke'] });
+      expect([res.status, other?.status]).to.deep.equal([400, 200]);
+      const stored = (await request('GET', `${core.agwUrl}/nagw-pol/v1/rules`)).body.find((rule: { ruleId: string }) => rule.ruleId === 'crossing-rule-twice');
+      expect(stored, 'the other PUT stands, its rule as it was answered').to.deep.equal(other!.body);
+      await request('DELETE', ruleUrl);
+    });
   });
 
   it('leaves a hold placed while an agent was leaving standing: 403 CREDENTIAL_SUSPENDED, the certificate SUSPENDED, the agent registered', async () => {
@@ -300,7 +334,7 @@ describe('AGW registration when a step fails part-way', function () {
     // The AMC lists the credential GOOD to the gateway; the operator's hold lands right after.
     const credentials = core.store.collection<StoredDocument>('amc.credentials');
     const original = credentials.find.bind(credentials);
-    onNextCall(credentials, 'find', (async (...args: Parameters<typeof original>) => {
+    onNextCallWhere(credentials, 'find', (filter) => (filter as { aic?: string }).aic === body.aic, (async (...args: Parameters<typeof original>) => {
       const listed = await original(...args);
       expect((await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${serial}/suspend`, {})).status, 'the hold').to.equal(200);
       return listed;
