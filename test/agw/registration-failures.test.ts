@@ -12,17 +12,16 @@ import { acme, asRegistrant, freshNonce, operatorAmf, operatorCore, registerAgen
 import { request } from '../support/nrf-harness.ts';
 import { until } from '../support/until.ts';
 
-/** Replaces one method of a store collection for its next call only. */
-function onNextCall<K extends 'insertOne' | 'findOne' | 'findOneAndDelete' | 'findOneAndUpdate' | 'find' | 'replaceOne'>(collection: Collection<StoredDocument>, method: K, replacement: Collection<StoredDocument>[K]): void {
-  const original = collection[method];
-  collection[method] = (async (...args: unknown[]) => {
-    collection[method] = original;
-    return (replacement as (...a: unknown[]) => unknown)(...args);
-  }) as Collection<StoredDocument>[K];
-}
-
-/** Replaces one method of a store collection for its next call whose arguments match, other calls going on as before. */
-function onNextCallWhere<K extends 'find' | 'findOneAndUpdate'>(collection: Collection<StoredDocument>, method: K, matches: (...args: unknown[]) => boolean, replacement: Collection<StoredDocument>[K]): void {
+/**
+ * Replaces one method of a store collection for its next call, or its next call whose arguments
+ * `matches` (other calls going on as before).
+ */
+function onNextCall<K extends 'insertOne' | 'findOne' | 'findOneAndDelete' | 'findOneAndUpdate' | 'find' | 'replaceOne'>(
+  collection: Collection<StoredDocument>,
+  method: K,
+  replacement: Collection<StoredDocument>[K],
+  matches: (...args: unknown[]) => boolean = () => true,
+): void {
   const original = collection[method] as (...a: unknown[]) => unknown;
   collection[method] = (async (...args: unknown[]) => {
     if (!matches(...args)) return original.apply(collection, args);
@@ -287,10 +286,10 @@ describe('AGW registration when a step fails part-way', function () {
       const { body } = await registerAgent(core.agwUrl, { name: 'crossing-update' });
       const original = agents().findOneAndUpdate.bind(agents());
       // The update's own write, over the ACS version it read.
-      onNextCallWhere(agents(), 'findOneAndUpdate', (filter) => (filter as Record<string, unknown>)['acs.acsVersion'] !== undefined, (async (...args: Parameters<typeof original>) => {
+      onNextCall(agents(), 'findOneAndUpdate', (async (...args: Parameters<typeof original>) => {
         expect((await deleteCapability('crossing-update')).status, 'the deletion').to.equal(204);
         return original(...args);
-      }) as typeof original);
+      }) as typeof original, (filter) => (filter as Record<string, unknown>)['acs.acsVersion'] !== undefined);
       const res = await request('PATCH', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`, { provider: operatorCore, requestedCapabilities: ['/capability/qos-optimisation', '/capability/crossing-update'] }, { 'content-type': 'application/json' });
       expect([res.status, res.body.cause], JSON.stringify(res.body)).to.deep.equal([400, 'UNKNOWN_CAPABILITY']);
       const kept = (await agents().findOne({ _id: body.aic })) as unknown as { capabilityIds: string[]; acs: { acsVersion: number } };
@@ -334,11 +333,11 @@ describe('AGW registration when a step fails part-way', function () {
     // The AMC lists the credential GOOD to the gateway; the operator's hold lands right after.
     const credentials = core.store.collection<StoredDocument>('amc.credentials');
     const original = credentials.find.bind(credentials);
-    onNextCallWhere(credentials, 'find', (filter) => (filter as { aic?: string }).aic === body.aic, (async (...args: Parameters<typeof original>) => {
+    onNextCall(credentials, 'find', (async (...args: Parameters<typeof original>) => {
       const listed = await original(...args);
       expect((await request('POST', `${core.amcUrl}/namc-cred/v1/credentials/${serial}/suspend`, {})).status, 'the hold').to.equal(200);
       return listed;
-    }) as typeof original);
+    }) as typeof original, (filter) => (filter as { aic?: string }).aic === body.aic);
     const res = await request('DELETE', `${core.agwUrl}/nagw-reg/v1/registrations/${body.aic}`, undefined, asRegistrant(body.aic));
     expect([res.status, res.body.cause], JSON.stringify(res.body)).to.deep.equal([403, 'CREDENTIAL_SUSPENDED']);
     expect((await credentialsOfAic(body.aic)).map((credential) => credential.status)).to.deep.equal(['SUSPENDED']);
